@@ -1,0 +1,3 @@
+from dockergen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,328 @@
+"""Command line: docker-gen's flags, parsed the way Go's ``flag`` package does.
+
+argparse cannot mimic Go's rules that users' scripts rely on: one or two
+dashes for every long flag, parsing stops at the first positional argument,
+and boolean flags take a value only as ``-flag=false``.  So the parser is a
+small table-driven loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockergen import __version__
+from dockergen.config import (
+    DEFAULT_NOTIFY_TIMEOUT,
+    Config,
+    Settings,
+    add_key_value,
+    load_config_files,
+    parse_duration,
+    parse_signal,
+    parse_wait,
+)
+from dockergen.endpoint import TLSSettings, default_cert_dir, resolve_endpoint
+from dockergen.errors import ConfigError, DockerGenError, UsageError
+
+log = logging.getLogger("dockergen")
+
+PROG = "docker-gen"
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    kind: str  # "bool", "string", "int", "list" (repeatable)
+    help: str
+    metavar: str = ""
+    per_config: bool = False  # ignored (with a warning) when -config is used
+
+
+FLAGS: dict[str, Flag] = {
+    f.name: f
+    for f in [
+        Flag("config", "list", "config file with template directives; repeatable, entries are concatenated", "path"),
+        Flag("watch", "bool", "watch for container changes", per_config=True),
+        Flag("wait", "string", "minimum and maximum wait after an event before rendering, e.g. 500ms:2s", "min[:max]", per_config=True),
+        Flag("notify", "string", "run command after the template is regenerated (e.g. restart xyz)", "cmd", per_config=True),
+        Flag("notify-output", "bool", "log the output (stdout/stderr) of the notify command", per_config=True),
+        Flag("notify-timeout", "string", f"kill the notify command after this long (default {DEFAULT_NOTIFY_TIMEOUT:g}s)", "duration", per_config=True),
+        Flag("notify-sighup", "list", "send HUP signal to container; repeatable", "container", per_config=True),
+        Flag("notify-container", "list", "container to send a signal to; repeatable", "container", per_config=True),
+        Flag("notify-filter", "list", "Docker container filter selecting containers to signal; repeatable", "key=value", per_config=True),
+        Flag("notify-signal", "string", "signal to send to -notify-container and -notify-filter targets; -1 restarts (default 1)", "signal", per_config=True),
+        Flag("only-exposed", "bool", "only include containers with exposed ports", per_config=True),
+        Flag("only-published", "bool", "only include containers with published ports (implies -only-exposed)", per_config=True),
+        Flag("include-stopped", "bool", "include stopped containers", per_config=True),
+        Flag("container-filter", "list", "Docker container list filter, e.g. label=com.example; repeatable", "key=value", per_config=True),
+        Flag("event-filter", "list", "additional Docker event filter; repeatable", "key=value"),
+        Flag("interval", "int", "run notify command every N seconds", "seconds", per_config=True),
+        Flag("keep-blank-lines", "bool", "keep blank lines in the output file", per_config=True),
+        Flag("endpoint", "string", "docker API endpoint (tcp|unix://..); default $DOCKER_HOST or unix:///var/run/docker.sock", "url"),
+        Flag("tlscert", "string", "path to TLS client certificate file", "path"),
+        Flag("tlskey", "string", "path to TLS client key file", "path"),
+        Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
+        Flag("tlsverify", "bool", "verify docker daemon's TLS certificate (default: $DOCKER_TLS_VERIFY is set)"),
+        Flag("log-level", "string", "debug, info, warning or error (default info)", "level"),
+        Flag("version", "bool", "show version"),
+        Flag("help", "bool", "show this help"),
+    ]
+}
+_ALIASES = {"h": "help"}
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+@dataclass
+class Options:
+    """Parsed command line: flag values by name, which were given, and the positional args."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    given: list[str] = field(default_factory=list)
+    args: list[str] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> Any:
+        flag = FLAGS[name]
+        if name in self.values:
+            return self.values[name]
+        return {"bool": False, "string": "", "int": 0, "list": []}[flag.kind]
+
+
+def _parse_int(text: str, name: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        try:
+            return int(text, 10)
+        except ValueError:
+            raise UsageError(f'invalid value "{text}" for flag -{name}: parse error') from None
+
+
+def parse_args(argv: Sequence[str]) -> Options:
+    """Parse like Go's flag package; raises UsageError with a one-line message."""
+    options = Options()
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            index += 1
+            break
+        if len(arg) < 2 or not arg.startswith("-"):
+            break
+        body = arg[2:] if arg.startswith("--") else arg[1:]
+        if not body or body.startswith("-") or body.startswith("="):
+            raise UsageError(f"bad flag syntax: {arg}")
+        name, has_value, value = body.partition("=")
+        name = _ALIASES.get(name, name)
+        flag = FLAGS.get(name)
+        if flag is None:
+            raise UsageError(f"flag provided but not defined: -{name}")
+        index += 1
+        if flag.kind == "bool":
+            if not has_value:
+                parsed: Any = True
+            elif value in _TRUE:
+                parsed = True
+            elif value in _FALSE:
+                parsed = False
+            else:
+                raise UsageError(f'invalid boolean value "{value}" for -{name}: use -{name} or -{name}=false')
+        else:
+            if not has_value:
+                if index >= len(argv):
+                    raise UsageError(f"flag needs an argument: -{name}")
+                value = argv[index]
+                index += 1
+            parsed = _parse_int(value, name) if flag.kind == "int" else value
+        if flag.kind == "list":
+            options.values.setdefault(name, []).append(parsed)
+        else:
+            options.values[name] = parsed
+        if name not in options.given:
+            options.given.append(name)
+    options.args = list(argv[index:])
+    return options
+
+
+def usage() -> str:
+    lines = [
+        f"Usage: {PROG} [options] template [dest]",
+        "",
+        "Generate files from Docker container meta-data (Jinja2 templates).",
+        "",
+        "Options:",
+    ]
+    for flag in FLAGS.values():
+        head = f"  -{flag.name}" + (f" {flag.metavar}" if flag.metavar else "")
+        lines.append(head)
+        lines.append(f"        {flag.help}")
+    lines += [
+        "",
+        "Arguments:",
+        "  template - path to a template file (a ';'-separated list makes the later files includable by name)",
+        "  dest     - path to write the template to; if not specified, stdout is used",
+        "",
+        "Environment variables:",
+        "  DOCKER_HOST - default value for -endpoint",
+        "  DOCKER_CERT_PATH - directory path containing key.pem, cert.pem and ca.pem",
+        "  DOCKER_TLS_VERIFY - enable client TLS verification",
+        "  DOCKER_CONTAINER_FILTERS - comma-separated -container-filter values, used when no -container-filter is given",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- from flags to configs ----------------------------------------------------------------
+
+
+def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
+    """The single config described by flags and positional arguments (CLI mode)."""
+    template = options.args[0]
+    dest = options.args[1] if len(options.args) > 1 else ""
+    try:
+        wait = parse_wait(options["wait"])
+    except ConfigError as exc:
+        raise ConfigError(f"-wait: {exc}") from None
+    notify_signal = parse_signal(options["notify-signal"], "-notify-signal") if "notify-signal" in options.given else 1
+    timeout = DEFAULT_NOTIFY_TIMEOUT
+    if "notify-timeout" in options.given:
+        try:
+            timeout = parse_duration(options["notify-timeout"])
+        except ConfigError as exc:
+            raise ConfigError(f"-notify-timeout: {exc}") from None
+        if timeout <= 0:
+            raise ConfigError("-notify-timeout: must be positive")
+
+    container_filter: dict[str, list[str]] = {}
+    for item in options["container-filter"]:
+        add_key_value(container_filter, item, "-container-filter")
+    if not options["container-filter"] and "DOCKER_CONTAINER_FILTERS" in environ:
+        for item in environ["DOCKER_CONTAINER_FILTERS"].split(","):
+            if item.strip():
+                add_key_value(container_filter, item.strip(), "DOCKER_CONTAINER_FILTERS")
+
+    notify_filter: dict[str, list[str]] = {}
+    for item in options["notify-filter"]:
+        add_key_value(notify_filter, item, "-notify-filter")
+
+    targets: dict[str, int] = {name: 1 for name in options["notify-sighup"]}
+    for name in options["notify-container"]:
+        targets[name] = notify_signal
+
+    config = Config(
+        template=template,
+        dest=dest,
+        watch=options["watch"],
+        wait=wait,
+        notify_cmd=options["notify"],
+        notify_output=options["notify-output"],
+        notify_timeout=timeout,
+        notify_containers=targets,
+        notify_containers_filter=notify_filter,
+        notify_containers_signal=notify_signal,
+        container_filter=container_filter,
+        only_exposed=options["only-exposed"],
+        only_published=options["only-published"],
+        include_stopped=options["include-stopped"],
+        interval=options["interval"],
+        keep_blank_lines=options["keep-blank-lines"],
+    )
+    if config.interval < 0:
+        raise ConfigError(f"-interval: must not be negative, got {config.interval}")
+    return config.validate()
+
+
+def settings_from_flags(options: Options, environ: dict[str, str]) -> Settings:
+    """Process-wide settings: endpoint, TLS files and event filters (used in every mode)."""
+    endpoint = resolve_endpoint(options["endpoint"], environ)
+    cert_dir = default_cert_dir(environ)
+    tls = TLSSettings(
+        cert=options["tlscert"] or os.path.join(cert_dir, "cert.pem"),
+        key=options["tlskey"] or os.path.join(cert_dir, "key.pem"),
+        ca=options["tlscacert"] or os.path.join(cert_dir, "ca.pem"),
+        verify=options["tlsverify"] if "tlsverify" in options.given else bool(environ.get("DOCKER_TLS_VERIFY")),
+    )
+    event_filter: dict[str, list[str]] = {}
+    for item in options["event-filter"]:
+        add_key_value(event_filter, item, "-event-filter")
+    return Settings(endpoint=endpoint, tls=tls, event_filter=event_filter)
+
+
+def build_configs(options: Options, environ: dict[str, str]) -> list[Config]:
+    if options["config"]:
+        ignored = [f"-{name}" for name in options.given if FLAGS[name].per_config]
+        if options.args:
+            ignored.append("positional arguments")
+        if ignored:
+            log.warning("Config file mode: ignoring %s (set them in the config file)", ", ".join(ignored))
+        return load_config_files(options["config"])
+    return [config_from_flags(options, environ)]
+
+
+# -- logging and entry point --------------------------------------------------------------
+
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+class _GoStyleFormatter(logging.Formatter):
+    """``2006/01/02 15:04:05 message`` like Go's log package; levels other than info are named."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "" if record.levelno == logging.INFO else f"{record.levelname}: "
+        text = f"{self.formatTime(record, '%Y/%m/%d %H:%M:%S')} {prefix}{record.getMessage()}"
+        if record.exc_info and record.levelno <= logging.DEBUG:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
+
+
+def setup_logging(level_name: str) -> None:
+    level = _LEVELS.get(level_name.lower() if level_name else "info")
+    if level is None:
+        raise UsageError(f'invalid value "{level_name}" for flag -log-level: use debug, info, warning or error')
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_GoStyleFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None, run: Callable[..., int] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        options = parse_args(argv)
+    except UsageError as exc:
+        return _fail(f"{exc} (see '{PROG} -help')", 2)
+    if options["version"]:
+        print(__version__)
+        return 0
+    if options["help"]:
+        sys.stderr.write(usage())
+        return 0
+    if not options.args and not options["config"]:
+        sys.stderr.write(usage())
+        return 1
+    try:
+        setup_logging(options["log-level"])
+    except UsageError as exc:
+        return _fail(str(exc), 2)
+    environ = dict(os.environ)
+    try:
+        configs = build_configs(options, environ)
+        settings = settings_from_flags(options, environ)
+        from dockergen.generator import run as run_generator
+
+        return (run or run_generator)(configs, settings)
+    except DockerGenError as exc:
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        return 130

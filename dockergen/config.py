@@ -1,0 +1,370 @@
+"""What to render and what to do after: the ``Config`` dataclass, its TOML file and value parsers.
+
+Values are validated here, once, so that a typo in a config file or flag is
+reported at start-up with the file, key or flag named, never mid-run.
+"""
+
+from __future__ import annotations
+
+import re
+import signal as signal_module
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockergen.errors import ConfigError
+
+ALL_STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
+DEFAULT_NOTIFY_TIMEOUT = 60.0
+RESTART = -1  # the "signal" that means: restart the container
+
+# -- durations ----------------------------------------------------------------------------
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)?")
+
+
+def parse_duration(text: str) -> float:
+    """Parse a Go duration (``500ms``, ``1m30s``, ``-1.5s``) into seconds."""
+    value = text.strip()
+    original = value
+    sign = 1.0
+    if value[:1] in "+-" and value:
+        sign = -1.0 if value[0] == "-" else 1.0
+        value = value[1:]
+    if value == "0":
+        return 0.0
+    if not value:
+        raise ConfigError(f'invalid duration "{original}"')
+    total = 0.0
+    pos = 0
+    while pos < len(value):
+        match = _DURATION_PART.match(value, pos)
+        number, unit = match.group(1), match.group(2)
+        if not number or number == ".":
+            raise ConfigError(f'invalid duration "{original}"')
+        if not unit:
+            raise ConfigError(f'missing unit in duration "{original}"')
+        total += float(number) * _UNITS[unit]
+        pos = match.end()
+    return sign * total
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Debounce bounds in seconds: render ``min`` after the last event, at most ``max`` after the first."""
+
+    min: float = 0.0
+    max: float = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self.min != 0
+
+    def __str__(self) -> str:
+        return f"{_fmt(self.min)}:{_fmt(self.max)}"
+
+
+def _fmt(seconds: float) -> str:
+    if seconds and abs(seconds) < 1:
+        return f"{seconds * 1000:g}ms"
+    return f"{seconds:g}s"
+
+
+def parse_wait(text: str) -> Wait:
+    """``min[:max]`` as docker-gen parses it; max defaults to 4 × min."""
+    if not text.strip():
+        return Wait()
+    parts = text.split(":")
+    try:
+        minimum = parse_duration(parts[0])
+        maximum = parse_duration(parts[1]) if len(parts) > 1 else 4 * minimum
+    except ConfigError as exc:
+        raise ConfigError(f"invalid wait interval {text!r}: {exc}") from None
+    # Like docker-gen: parts after the second are ignored and negative waits are
+    # accepted (a negative min fires at once, as no debounce would).
+    if maximum < minimum:
+        raise ConfigError(f"invalid wait interval {text!r}: max must be larger than min")
+    return Wait(minimum, maximum)
+
+
+# -- signals and filters ------------------------------------------------------------------
+
+
+def parse_signal(value: Any, where: str) -> int:
+    """A signal number or name (``1``, ``HUP``, ``SIGUSR1``); ``-1`` means restart."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: signal must be a number or a name, got {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            name = text.upper()
+            if not name.startswith("SIG"):
+                name = "SIG" + name
+            try:
+                return int(signal_module.Signals[name])
+            except KeyError:
+                raise ConfigError(f"{where}: unknown signal {value!r}") from None
+    elif isinstance(value, int):
+        number = value
+    else:
+        raise ConfigError(f"{where}: signal must be a number or a name, got {value!r}")
+    if number == RESTART:
+        return number
+    if number <= 0:
+        raise ConfigError(f"{where}: signal {number} is not valid (use a positive signal number, or -1 to restart)")
+    if number >= 65:
+        raise ConfigError(f"{where}: signal {number} is out of range")
+    return number
+
+
+def add_key_value(filters: dict[str, list[str]], text: str, where: str) -> None:
+    """Add a ``key=value`` filter, split at the first ``=``.
+
+    docker-gen ignores items without ``=``; dockergen reports them, since a
+    filter that silently does nothing is a filter that lets everything through.
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"{where}: expected key=value, got {text!r}")
+    filters.setdefault(key.strip(), []).append(value)
+
+
+def effective_filters(
+    container_filter: Mapping[str, list[str]],
+    only_exposed: bool = False,
+    only_published: bool = False,
+    include_stopped: bool = False,
+) -> dict[str, list[str]]:
+    """The Docker list filters a config really uses (docker-gen's precedence rules)."""
+    filters = {key: list(values) for key, values in container_filter.items()}
+    if only_published and "publish" not in filters:
+        filters["publish"] = ["1-65535"]
+    elif only_exposed and "expose" not in filters:
+        filters["expose"] = ["1-65535"]
+    if "status" not in filters:
+        filters["status"] = list(ALL_STATUSES) if include_stopped else ["running"]
+    return filters
+
+
+# -- the config ---------------------------------------------------------------------------
+
+
+@dataclass
+class Config:
+    """One template → destination job and what happens after its output changes."""
+
+    template: str
+    dest: str = ""
+    watch: bool = False
+    wait: Wait = field(default_factory=Wait)
+    notify_cmd: str = ""
+    notify_output: bool = False
+    notify_timeout: float = DEFAULT_NOTIFY_TIMEOUT
+    notify_containers: dict[str, int] = field(default_factory=dict)
+    notify_containers_filter: dict[str, list[str]] = field(default_factory=dict)
+    notify_containers_signal: int = 1
+    container_filter: dict[str, list[str]] = field(default_factory=dict)
+    only_exposed: bool = False
+    only_published: bool = False
+    include_stopped: bool = False
+    interval: int = 0
+    keep_blank_lines: bool = False
+    source: str = "command line"  # where it came from, for messages
+
+    @property
+    def templates(self) -> list[str]:
+        """The ``;``-separated template list; the first one is rendered."""
+        return self.template.split(";")
+
+    @property
+    def filters(self) -> dict[str, list[str]]:
+        return effective_filters(self.container_filter, self.only_exposed, self.only_published, self.include_stopped)
+
+    @property
+    def label(self) -> str:
+        return self.dest or "stdout"
+
+    def validate(self) -> "Config":
+        if not self.template:
+            raise ConfigError(f"{self.source}: no template given")
+        if self.interval < 0:
+            raise ConfigError(f"{self.source}: interval must not be negative, got {self.interval}")
+        if self.notify_timeout <= 0:
+            raise ConfigError(f"{self.source}: notify timeout must be positive")
+        return self
+
+
+@dataclass
+class Settings:
+    """Process-wide settings shared by every config: where Docker is, and which events matter."""
+
+    endpoint: str = ""
+    tls: Any = None  # endpoint.TLSSettings
+    event_filter: dict[str, list[str]] = field(default_factory=dict)
+
+
+# -- TOML files ---------------------------------------------------------------------------
+
+# lower-cased key -> (attribute, expected TOML type description, converter)
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be a boolean (true/false), got {_toml_type(value)}")
+    return value
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string, got {_toml_type(value)}")
+    return value
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where} must be an integer, got {_toml_type(value)}")
+    return value
+
+
+def _wait(value: Any, where: str) -> Wait:
+    # docker-gen stringifies non-string values first, so `wait = 5` fails on its missing unit.
+    text = value if isinstance(value, str) else str(value).lower()
+    try:
+        return parse_wait(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _timeout(value: Any, where: str) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"{where} must be seconds or a duration like \"30s\", got {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, str):
+        try:
+            seconds = parse_duration(value)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    else:
+        raise ConfigError(f"{where} must be seconds or a duration, got {_toml_type(value)}")
+    if seconds <= 0:
+        raise ConfigError(f"{where} must be positive, got {value!r}")
+    return seconds
+
+
+def _filter_table(value: Any, where: str) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of key = [\"value\", ...], got {_toml_type(value)}")
+    result: dict[str, list[str]] = {}
+    for key, values in value.items():
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ConfigError(f"{where}.{key} must be a list of strings, got {_toml_type(values)}")
+        result[key] = list(values)
+    return result
+
+
+def _signal_table(value: Any, where: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of container = signal, got {_toml_type(value)}")
+    return {name: parse_signal(sig, f"{where}.{name}") for name, sig in value.items()}
+
+
+_KEYS: dict[str, tuple[str, Any]] = {
+    "template": ("template", _string),
+    "dest": ("dest", _string),
+    "watch": ("watch", _bool),
+    "wait": ("wait", _wait),
+    "notifycmd": ("notify_cmd", _string),
+    "notifyoutput": ("notify_output", _bool),
+    "notifytimeout": ("notify_timeout", _timeout),
+    "notifycontainers": ("notify_containers", _signal_table),
+    "notifycontainersfilter": ("notify_containers_filter", _filter_table),
+    "notifycontainerssignal": ("notify_containers_signal", lambda v, w: parse_signal(v, w)),
+    "containerfilter": ("container_filter", _filter_table),
+    "onlyexposed": ("only_exposed", _bool),
+    "onlypublished": ("only_published", _bool),
+    "includestopped": ("include_stopped", _bool),
+    "interval": ("interval", _int),
+    "keepblanklines": ("keep_blank_lines", _bool),
+}
+
+
+def _toml_type(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def config_from_table(table: Mapping[str, Any], where: str) -> Config:
+    """Build one Config from a ``[[config]]`` table; keys match case-insensitively."""
+    values: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    for key, value in table.items():
+        lowered = key.lower()
+        if lowered not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {known})")
+        if lowered in seen:
+            raise ConfigError(f"{where}: key {key!r} given twice (as {seen[lowered]!r})")
+        seen[lowered] = key
+        attribute, convert = _KEYS[lowered]
+        values[attribute] = convert(value, f"{where}: {key}")
+    if "template" not in values:
+        raise ConfigError(f"{where}: missing required key 'template'")
+    return Config(source=where, **values).validate()
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_config_files(paths: Iterable[str]) -> list[Config]:
+    """Load ``-config`` files and concatenate their ``[[config]]`` entries in the order given."""
+    configs: list[Config] = []
+    for path in paths:
+        document = _load_toml(path)
+        for key in document:
+            if key.lower() != "config":
+                raise ConfigError(f"{path}: unknown top-level key {key!r} (expected [[config]] tables)")
+        for key, tables in document.items():
+            if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+                raise ConfigError(f"{path}: {key!r} must be an array of tables ([[config]])")
+            for index, table in enumerate(tables, start=1):
+                configs.append(config_from_table(table, f"{path}: [[config]] #{index}"))
+    if not configs:
+        raise ConfigError(f"{', '.join(paths)}: no [[config]] entries")
+    return configs
+
+
+def filter_watches(configs: Iterable[Config]) -> list[Config]:
+    return [c for c in configs if c.watch]
+
+
+__all__ = [
+    "Config",
+    "Settings",
+    "Wait",
+    "add_key_value",
+    "effective_filters",
+    "filter_watches",
+    "load_config_files",
+    "parse_duration",
+    "parse_signal",
+    "parse_wait",
+]

@@ -1,0 +1,33 @@
+"""Exception types: each maps to one kind of failure the user can act on."""
+
+
+class DockerGenError(Exception):
+    """Base class; ``str(exc)`` is the one-line message shown to the user."""
+
+
+class UsageError(DockerGenError):
+    """Bad command line (exit code 2)."""
+
+
+class ConfigError(DockerGenError):
+    """Bad configuration value or file (exit code 1)."""
+
+
+class HelperError(DockerGenError):
+    """A template helper refused its arguments; the render fails."""
+
+
+class RenderError(DockerGenError):
+    """A template could not be loaded or rendered; names the template file and line."""
+
+    def __init__(self, message: str, template: str | None = None, line: int | None = None) -> None:
+        self.template = template
+        self.line = line
+        where = ""
+        if template:
+            where = f"{template}:{line}: " if line else f"{template}: "
+        super().__init__(f"{where}{message}")
+
+
+class EndpointError(DockerGenError):
+    """The Docker endpoint or its TLS settings are unusable."""

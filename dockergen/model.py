@@ -1,0 +1,328 @@
+"""The template context: containers and the Docker daemon, with docker-gen's field names.
+
+Field names are kept exactly as docker-gen spells them (``ID``, ``Env``,
+``Image.Repository`` ...) so that field paths such as ``"Env.VIRTUAL_HOST"``
+port unchanged from Go templates.  The dataclasses declare their fields in
+docker-gen's order, which is the order JSON/YAML serialisation shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+class GoTime(datetime):
+    """A datetime that prints like Go's ``time.Time.String()``.
+
+    Templates printing ``{{ c.Created }}`` get ``2023-01-02 03:04:05 +0000 UTC``
+    as they did with docker-gen.
+    """
+
+    def __str__(self) -> str:
+        text = self.strftime("%Y-%m-%d %H:%M:%S")
+        if self.microsecond:
+            text += f".{self.microsecond:06d}".rstrip("0")
+        offset = self.strftime("%z") or "+0000"
+        name = self.tzname() or ""
+        if name in ("UTC", "UTC+00:00"):
+            name = "UTC"
+        return f"{text} {offset} {name}".rstrip()
+
+    @classmethod
+    def zero(cls) -> "GoTime":
+        return cls(1, 1, 1, tzinfo=timezone.utc)
+
+    @classmethod
+    def parse(cls, text: str | None) -> "GoTime":
+        """Parse Docker's RFC 3339 timestamps (nanoseconds are cut to microseconds)."""
+        if not text:
+            return cls.zero()
+        value = text.strip()
+        if value.endswith("Z"):
+            value = value[:-1] + "+00:00"
+        # Python accepts at most 6 fractional digits.
+        if "." in value:
+            head, _, rest = value.partition(".")
+            digits = ""
+            i = 0
+            while i < len(rest) and rest[i].isdigit():
+                digits += rest[i]
+                i += 1
+            value = f"{head}.{digits[:6].ljust(6, '0')}{rest[i:]}"
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return cls.zero()
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        if parsed.utcoffset() == timezone.utc.utcoffset(None):
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return cls(
+            parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute,
+            parsed.second, parsed.microsecond, tzinfo=parsed.tzinfo,
+        )
+
+
+@dataclass(slots=True)
+class Address:
+    IP: str = ""
+    IP6LinkLocal: str = ""
+    IP6Global: str = ""
+    Port: str = ""
+    HostPort: str = ""
+    Proto: str = ""
+    HostIP: str = ""
+
+
+@dataclass(slots=True)
+class Network:
+    IP: str = ""
+    Name: str = ""
+    Aliases: list[str] = field(default_factory=list)
+    Gateway: str = ""
+    EndpointID: str = ""
+    IPv6Gateway: str = ""
+    GlobalIPv6Address: str = ""
+    MacAddress: str = ""
+    GlobalIPv6PrefixLen: int = 0
+    IPPrefixLen: int = 0
+    Internal: bool = False
+
+
+@dataclass(slots=True)
+class Device:
+    PathOnHost: str = ""
+    PathInContainer: str = ""
+    Permissions: str = ""
+
+
+@dataclass(slots=True)
+class Mount:
+    Name: str = ""
+    Source: str = ""
+    Destination: str = ""
+    Driver: str = ""
+    Mode: str = ""
+    RW: bool = False
+
+
+@dataclass(slots=True)
+class Volume:
+    Path: str = ""
+    HostPath: str = ""
+    ReadWrite: bool = False
+
+
+@dataclass(slots=True)
+class SwarmNode:
+    ID: str = ""
+    Name: str = ""
+    Address: Address = field(default_factory=Address)
+
+
+@dataclass(slots=True)
+class Health:
+    Status: str = ""
+
+
+@dataclass(slots=True)
+class State:
+    Running: bool = False
+    Health: Health = field(default_factory=Health)
+
+
+@dataclass(slots=True)
+class DockerImage:
+    Registry: str = ""
+    Repository: str = ""
+    Tag: str = ""
+
+    def __str__(self) -> str:
+        text = self.Repository
+        if self.Registry:
+            text = f"{self.Registry}/{text}"
+        if self.Tag:
+            text = f"{text}:{self.Tag}"
+        return text
+
+    @classmethod
+    def split(cls, image: str) -> "DockerImage":
+        """Split an image reference the way docker-gen does (digests are not special)."""
+        registry = ""
+        repository = image
+        first, slash, rest = image.partition("/")
+        if slash and ("." in first or ":" in first or first == "localhost"):
+            registry, repository = first, rest
+        repository, _, tag = repository.partition(":")
+        return cls(Registry=registry, Repository=repository, Tag=tag)
+
+
+@dataclass(slots=True)
+class RuntimeContainer:
+    ID: str = ""
+    Created: GoTime = field(default_factory=GoTime.zero)
+    Addresses: list[Address] = field(default_factory=list)
+    Networks: list[Network] = field(default_factory=list)
+    Devices: list[Device] = field(default_factory=list)
+    Gateway: str = ""
+    Name: str = ""
+    Hostname: str = ""
+    NetworkMode: str = ""
+    Image: DockerImage = field(default_factory=DockerImage)
+    Env: dict[str, str] = field(default_factory=dict)
+    Volumes: dict[str, Volume] = field(default_factory=dict)
+    Node: SwarmNode = field(default_factory=SwarmNode)
+    Labels: dict[str, str] | None = field(default_factory=dict)
+    IP: str = ""
+    IP6LinkLocal: str = ""
+    IP6Global: str = ""
+    Mounts: list[Mount] | None = None
+    State: State = field(default_factory=State)
+
+    def Equals(self, other: "RuntimeContainer") -> bool:  # noqa: N802 - docker-gen's name
+        return self.ID == other.ID and self.Image == other.Image
+
+    def __str__(self) -> str:
+        return self.Name
+
+
+@dataclass(slots=True)
+class Docker:
+    """The ``docker`` context object: daemon facts plus the generator's own container ID."""
+
+    Name: str = ""
+    NumContainers: int = 0
+    NumImages: int = 0
+    Version: str = ""
+    ApiVersion: str = ""
+    GoVersion: str = ""
+    OperatingSystem: str = ""
+    Architecture: str = ""
+    CurrentContainerID: str = ""
+
+
+def split_key_values(items: list[str] | None) -> dict[str, str]:
+    """``["K=V", "K2"]`` -> ``{"K": "V", "K2": ""}``; split at the first ``=``, last wins."""
+    result: dict[str, str] = {}
+    for item in items or ():
+        key, _, value = item.partition("=")
+        result[key] = value
+    return result
+
+
+def _port_number(port: str) -> int:
+    try:
+        return int(port)
+    except ValueError:
+        return 0
+
+
+def sort_addresses(addresses: list[Address]) -> list[Address]:
+    addresses.sort(key=lambda a: (_port_number(a.Port), a.Proto, a.HostPort, a.HostIP, a.IP))
+    return addresses
+
+
+def container_addresses(config: dict, settings: dict) -> list[Address]:
+    """Exposed and published ports, docker-gen style (first host binding only)."""
+    ip = settings.get("IPAddress") or ""
+    ip6_link = settings.get("LinkLocalIPv6Address") or ""
+    ip6_global = settings.get("GlobalIPv6Address") or ""
+    addresses: list[Address] = []
+    for key, bindings in (settings.get("Ports") or {}).items():
+        port, _, proto = key.partition("/")
+        address = Address(IP=ip, IP6LinkLocal=ip6_link, IP6Global=ip6_global, Port=port, Proto=proto.split("/")[0] or "tcp")
+        if bindings:
+            address.HostPort = bindings[0].get("HostPort") or ""
+            address.HostIP = bindings[0].get("HostIp") or ""
+        addresses.append(address)
+    if not addresses:
+        for key in config.get("ExposedPorts") or {}:
+            port, _, proto = key.partition("/")
+            addresses.append(Address(IP=ip, IP6LinkLocal=ip6_link, IP6Global=ip6_global, Port=port, Proto=proto.split("/")[0] or "tcp"))
+    return sort_addresses(addresses)
+
+
+def container_networks(settings: dict, internal_networks: frozenset[str] | set[str] = frozenset()) -> list[Network]:
+    networks = []
+    for name, net in (settings.get("Networks") or {}).items():
+        net = net or {}
+        networks.append(
+            Network(
+                IP=net.get("IPAddress") or "",
+                Name=name,
+                Aliases=list(net.get("Aliases") or []),
+                Gateway=net.get("Gateway") or "",
+                EndpointID=net.get("EndpointID") or "",
+                IPv6Gateway=net.get("IPv6Gateway") or "",
+                GlobalIPv6Address=net.get("GlobalIPv6Address") or "",
+                MacAddress=net.get("MacAddress") or "",
+                GlobalIPv6PrefixLen=int(net.get("GlobalIPv6PrefixLen") or 0),
+                IPPrefixLen=int(net.get("IPPrefixLen") or 0),
+                Internal=name in internal_networks,
+            )
+        )
+    networks.sort(key=lambda n: n.Name.encode())
+    return networks
+
+
+def container_from_inspect(data: dict[str, Any], internal_networks: frozenset[str] | set[str] = frozenset()) -> RuntimeContainer:
+    """Build a RuntimeContainer from ``GET /containers/{id}/json``; missing sections are empty."""
+    config = data.get("Config") or {}
+    host_config = data.get("HostConfig") or {}
+    settings = data.get("NetworkSettings") or {}
+    state = data.get("State") or {}
+    health = state.get("Health") or {}
+    mounts = data.get("Mounts")
+    legacy_volumes = data.get("Volumes") or {}
+    volumes_rw = data.get("VolumesRW") or {}
+    node = data.get("Node") or {}
+    labels = config.get("Labels")
+    return RuntimeContainer(
+        ID=data.get("Id") or data.get("ID") or "",
+        Created=GoTime.parse(data.get("Created")),
+        Addresses=container_addresses(config, settings),
+        Networks=container_networks(settings, internal_networks),
+        Devices=[
+            Device(
+                PathOnHost=d.get("PathOnHost") or "",
+                PathInContainer=d.get("PathInContainer") or "",
+                Permissions=d.get("CgroupPermissions") or "",
+            )
+            for d in host_config.get("Devices") or ()
+        ],
+        Gateway=settings.get("Gateway") or "",
+        Name=(data.get("Name") or "").lstrip("/"),
+        Hostname=config.get("Hostname") or "",
+        NetworkMode=host_config.get("NetworkMode") or "",
+        Image=DockerImage.split(config.get("Image") or ""),
+        Env=split_key_values(config.get("Env")),
+        Volumes={
+            path: Volume(Path=path, HostPath=host_path or "", ReadWrite=bool(volumes_rw.get(path)))
+            for path, host_path in legacy_volumes.items()
+        },
+        Node=SwarmNode(
+            ID=node.get("ID") or "",
+            Name=node.get("Name") or "",
+            Address=Address(IP=node.get("IP") or ""),
+        ),
+        Labels=dict(labels) if labels is not None else None,
+        IP=settings.get("IPAddress") or "",
+        IP6LinkLocal=settings.get("LinkLocalIPv6Address") or "",
+        IP6Global=settings.get("GlobalIPv6Address") or "",
+        Mounts=[
+            Mount(
+                Name=m.get("Name") or "",
+                Source=m.get("Source") or "",
+                Destination=m.get("Destination") or "",
+                Driver=m.get("Driver") or "",
+                Mode=m.get("Mode") or "",
+                RW=bool(m.get("RW")),
+            )
+            for m in mounts
+        ]
+        if mounts
+        else None,
+        State=State(Running=bool(state.get("Running")), Health=Health(Status=health.get("Status") or "")),
+    )

@@ -1,0 +1,107 @@
+"""After a changed render: run the notify command, then signal or restart containers.
+
+Unlike docker-gen, the command has a timeout (a hung reload must not stall the
+watcher forever) and containers are signalled in a stable order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+from collections.abc import Mapping
+from typing import Any
+
+from dockergen.config import RESTART, Config
+
+log = logging.getLogger(__name__)
+
+RESTART_TIMEOUT = 10
+
+
+def run_notify_command(cmd: str, *, timeout: float, log_output: bool = False, dest: str = "") -> bool:
+    """Run ``/bin/sh -c cmd``; returns True on exit status 0.  Killed (with its children) at the timeout."""
+    if not cmd:
+        return True
+    log.info("Running '%s'", cmd)
+    env = dict(os.environ)
+    env["DOCKERGEN_DEST"] = dest
+    try:
+        process = subprocess.Popen(
+            ["/bin/sh", "-c", cmd],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # so that a timeout kills the whole process group
+        )
+    except OSError as exc:
+        log.error("Error running notify command: %s, %s", cmd, exc)
+        return False
+    try:
+        output, _ = process.communicate(timeout=timeout)
+        failure = f"exit status {process.returncode}" if process.returncode else ""
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        output, _ = process.communicate()
+        failure = f"killed after the {timeout:g} s timeout"
+    if log_output:
+        for line in output.decode("utf-8", "replace").split("\n"):
+            if line.strip():
+                log.info("[%s]: %s", cmd, line)
+    if failure:
+        log.error("Error running notify command: %s, %s", cmd, failure)
+        return False
+    return True
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def send_signal(api: Any, container: str, signal_number: int) -> bool:
+    """Signal one container (``-1`` restarts it); errors are logged, not raised."""
+    log.info("Sending container '%s' signal '%s'", container, signal_number)
+    try:
+        if signal_number == RESTART:
+            api.restart(container, timeout=RESTART_TIMEOUT)
+        else:
+            api.kill(container, signal=signal_number)
+    except Exception as exc:
+        verb = "restarting container" if signal_number == RESTART else "sending signal to container"
+        log.error("Error %s '%s': %s", verb, container, exc)
+        return False
+    return True
+
+
+def signal_containers(api: Any, targets: Mapping[str, int]) -> None:
+    for container in sorted(targets):
+        send_signal(api, container, targets[container])
+
+
+def signal_filtered(api: Any, filters: Mapping[str, list[str]], signal_number: int) -> None:
+    """Signal every running container matching Docker list filters."""
+    if not filters:
+        return
+    try:
+        matches = api.containers(all=False, filters=dict(filters))
+    except Exception as exc:
+        log.error("Error getting containers: %s", exc)
+        return
+    for item in matches:
+        send_signal(api, item["Id"], signal_number)
+
+
+def notify(config: Config, api: Any) -> None:
+    """Everything a changed render of ``config`` triggers, in docker-gen's order."""
+    run_notify_command(
+        config.notify_cmd, timeout=config.notify_timeout, log_output=config.notify_output, dest=config.dest
+    )
+    if api is None:
+        return
+    signal_containers(api, config.notify_containers)
+    signal_filtered(api, config.notify_containers_filter, config.notify_containers_signal)

@@ -1,0 +1,201 @@
+"""The Jinja2 environment: loading templates, rendering a snapshot, tidying the output.
+
+A template is given as a ``;``-separated list of files; the first is rendered
+and every file is reachable by its base name from ``{% include %}`` and
+``{% import %}`` (docker-gen's named templates).  Compiled templates are kept
+so that a watcher does not re-parse on every render, and :meth:`Template.reload`
+swaps in a new compile only when it succeeds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from dockergen.errors import RenderError
+
+if TYPE_CHECKING:
+    from dockergen.inventory import Snapshot
+
+
+# Go's unicode.IsSpace for the characters that can appear on a line; Python's
+# str.isspace() also counts \x1c-\x1f, which Go keeps.
+_GO_SPACE_EXTRA_NON = frozenset("\x1c\x1d\x1e\x1f")
+
+
+def _is_blank(line: str) -> bool:
+    if not line or line.isspace():
+        return not any(ch in _GO_SPACE_EXTRA_NON for ch in line)
+    return False
+
+
+def remove_blank_lines(text: str) -> str:
+    """Drop lines made only of whitespace; kept lines are unchanged (docker-gen §4.8)."""
+    if not text:
+        return text
+    pieces = text.split("\n")
+    last = pieces.pop()  # text after the final "\n" (no newline of its own)
+    kept = [piece + "\n" for piece in pieces if not _is_blank(piece)]
+    if not _is_blank(last):
+        kept.append(last)
+    return "".join(kept)
+
+
+MAIN_TEMPLATE = "<main>"  # the loader name of the first file of a template list
+
+
+class _TemplateListLoader(jinja2.BaseLoader):
+    """Finds templates by base name among the configured files, else next to the main template."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.by_name: dict[str, str] = {}
+        for path in paths:  # a later file with the same base name wins, as in docker-gen
+            self.by_name[os.path.basename(path)] = path
+        self.main = paths[0]
+        self.search_dir = os.path.dirname(os.path.abspath(paths[0]))
+
+    def resolve(self, name: str) -> str:
+        if name == MAIN_TEMPLATE:
+            return self.main
+        if name in self.by_name:
+            return self.by_name[name]
+        if os.path.isabs(name):
+            return name
+        return os.path.join(self.search_dir, name)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.resolve(template)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                source = handle.read()
+            mtime = os.path.getmtime(path)
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RenderError(f"cannot read template: {exc}", path) from None
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, path, uptodate
+
+
+def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
+    from dockergen.helpers import FILTERS, GLOBALS
+
+    environment = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.Undefined,  # missing keys render "" and are falsy (difference 4)
+        keep_trailing_newline=True,
+        autoescape=False,
+        auto_reload=False,  # reloads are explicit: see Template.reload
+        extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
+    )
+    environment.globals.update(GLOBALS)
+    environment.filters.update(FILTERS)
+    return environment
+
+
+def _error_location(tb: TracebackType | None, files: set[str]) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja2 rewrites frames to them)."""
+    where: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename in files or filename.endswith((".tmpl", ".j2", ".jinja", ".jinja2")):
+            where = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return where
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined value: {exc}"
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, (jinja2.TemplateError,)) or type(exc).__module__.startswith("dockergen") else f"{type(exc).__name__}: {text}"
+
+
+@dataclass
+class RenderInput:
+    """What a template sees, besides helpers: the four context names."""
+
+    containers: list[Any]
+    docker: Any
+    env: Mapping[str, str]
+    current_container: Any = None
+
+    @classmethod
+    def from_snapshot(cls, snapshot: "Snapshot", env: Mapping[str, str] | None = None) -> "RenderInput":
+        return cls(
+            containers=snapshot.containers,
+            docker=snapshot.docker,
+            env=dict(os.environ) if env is None else env,
+            current_container=snapshot.current_container,
+        )
+
+
+class Template:
+    """One config's compiled template list, renderable many times, reloadable in place."""
+
+    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
+        self.spec = spec
+        self.paths = spec.split(";")
+        self.main = self.paths[0]
+        self.keep_blank_lines = keep_blank_lines
+        self._lock = threading.Lock()
+        self.environment, self._compiled = self._compile()
+
+    def _compile(self) -> tuple[jinja2.Environment, jinja2.Template]:
+        loader = _TemplateListLoader(self.paths)
+        environment = make_environment(loader)
+        for path in self.paths:
+            if not os.path.isfile(path):
+                problem = "is a directory" if os.path.isdir(path) else "does not exist"
+                raise RenderError(f"template file {problem}", path)
+        try:
+            compiled = environment.get_template(MAIN_TEMPLATE)
+            # Syntax errors in the other listed files should surface now, not at the first include.
+            for path in self.paths[1:]:
+                environment.get_template(os.path.basename(path))
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(f"template not found: {exc.name}", self.main) from None
+        return environment, compiled
+
+    def reload(self) -> None:
+        """Recompile from disk; on error the previous compiled template stays in use."""
+        environment, compiled = self._compile()
+        with self._lock:
+            self.environment, self._compiled = environment, compiled
+
+    def render(self, data: RenderInput) -> str:
+        """Render to text (blank lines removed unless kept); raises RenderError with file and line."""
+        with self._lock:
+            compiled = self._compiled
+        try:
+            text = compiled.render(
+                containers=data.containers,
+                docker=data.docker,
+                env=data.env,
+                current_container=data.current_container,
+            )
+        except RenderError:
+            raise
+        except jinja2.TemplateSyntaxError as exc:  # an include compiled late
+            raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
+        except Exception as exc:
+            filename, line = _error_location(exc.__traceback__, set(self.paths))
+            raise RenderError(describe_error(exc), filename or self.main, line) from exc
+        return text if self.keep_blank_lines else remove_blank_lines(text)
