@@ -68,6 +68,7 @@ FLAGS: dict[str, Flag] = {
         Flag("tlskey", "string", "path to TLS client key file", "path"),
         Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
         Flag("tlsverify", "bool", "verify docker daemon's TLS certificate (default: $DOCKER_TLS_VERIFY is set)"),
+        Flag("reconcile-interval", "string", "how often to check the cached inventory against the engine (default 60s)", "duration"),
         Flag("log-level", "string", "debug, info, warning or error (default info)", "level"),
         Flag("version", "bool", "show version"),
         Flag("help", "bool", "show this help"),
@@ -192,7 +193,8 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
     timeout = DEFAULT_NOTIFY_TIMEOUT
     if "notify-timeout" in options.given:
         try:
-            timeout = parse_duration(options["notify-timeout"])
+            text = options["notify-timeout"]
+            timeout = float(text) if text.strip().replace(".", "", 1).isdigit() else parse_duration(text)
         except ConfigError as exc:
             raise ConfigError(f"-notify-timeout: {exc}") from None
         if timeout <= 0:
@@ -250,7 +252,15 @@ def settings_from_flags(options: Options, environ: dict[str, str]) -> Settings:
     event_filter: dict[str, list[str]] = {}
     for item in options["event-filter"]:
         add_key_value(event_filter, item, "-event-filter")
-    return Settings(endpoint=endpoint, tls=tls, event_filter=event_filter)
+    reconcile = 60.0
+    if "reconcile-interval" in options.given:
+        try:
+            reconcile = parse_duration(options["reconcile-interval"])
+        except ConfigError as exc:
+            raise ConfigError(f"-reconcile-interval: {exc}") from None
+        if reconcile <= 0:
+            raise ConfigError("-reconcile-interval: must be positive")
+    return Settings(endpoint=endpoint, tls=tls, event_filter=event_filter, reconcile_interval=reconcile)
 
 
 def build_configs(options: Options, environ: dict[str, str]) -> list[Config]:

@@ -22,7 +22,7 @@ RESTART = -1  # the "signal" that means: restart the container
 # -- durations ----------------------------------------------------------------------------
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)?")
+_DURATION_PART = re.compile(r"(\d*\.?\d*)([^0-9.]*)")  # number, then unit = up to the next digit (as Go)
 
 
 def parse_duration(text: str) -> float:
@@ -46,6 +46,8 @@ def parse_duration(text: str) -> float:
             raise ConfigError(f'invalid duration "{original}"')
         if not unit:
             raise ConfigError(f'missing unit in duration "{original}"')
+        if unit not in _UNITS:
+            raise ConfigError(f'unknown unit "{unit}" in duration "{original}"')
         total += float(number) * _UNITS[unit]
         pos = match.end()
     return sign * total
@@ -83,8 +85,9 @@ def parse_wait(text: str) -> Wait:
     except ConfigError as exc:
         raise ConfigError(f"invalid wait interval {text!r}: {exc}") from None
     # Like docker-gen: parts after the second are ignored and negative waits are
-    # accepted (a negative min fires at once, as no debounce would).
-    if maximum < minimum:
+    # accepted (a negative min fires at once, as no debounce would).  Only an
+    # explicit max is checked against min: "-1s" gives max = 4 × -1s < min.
+    if len(parts) > 1 and maximum < minimum:
         raise ConfigError(f"invalid wait interval {text!r}: max must be larger than min")
     return Wait(minimum, maximum)
 
@@ -205,6 +208,7 @@ class Settings:
     endpoint: str = ""
     tls: Any = None  # endpoint.TLSSettings
     event_filter: dict[str, list[str]] = field(default_factory=dict)
+    reconcile_interval: float = 60.0  # seconds between cheap checks of the inventory against the engine
 
 
 # -- TOML files ---------------------------------------------------------------------------
@@ -337,6 +341,7 @@ def _load_toml(path: str) -> dict[str, Any]:
 def load_config_files(paths: Iterable[str]) -> list[Config]:
     """Load ``-config`` files and concatenate their ``[[config]]`` entries in the order given."""
     configs: list[Config] = []
+    paths = list(dict.fromkeys(paths))  # the same file twice would run its configs twice
     for path in paths:
         document = _load_toml(path)
         for key in document:

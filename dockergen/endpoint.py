@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
-from dockergen.errors import EndpointError
+from dockergen.errors import EndpointError, EngineUnreachable
 
 if TYPE_CHECKING:  # importing docker costs ~0.1 s: only when a client is made
     import docker
@@ -117,7 +117,13 @@ def make_api_client(endpoint: str, tls: TLSSettings, timeout: float = 60) -> "do
     try:
         return docker.APIClient(base_url=parsed.url, version="auto", tls=tls_config, timeout=timeout)
     except docker.errors.DockerException as exc:
-        raise EndpointError(f"cannot connect to Docker at {endpoint}: {_short(exc)}") from None
+        raise EngineUnreachable(f"cannot connect to Docker at {endpoint}: {_short(exc)}") from None
+
+
+def socket_path(endpoint: str) -> str:
+    """The unix socket file of an endpoint ("" for tcp), watched to reconnect as soon as it reappears."""
+    parsed = parse_host(endpoint)
+    return parsed.address if parsed.proto == "unix" else ""
 
 
 def _short(exc: BaseException) -> str:

@@ -20,9 +20,12 @@ class HelperError(DockerGenError):
 class RenderError(DockerGenError):
     """A template could not be loaded or rendered; names the template file and line."""
 
-    def __init__(self, message: str, template: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, template: str | None = None, line: int | None = None, container: str | None = None
+    ) -> None:
         self.template = template
         self.line = line
+        self.container = container
         where = ""
         if template:
             where = f"{template}:{line}: " if line else f"{template}: "
@@ -31,3 +34,7 @@ class RenderError(DockerGenError):
 
 class EndpointError(DockerGenError):
     """The Docker endpoint or its TLS settings are unusable."""
+
+
+class EngineUnreachable(EndpointError):
+    """The endpoint is valid but no Docker engine answers there (yet)."""

@@ -21,13 +21,16 @@ class GoTime(datetime):
     """
 
     def __str__(self) -> str:
-        text = self.strftime("%Y-%m-%d %H:%M:%S")
+        # Not strftime("%Y"): glibc prints year 1 as "1", Go as "0001".
+        text = f"{self.year:04d}-{self.month:02d}-{self.day:02d} {self.hour:02d}:{self.minute:02d}:{self.second:02d}"
         if self.microsecond:
             text += f".{self.microsecond:06d}".rstrip("0")
         offset = self.strftime("%z") or "+0000"
         name = self.tzname() or ""
         if name in ("UTC", "UTC+00:00"):
             name = "UTC"
+        elif name.startswith("UTC"):  # an unnamed fixed offset: Go prints the offset again
+            name = offset
         return f"{text} {offset} {name}".rstrip()
 
     @classmethod

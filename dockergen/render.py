@@ -58,6 +58,7 @@ class _TemplateListLoader(jinja2.BaseLoader):
         for path in paths:  # a later file with the same base name wins, as in docker-gen
             self.by_name[os.path.basename(path)] = path
         self.main = paths[0]
+        self.loaded: set[str] = set()  # every file read, includes too: what a reload must watch
         self.search_dir = os.path.dirname(os.path.abspath(paths[0]))
 
     def resolve(self, name: str) -> str:
@@ -73,6 +74,7 @@ class _TemplateListLoader(jinja2.BaseLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         path = self.resolve(template)
+        self.loaded.add(os.path.abspath(path))
         try:
             with open(path, encoding="utf-8") as handle:
                 source = handle.read()
@@ -108,15 +110,27 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     return environment
 
 
-def _error_location(tb: TracebackType | None, files: set[str]) -> tuple[str | None, int | None]:
-    """The innermost template file and line in a traceback (Jinja2 rewrites frames to them)."""
-    where: tuple[str | None, int | None] = (None, None)
+def _error_location(tb: TracebackType | None, files: set[str]) -> tuple[str | None, int | None, str | None]:
+    """The innermost template file, line and container being rendered in a traceback.
+
+    Jinja2 rewrites template frames to the template's file and line; the
+    container is the innermost loop variable of those frames that is one.
+    """
+    from dockergen.model import RuntimeContainer
+
+    filename_found: str | None = None
+    line: int | None = None
+    container: str | None = None
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename in files or filename.endswith((".tmpl", ".j2", ".jinja", ".jinja2")):
-            where = (filename, tb.tb_lineno)
+        frame = tb.tb_frame
+        filename = frame.f_code.co_filename
+        if filename in files or filename.endswith((".tmpl", ".j2", ".jinja", ".jinja2")) or filename == "<template>":
+            filename_found, line = filename, tb.tb_lineno
+            for value in frame.f_locals.values():
+                if isinstance(value, RuntimeContainer):
+                    container = value.Name or value.ID[:12]
         tb = tb.tb_next
-    return where
+    return filename_found, line, container
 
 
 def describe_error(exc: BaseException) -> str:
@@ -156,9 +170,18 @@ class Template:
         self._lock = threading.Lock()
         self.environment, self._compiled = self._compile()
 
+    @property
+    def files(self) -> set[str]:
+        """Absolute paths of every file this template reads (the list and what it included)."""
+        loader = self.environment.loader
+        loaded = loader.loaded if isinstance(loader, _TemplateListLoader) else set()
+        return {os.path.abspath(p) for p in self.paths} | loaded
+
     def _compile(self) -> tuple[jinja2.Environment, jinja2.Template]:
         loader = _TemplateListLoader(self.paths)
         environment = make_environment(loader)
+        if any(not path for path in self.paths):
+            raise RenderError(f"empty entry in the template list {self.spec!r} (check the ';' separators)")
         for path in self.paths:
             if not os.path.isfile(path):
                 problem = "is a directory" if os.path.isdir(path) else "does not exist"
@@ -196,6 +219,9 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:  # an include compiled late
             raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
         except Exception as exc:
-            filename, line = _error_location(exc.__traceback__, set(self.paths))
-            raise RenderError(describe_error(exc), filename or self.main, line) from exc
+            filename, line, container = _error_location(exc.__traceback__, self.files)
+            message = describe_error(exc)
+            if container:
+                message += f" (rendering container {container})"
+            raise RenderError(message, filename or self.main, line, container=container) from exc
         return text if self.keep_blank_lines else remove_blank_lines(text)

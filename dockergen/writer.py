@@ -46,6 +46,9 @@ def read_current(dest: str) -> bytes | None:
         return None
     except IsADirectoryError:
         raise WriteError(f"{dest}: destination is a directory") from None
+    except NotADirectoryError:
+        parent = os.path.dirname(os.path.abspath(dest))
+        raise WriteError(f"{dest}: destination directory {parent} is not a directory") from None
     except OSError as exc:
         raise WriteError(f"{dest}: cannot read current contents: {exc.strerror}") from None
 
@@ -106,7 +109,8 @@ def replace_contents(dest: str, data: bytes) -> bool:
     directory = os.path.dirname(os.path.abspath(dest))
     base = os.path.basename(dest)
     if not os.path.isdir(directory):
-        raise WriteError(f"{dest}: destination directory {directory} does not exist")
+        problem = "is not a directory" if os.path.exists(directory) else "does not exist"
+        raise WriteError(f"{dest}: destination directory {directory} {problem}")
     try:
         current = os.stat(dest)
     except FileNotFoundError:
