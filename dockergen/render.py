@@ -93,6 +93,10 @@ class _TemplateListLoader(jinja2.BaseLoader):
         return source, path, uptodate
 
 
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
 def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
     from dockergen.helpers import FILTERS, GLOBALS
@@ -101,6 +105,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
         loader=loader,
         undefined=jinja2.Undefined,  # missing keys render "" and are falsy (difference 4)
         keep_trailing_newline=True,
+        finalize=_none_as_empty,  # None prints as "", like a missing key
         autoescape=False,
         auto_reload=False,  # reloads are explicit: see Template.reload
         extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],

@@ -1,0 +1,104 @@
+"""Shared fixtures for tests that run against a REAL Docker engine.
+
+Run everything through ``bash scripts/test`` -- it starts dockerd and imports
+the test image.  Engine fixtures FAIL (never skip) when the engine is missing.
+
+Fixtures (see tests/engine_support.py for the helpers behind them):
+
+* ``docker_api``       session: ``docker.APIClient`` from the environment (DOCKER_HOST...)
+* ``engine``           session: ``EngineSession`` (session label, create/remove helpers)
+* ``test_image``       session: ``TEST_IMAGE`` after checking it exists
+* ``make_container``   function factory -> ``Container`` (removed at test end)
+* ``make_containers``  function factory ``(n, *cmd, **kw)`` -> list, created in parallel
+* ``make_network``     function factory -> network inspect dict (removed after containers)
+* ``wait_for``         the ``engine_support.wait_for`` function, as a fixture
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import engine_support
+from engine_support import LABEL_KEY, TEST_IMAGE, EngineSession, EngineUnavailable, wait_for as _wait_for
+
+__all__ = ["TEST_IMAGE", "LABEL_KEY"]
+
+_ENGINE_DIR = Path(__file__).resolve().parent / "engine"
+_ENGINE_FIXTURES = {"docker_api", "engine", "test_image", "engine_scope", "make_container", "make_containers", "make_network"}
+
+
+def pytest_collection_modifyitems(config, items):
+    # Anything that uses the engine fixtures (or lives in tests/engine/) is an engine test.
+    for item in items:
+        in_engine_dir = _ENGINE_DIR in item.path.parents
+        if in_engine_dir or _ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            if item.get_closest_marker("engine") is None:
+                item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture(scope="session")
+def docker_api():
+    try:
+        return engine_support.connect()
+    except EngineUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def engine(docker_api):
+    eng = EngineSession(docker_api)
+    _containers, _networks, errors = eng.sweep_stale()
+    for err in errors:
+        warnings.warn(f"could not remove leftover of an earlier test run: {err}", stacklevel=1)
+    yield eng
+    for err in eng.cleanup():
+        warnings.warn(f"test session cleanup: {err}", stacklevel=1)
+
+
+@pytest.fixture(scope="session")
+def test_image(engine):
+    if not engine.image_exists(TEST_IMAGE):
+        pytest.fail(f"test image {TEST_IMAGE} is missing. {engine_support.HINT}", pytrace=False)
+    return TEST_IMAGE
+
+
+@pytest.fixture
+def engine_scope(engine, test_image):
+    scope = engine.scope()
+    yield scope
+    for err in scope.cleanup():
+        warnings.warn(f"test cleanup: {err}", stacklevel=1)
+
+
+@pytest.fixture
+def make_container(engine_scope):
+    """``make_container(*cmd, name=None, env=None, labels=None, expose=None, publish=None,
+    networks=None, healthcheck=None, mounts=None, devices=None, start=True, **extra)``.
+
+    Default command ``sleep 3600``; ``publish`` values: None = random host port,
+    int = that port, both on 127.0.0.1, or ``(host_ip, port_or_None)``.  ``extra``
+    keywords go to ``create_host_config`` except container-level ones (user,
+    hostname, entrypoint, working_dir, stop_signal, stop_timeout, tty, ...).
+    """
+    return engine_scope.container
+
+
+@pytest.fixture
+def make_containers(engine_scope):
+    """``make_containers(n, *cmd, name=None, **kw)``: n containers created and started in
+    parallel (8 workers); ``name`` may contain ``{i}``."""
+    return engine_scope.containers
+
+
+@pytest.fixture
+def make_network(engine_scope):
+    """``make_network(name=None, *, internal=False, labels=None, driver="bridge", **kw)``."""
+    return engine_scope.network
+
+
+@pytest.fixture
+def wait_for():
+    return _wait_for
