@@ -1,0 +1,111 @@
+"""Sorting helpers: strings byte-wise, objects by a field path.
+
+Both return new lists; docker-gen's ``sortStrings*`` sort their input in
+place, which surprises a template that uses the list again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cmp_to_key
+from typing import Any
+
+from .errors import HelperError
+from .fieldpath import as_list, describe, get_parts, split_path
+
+__all__ = [
+    "sortStringsAsc",
+    "sortStringsDesc",
+    "sortObjectsByKeysAsc",
+    "sortObjectsByKeysDesc",
+    "field_as_string",
+    "parse_go_int",
+]
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+
+
+def parse_go_int(text: str, lo: int = _INT64_MIN, hi: int = _INT64_MAX) -> int | None:
+    """Go's ``strconv.ParseInt(text, 10, 64)``: ``None`` unless it is a base-10 int64.
+
+    Stricter than ``int()``: no surrounding spaces, no underscores, ASCII only.
+    """
+    if _DECIMAL.fullmatch(text) is None:
+        return None
+    value = int(text)
+    if value < lo or value > hi:
+        return None
+    return value
+
+
+def _strings(fn: str, values: Any) -> list[str]:
+    items = as_list(values, fn)
+    for item in items:
+        if not isinstance(item, str):
+            raise HelperError(f"'{fn}' sorts strings only; got {describe(item)}")
+    return list(items)
+
+
+def sortStringsAsc(values: Any) -> list[str]:  # noqa: N802 - docker-gen's name
+    """A new list of the strings in byte-wise ascending order (``"B"`` before ``"a"``)."""
+    return sorted(_strings("sortStringsAsc", values))
+
+
+def sortStringsDesc(values: Any) -> list[str]:  # noqa: N802
+    """A new list of the strings in byte-wise descending order."""
+    return sorted(_strings("sortStringsDesc", values), reverse=True)
+
+
+def _go_time(value: datetime) -> str:
+    # GoTime prints like Go's time.Time.String(); borrow that for plain datetimes.
+    from .model import GoTime
+
+    return GoTime.__str__(value)
+
+
+def field_as_string(value: Any) -> str:
+    """How docker-gen stringifies a sort key: str, int, bool and time; else ``""``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return _go_time(value)
+    return ""
+
+
+def _compare(a: tuple[str, int | None], b: tuple[str, int | None]) -> int:
+    # Numeric when both keys are int64, else byte-wise (code point order is the same).
+    x, y = (a[1], b[1]) if a[1] is not None and b[1] is not None else (a[0], b[0])
+    return -1 if x < y else (1 if y < x else 0)  # type: ignore[operator]
+
+
+def _sort_objects(fn: str, entries: Any, path: str, descending: bool) -> list[Any]:
+    items = as_list(entries, fn)
+    parts = split_path(path)
+    keyed = []
+    for item in items:
+        text = field_as_string(get_parts(item, parts))
+        keyed.append(((text, parse_go_int(text)), item))
+    if descending:
+        # A reversed comparator on a stable sort: ties keep their input order.
+        key = cmp_to_key(lambda a, b: _compare(b[0], a[0]))
+    else:
+        key = cmp_to_key(lambda a, b: _compare(a[0], b[0]))
+    keyed.sort(key=key)
+    return [item for _, item in keyed]
+
+
+def sortObjectsByKeysAsc(entries: Any, path: str) -> list[Any]:  # noqa: N802
+    """A new list sorted by the field at ``path``: numerically when both are integers."""
+    return _sort_objects("sortObjectsByKeysAsc", entries, path, descending=False)
+
+
+def sortObjectsByKeysDesc(entries: Any, path: str) -> list[Any]:  # noqa: N802
+    """Like :func:`sortObjectsByKeysAsc`, descending; equal keys keep their input order."""
+    return _sort_objects("sortObjectsByKeysDesc", entries, path, descending=True)

@@ -1,0 +1,314 @@
+"""docker-gen's ``where`` family: filter containers by a field or a label.
+
+Every helper returns a new list in input order.  Comparisons are type-strict
+like Go's ``reflect.DeepEqual``: ``"80"`` does not equal ``80`` and ``True``
+does not equal ``1`` (Python's ``==`` would say it does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from .errors import HelperError
+from .fieldpath import as_list, describe, get_parts, go_split, split_path, unwrap
+from .groupby import container_labels
+
+__all__ = [
+    "where",
+    "whereNot",
+    "whereExist",
+    "whereNotExist",
+    "whereAny",
+    "whereAll",
+    "whereLabelExists",
+    "whereLabelDoesNotExist",
+    "whereLabelValueMatches",
+    "strict_equal",
+    "compile_regex",
+]
+
+
+def _kind(value: Any) -> Any:
+    # Types that must match exactly for two values to be equal.  Subclasses
+    # (GoTime, Markup) compare with their base so that they do not surprise.
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, int):
+        return int
+    if isinstance(value, float):
+        return float
+    if isinstance(value, str):
+        return str
+    if isinstance(value, bytes):
+        return bytes
+    if isinstance(value, datetime):
+        return datetime
+    if isinstance(value, (list, tuple)):
+        return list
+    if isinstance(value, Mapping):
+        return Mapping
+    return type(value)
+
+
+def strict_equal(a: Any, b: Any) -> bool:
+    """Deep, type-strict equality in the spirit of Go's ``reflect.DeepEqual``."""
+    a = unwrap(a)
+    b = unwrap(b)
+    kind = _kind(a)
+    if kind is not _kind(b):
+        return False
+    if kind is list:
+        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b))
+    if kind is Mapping:
+        if len(a) != len(b):
+            return False
+        if not (_str_keys(a) and _str_keys(b)):
+            # 1, 1.0 and True are one dict key in Python but three in Go.
+            a = {(_kind(k), k): v for k, v in a.items()}
+            b = {(_kind(k), k): v for k, v in b.items()}
+        for key, value in a.items():
+            if key not in b or not strict_equal(value, b[key]):
+                return False
+        return True
+    return bool(a == b)
+
+
+def _str_keys(mapping: Mapping[Any, Any]) -> bool:
+    return all(isinstance(k, str) for k in mapping)
+
+
+def _filter(fn: str, entries: Any, keep: Callable[[Any], bool]) -> list[Any]:
+    return [item for item in as_list(entries, fn) if keep(item)]
+
+
+def where(entries: Any, path: str, value: Any) -> list[Any]:
+    """Items whose value at ``path`` equals ``value`` (type-strict)."""
+    parts = split_path(path)
+    value = unwrap(value)
+    if isinstance(value, str):
+        # Fast path for the usual case: a string compared with strings.
+        def keep(item: Any) -> bool:
+            got = get_parts(item, parts)
+            return isinstance(got, str) and got == value
+    else:
+
+        def keep(item: Any) -> bool:
+            return strict_equal(get_parts(item, parts), value)
+
+    return _filter("where", entries, keep)
+
+
+def whereNot(entries: Any, path: str, value: Any) -> list[Any]:  # noqa: N802 - docker-gen's name
+    """Items whose value at ``path`` does not equal ``value`` (missing counts as different)."""
+    parts = split_path(path)
+    value = unwrap(value)
+    return _filter("whereNot", entries, lambda item: not strict_equal(get_parts(item, parts), value))
+
+
+def whereExist(entries: Any, path: str) -> list[Any]:  # noqa: N802
+    """Items that have a value at ``path`` (an empty string counts as present)."""
+    parts = split_path(path)
+    return _filter("whereExist", entries, lambda item: get_parts(item, parts) is not None)
+
+
+def whereNotExist(entries: Any, path: str) -> list[Any]:  # noqa: N802
+    """Items that have no value at ``path``."""
+    parts = split_path(path)
+    return _filter("whereNotExist", entries, lambda item: get_parts(item, parts) is None)
+
+
+def _wanted(fn: str, values: Any) -> list[str]:
+    wanted = as_list(values, fn)
+    for value in wanted:
+        if not isinstance(value, str):
+            raise HelperError(f"'{fn}': the values to compare must be strings; got {describe(value)}")
+    return list(wanted)
+
+
+def _pieces(fn: str, path: str, sep: Any) -> Callable[[Any], set[str] | None]:
+    parts = split_path(path)
+    if not isinstance(sep, str):
+        raise HelperError(f"'{fn}': the separator must be a string; received {describe(sep)}")
+
+    def pieces(item: Any) -> set[str] | None:
+        value = get_parts(item, parts)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise HelperError(f"'{fn}': the value of '{path}' must be a string; got {describe(value)}")
+        return set(go_split(value, sep))
+
+    return pieces
+
+
+def whereAny(entries: Any, path: str, sep: str, values: Any) -> list[Any]:  # noqa: N802
+    """Items whose ``sep``-separated value at ``path`` shares a piece with ``values``."""
+    wanted = set(_wanted("whereAny", values))
+    pieces = _pieces("whereAny", path, sep)
+
+    def keep(item: Any) -> bool:
+        have = pieces(item)
+        return have is not None and not have.isdisjoint(wanted)
+
+    return _filter("whereAny", entries, keep)
+
+
+def whereAll(entries: Any, path: str, sep: str, values: Any) -> list[Any]:  # noqa: N802
+    """Items whose ``sep``-separated value at ``path`` contains every one of ``values``.
+
+    Kept from docker-gen: the match counts *distinct* common pieces against
+    ``len(values)``, so a ``values`` list with duplicates never matches, and an
+    empty one matches every item that has the field.
+    """
+    wanted = _wanted("whereAll", values)
+    distinct = set(wanted)
+    pieces = _pieces("whereAll", path, sep)
+
+    def keep(item: Any) -> bool:
+        have = pieces(item)
+        return have is not None and len(distinct & have) == len(wanted)
+
+    return _filter("whereAll", entries, keep)
+
+
+def _label_arg(fn: str, label: Any) -> str:
+    if isinstance(label, str):
+        return label
+    raise HelperError(f"'{fn}': the label must be a string; received {describe(label)}")
+
+
+def whereLabelExists(entries: Any, label: str) -> list[Any]:  # noqa: N802
+    """Containers that carry ``label`` (any value, even empty)."""
+    fn = "whereLabelExists"
+    label = _label_arg(fn, label)
+    return _filter(fn, entries, lambda item: label in container_labels(item, fn))
+
+
+def whereLabelDoesNotExist(entries: Any, label: str) -> list[Any]:  # noqa: N802
+    """Containers that do not carry ``label``."""
+    fn = "whereLabelDoesNotExist"
+    label = _label_arg(fn, label)
+    return _filter(fn, entries, lambda item: label not in container_labels(item, fn))
+
+
+def whereLabelValueMatches(entries: Any, label: str, pattern: str) -> list[Any]:  # noqa: N802
+    """Containers whose ``label`` is present and matches ``pattern`` anywhere (unanchored)."""
+    fn = "whereLabelValueMatches"
+    label = _label_arg(fn, label)
+    regex = compile_regex(pattern, fn)
+
+    def keep(item: Any) -> bool:
+        labels = container_labels(item, fn)
+        if label not in labels:
+            return False
+        value = labels[label]
+        return isinstance(value, str) and regex.search(value) is not None
+
+    return _filter(fn, entries, keep)
+
+
+def compile_regex(pattern: Any, fn: str = "regex") -> Any:
+    """Compile a docker-gen (Go RE2) style pattern with Python's ``re``.
+
+    Inline flag groups such as ``(?i)`` placed after the start are valid in
+    RE2 but an error in Python 3.11+; they are rewritten to scoped groups.
+    """
+    if not isinstance(pattern, str):
+        raise HelperError(f"'{fn}': the pattern must be a string; received {describe(pattern)}")
+    import re
+
+    try:
+        return _compile(pattern)
+    except (re.error, ValueError) as exc:
+        raise HelperError(f"'{fn}': invalid regular expression {pattern!r}: {exc}") from None
+
+
+@lru_cache(maxsize=256)
+def _compile(pattern: str) -> Any:
+    import re
+
+    return re.compile(translate_regex(pattern))
+
+
+_FLAG_CHARS = frozenset("imsU-")
+
+
+def translate_regex(pattern: str) -> str:
+    """Rewrite RE2-only syntax into its Python ``re`` equivalent.
+
+    * ``(?flags)`` not at the very start becomes ``(?flags:`` and is closed at
+      the end of the enclosing group (or pattern), which is exactly the extent
+      RE2 gives it; alternatives after it stay inside, which is equivalent.
+    * ``\\z`` (end of text) becomes ``\\Z``.
+    Anything else passes through for ``re`` to accept or reject.
+    """
+    out: list[str] = []
+    # One entry per open group: how many scoped flag groups opened inside it.
+    closers: list[int] = [0]
+    i = 0
+    n = len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if nxt == "z" and not in_class:
+                out.append("\\Z")
+            else:
+                out.append(c + nxt)
+            i += 2
+            continue
+        if in_class:
+            out.append(c)
+            if c == "]":
+                in_class = False
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            # A "]" right after "[" or "[^" is a literal.
+            if pattern[i : i + 1] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i : i + 1] == "]":
+                out.append("]")
+                i += 1
+            continue
+        if c == "(":
+            if pattern.startswith("(?", i):
+                end = pattern.find(")", i + 2)
+                flags = pattern[i + 2 : end] if end != -1 else ""
+                if (
+                    end != -1
+                    and flags
+                    and set(flags) <= _FLAG_CHARS
+                    # Python takes plain global flags at the very start as RE2 does.
+                    and (i > 0 or "-" in flags or "U" in flags)
+                ):
+                    if "U" in flags:
+                        raise ValueError("the RE2 flag U (ungreedy) has no Python equivalent")
+                    out.append(f"(?{flags}:")
+                    closers[-1] += 1
+                    i = end + 1
+                    continue
+            closers.append(0)
+            out.append(c)
+            i += 1
+            continue
+        if c == ")":
+            if len(closers) > 1:
+                out.append(")" * closers.pop())
+            out.append(c)
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    out.append(")" * closers[0])
+    return "".join(out)
