@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from dockergen.errors import EndpointError, EngineUnreachable
 
@@ -118,6 +118,48 @@ def make_api_client(endpoint: str, tls: TLSSettings, timeout: float = 60) -> "do
         return docker.APIClient(base_url=parsed.url, version="auto", tls=tls_config, timeout=timeout)
     except docker.errors.DockerException as exc:
         raise EngineUnreachable(f"cannot connect to Docker at {endpoint}: {_short(exc)}") from None
+
+
+class EngineClients:
+    """The clients of one engine, each made on first use.
+
+    ``reader`` serves the inventory's GET requests: the lean stdlib client on a
+    unix socket, else the SDK.  ``sdk`` (events, signals, restarts) is only
+    created when something needs it, so a one-shot render never imports it.
+    """
+
+    def __init__(self, endpoint: str, tls: TLSSettings) -> None:
+        self.endpoint = endpoint
+        self.tls = tls
+        self._sdk: Any = None
+        self._reader: Any = None
+
+    @property
+    def sdk(self) -> "docker.APIClient":
+        if self._sdk is None:
+            self._sdk = make_api_client(self.endpoint, self.tls)
+        return self._sdk
+
+    @property
+    def reader(self) -> Any:
+        if self._reader is None:
+            path = socket_path(self.endpoint)
+            if path:
+                from dockergen.engine_api import UnixReadClient
+
+                self._reader = UnixReadClient(path)
+            else:
+                self._reader = self.sdk
+        return self._reader
+
+    def check(self) -> None:
+        """Fail with EngineUnreachable unless the engine answers."""
+        try:
+            self.reader.version()
+        except EndpointError:
+            raise
+        except Exception as exc:
+            raise EngineUnreachable(f"cannot connect to Docker at {self.endpoint}: {_short(exc)}") from None
 
 
 def socket_path(endpoint: str) -> str:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dockergen.config import Config, Settings
 from dockergen.current_container import current_container_id
-from dockergen.endpoint import make_api_client
-from dockergen.errors import RenderError
+from dockergen.endpoint import EngineClients, socket_path
+from dockergen.errors import EngineUnreachable
+from dockergen.events import Backoff, merge_event_filters
 from dockergen.inventory import Inventory, InventoryError, Snapshot
 from dockergen.notify import notify
-from dockergen.render import RenderInput, Template
+from dockergen.render import RenderError, RenderInput, Template
 from dockergen.writer import WriteError, write_if_changed
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,7 @@ class Job:
     def run(
         self,
         snapshot: Snapshot,
-        api: Any,
+        get_api: Callable[[], Any],
         *,
         always_notify: bool = False,
         env: Mapping[str, str] | None = None,
@@ -73,7 +75,7 @@ class Job:
         elif not always_notify:
             log.info("Contents of %s did not change. Skipping notification '%s'", config.dest, config.notify_cmd)
             return Outcome(ok=True, changed=False)
-        notify(config, api)
+        notify(config, get_api)
         return Outcome(ok=True, changed=result.changed)
 
 
@@ -91,7 +93,7 @@ def snapshots_for(jobs: Sequence[Job], inventory: Inventory) -> dict[int, Snapsh
     return result
 
 
-def run_once(jobs: Sequence[Job], inventory: Inventory) -> int:
+def run_once(jobs: Sequence[Job], inventory: Inventory, get_api: Callable[[], Any]) -> int:
     """One-shot mode: render every config once; exit status 1 if any config failed."""
     failed = 0
     try:
@@ -100,7 +102,7 @@ def run_once(jobs: Sequence[Job], inventory: Inventory) -> int:
         log.error("%s", exc)
         return 1
     for index, job in enumerate(jobs):
-        outcome = job.run(snapshots[index], inventory.api, env=dict(os.environ))
+        outcome = job.run(snapshots[index], get_api, env=dict(os.environ))
         failed += not outcome.ok
     return 1 if failed else 0
 
@@ -110,9 +112,38 @@ def load_jobs(configs: Sequence[Config]) -> list[Job]:
     return [Job(config) for config in configs]
 
 
+def wait_for_engine(clients: EngineClients) -> None:
+    """Watch mode waits for the engine (with backoff) instead of failing at start-up."""
+    backoff = Backoff()
+    while True:
+        try:
+            clients.check()
+            clients.sdk  # the event stream needs the SDK client
+            return
+        except EngineUnreachable as exc:
+            delay = backoff.next_delay()
+            log.warning("%s; retrying in %.1f s", exc, delay)
+            time.sleep(delay)
+
+
 def run(configs: Sequence[Config], settings: Settings) -> int:
-    """The entry point behind the CLI: one-shot now; watch mode is added by the watch loop."""
+    """The entry point behind the CLI: one-shot, or the watch/interval loop."""
     jobs = load_jobs(configs)
-    api = make_api_client(settings.endpoint, settings.tls)
-    inventory = Inventory(api, current_id=current_container_id())
-    return run_once(jobs, inventory)
+    clients = EngineClients(settings.endpoint, settings.tls)
+    current_id = current_container_id()
+    if not any(config.watch or config.interval for config in configs):
+        clients.check()
+        return run_once(jobs, Inventory(clients.reader, current_id=current_id), lambda: clients.sdk)
+
+    from dockergen.watch import Watcher
+
+    wait_for_engine(clients)
+    watcher = Watcher(
+        jobs,
+        Inventory(clients.reader, current_id=current_id),
+        clients,
+        event_filters=merge_event_filters(settings.event_filter),
+        socket_path=socket_path(settings.endpoint),
+        reconcile_interval=settings.reconcile_interval,
+    )
+    return watcher.run()

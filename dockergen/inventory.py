@@ -56,6 +56,37 @@ def _is_not_found(exc: BaseException) -> bool:
     return status == 404
 
 
+def _health_from_status(status: str) -> str:
+    """``Up 5 minutes (healthy)`` -> ``healthy``; ``(health: starting)`` -> ``starting``."""
+    if "(health: starting)" in status:
+        return "starting"
+    if "(unhealthy)" in status:
+        return "unhealthy"
+    if "(healthy)" in status:
+        return "healthy"
+    return ""
+
+
+def _list_summary(item: Mapping[str, Any]) -> tuple:
+    """The parts of a ``/containers/json`` entry that a cached inspect must agree with."""
+    networks = (item.get("NetworkSettings") or {}).get("Networks") or {}
+    return (
+        item.get("State") in ("running", "paused", "restarting"),  # inspect says Running for these
+        ((item.get("Names") or [""])[0]).lstrip("/"),
+        _health_from_status(item.get("Status") or ""),
+        tuple(sorted((name, (net or {}).get("IPAddress") or "") for name, net in networks.items())),
+    )
+
+
+def _container_summary(container: RuntimeContainer) -> tuple:
+    return (
+        container.State.Running,
+        container.Name,
+        container.State.Health.Status if container.State.Running else "",
+        tuple(sorted((n.Name, n.IP) for n in container.Networks)),
+    )
+
+
 class Inventory:
     """Lists, inspects and caches containers of one Docker engine.
 
@@ -69,6 +100,9 @@ class Inventory:
         self.calls = ApiCallCounter()
         self._lock = threading.Lock()
         self._containers: dict[str, RuntimeContainer] = {}
+        # Bumped by forget(): an inspect that started before an event must not be cached after it.
+        self._generation: dict[str, int] = {}
+        self._listed_ids: set[str] | None = None  # IDs seen by the last reconcile
         self._internal_networks: frozenset[str] | None = None
         self._version: dict[str, Any] | None = None
         self._info: dict[str, Any] = {}
@@ -79,6 +113,7 @@ class Inventory:
         """Drop one container so that the next snapshot inspects it again."""
         with self._lock:
             self._containers.pop(container_id, None)
+            self._generation[container_id] = self._generation.get(container_id, 0) + 1
 
     def forget_networks(self) -> None:
         with self._lock:
@@ -87,6 +122,8 @@ class Inventory:
     def clear(self) -> None:
         """Forget everything (after a reconnect, when events may have been missed)."""
         with self._lock:
+            for container_id in self._containers:
+                self._generation[container_id] = self._generation.get(container_id, 0) + 1
             self._containers.clear()
             self._internal_networks = None
             self._version = None
@@ -132,6 +169,8 @@ class Inventory:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
+        with self._lock:
+            generations = {cid: self._generation.get(cid, 0) for cid in wanted}
         internal = self._fetch_networks()
         if len(wanted) == 1 or self.workers <= 1:
             results = [self._inspect(cid, internal) for cid in wanted]
@@ -140,8 +179,40 @@ class Inventory:
                 results = list(pool.map(lambda cid: self._inspect(cid, internal), wanted))
         found = {cid: c for cid, c in zip(wanted, results) if c is not None}
         with self._lock:
-            self._containers.update(found)
+            for cid, container in found.items():
+                if self._generation.get(cid, 0) == generations[cid]:
+                    self._containers[cid] = container
         return found
+
+    def reconcile(self) -> set[str]:
+        """Compare one list call with the cache and forget what differs.
+
+        Catches anything an event did not tell us (state, name, health, networks,
+        containers that came or went).  Returns the IDs found changed.
+        """
+        listed = self.list_containers({}, all=True)
+        with self._lock:
+            cached = dict(self._containers)
+            previously_listed = self._listed_ids
+        changed: set[str] = set()
+        seen: set[str] = set()
+        for item in listed:
+            container_id = item["Id"]
+            seen.add(container_id)
+            container = cached.get(container_id)
+            if container is None:
+                if previously_listed is not None and container_id not in previously_listed:
+                    changed.add(container_id)
+            elif _list_summary(item) != _container_summary(container):
+                changed.add(container_id)
+        changed.update(cid for cid in cached if cid not in seen)
+        if previously_listed is not None:
+            changed.update(cid for cid in previously_listed if cid not in seen)
+        for container_id in changed:
+            self.forget(container_id)
+        with self._lock:
+            self._listed_ids = seen
+        return changed
 
     def docker_facts(self) -> Docker:
         """Daemon facts; version fields are re-fetched after :meth:`clear` (daemon upgrades)."""
@@ -182,10 +253,11 @@ class Inventory:
             with self._lock:
                 if self.current_id not in self._containers:
                     missing.append(self.current_id)
-        self.inspect_many(missing)
+        found = self.inspect_many(missing)
         with self._lock:
-            containers = [self._containers[cid] for cid in listed if cid in self._containers]
-            current = self._containers.get(self.current_id) if self.current_id else None
+            known = {**self._containers, **found}
+        containers = [known[cid] for cid in listed if cid in known]
+        current = known.get(self.current_id) if self.current_id else None
         return Snapshot(
             containers=containers,
             docker=docker if docker is not None else self.docker_facts(),

@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dockergen.config import RESTART, Config
@@ -96,12 +96,21 @@ def signal_filtered(api: Any, filters: Mapping[str, list[str]], signal_number: i
         send_signal(api, item["Id"], signal_number)
 
 
-def notify(config: Config, api: Any) -> None:
-    """Everything a changed render of ``config`` triggers, in docker-gen's order."""
+def notify(config: Config, get_api: Callable[[], Any]) -> None:
+    """Everything a changed render of ``config`` triggers, in docker-gen's order.
+
+    ``get_api`` returns the docker SDK client; it is only called when containers
+    are to be signalled.
+    """
     run_notify_command(
         config.notify_cmd, timeout=config.notify_timeout, log_output=config.notify_output, dest=config.dest
     )
-    if api is None:
+    if not config.notify_containers and not config.notify_containers_filter:
+        return
+    try:
+        api = get_api()
+    except Exception as exc:
+        log.error("Cannot signal containers: %s", exc)
         return
     signal_containers(api, config.notify_containers)
     signal_filtered(api, config.notify_containers_filter, config.notify_containers_signal)

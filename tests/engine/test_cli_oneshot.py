@@ -182,7 +182,7 @@ def test_missing_template_and_bad_destinations(tmp_path, names_template):
 
 def test_render_error_names_template_line_and_keeps_destination(tmp_path):
     template = tmp_path / "bad.tmpl"
-    template.write_text("ok\n{{ containers|groupBy('State.Running') }}\n")
+    template.write_text("ok\n{{ mustBeInt('eighty') }}\n")
     dest = tmp_path / "out"
     dest.write_text("previous\n")
     result = run_cli(str(template), str(dest))

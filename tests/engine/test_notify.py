@@ -79,7 +79,7 @@ def test_signal_by_filter_from_config_file(tmp_path, template, recorder, make_co
 
 def test_notify_filter_flag_and_restart(tmp_path, template, make_container, wait_for):
     tag = uuid.uuid4().hex[:8]
-    target = make_container(labels={"t": tag, "restart-me": "1"})
+    target = make_container(labels={"t": tag, "restart-me": "1"}, init=True)  # stops at once on SIGTERM
     started = target.inspect()["State"]["StartedAt"]
     result = run_cli("-notify-filter", f"label=t={tag}", "-notify-filter", "label=restart-me",
                      "-notify-signal", "-1", template, str(tmp_path / "out"), env={"CONTENT": "r"})
