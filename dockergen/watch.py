@@ -1,0 +1,263 @@
+"""Watch mode: keep every destination equal to a fresh render as containers come and go.
+
+Threads, each with one job:
+
+* the event reader (:mod:`dockergen.events`) only reads the stream and queues;
+* the dispatcher (the main thread) turns events into inventory updates and
+  triggers, and handles SIGHUP/SIGTERM;
+* one worker per config waits for its debounced triggers and renders, so a
+  slow config (or a hung notify command) never delays another;
+* interval tickers, the periodic reconciliation and the template watcher
+  only queue triggers.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dockergen.debounce import DebouncedQueue
+from dockergen.endpoint import EngineClients
+from dockergen.errors import DockerGenError
+from dockergen.events import Connected, Disconnected, Event, EventReader
+from dockergen.generator import Job
+from dockergen.inventory import Inventory, InventoryError
+from dockergen.model import Docker
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RECONCILE_INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Why a config should render."""
+
+    reason: str  # "startup", "event", "interval", "signal", "template", "resync"
+    container_id: str = ""
+    detail: str = ""
+    always_notify: bool = False  # interval ticks notify even when nothing changed
+
+    def describe(self) -> str:
+        return f"{self.reason} {self.detail}".strip()
+
+
+class Worker:
+    """Renders one config whenever its debounced triggers are due."""
+
+    def __init__(self, job: Job, inventory: Inventory, docker: Callable[[], Docker], get_api: Callable[[], Any]) -> None:
+        self.job = job
+        self.get_api = get_api
+        self.inventory = inventory
+        self.docker = docker
+        self.triggers: DebouncedQueue[Trigger] = DebouncedQueue(job.config.wait)
+        self.last_ids: list[str] | None = None
+        self.renders = 0
+        self._thread = threading.Thread(target=self._run, name=f"render {job.config.label}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float) -> None:
+        self.triggers.close()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while (triggers := self.triggers.get()) is not None:
+            try:
+                self.render(triggers)
+            except Exception:  # a watcher never dies of one bad render
+                log.exception("Unexpected error rendering %s", self.job.config.label)
+
+    def render(self, triggers: list[Trigger]) -> None:
+        config = self.job.config
+        calls_before = self.inventory.calls.total
+        try:
+            snapshot = self.inventory.snapshot(config.filters, docker=self.docker())
+        except InventoryError as exc:
+            log.error("%s; %s keeps its last content", exc, config.label)
+            return
+        ids = [c.ID for c in snapshot.containers]
+        if self._irrelevant(triggers, ids):
+            log.debug(
+                "Skipping %s: %d event(s) about containers it does not see", config.label, len(triggers)
+            )
+            return
+        reasons = ", ".join(sorted({t.describe() for t in triggers})[:5])
+        if len(triggers) > 5:
+            reasons += f" (+{len(triggers) - 5} more)"
+        log.debug(
+            "Rendering %s (%s): %d containers, %d API calls",
+            config.label, reasons, len(ids), self.inventory.calls.total - calls_before,
+        )
+        started = time.monotonic()
+        outcome = self.job.run(
+            snapshot, self.get_api, always_notify=any(t.always_notify for t in triggers)
+        )
+        self.renders += 1
+        log.debug("Rendered %s in %.1f ms", config.label, (time.monotonic() - started) * 1000)
+        if outcome.ok:
+            self.last_ids = ids
+
+    def _irrelevant(self, triggers: list[Trigger], ids: list[str]) -> bool:
+        """Container events about containers this config neither saw nor sees: no render."""
+        if self.last_ids is None or ids != self.last_ids:
+            return False
+        visible = set(ids)
+        return all(t.reason == "event" and t.container_id not in visible for t in triggers)
+
+
+class Watcher:
+    """Runs the watch/interval loop until SIGTERM/SIGINT; returns the exit status."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        inventory: Inventory,
+        clients: EngineClients,
+        *,
+        event_filters: dict[str, list[str]],
+        socket_path: str = "",
+        reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL,
+    ) -> None:
+        self.jobs = list(jobs)
+        self.inventory = inventory
+        self.reconcile_interval = reconcile_interval
+        self.messages: queue.Queue[Any] = queue.Queue()  # unbounded: producers never block
+        self.stopping = threading.Event()
+        self._docker = Docker(CurrentContainerID=inventory.current_id)
+        self.workers = [Worker(job, inventory, lambda: self._docker, lambda: clients.sdk) for job in self.jobs]
+        self.watching = [w for w in self.workers if w.job.config.watch]
+        self.reader = (
+            EventReader(clients.sdk, event_filters, self.messages.put, socket_path=socket_path)
+            if self.watching
+            else None
+        )
+        self.events_received = 0
+
+    # -- producers -----------------------------------------------------------------------
+
+    def _ticker(self, period: float, action: Callable[[], None], name: str) -> None:
+        def loop() -> None:
+            while not self.stopping.wait(period):
+                action()
+
+        threading.Thread(target=loop, name=name, daemon=True).start()
+
+    def _start_intervals(self) -> None:
+        for worker in self.workers:
+            seconds = worker.job.config.interval
+            if seconds > 0:
+                log.info("Generating %s every %d seconds", worker.job.config.label, seconds)
+                tick = Trigger("interval", detail=f"{seconds}s", always_notify=True)
+                self._ticker(seconds, lambda w=worker, t=tick: w.triggers.put(t, immediate=True), "interval")
+
+    def _start_template_watcher(self) -> None:
+        from dockergen.template_watch import TemplateWatcher
+
+        def changed(job: Job) -> None:
+            for worker in self.workers:
+                if worker.job is job:
+                    worker.triggers.put(Trigger("template", detail=job.config.template), immediate=True)
+
+        TemplateWatcher([w.job for w in self.workers], on_reloaded=changed, stop=self.stopping).start()
+
+    # -- the dispatcher ------------------------------------------------------------------
+
+    def refresh_docker_facts(self) -> None:
+        docker = self.inventory.docker_facts()
+        self._docker = docker
+
+    def trigger_all(self, trigger: Trigger, workers: Sequence[Worker] | None = None, immediate: bool = False) -> None:
+        for worker in self.workers if workers is None else workers:
+            worker.triggers.put(trigger, immediate=immediate)
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, Event):
+            self.events_received += 1
+            log.debug("Received event %s", message.describe())
+            if message.type == "network" and message.action in ("create", "destroy"):
+                self.inventory.forget_networks()
+                return
+            container_id = message.container_id
+            if not container_id:
+                return
+            self.inventory.forget(container_id)
+            self.trigger_all(Trigger("event", container_id, message.describe()), self.watching)
+        elif isinstance(message, Connected):
+            if message.resumed:
+                # Events may have been missed: start from a clean inventory.
+                self.inventory.clear()
+            self.refresh_docker_facts()
+            reason = "resync" if message.resumed else "startup"
+            self.trigger_all(Trigger(reason), immediate=True)
+        elif isinstance(message, Disconnected):
+            pass  # the reader logs and reconnects; renders keep the last good output
+        elif message == "reconcile":
+            self._reconcile()
+        elif message == "hup":
+            log.info("Received signal: hangup")
+            self.trigger_all(Trigger("signal", detail="SIGHUP"), immediate=True)
+
+    def _reconcile(self) -> None:
+        try:
+            changed = self.inventory.reconcile()
+            self.refresh_docker_facts()
+        except InventoryError as exc:
+            log.warning("Reconciliation failed: %s", exc)
+            if self.reader is not None:
+                self.reader.reconnect()
+            return
+        if changed:
+            log.info("Reconciliation found %d container(s) changed without an event", len(changed))
+            for container_id in changed:
+                self.trigger_all(Trigger("event", container_id, "reconciliation"), self.watching)
+
+    def _install_signal_handlers(self) -> None:
+        def on_stop(signum: int, frame: Any) -> None:
+            log.info("Received signal: %s", signal.Signals(signum).name)
+            self.stopping.set()
+            self.messages.put("stop")
+
+        signal.signal(signal.SIGTERM, on_stop)
+        signal.signal(signal.SIGINT, on_stop)
+        signal.signal(signal.SIGHUP, lambda signum, frame: self.messages.put("hup"))
+
+    def run(self) -> int:
+        self._install_signal_handlers()
+        for worker in self.workers:
+            worker.start()
+        if self.reader is not None:
+            self.reader.start()  # its first Connected triggers the initial render, once
+            self._ticker(self.reconcile_interval, lambda: self.messages.put("reconcile"), "reconcile")
+        else:
+            self.refresh_docker_facts()
+            self.trigger_all(Trigger("startup"), immediate=True)
+        self._start_intervals()
+        try:
+            self._start_template_watcher()
+        except (ImportError, DockerGenError) as exc:
+            log.warning("Template files are not watched: %s", exc)
+        while not self.stopping.is_set():
+            try:
+                message = self.messages.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if message == "stop":
+                break
+            self.handle(message)
+        self.shutdown()
+        return 0
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        if self.reader is not None:
+            self.reader.stop()
+        for worker in self.workers:
+            worker.stop(timeout=max(5.0, worker.job.config.notify_timeout + 5))
