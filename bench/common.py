@@ -1,0 +1,54 @@
+"""Shared bits of the benchmarks: an engine session with labelled containers, and the results file."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results.md"
+sys.path.insert(0, str(REPO / "tests"))
+
+import engine_support  # noqa: E402  (tests/engine_support.py: labelled containers, cleanup)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def docker_gen_command() -> list[str]:
+    """The installed console script when there is one (what users run), else ``python -m dockergen``."""
+    script = Path(sys.executable).parent / "docker-gen"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("docker-gen")
+    return [found] if found else [sys.executable, "-m", "dockergen"]
+
+
+def append_results(title: str, lines: list[str]) -> None:
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    block = [f"## {title} — {stamp}", f"machine: {machine()}", "", *lines, ""]
+    with open(RESULTS, "a") as handle:
+        handle.write("\n".join(block) + "\n")
+    print("\n".join(block))
+
+
+def start_containers(session: "engine_support.EngineSession", count: int) -> None:
+    """Bring the session's running containers up to ``count`` (created in parallel)."""
+    existing = session.api.containers(filters={"label": session.label_filter})
+    missing = count - len(existing)
+    if missing > 0:
+        session.create_containers(missing, name=None)
