@@ -299,6 +299,7 @@ def setup_logging(level_name: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("watchfiles").setLevel(max(level, logging.WARNING))  # it logs every change at info
 
 
 def _fail(message: str, code: int) -> int:
