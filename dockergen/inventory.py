@@ -12,10 +12,10 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dockergen.model import Docker, RuntimeContainer, container_from_inspect
+from dockergen.model import Docker, RuntimeContainer, State, container_from_inspect
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,19 @@ class Inventory:
         with self._lock:
             self._containers.pop(container_id, None)
             self._generation[container_id] = self._generation.get(container_id, 0) + 1
+
+    def mark_stopped(self, container_id: str) -> None:
+        """A ``die``/``stop`` event: the cached container is no longer running.
+
+        Re-inspecting right away would block: the engine holds the container
+        while it tears down its network.  Later events (disconnect, destroy)
+        refresh it through :meth:`forget`.
+        """
+        with self._lock:
+            self._generation[container_id] = self._generation.get(container_id, 0) + 1
+            cached = self._containers.get(container_id)
+            if cached is not None and cached.State.Running:
+                self._containers[container_id] = replace(cached, State=State(Running=False, Health=cached.State.Health))
 
     def forget_networks(self) -> None:
         with self._lock:
@@ -256,7 +269,12 @@ class Inventory:
         found = self.inspect_many(missing)
         with self._lock:
             known = {**self._containers, **found}
-        containers = [known[cid] for cid in listed if cid in known]
+        # Right after a container's `die` event the engine may still list it as
+        # running while its inspect already says it stopped: trust the inspect.
+        running_only = list(filters.get("status", [])) == ["running"]
+        containers = [
+            known[cid] for cid in listed if cid in known and (not running_only or known[cid].State.Running)
+        ]
         current = known.get(self.current_id) if self.current_id else None
         return Snapshot(
             containers=containers,

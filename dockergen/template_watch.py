@@ -44,7 +44,7 @@ class TemplateWatcher:
             if not existing:
                 return
             for changes in watchfiles.watch(
-                *existing, stop_event=self.stop, debounce=50, step=20, recursive=False, raise_interrupt=False
+                *existing, stop_event=self.stop, debounce=50, step=200, recursive=False, raise_interrupt=False
             ):
                 self.reload_changed({os.path.abspath(path) for _, path in changes})
                 if self._directories() != directories:

@@ -188,7 +188,10 @@ class Watcher:
             container_id = message.container_id
             if not container_id:
                 return
-            self.inventory.forget(container_id)
+            if message.type == "container" and message.action in ("die", "stop"):
+                self.inventory.mark_stopped(container_id)
+            else:
+                self.inventory.forget(container_id)
             self.trigger_all(Trigger("event", container_id, message.describe()), self.watching)
         elif isinstance(message, Connected):
             if message.resumed:
@@ -246,7 +249,7 @@ class Watcher:
             log.warning("Template files are not watched: %s", exc)
         while not self.stopping.is_set():
             try:
-                message = self.messages.get(timeout=0.5)
+                message = self.messages.get(timeout=5)  # signals interrupt the wait anyway
             except queue.Empty:
                 continue
             if message == "stop":
