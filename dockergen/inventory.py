@@ -3,7 +3,9 @@
 docker-gen inspects every container, one by one, for every render.  Here an
 inspect result is kept until an event says the container changed
 (:meth:`Inventory.forget`), and the ones that are needed are inspected in
-parallel, so a render after one event costs one list call and one inspect.
+parallel.  After an event, :meth:`Inventory.update` re-inspects just that
+container and re-applies the config's filters to it locally, so a render
+costs one API call however many containers run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dockergen.filters import Facts, can_match_locally, matches
 from dockergen.model import Docker, RuntimeContainer, State, container_from_inspect
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,19 @@ class Snapshot:
     containers: list[RuntimeContainer]
     docker: Docker
     current_container: RuntimeContainer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A cached inspect: the template's view and the facts filters need."""
+
+    container: RuntimeContainer
+    facts: Facts
+
+
+def _newest_first(containers: Iterable[RuntimeContainer]) -> list[RuntimeContainer]:
+    """Docker's list order (newest created first), also for lists built without the engine."""
+    return sorted(containers, key=lambda c: (c.Created, c.ID), reverse=True)
 
 
 @dataclass
@@ -99,7 +115,7 @@ class Inventory:
         self.workers = workers
         self.calls = ApiCallCounter()
         self._lock = threading.Lock()
-        self._containers: dict[str, RuntimeContainer] = {}
+        self._entries: dict[str, Entry] = {}
         # Bumped by forget(): an inspect that started before an event must not be cached after it.
         self._generation: dict[str, int] = {}
         self._listed_ids: set[str] | None = None  # IDs seen by the last reconcile
@@ -112,7 +128,7 @@ class Inventory:
     def forget(self, container_id: str) -> None:
         """Drop one container so that the next snapshot inspects it again."""
         with self._lock:
-            self._containers.pop(container_id, None)
+            self._entries.pop(container_id, None)
             self._generation[container_id] = self._generation.get(container_id, 0) + 1
 
     def mark_stopped(self, container_id: str) -> None:
@@ -124,9 +140,11 @@ class Inventory:
         """
         with self._lock:
             self._generation[container_id] = self._generation.get(container_id, 0) + 1
-            cached = self._containers.get(container_id)
-            if cached is not None and cached.State.Running:
-                self._containers[container_id] = replace(cached, State=State(Running=False, Health=cached.State.Health))
+            cached = self._entries.get(container_id)
+            if cached is not None and cached.container.State.Running:
+                container = cached.container
+                stopped = replace(container, State=State(Running=False, Health=container.State.Health))
+                self._entries[container_id] = Entry(stopped, cached.facts.stopped())
 
     def forget_networks(self) -> None:
         with self._lock:
@@ -135,15 +153,15 @@ class Inventory:
     def clear(self) -> None:
         """Forget everything (after a reconnect, when events may have been missed)."""
         with self._lock:
-            for container_id in self._containers:
+            for container_id in self._entries:
                 self._generation[container_id] = self._generation.get(container_id, 0) + 1
-            self._containers.clear()
+            self._entries.clear()
             self._internal_networks = None
             self._version = None
 
     def cached_ids(self) -> set[str]:
         with self._lock:
-            return set(self._containers)
+            return set(self._entries)
 
     # -- API -----------------------------------------------------------------------------
 
@@ -165,7 +183,7 @@ class Inventory:
             self._internal_networks = frozenset(n.get("Name", "") for n in networks if n.get("Internal"))
         return self._internal_networks
 
-    def _inspect(self, container_id: str, internal: frozenset[str]) -> RuntimeContainer | None:
+    def _inspect(self, container_id: str, internal: frozenset[str]) -> Entry | None:
         self.calls.add("inspect")
         try:
             data = self.api.inspect_container(container_id)
@@ -175,9 +193,9 @@ class Inventory:
             else:
                 log.warning("Error inspecting container: %s: %s", container_id, exc)
             return None
-        return container_from_inspect(data, internal)
+        return Entry(container_from_inspect(data, internal), Facts.from_inspect(data))
 
-    def inspect_many(self, ids: Iterable[str]) -> dict[str, RuntimeContainer]:
+    def inspect_many(self, ids: Iterable[str]) -> dict[str, Entry]:
         """Inspect containers (in parallel when there are several) and cache the results."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
@@ -190,11 +208,11 @@ class Inventory:
         else:
             with ThreadPoolExecutor(max_workers=min(self.workers, len(wanted))) as pool:
                 results = list(pool.map(lambda cid: self._inspect(cid, internal), wanted))
-        found = {cid: c for cid, c in zip(wanted, results) if c is not None}
+        found = {cid: entry for cid, entry in zip(wanted, results) if entry is not None}
         with self._lock:
-            for cid, container in found.items():
+            for cid, entry in found.items():
                 if self._generation.get(cid, 0) == generations[cid]:
-                    self._containers[cid] = container
+                    self._entries[cid] = entry
         return found
 
     def reconcile(self) -> set[str]:
@@ -205,7 +223,7 @@ class Inventory:
         """
         listed = self.list_containers({}, all=True)
         with self._lock:
-            cached = dict(self._containers)
+            cached = {cid: entry.container for cid, entry in self._entries.items()}
             previously_listed = self._listed_ids
         changed: set[str] = set()
         seen: set[str] = set()
@@ -253,31 +271,67 @@ class Inventory:
             CurrentContainerID=self.current_id,
         )
 
+    def _known(self, found: Mapping[str, Entry]) -> dict[str, Entry]:
+        with self._lock:
+            return {**self._entries, **found}
+
+    def _current(self, known: Mapping[str, Entry]) -> RuntimeContainer | None:
+        """docker-gen's CurrentContainer: ours even when the filters exclude it."""
+        if not self.current_id:
+            return None
+        if self.current_id not in known:
+            found = self.inspect_many([self.current_id])
+            return found[self.current_id].container if self.current_id in found else None
+        return known[self.current_id].container
+
     def snapshot(self, filters: Filters, docker: Docker | None = None) -> Snapshot:
         """List the containers matching ``filters`` and return them fully inspected.
 
-        Only containers missing from the cache are inspected.  The list order is
-        Docker's (newest first), as in docker-gen.
+        Only containers missing from the cache are inspected.
         """
         listed = [item["Id"] for item in self.list_containers(filters)]
         with self._lock:
-            missing = [cid for cid in listed if cid not in self._containers]
-        if self.current_id and self.current_id not in listed:
-            with self._lock:
-                if self.current_id not in self._containers:
-                    missing.append(self.current_id)
-        found = self.inspect_many(missing)
-        with self._lock:
-            known = {**self._containers, **found}
+            missing = [cid for cid in listed if cid not in self._entries]
+        known = self._known(self.inspect_many(missing))
         # Right after a container's `die` event the engine may still list it as
         # running while its inspect already says it stopped: trust the inspect.
         running_only = list(filters.get("status", [])) == ["running"]
         containers = [
-            known[cid] for cid in listed if cid in known and (not running_only or known[cid].State.Running)
+            known[cid].container
+            for cid in listed
+            if cid in known and (not running_only or known[cid].container.State.Running)
         ]
-        current = known.get(self.current_id) if self.current_id else None
         return Snapshot(
-            containers=containers,
+            containers=_newest_first(containers),
             docker=docker if docker is not None else self.docker_facts(),
-            current_container=current,
+            current_container=self._current(known),
+        )
+
+    def update(
+        self, filters: Filters, previous: Iterable[str], changed: Iterable[str], docker: Docker
+    ) -> Snapshot | None:
+        """The snapshot after events about ``changed`` containers, without listing all containers.
+
+        ``previous`` are the IDs of the last snapshot for these filters.  Returns
+        None when the filters need the engine's list (keys not evaluated locally).
+        """
+        if not can_match_locally(filters):
+            return None
+        changed = set(changed)
+        members = set(previous)
+        with self._lock:
+            missing = [cid for cid in changed if cid not in self._entries]
+        known = self._known(self.inspect_many(missing))
+        for container_id in changed:
+            entry = known.get(container_id)
+            if entry is not None and matches(container_id, entry.facts, filters):
+                members.add(container_id)
+            else:
+                members.discard(container_id)
+        if not all(cid in known for cid in members):
+            return None  # something previously listed is no longer cached: list again
+        return Snapshot(
+            containers=_newest_first(known[cid].container for cid in members),
+            docker=docker,
+            current_container=self._current(known),
         )

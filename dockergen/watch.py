@@ -79,7 +79,12 @@ class Worker:
         config = self.job.config
         calls_before = self.inventory.calls.total
         try:
-            snapshot = self.inventory.snapshot(config.filters, docker=self.docker())
+            snapshot = None
+            if self.last_ids is not None and all(t.reason == "event" for t in triggers):
+                changed = {t.container_id for t in triggers}
+                snapshot = self.inventory.update(config.filters, self.last_ids, changed, self.docker())
+            if snapshot is None:
+                snapshot = self.inventory.snapshot(config.filters, docker=self.docker())
         except InventoryError as exc:
             log.error("%s; %s keeps its last content", exc, config.label)
             return

@@ -237,3 +237,45 @@ def test_hanging_notify_does_not_stop_the_watcher(setup, make_container, wait_fo
     wait_for(lambda: b.name in read(setup.dest), timeout=8)
     wait_for(lambda: "killed after the 1 s timeout" in gen.log(), timeout=5)
     assert gen.process.poll() is None
+
+
+@pytest.mark.parametrize("seed", [20261121, 7])
+def test_random_sequence_converges_to_a_fresh_render(seed, setup, make_container, make_network, wait_for, docker_api):
+    """Invariant: after any sequence of events, the watcher's output equals a fresh one-shot render."""
+    import random
+
+    rng = random.Random(seed)
+    net = make_network(f"dgt-rnd-{setup.tag}")
+    # Connecting a *stopped* container to a network changes its inspect without any
+    # event: the periodic reconciliation (1 s here, 60 s by default) must catch that.
+    gen = setup.watch("-include-stopped", "-reconcile-interval", "1s")
+    pool = [make_container(name=f"dgt-r{i}-{setup.tag}", labels={"t": setup.tag}, init=True) for i in range(4)]
+    alive = {c.id for c in pool}
+    renamed = 0
+    for step in range(30):
+        cid = rng.choice(sorted(alive))
+        action = rng.choice(["stop", "start", "rename", "connect", "disconnect", "remove", "create"])
+        info = docker_api.inspect_container(cid)
+        running = info["State"]["Running"]
+        attached = net["Name"] in info["NetworkSettings"]["Networks"]
+        if action == "stop" and running:
+            docker_api.stop(cid, timeout=1)
+        elif action == "start" and not running:
+            docker_api.start(cid)
+        elif action == "rename":
+            renamed += 1
+            docker_api.rename(cid, f"dgt-renamed{renamed}-{setup.tag}")
+        elif action == "connect" and not attached:
+            docker_api.connect_container_to_network(cid, net["Id"])
+        elif action == "disconnect" and attached:
+            docker_api.disconnect_container_from_network(cid, net["Id"])
+        elif action == "remove" and len(alive) > 1:
+            docker_api.remove_container(cid, force=True)
+            alive.discard(cid)
+        elif action == "create":
+            alive.add(make_container(labels={"t": setup.tag}, init=True, start=rng.random() < 0.5).id)
+    try:
+        wait_for(lambda: read(setup.dest) == setup.fresh("-include-stopped"), timeout=10)
+    except AssertionError:
+        assert read(setup.dest) == setup.fresh("-include-stopped"), gen.log()[-3000:]
+    assert gen.process.poll() is None
