@@ -28,6 +28,7 @@ from dockergen.config import (
 )
 from dockergen.endpoint import TLSSettings, default_cert_dir, resolve_endpoint
 from dockergen.errors import ConfigError, DockerGenError, UsageError
+from dockergen.logs import setup_logging
 
 log = logging.getLogger("dockergen")
 
@@ -68,6 +69,13 @@ FLAGS: dict[str, Flag] = {
         Flag("tlskey", "string", "path to TLS client key file", "path"),
         Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
         Flag("tlsverify", "bool", "verify docker daemon's TLS certificate (default: $DOCKER_TLS_VERIFY is set)"),
+        Flag("check-cmd", "string", "run this command (e.g. 'nginx -t') with the changed destination in place; on failure the previous content is restored and notify is skipped", "cmd", per_config=True),
+        Flag("check-timeout", "string", "kill the check command after this long (default 60s)", "duration", per_config=True),
+        Flag("backup", "bool", "keep the last content that passed as <dest>.bak", per_config=True),
+        Flag("no-quarantine", "bool", "do not leave out containers that break the render or the check; fail the render instead", per_config=True),
+        Flag("dry-run", "bool", "render every config once and print a diff against each destination; write and notify nothing"),
+        Flag("metrics-addr", "string", "serve Prometheus /metrics and /healthz on this address (watch mode)", "host:port"),
+        Flag("log-format", "string", "text (default) or json, one object per line", "format"),
         Flag("reconcile-interval", "string", "how often to check the cached inventory against the engine (default 60s)", "duration"),
         Flag("log-level", "string", "debug, info, warning or error (default info)", "level"),
         Flag("version", "bool", "show version"),
@@ -181,6 +189,20 @@ def usage() -> str:
 # -- from flags to configs ----------------------------------------------------------------
 
 
+def _timeout_flag(options: Options, name: str) -> float:
+    """A timeout flag: seconds (``5``) or a duration (``500ms``)."""
+    if name not in options.given:
+        return DEFAULT_NOTIFY_TIMEOUT
+    text = options[name]
+    try:
+        seconds = float(text) if text.strip().replace(".", "", 1).isdigit() else parse_duration(text)
+    except ConfigError as exc:
+        raise ConfigError(f"-{name}: {exc}") from None
+    if seconds <= 0:
+        raise ConfigError(f"-{name}: must be positive")
+    return seconds
+
+
 def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
     """The single config described by flags and positional arguments (CLI mode)."""
     template = options.args[0]
@@ -190,15 +212,6 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
     except ConfigError as exc:
         raise ConfigError(f"-wait: {exc}") from None
     notify_signal = parse_signal(options["notify-signal"], "-notify-signal") if "notify-signal" in options.given else 1
-    timeout = DEFAULT_NOTIFY_TIMEOUT
-    if "notify-timeout" in options.given:
-        try:
-            text = options["notify-timeout"]
-            timeout = float(text) if text.strip().replace(".", "", 1).isdigit() else parse_duration(text)
-        except ConfigError as exc:
-            raise ConfigError(f"-notify-timeout: {exc}") from None
-        if timeout <= 0:
-            raise ConfigError("-notify-timeout: must be positive")
 
     container_filter: dict[str, list[str]] = {}
     for item in options["container-filter"]:
@@ -223,7 +236,11 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
         wait=wait,
         notify_cmd=options["notify"],
         notify_output=options["notify-output"],
-        notify_timeout=timeout,
+        notify_timeout=_timeout_flag(options, "notify-timeout"),
+        check_cmd=options["check-cmd"],
+        check_timeout=_timeout_flag(options, "check-timeout"),
+        backup=options["backup"],
+        quarantine=not options["no-quarantine"],
         notify_containers=targets,
         notify_containers_filter=notify_filter,
         notify_containers_signal=notify_signal,
@@ -260,7 +277,14 @@ def settings_from_flags(options: Options, environ: dict[str, str]) -> Settings:
             raise ConfigError(f"-reconcile-interval: {exc}") from None
         if reconcile <= 0:
             raise ConfigError("-reconcile-interval: must be positive")
-    return Settings(endpoint=endpoint, tls=tls, event_filter=event_filter, reconcile_interval=reconcile)
+    return Settings(
+        endpoint=endpoint,
+        tls=tls,
+        event_filter=event_filter,
+        reconcile_interval=reconcile,
+        dry_run=options["dry-run"],
+        metrics_addr=options["metrics-addr"],
+    )
 
 
 def build_configs(options: Options, environ: dict[str, str]) -> list[Config]:
@@ -275,32 +299,6 @@ def build_configs(options: Options, environ: dict[str, str]) -> list[Config]:
 
 
 # -- logging and entry point --------------------------------------------------------------
-
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
-
-
-class _GoStyleFormatter(logging.Formatter):
-    """``2006/01/02 15:04:05 message`` like Go's log package; levels other than info are named."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        prefix = "" if record.levelno == logging.INFO else f"{record.levelname}: "
-        text = f"{self.formatTime(record, '%Y/%m/%d %H:%M:%S')} {prefix}{record.getMessage()}"
-        if record.exc_info and record.levelno <= logging.DEBUG:
-            text += "\n" + self.formatException(record.exc_info)
-        return text
-
-
-def setup_logging(level_name: str) -> None:
-    level = _LEVELS.get(level_name.lower() if level_name else "info")
-    if level is None:
-        raise UsageError(f'invalid value "{level_name}" for flag -log-level: use debug, info, warning or error')
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_GoStyleFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    logging.getLogger("watchfiles").setLevel(max(level, logging.WARNING))  # it logs every change at info
-
 
 def _fail(message: str, code: int) -> int:
     print(f"{PROG}: {message}", file=sys.stderr)
@@ -323,7 +321,7 @@ def main(argv: Sequence[str] | None = None, run: Callable[..., int] | None = Non
         sys.stderr.write(usage())
         return 1
     try:
-        setup_logging(options["log-level"])
+        setup_logging(options["log-level"], options["log-format"])
     except UsageError as exc:
         return _fail(str(exc), 2)
     environ = dict(os.environ)

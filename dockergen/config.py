@@ -176,6 +176,10 @@ class Config:
     include_stopped: bool = False
     interval: int = 0
     keep_blank_lines: bool = False
+    check_cmd: str = ""  # validate a changed render in place before it stays (e.g. "nginx -t")
+    check_timeout: float = DEFAULT_NOTIFY_TIMEOUT
+    backup: bool = False  # keep the last content that passed as dest.bak
+    quarantine: bool = True  # leave out containers that break the render or the check
     source: str = "command line"  # where it came from, for messages
 
     @property
@@ -198,6 +202,8 @@ class Config:
             raise ConfigError(f"{self.source}: interval must not be negative, got {self.interval}")
         if self.notify_timeout <= 0:
             raise ConfigError(f"{self.source}: notify timeout must be positive")
+        if self.check_timeout <= 0:
+            raise ConfigError(f"{self.source}: check timeout must be positive")
         return self
 
 
@@ -209,6 +215,8 @@ class Settings:
     tls: Any = None  # endpoint.TLSSettings
     event_filter: dict[str, list[str]] = field(default_factory=dict)
     reconcile_interval: float = 60.0  # seconds between cheap checks of the inventory against the engine
+    dry_run: bool = False
+    metrics_addr: str = ""
 
 
 # -- TOML files ---------------------------------------------------------------------------
@@ -294,6 +302,10 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "includestopped": ("include_stopped", _bool),
     "interval": ("interval", _int),
     "keepblanklines": ("keep_blank_lines", _bool),
+    "checkcmd": ("check_cmd", _string),
+    "checktimeout": ("check_timeout", _timeout),
+    "backup": ("backup", _bool),
+    "quarantine": ("quarantine", _bool),
 }
 
 

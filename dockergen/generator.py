@@ -1,17 +1,16 @@
-"""Wiring: for each config, snapshot → render → write if changed → notify.
+"""Wiring: configs → jobs, an engine connection, then one-shot, dry-run or the watch loop.
 
-This module only connects the stages; each stage lives in its own module
-(inventory, render, writer, notify).  ``Job.run`` is the "render this config
-now" step that both one-shot mode and the watch loop call.
+Each stage lives in its own module (inventory, render, job, writer, notify,
+watch); this one only connects them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dockergen.config import Config, Settings
@@ -20,96 +19,48 @@ from dockergen.endpoint import EngineClients, socket_path
 from dockergen.errors import EngineUnreachable
 from dockergen.events import Backoff, merge_event_filters
 from dockergen.inventory import Inventory, InventoryError, Snapshot
-from dockergen.notify import notify
-from dockergen.render import RenderError, RenderInput, Template
-from dockergen.writer import WriteError, write_if_changed
+from dockergen.job import Job
+from dockergen.metrics import Metrics, serve
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Outcome:
-    """What one run of a job did."""
-
-    ok: bool
-    changed: bool = False
-    error: str = ""
-
-
-@dataclass
-class Job:
-    """One config with its compiled template."""
-
-    config: Config
-    template: Template = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.template = Template(self.config.template, keep_blank_lines=self.config.keep_blank_lines)
-
-    def run(
-        self,
-        snapshot: Snapshot,
-        get_api: Callable[[], Any],
-        *,
-        always_notify: bool = False,
-        env: Mapping[str, str] | None = None,
-    ) -> Outcome:
-        """Render, write if changed, notify if changed (or always, for interval ticks).
-
-        A failure is logged and leaves the destination as it was.
-        """
-        config = self.config
-        try:
-            text = self.template.render(RenderInput.from_snapshot(snapshot, env))
-        except RenderError as exc:
-            log.error("Template error: %s", exc)
-            return Outcome(ok=False, error=str(exc))
-        try:
-            result = write_if_changed(config.dest, text)
-        except WriteError as exc:
-            log.error("Unable to write to dest file: %s", exc)
-            return Outcome(ok=False, error=str(exc))
-        if result.changed:
-            if config.dest:
-                log.info("Generated '%s' from %d containers", config.dest, len(snapshot.containers))
-        elif not always_notify:
-            log.info("Contents of %s did not change. Skipping notification '%s'", config.dest, config.notify_cmd)
-            return Outcome(ok=True, changed=False)
-        notify(config, get_api)
-        return Outcome(ok=True, changed=result.changed)
-
-
-def snapshots_for(jobs: Sequence[Job], inventory: Inventory) -> dict[int, Snapshot]:
-    """One snapshot per distinct filter set (configs sharing filters share one list call)."""
+def snapshots_for(jobs: Sequence[Job], inventory: Inventory) -> list[Snapshot]:
+    """One snapshot per job; configs sharing a filter set share one list call."""
     docker = inventory.docker_facts()
     by_filters: dict[str, Snapshot] = {}
-    result: dict[int, Snapshot] = {}
-    for index, job in enumerate(jobs):
-        filters = job.config.filters
-        key = repr(sorted((k, sorted(v)) for k, v in filters.items()))
+    keys = [repr(sorted((k, sorted(v)) for k, v in job.config.filters.items())) for job in jobs]
+    for job, key in zip(jobs, keys):
         if key not in by_filters:
-            by_filters[key] = inventory.snapshot(filters, docker=docker)
-        result[index] = by_filters[key]
-    return result
+            by_filters[key] = inventory.snapshot(job.config.filters, docker=docker)
+    return [by_filters[key] for key in keys]
 
 
 def run_once(jobs: Sequence[Job], inventory: Inventory, get_api: Callable[[], Any]) -> int:
     """One-shot mode: render every config once; exit status 1 if any config failed."""
-    failed = 0
     try:
         snapshots = snapshots_for(jobs, inventory)
     except InventoryError as exc:
         log.error("%s", exc)
         return 1
-    for index, job in enumerate(jobs):
-        outcome = job.run(snapshots[index], get_api, env=dict(os.environ))
-        failed += not outcome.ok
-    return 1 if failed else 0
+    outcomes = [job.run(snapshot, get_api, env=dict(os.environ)) for job, snapshot in zip(jobs, snapshots)]
+    return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
-def load_jobs(configs: Sequence[Config]) -> list[Job]:
-    """Compile every template up front, so that a syntax error stops start-up."""
-    return [Job(config) for config in configs]
+def dry_run(jobs: Sequence[Job], inventory: Inventory) -> int:
+    """Print what each config would change (a unified diff); write and notify nothing."""
+    try:
+        snapshots = snapshots_for(jobs, inventory)
+    except InventoryError as exc:
+        log.error("%s", exc)
+        return 1
+    status = 0
+    for job, snapshot in zip(jobs, snapshots):
+        ok, text = job.dry_run(snapshot, env=dict(os.environ))
+        (sys.stdout if ok else sys.stderr).write(text)
+        status |= not ok
+    sys.stdout.flush()
+    return status
 
 
 def wait_for_engine(clients: EngineClients) -> None:
@@ -127,21 +78,29 @@ def wait_for_engine(clients: EngineClients) -> None:
 
 
 def run(configs: Sequence[Config], settings: Settings) -> int:
-    """The entry point behind the CLI: one-shot, or the watch/interval loop."""
-    jobs = load_jobs(configs)
+    """The entry point behind the CLI: dry-run, one-shot, or the watch/interval loop."""
+    watching = any(config.watch or config.interval for config in configs) and not settings.dry_run
+    metrics = Metrics(enabled=bool(settings.metrics_addr) and watching)
+    jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
     clients = EngineClients(settings.endpoint, settings.tls)
     current_id = current_container_id()
-    if not any(config.watch or config.interval for config in configs):
+    if not watching:
         clients.check()
-        return run_once(jobs, Inventory(clients.reader, current_id=current_id), lambda: clients.sdk)
+        inventory = Inventory(clients.reader, current_id=current_id)
+        if settings.dry_run:
+            return dry_run(jobs, inventory)
+        return run_once(jobs, inventory, lambda: clients.sdk)
 
     from dockergen.watch import Watcher
 
+    if metrics.enabled:
+        serve(settings.metrics_addr, metrics)
     wait_for_engine(clients)
     watcher = Watcher(
         jobs,
         Inventory(clients.reader, current_id=current_id),
         clients,
+        metrics=metrics,
         event_filters=merge_event_filters(settings.event_filter),
         socket_path=socket_path(settings.endpoint),
         reconcile_interval=settings.reconcile_interval,

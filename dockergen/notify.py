@@ -78,39 +78,38 @@ def send_signal(api: Any, container: str, signal_number: int) -> bool:
     return True
 
 
-def signal_containers(api: Any, targets: Mapping[str, int]) -> None:
-    for container in sorted(targets):
-        send_signal(api, container, targets[container])
+def signal_containers(api: Any, targets: Mapping[str, int]) -> bool:
+    results = [send_signal(api, container, targets[container]) for container in sorted(targets)]
+    return all(results)
 
 
-def signal_filtered(api: Any, filters: Mapping[str, list[str]], signal_number: int) -> None:
+def signal_filtered(api: Any, filters: Mapping[str, list[str]], signal_number: int) -> bool:
     """Signal every running container matching Docker list filters."""
     if not filters:
-        return
+        return True
     try:
         matches = api.containers(all=False, filters=dict(filters))
     except Exception as exc:
         log.error("Error getting containers: %s", exc)
-        return
-    for item in matches:
-        send_signal(api, item["Id"], signal_number)
+        return False
+    return all([send_signal(api, item["Id"], signal_number) for item in matches])
 
 
-def notify(config: Config, get_api: Callable[[], Any]) -> None:
-    """Everything a changed render of ``config`` triggers, in docker-gen's order.
+def notify(config: Config, get_api: Callable[[], Any]) -> bool:
+    """Everything a changed render of ``config`` triggers, in docker-gen's order; False if any part failed.
 
     ``get_api`` returns the docker SDK client; it is only called when containers
     are to be signalled.
     """
-    run_notify_command(
+    ok = run_notify_command(
         config.notify_cmd, timeout=config.notify_timeout, log_output=config.notify_output, dest=config.dest
     )
     if not config.notify_containers and not config.notify_containers_filter:
-        return
+        return ok
     try:
         api = get_api()
     except Exception as exc:
         log.error("Cannot signal containers: %s", exc)
-        return
-    signal_containers(api, config.notify_containers)
-    signal_filtered(api, config.notify_containers_filter, config.notify_containers_signal)
+        return False
+    ok = signal_containers(api, config.notify_containers) and ok
+    return signal_filtered(api, config.notify_containers_filter, config.notify_containers_signal) and ok

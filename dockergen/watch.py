@@ -26,7 +26,8 @@ from dockergen.debounce import DebouncedQueue
 from dockergen.endpoint import EngineClients
 from dockergen.errors import DockerGenError
 from dockergen.events import Connected, Disconnected, Event, EventReader
-from dockergen.generator import Job
+from dockergen.job import Job
+from dockergen.metrics import Metrics
 from dockergen.inventory import Inventory, InventoryError
 from dockergen.model import Docker
 
@@ -43,6 +44,7 @@ class Trigger:
     container_id: str = ""
     detail: str = ""
     always_notify: bool = False  # interval ticks notify even when nothing changed
+    time: float | None = None  # when the engine saw the event (seconds since the epoch)
 
     def describe(self) -> str:
         return f"{self.reason} {self.detail}".strip()
@@ -94,16 +96,24 @@ class Worker:
                 "Skipping %s: %d event(s) about containers it does not see", config.label, len(triggers)
             )
             return
-        reasons = ", ".join(sorted({t.describe() for t in triggers})[:5])
-        if len(triggers) > 5:
-            reasons += f" (+{len(triggers) - 5} more)"
+        for trigger in triggers:
+            if trigger.container_id:
+                self.job.release(trigger.container_id)
+        reasons = ", ".join(sorted({t.describe() for t in triggers})[:3])
+        if len({t.describe() for t in triggers}) > 3:
+            reasons += f" (+{len(triggers) - 3} more)"
         log.debug(
             "Rendering %s (%s): %d containers, %d API calls",
             config.label, reasons, len(ids), self.inventory.calls.total - calls_before,
         )
         started = time.monotonic()
+        event_times = [t.time for t in triggers if t.time is not None]
         outcome = self.job.run(
-            snapshot, self.get_api, always_notify=any(t.always_notify for t in triggers)
+            snapshot,
+            self.get_api,
+            trigger=reasons,
+            always_notify=any(t.always_notify for t in triggers),
+            event_time=min(event_times) if event_times else None,
         )
         self.renders += 1
         log.debug("Rendered %s in %.1f ms", config.label, (time.monotonic() - started) * 1000)
@@ -127,6 +137,7 @@ class Watcher:
         inventory: Inventory,
         clients: EngineClients,
         *,
+        metrics: Metrics | None = None,
         event_filters: dict[str, list[str]],
         socket_path: str = "",
         reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL,
@@ -134,6 +145,7 @@ class Watcher:
         self.jobs = list(jobs)
         self.inventory = inventory
         self.reconcile_interval = reconcile_interval
+        self.metrics = metrics or Metrics()
         self.messages: queue.Queue[Any] = queue.Queue()  # unbounded: producers never block
         self.stopping = threading.Event()
         self._docker = Docker(CurrentContainerID=inventory.current_id)
@@ -145,6 +157,8 @@ class Watcher:
             else None
         )
         self.events_received = 0
+        if self.reader is not None:
+            self.metrics.health.connected = False
 
     # -- producers -----------------------------------------------------------------------
 
@@ -186,6 +200,7 @@ class Watcher:
     def handle(self, message: Any) -> None:
         if isinstance(message, Event):
             self.events_received += 1
+            self.metrics.event(message.type, message.action)
             log.debug("Received event %s", message.describe())
             if message.type == "network" and message.action in ("create", "destroy"):
                 self.inventory.forget_networks()
@@ -197,16 +212,19 @@ class Watcher:
                 self.inventory.mark_stopped(container_id)
             else:
                 self.inventory.forget(container_id)
-            self.trigger_all(Trigger("event", container_id, message.describe()), self.watching)
+            trigger = Trigger("event", container_id, message.describe(), time=message.time_nano / 1e9 or None)
+            self.trigger_all(trigger, self.watching)
         elif isinstance(message, Connected):
+            self.metrics.health.connected = True
             if message.resumed:
+                self.metrics.reconnected()
                 # Events may have been missed: start from a clean inventory.
                 self.inventory.clear()
             self.refresh_docker_facts()
             reason = "resync" if message.resumed else "startup"
             self.trigger_all(Trigger(reason), immediate=True)
         elif isinstance(message, Disconnected):
-            pass  # the reader logs and reconnects; renders keep the last good output
+            self.metrics.health.connected = False  # the reader logs and reconnects
         elif message == "reconcile":
             self._reconcile()
         elif message == "hup":

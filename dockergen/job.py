@@ -1,0 +1,209 @@
+"""One config's pipeline: render → (check) → write if changed → notify, never leaving a bad file live.
+
+``Job.run`` is the "render this config now" step that one-shot mode and the
+watch loop call.  When a render fails or the check command rejects its
+result, the containers to blame are found by bisection
+(:mod:`dockergen.quarantine`), left out, and the rest goes live.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dockergen.check import restore, try_candidate
+from dockergen.config import Config
+from dockergen.errors import RenderError
+from dockergen.inventory import Snapshot
+from dockergen.metrics import Metrics
+from dockergen.model import RuntimeContainer
+from dockergen.notify import notify
+from dockergen.quarantine import Attempt, find_culprits
+from dockergen.render import RenderInput, Template
+from dockergen.writer import WriteError, read_current, replace_contents, write_if_changed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What one run of a job did."""
+
+    ok: bool
+    changed: bool = False
+    error: str = ""
+    attempts: int = 1  # renders (and checks) it took
+    text: str = ""  # the content now live
+
+
+def line_changes(old: str, new: str) -> tuple[int, int]:
+    """Lines added and removed, counted as multisets (cheap, exact enough for a log line)."""
+    before, after = Counter(old.splitlines()), Counter(new.splitlines())
+    return sum((after - before).values()), sum((before - after).values())
+
+
+class Job:
+    """One config with its compiled template and its quarantine."""
+
+    def __init__(self, config: Config, metrics: Metrics | None = None) -> None:
+        self.config = config
+        self.metrics = metrics or Metrics()
+        self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines)
+        self.quarantine: dict[str, str] = {}  # container ID -> why it is left out
+        self._checked = False  # has the live destination passed the check since start-up?
+
+    @property
+    def checking(self) -> bool:
+        return bool(self.config.check_cmd and self.config.dest)
+
+    def release(self, container_id: str) -> None:
+        """A quarantined container changed: give it another chance at the next render."""
+        if self.quarantine.pop(container_id, None) is not None:
+            log.info("Retrying container %s in %s (it changed)", container_id[:12], self.config.label)
+
+    # -- the pipeline ----------------------------------------------------------------------
+
+    def run(
+        self,
+        snapshot: Snapshot,
+        get_api: Callable[[], Any],
+        *,
+        trigger: str = "startup",
+        always_notify: bool = False,
+        env: Mapping[str, str] | None = None,
+        event_time: float | None = None,
+    ) -> Outcome:
+        """Render, check, write if changed, notify if changed (or always, for interval ticks).
+
+        A failure is logged and leaves the destination as it was.
+        """
+        config, metrics = self.config, self.metrics
+        env = dict(os.environ) if env is None else env
+        timings = {"render": 0.0, "check": 0.0}
+        try:
+            previous = read_current(config.dest) if config.dest else None
+            outcome = self._place(snapshot, env, previous, timings)
+        except WriteError as exc:
+            log.error("Unable to write to dest file: %s", exc)
+            outcome, previous = Outcome(ok=False, error=str(exc)), None
+        metrics.rendered(config.label, timings["render"], len(snapshot.containers))
+        metrics.quarantined(config.label, len(self.quarantine))
+        if not outcome.ok:
+            metrics.render_failed(config.label)
+            return outcome
+        metrics.succeeded(config.label, event_time)
+        details = f"trigger: {trigger}; render {timings['render'] * 1000:.1f} ms"
+        if self.checking:
+            details += f", check {timings['check'] * 1000:.1f} ms"
+        if outcome.attempts > 1:
+            details += f", {outcome.attempts} renders/checks"
+        if not outcome.changed and not always_notify:
+            log.info(
+                "Contents of %s did not change. Skipping notification '%s' (%d containers; %s)",
+                config.label, config.notify_cmd, len(snapshot.containers), details,
+            )
+            return outcome
+        started = time.monotonic()
+        metrics.notified(config.label, notify(config, get_api))
+        if outcome.changed and config.dest:
+            added, removed = line_changes((previous or b"").decode("utf-8", "replace"), outcome.text)
+            log.info(
+                "Generated '%s' from %d containers (+%d/-%d lines; %s, notify %.1f ms)",
+                config.dest, len(snapshot.containers), added, removed, details, (time.monotonic() - started) * 1000,
+            )
+        return outcome
+
+    def _place(
+        self, snapshot: Snapshot, env: Mapping[str, str], previous: bytes | None, timings: dict[str, float]
+    ) -> Outcome:
+        """Find content that renders (and passes the check) and make it live."""
+        config = self.config
+        present = {c.ID for c in snapshot.containers}
+        for container_id in [cid for cid in self.quarantine if cid not in present]:
+            del self.quarantine[container_id]  # gone: nothing left to retry
+        candidates = [c for c in snapshot.containers if c.ID not in self.quarantine]
+        passed: list[str] = []  # the text of the last attempt that succeeded
+
+        def attempt(containers: list[RuntimeContainer]) -> Attempt:
+            started = time.monotonic()
+            try:
+                text = self.template.render(RenderInput(containers, snapshot.docker, env, snapshot.current_container))
+            except RenderError as exc:
+                return Attempt(False, str(exc))
+            finally:
+                timings["render"] += time.monotonic() - started
+            content = text.encode("utf-8")
+            if self.checking and not (content == previous and self._checked):
+                started = time.monotonic()
+                result = try_candidate(config.check_cmd, config.dest, content, previous, config.check_timeout)
+                timings["check"] += time.monotonic() - started
+                if not result.ok:
+                    self.metrics.check_failed(config.label)
+                    return Attempt(False, f"rejected by the check command: {result.output}")
+            passed[:] = [text]
+            return Attempt(True)
+
+        first = attempt(candidates)
+        attempts = 1
+        if not first.ok:
+            if not config.quarantine or not candidates:
+                log.error("%s: %s; keeping the previous content", config.label, first.reason)
+                return Outcome(ok=False, error=first.reason)
+            search = find_culprits(candidates, attempt, first=first)
+            attempts += search.attempts
+            if search.passing is None:
+                if self.checking:
+                    restore(config.dest, previous)
+                log.error(
+                    "%s: %s (not caused by particular containers; %d renders/checks); keeping the previous content",
+                    config.label, first.reason, attempts,
+                )
+                return Outcome(ok=False, error=first.reason, attempts=attempts)
+            for index, reason in search.culprits.items():
+                container = candidates[index]
+                self.quarantine[container.ID] = reason
+                log.error("Quarantined container %s in %s: %s", container.Name or container.ID[:12], config.label, reason)
+            log.info("%s: %d container(s) quarantined after %d renders/checks", config.label, len(search.culprits), attempts)
+        text = passed[0]
+        data = text.encode("utf-8")
+        if self.checking:
+            # The passing candidate is already live: the check needed it in place.
+            self._checked = True
+            changed = data != previous
+            if read_current(config.dest) != data:
+                replace_contents(config.dest, data)
+        else:
+            changed = write_if_changed(config.dest, text).changed
+        if config.backup and config.dest and read_current(config.dest + ".bak") != data:
+            replace_contents(config.dest + ".bak", data)
+        return Outcome(ok=True, changed=changed, attempts=attempts, text=text)
+
+    # -- dry run ---------------------------------------------------------------------------
+
+    def dry_run(self, snapshot: Snapshot, env: Mapping[str, str] | None = None) -> tuple[bool, str]:
+        """Render and return a unified diff against the destination (or the whole content)."""
+        try:
+            text = self.template.render(RenderInput.from_snapshot(snapshot, env))
+        except RenderError as exc:
+            return False, f"{self.config.label}: {exc}\n"
+        if not self.config.dest:
+            return True, text
+        try:
+            current = read_current(self.config.dest)
+        except WriteError as exc:
+            return False, f"{exc}\n"
+        if current is None:
+            return True, text
+        diff = difflib.unified_diff(
+            current.decode("utf-8", "replace").splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=self.config.dest,
+            tofile=f"{self.config.dest} (rendered)",
+        )
+        return True, "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
