@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -20,6 +23,20 @@ from cli_support import REPO, RunningGenerator, run_cli
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 PIDFILE = Path("/var/run/docker.pid")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthz(port: int) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
 
 
 def engine_answers() -> bool:
@@ -55,15 +72,18 @@ def test_daemon_restart_converges_without_a_tight_loop(tmp_path, make_container,
     # `always` comes back with the daemon; `once` is stopped by the shutdown and stays stopped.
     always = make_container(name=f"dgt-always-{tag}", labels={"t": tag}, restart_policy={"Name": "always"}, init=True)
     once = make_container(name=f"dgt-once-{tag}", labels={"t": tag}, init=True)
+    port = free_port()
     gen = RunningGenerator(
         "-watch", "-include-stopped", "-log-level", "debug", "-container-filter", f"label=t={tag}",
-        str(template), str(dest), log_path=tmp_path / "gen.log",
+        "-metrics-addr", f"127.0.0.1:{port}", str(template), str(dest), log_path=tmp_path / "gen.log",
     )
     try:
         wait_for(lambda: dest.exists() and dest.read_text() == f"{always.name} True\n{once.name} True\n", timeout=10)
+        assert healthz(port) == 200
 
         stop_dockerd()
         down_at = time.monotonic()
+        wait_for(lambda: healthz(port) == 503, timeout=5, message="/healthz stayed 200 with dockerd stopped")
         time.sleep(8)  # the watcher retries meanwhile
         attempts_while_down = len(re.findall(r"reconnecting in", gen.log()))
         start_dockerd()
@@ -74,6 +94,7 @@ def test_daemon_restart_converges_without_a_tight_loop(tmp_path, make_container,
         wait_for(lambda: dest.read_text() == expected, timeout=5,
                  message="output did not converge within 5 s of the daemon answering")
         converged_in = time.monotonic() - up_at
+        wait_for(lambda: healthz(port) == 200, timeout=5, message="/healthz did not come back to 200")
         fresh = run_cli("-include-stopped", "-container-filter", f"label=t={tag}", str(template))
         assert fresh.stdout == dest.read_text()
         assert gen.process.poll() is None, "the watcher died"
