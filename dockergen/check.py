@@ -8,15 +8,12 @@ left in a state the check rejected.
 
 from __future__ import annotations
 
-import logging
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from dockergen.shell import run_shell
 from dockergen.writer import replace_contents
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,26 +32,13 @@ def run_check(cmd: str, dest: str, previous: bytes | None, timeout: float) -> Ch
             handle.write(previous)
         env["DOCKERGEN_PREVIOUS"] = previous_copy
     try:
-        process = subprocess.run(
-            ["/bin/sh", "-c", cmd],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            timeout=timeout,
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired as exc:
-        output = (exc.output or b"").decode("utf-8", "replace")
-        return CheckResult(False, f"check command killed after the {timeout:g} s timeout. {output}".strip())
-    except OSError as exc:
-        return CheckResult(False, f"cannot run check command: {exc}")
+        result = run_shell(cmd, env=env, timeout=timeout)
     finally:
         if previous_copy:
             os.unlink(previous_copy)
-    output = process.stdout.decode("utf-8", "replace").strip()
-    if process.returncode != 0:
-        return CheckResult(False, f"exit status {process.returncode}: {output}" if output else f"exit status {process.returncode}")
+    output = result.output.strip()
+    if not result.ok:
+        return CheckResult(False, f"{result.failure}: {output}" if output else result.failure)
     return CheckResult(True, output)
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import subprocess
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from dockergen.config import RESTART, Config
+from dockergen.shell import run_shell
 
 log = logging.getLogger(__name__)
 
@@ -25,42 +24,14 @@ def run_notify_command(cmd: str, *, timeout: float, log_output: bool = False, de
     if not cmd:
         return True
     log.info("Running '%s'", cmd)
-    env = dict(os.environ)
-    env["DOCKERGEN_DEST"] = dest
-    try:
-        process = subprocess.Popen(
-            ["/bin/sh", "-c", cmd],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,  # so that a timeout kills the whole process group
-        )
-    except OSError as exc:
-        log.error("Error running notify command: %s, %s", cmd, exc)
-        return False
-    try:
-        output, _ = process.communicate(timeout=timeout)
-        failure = f"exit status {process.returncode}" if process.returncode else ""
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        output, _ = process.communicate()
-        failure = f"killed after the {timeout:g} s timeout"
+    result = run_shell(cmd, env=dict(os.environ, DOCKERGEN_DEST=dest), timeout=timeout)
     if log_output:
-        for line in output.decode("utf-8", "replace").split("\n"):
+        for line in result.output.split("\n"):
             if line.strip():
                 log.info("[%s]: %s", cmd, line)
-    if failure:
-        log.error("Error running notify command: %s, %s", cmd, failure)
-        return False
-    return True
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
+    if not result.ok:
+        log.error("Error running notify command: %s, %s", cmd, result.failure)
+    return result.ok
 
 
 def send_signal(api: Any, container: str, signal_number: int) -> bool:

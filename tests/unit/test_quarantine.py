@@ -198,3 +198,18 @@ def test_dry_run_diff(tmp_path):
         "-server old.example;",
         "+server h1.example;",
     ]
+
+
+def test_hanging_check_is_killed_with_its_children(tmp_path, caplog):
+    marker = tmp_path / "child-survived"
+    job, dest = make_job(tmp_path, check_cmd=f"(sleep 2; touch {marker}) & sleep 30", check_timeout=0.5,
+                         quarantine=False)
+    dest.write_text("old\n")
+    with caplog.at_level(logging.INFO):
+        outcome = run(job, containers(1, {}))
+    assert not outcome.ok and dest.read_text() == "old\n"
+    assert "killed after the 0.5 s timeout" in caplog.text
+    import time
+
+    time.sleep(2.5)
+    assert not marker.exists()  # the whole process group was killed
