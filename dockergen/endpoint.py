@@ -114,8 +114,9 @@ def make_api_client(endpoint: str, tls: TLSSettings, timeout: float = 60) -> "do
             )
         except docker.errors.TLSParameterError as exc:
             raise EndpointError(f"bad TLS settings: {exc}") from None
+    client_class = _explicit_tls_client_class() if tls_config is not None else docker.APIClient
     try:
-        return docker.APIClient(base_url=parsed.url, version="auto", tls=tls_config, timeout=timeout)
+        return client_class(base_url=parsed.url, version="auto", tls=tls_config, timeout=timeout)
     except docker.errors.DockerException as exc:
         raise EngineUnreachable(f"cannot connect to Docker at {endpoint}: {_short(exc)}") from None
 
@@ -160,6 +161,27 @@ class EngineClients:
             raise
         except Exception as exc:
             raise EngineUnreachable(f"cannot connect to Docker at {self.endpoint}: {_short(exc)}") from None
+
+
+def _explicit_tls_client_class() -> type:
+    """The SDK client class, deaf to REQUESTS_CA_BUNDLE & co.
+
+    requests lets those variables override a session's own CA file, so a
+    system bundle would replace the ``-tlscacert`` the user gave and the
+    daemon's certificate would fail to verify.
+    """
+    import docker
+
+    class ExplicitTLSClient(docker.APIClient):
+        @property
+        def trust_env(self) -> bool:
+            return False
+
+        @trust_env.setter
+        def trust_env(self, value: bool) -> None:
+            pass  # requests.Session sets it to True; the TLS settings stay the ones given
+
+    return ExplicitTLSClient
 
 
 def socket_path(endpoint: str) -> str:

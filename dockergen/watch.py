@@ -99,9 +99,8 @@ class Worker:
         for trigger in triggers:
             if trigger.container_id:
                 self.job.release(trigger.container_id)
-        reasons = ", ".join(sorted({t.describe() for t in triggers})[:3])
-        if len({t.describe() for t in triggers}) > 3:
-            reasons += f" (+{len(triggers) - 3} more)"
+        described = sorted({t.describe() for t in triggers})
+        reasons = ", ".join(described[:3]) + (f" (+{len(described) - 3} more)" if len(described) > 3 else "")
         log.debug(
             "Rendering %s (%s): %d containers, %d API calls",
             config.label, reasons, len(ids), self.inventory.calls.total - calls_before,
