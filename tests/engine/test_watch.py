@@ -279,3 +279,41 @@ def test_random_sequence_converges_to_a_fresh_render(seed, setup, make_container
     except AssertionError:
         assert read(setup.dest) == setup.fresh("-include-stopped"), gen.log()[-3000:]
     assert gen.process.poll() is None
+
+
+def test_included_and_listed_template_files_are_reloaded(setup, wait_for):
+    main = setup.tmp / "main.tmpl"
+    listed = setup.tmp / "lib" / "macros.tmpl"
+    listed.parent.mkdir()
+    part = setup.tmp / "part.tmpl"
+    main.write_text('{% import "macros.tmpl" as m %}{{ m.hello() }} {% include "part.tmpl" %}')
+    listed.write_text("{% macro hello() %}hello-v1{% endmacro %}")
+    part.write_text("part-v1\n")
+    gen = setup.watch(template_path=Path(f"{main};{listed}"))
+    wait_for(lambda: read(setup.dest) == "hello-v1 part-v1\n", timeout=10)
+    part.write_text("part-v2\n")  # included by name, next to the main template
+    wait_for(lambda: read(setup.dest) == "hello-v1 part-v2\n", timeout=5)
+    listed.write_text("{% macro hello() %}hello-v2{% endmacro %}")  # the ';'-listed file
+    wait_for(lambda: read(setup.dest) == "hello-v2 part-v2\n", timeout=5)
+    assert gen.count("Reloaded template") >= 2
+
+
+def test_a_hung_notify_in_one_config_does_not_delay_another(setup, make_container, wait_for):
+    stuck, free = setup.tmp / "stuck.txt", setup.tmp / "free.txt"
+    config = setup.tmp / "c.toml"
+    config.write_text(
+        f'[[config]]\ntemplate = "{setup.template}"\ndest = "{stuck}"\nwatch = true\n'
+        f'notifycmd = "sleep 20"\nnotifytimeout = 4\n'
+        f'[config.ContainerFilter]\nlabel = ["t={setup.tag}"]\n'
+        f'[[config]]\ntemplate = "{setup.template}"\ndest = "{free}"\nwatch = true\n'
+        f'[config.ContainerFilter]\nlabel = ["t={setup.tag}"]\n'
+    )
+    gen = setup.watch(filters=("-config", str(config)))
+    # The first render of `stuck` creates its file and then blocks in its notify command for 4 s.
+    wait_for(lambda: stuck.exists() and free.exists(), timeout=10)
+    c = make_container(labels={"t": setup.tag})
+    wait_for(lambda: c.name in read(free), timeout=3)
+    assert c.name not in read(stuck)
+    wait_for(lambda: c.name in read(stuck), timeout=10)  # once its notify is killed, it catches up
+    assert "killed after the 4 s timeout" in gen.log()
+    assert gen.process.poll() is None
