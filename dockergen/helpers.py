@@ -27,6 +27,7 @@ from . import functions as _f
 from . import groupby as _g
 from . import nginx as _n
 from . import serialize as _s
+from . import yamlfmt as _y
 from . import sort as _o
 from . import where as _w
 
@@ -65,10 +66,10 @@ _SUBJECT_FIRST: dict[str, Callable[..., Any]] = {
     "toRawJson": _s.toRawJson,
     "parseJson": _s.parseJson,
     "fromJson": _s.fromJson,
-    "toYaml": _s.toYaml,
-    "mustToYaml": _s.mustToYaml,
-    "fromYaml": _s.fromYaml,
-    "mustFromYaml": _s.mustFromYaml,
+    "toYaml": _y.toYaml,
+    "mustToYaml": _y.mustToYaml,
+    "fromYaml": _y.fromYaml,
+    "mustFromYaml": _y.mustFromYaml,
     # strings, maps, files, validation
     "closest": _f.closest,
     "contains": _f.contains,

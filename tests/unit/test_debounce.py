@@ -80,7 +80,7 @@ def test_queue_get_blocks_until_due_in_real_time():
     items, when = got[0]
     assert items == [0, 1, 2]
     assert when - last_put >= 0.09  # about min (0.15 s) after the last put, which was 0.05 s ago
-    assert when - started < 0.6 + 0.2
+    assert when - started < 0.6 + 2.0  # max after the first put, with room for a loaded machine
 
 
 def test_close_wakes_consumer_and_drops_pending():

@@ -12,7 +12,8 @@ from dockergen.fieldpath import as_list, deep_get, go_split, is_missing, split_p
 from dockergen.functions import dict_
 from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import Address, RuntimeContainer
-from dockergen.serialize import fromYaml, parseJson
+from dockergen.serialize import parseJson
+from dockergen.yamlfmt import fromYaml
 from dockergen.where import where
 
 

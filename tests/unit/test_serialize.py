@@ -16,21 +16,8 @@ from dockergen.errors import HelperError
 from dockergen.functions import dict_, list_
 from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import Address, GoTime, Mount, RuntimeContainer
-from dockergen.serialize import (
-    fromJson,
-    fromYaml,
-    go_float,
-    json,
-    mustFromYaml,
-    mustToYaml,
-    parseJson,
-    rfc3339,
-    to_plain,
-    toJson,
-    toPrettyJson,
-    toRawJson,
-    toYaml,
-)
+from dockergen.serialize import fromJson, go_float, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
+from dockergen.yamlfmt import fromYaml, mustFromYaml, mustToYaml, toYaml
 
 UTC = timezone.utc
 

@@ -1,0 +1,553 @@
+"""YAML helpers that write and read YAML the way docker-gen's yaml.v3 does.
+
+Writing: lower-cased field names, 4-space indentation, sequences indented
+under their key, strings quoted when they would read back as another type.
+PyYAML's emitter cannot produce that layout, so this module has a small
+emitter of its own.  Reading uses PyYAML with yaml.v3's scalar rules
+(``yes``/``on`` stay strings, ``0x10`` is 16).  ``yaml`` is imported on first
+use to keep start-up cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta, timezone
+from functools import cmp_to_key
+from typing import Any
+
+from .errors import HelperError
+from .fieldpath import describe, is_missing
+from .serialize import _text, go_float, rfc3339, to_plain
+
+__all__ = ["fromYaml", "mustFromYaml", "toYaml", "mustToYaml", "resolve_plain"]
+
+
+# --- YAML scalars (yaml.v3's resolve) ----------------------------------------
+
+_TAG = "tag:yaml.org,2002:"
+NULL, BOOL, INT, FLOAT, STR, TIMESTAMP, MERGE = (
+    _TAG + name for name in ("null", "bool", "int", "float", "str", "timestamp", "merge")
+)
+_RESOLVE_MAP: dict[str, tuple[str, Any]] = {}
+for _words, _entry in (
+    (("true", "True", "TRUE"), (BOOL, True)),
+    (("false", "False", "FALSE"), (BOOL, False)),
+    (("", "~", "null", "Null", "NULL"), (NULL, None)),
+    ((".nan", ".NaN", ".NAN"), (FLOAT, math.nan)),
+    ((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), (FLOAT, math.inf)),
+    (("-.inf", "-.Inf", "-.INF"), (FLOAT, -math.inf)),
+):
+    for _word in _words:
+        _RESOLVE_MAP[_word] = _entry
+del _words, _entry, _word
+
+_MAP_HINT = frozenset("yYnNtTfFoO~")
+
+
+class _Patterns:
+    """Regular expressions compiled on first use: import time matters for the CLI."""
+
+    _SOURCES = {
+        "dot_float": r"\.[0-9]+(?:[eE][-+]?[0-9]+)?",
+        "yaml_float": r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?",
+        "go_int": r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)",
+        "timestamp": (
+            r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+            r"(?:(?:[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?(Z|[-+][0-9]{2}:[0-9]{2}))"
+            r"|(?: ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?))?"
+        ),
+        "base60": r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?",
+        "simple": r"[A-Za-z][A-Za-z0-9_./-]*",
+    }
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        pattern = re.compile(self._SOURCES[name])
+        setattr(self, name, pattern)
+        return pattern
+
+
+_RE = _Patterns()
+_OLD_BOOLS = frozenset(
+    ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF")
+)
+
+
+def _go_int(text: str) -> int | None:
+    match = _RE.go_int.fullmatch(text)
+    if match is None:
+        return None
+    sign, body = match.groups()
+    if len(body) > 1 and body[0] == "0" and body[1] in "01234567":  # Go: 017 is octal
+        value = int(body, 8)
+    else:
+        value = int(body, 0)
+    if sign == "-":
+        value = -value
+    if sign and -(2**63) <= value < 2**63:
+        return value
+    if not sign and value < 2**64:
+        return value
+    return None
+
+
+def _timestamp(text: str) -> datetime | None:
+    match = _RE.timestamp.fullmatch(text)
+    if match is None:
+        return None
+    g = match.groups()
+    try:
+        if g[3] is not None:
+            hour, minute, second, fraction, zone = g[3], g[4], g[5], g[6], g[7]
+        else:
+            hour, minute, second, fraction, zone = g[8] or 0, g[9] or 0, g[10] or 0, g[11], None
+        tz = timezone.utc
+        if zone and zone != "Z":
+            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            tz = timezone(-offset if zone[0] == "-" else offset)
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        from .model import GoTime
+
+        return GoTime(
+            int(g[0]), int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
+        )
+    except ValueError:
+        return None
+
+
+def resolve_plain(text: str) -> tuple[str, Any]:
+    """The tag and value yaml.v3 gives an unquoted scalar (YAML 1.2 style)."""
+    if text in _RESOLVE_MAP:
+        return _RESOLVE_MAP[text]
+    first = text[0]
+    if first in _MAP_HINT:
+        return STR, text
+    if first == ".":
+        if _RE.dot_float.fullmatch(text):
+            return FLOAT, float(text)
+        return STR, text
+    if first == "<" and text == "<<":
+        return MERGE, text
+    if not (first.isascii() and (first.isdigit() or first in "+-")):
+        return STR, text
+    stamp = _timestamp(text)
+    if stamp is not None:
+        return TIMESTAMP, stamp
+    plain = text.replace("_", "")
+    number = _go_int(plain)
+    if number is not None:
+        return INT, number
+    if _RE.yaml_float.fullmatch(plain):
+        value = float(plain)
+        if math.isfinite(value):
+            return FLOAT, value
+    return STR, text
+
+
+# --- YAML emitter -----------------------------------------------------------
+
+
+def _is_letter(char: str) -> bool:
+    return char.isalpha()
+
+
+def _is_digit(char: str) -> bool:
+    return char.isdecimal()
+
+
+def _yaml_key_less(a: Any, b: Any) -> bool:
+    # yaml.v3's map key order: numbers by value, then strings "naturally"
+    # (digit runs compared as numbers, non-letters before letters).
+    a_num = isinstance(a, (int, float))
+    b_num = isinstance(b, (int, float))
+    if a_num and b_num:
+        if float(a) != float(b):
+            return float(a) < float(b)
+        ka, kb = _key_kind(a), _key_kind(b)
+        if ka != kb:
+            return ka < kb
+        return a < b
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return _key_kind(a) < _key_kind(b)
+    for i in range(min(len(a), len(b))):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        letter_a, letter_b = _is_letter(ca), _is_letter(cb)
+        if letter_a and letter_b:
+            return ca < cb
+        if letter_a or letter_b:
+            return letter_b
+        an = bn = 0
+        if ca == "0" or cb == "0":
+            j = i - 1
+            while j >= 0 and _is_digit(a[j]):
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(a) and _is_digit(a[ai]):
+            an = an * 10 + ord(a[ai]) - 48
+            ai += 1
+        bi = i
+        while bi < len(b) and _is_digit(b[bi]):
+            bn = bn * 10 + ord(b[bi]) - 48
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ca < cb
+    return len(a) < len(b)
+
+
+def _key_kind(value: Any) -> int:
+    # Go reflect.Kind numbers, which yaml.v3 falls back to across types.
+    if isinstance(value, bool):
+        return 1
+    if isinstance(value, int):
+        return 2
+    if isinstance(value, float):
+        return 14
+    if value is None:
+        return 20
+    if isinstance(value, str):
+        return 24
+    return 25
+
+
+def _yaml_key_cmp(a: Any, b: Any) -> int:
+    if _yaml_key_less(a, b):
+        return -1
+    if _yaml_key_less(b, a):
+        return 1
+    return 0
+
+
+_YAML_KEY_ORDER = cmp_to_key(_yaml_key_cmp)
+
+_BREAKS = frozenset("\r\n\x85\u2028\u2029")
+_FLOW_START = frozenset("#,[]{}&*!|>'\"%@`")
+_FLOW_INSIDE = frozenset(",?[]{}")
+_DQ_ESCAPES = {
+    "\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
+    "\r": "\\r", "\x1b": "\\e", '"': '\\"', "\\": "\\\\", "\x85": "\\N", "\xa0": "\\_",
+    "\u2028": "\\L", "\u2029": "\\P",
+}
+
+
+def _printable(char: str) -> bool:
+    code = ord(char)
+    return (
+        code == 0x0A
+        or 0x20 <= code <= 0x7E
+        or 0xA0 <= code <= 0xD7FF
+        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+    )
+
+
+def _analyze(text: str) -> tuple[bool, bool, bool, bool]:
+    """(multiline, block_plain_allowed, single_quoted_allowed, block_allowed), as libyaml decides."""
+    if not text:
+        return False, True, True, False
+    block_indicators = text.startswith(("---", "...")) and len(text) >= 3
+    line_breaks = special = tabs = False
+    leading_space = leading_break = trailing_space = trailing_break = False
+    break_space = space_break = previous_space = previous_break = False
+    preceded_by_whitespace = True
+    last = len(text) - 1
+    for i, char in enumerate(text):
+        followed_by_whitespace = i == last or text[i + 1] in " \t"
+        if i == 0:
+            if char in _FLOW_START:
+                block_indicators = True
+            elif char in "?:" and followed_by_whitespace:
+                block_indicators = True
+            elif char == "-" and followed_by_whitespace:
+                block_indicators = True
+        elif char == ":" and followed_by_whitespace:
+            block_indicators = True
+        elif char == "#" and preceded_by_whitespace:
+            block_indicators = True
+        if char == "\t":
+            tabs = True
+        elif not _printable(char):
+            special = True
+        if char == " ":
+            if i == 0:
+                leading_space = True
+            if i == last:
+                trailing_space = True
+            if previous_break:
+                break_space = True
+            previous_space, previous_break = True, False
+        elif char in _BREAKS:
+            line_breaks = True
+            if i == 0:
+                leading_break = True
+            if i == last:
+                trailing_break = True
+            if previous_space:
+                space_break = True
+            previous_space, previous_break = False, True
+        else:
+            previous_space = previous_break = False
+        preceded_by_whitespace = char in " \t\0" or char in _BREAKS
+    block_plain = single = block = True
+    if leading_space or leading_break or trailing_space or trailing_break:
+        block_plain = False
+    if trailing_space:
+        block = False
+    if break_space:
+        block_plain = single = False
+    if space_break or tabs or special:
+        block_plain = single = False
+    if space_break or special:
+        block = False
+    if line_breaks or block_indicators:
+        block_plain = False
+    return line_breaks, block_plain, single, block
+
+
+def _double_quoted(text: str) -> str:
+    out = ['"']
+    for char in text:
+        if _printable(char) and char not in _BREAKS and char != '"' and char != "\\":
+            out.append(char)
+            continue
+        escaped = _DQ_ESCAPES.get(char)
+        if escaped is None:
+            code = ord(char)
+            if code <= 0xFF:
+                escaped = f"\\x{code:02X}"
+            elif code <= 0xFFFF:
+                escaped = f"\\u{code:04X}"
+            else:
+                escaped = f"\\U{code:08X}"
+        out.append(escaped)
+    out.append('"')
+    return "".join(out)
+
+
+def _literal_header(text: str) -> str:
+    header = "|"
+    if text[:1] == " " or text[:1] in _BREAKS:
+        header += "4"  # yaml.v3 writes its best indent as the indentation indicator
+    if not text or text[-1] not in _BREAKS:
+        header += "-"
+    elif len(text) == 1 or text[-2] in _BREAKS:
+        header += "+"
+    return header
+
+
+def _string_scalar(text: str, is_key: bool) -> tuple[str, str]:
+    """(style, rendered) for a string: ``plain``, ``single``, ``double`` or ``literal``."""
+    if not text:
+        return "double", '""'
+    if _RE.simple.fullmatch(text):
+        # Fast path for names and hosts: a letter first and no indicators
+        # inside, so only the true/false/null/yes/no words need quoting.
+        if text in _RESOLVE_MAP or text in _OLD_BOOLS:
+            return "double", f'"{text}"'
+        return "plain", text
+    if "\n" in text:
+        style = "literal"
+    elif (
+        # "<<" is text to yaml.v3's resolver (only a mapping key merges).
+        resolve_plain(text)[0] in (STR, MERGE)
+        and text not in _OLD_BOOLS
+        and not (":" in text and _RE.base60.fullmatch(text))
+    ):
+        style = "plain"
+    else:
+        style = "double"
+    multiline, block_plain, single, block = _analyze(text)
+    if is_key and multiline:
+        style = "double"
+    if style == "plain" and (not block_plain or (not text and is_key)):
+        style = "single"
+    if style == "single" and not single:
+        style = "double"
+    if style == "literal" and (not block or is_key):
+        style = "double"
+    if style == "plain":
+        return style, text
+    if style == "single":
+        return style, "'" + text.replace("'", "''") + "'"
+    if style == "double":
+        return style, _double_quoted(text)
+    return style, _literal_header(text)
+
+
+def _scalar(value: Any, is_key: bool = False) -> tuple[str, str]:
+    if value is None:
+        return "plain", "null"
+    if value is True:
+        return "plain", "true"
+    if value is False:
+        return "plain", "false"
+    if type(value) is int:
+        return "plain", str(value)
+    if type(value) is float:
+        if math.isnan(value):
+            return "plain", ".nan"
+        if math.isinf(value):
+            return "plain", ".inf" if value > 0 else "-.inf"
+        return "plain", go_float(value)
+    if isinstance(value, datetime):
+        return "plain", rfc3339(value)
+    if type(value) is str:
+        return _string_scalar(value, is_key)
+    if isinstance(value, list) and not value:
+        return "plain", "[]"
+    if isinstance(value, dict) and not value:
+        return "plain", "{}"
+    raise HelperError(f"yaml: cannot encode {describe(value)}")  # pragma: no cover
+
+
+def _literal_lines(text: str, indent: int) -> list[str]:
+    body = text[:-1] if text.endswith("\n") else text
+    pad = " " * indent
+    return [pad + line if line else "" for line in body.split("\n")]
+
+
+def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: list[str]) -> None:
+    """Write ``value`` after ``head`` (``"key:"`` or ``"-"``, already indented)."""
+    if isinstance(value, (dict, list)) and value:
+        if in_sequence:
+            # Block collections start on the dash line; content skips the "- ".
+            _emit_block(value, parent + 2, head + " ", lines)
+        else:
+            lines.append(head)
+            indent = 4 * ((parent + 4) // 4)
+            _emit_block(value, indent, " " * indent, lines)
+        return
+    style, text = _scalar(value)
+    lines.append(f"{head} {text}")
+    if style == "literal":
+        indent = parent + 2 if in_sequence else 4 * ((parent + 4) // 4)
+        lines.extend(_literal_lines(value, indent))
+
+
+def _emit_block(value: dict[Any, Any] | list[Any], indent: int, lead: str, lines: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _, key_text = _scalar(key, is_key=True)
+            _emit_value(item, f"{lead}{key_text}:", False, indent, lines)
+            lead = pad
+    else:
+        for item in value:
+            _emit_value(item, f"{lead}-", True, indent, lines)
+            lead = pad
+
+
+def _dump_yaml(value: Any) -> str:
+    plain = to_plain(value, yaml=True, map_key_order=_YAML_KEY_ORDER)
+    lines: list[str] = []
+    if isinstance(plain, (dict, list)) and plain:
+        _emit_block(plain, 0, "", lines)
+    else:
+        style, text = _scalar(plain)
+        lines.append(text)
+        if style == "literal":
+            lines.extend(_literal_lines(plain, 4))
+    return "\n".join(lines) + "\n"
+
+
+def mustToYaml(value: Any) -> str:  # noqa: N802
+    """YAML as yaml.v3 writes it (ends with a newline); unencodable values fail the render."""
+    return _dump_yaml(value)
+
+
+def toYaml(value: Any) -> str:  # noqa: N802
+    """Like :func:`mustToYaml`, but ``""`` for a value that cannot be encoded (as in Go)."""
+    try:
+        return _dump_yaml(value)
+    except HelperError:
+        return ""
+
+
+# --- YAML loader ------------------------------------------------------------
+
+_LOADER: Any = None
+
+
+def _loader() -> Any:
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        """PyYAML's safe loader with yaml.v3's (YAML 1.2 style) plain-scalar rules."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is yaml.ScalarNode and implicit[0]:
+                return resolve_plain(value)[0]
+            return super().resolve(kind, value, implicit)
+
+    def scalar(tag: str) -> Any:
+        def construct(loader: Any, node: Any) -> Any:
+            got, value = resolve_plain(node.value)
+            if got == INT and tag == FLOAT:
+                return float(value)
+            if got != tag:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"cannot decode {node.value!r} as {tag[len(_TAG):]}", node.start_mark
+                )
+            return value
+
+        return construct
+
+    for tag in (NULL, BOOL, INT, FLOAT, TIMESTAMP):
+        Loader.add_constructor(tag, scalar(tag))
+    # "<<" is a merge key (handled before construction); as a value it is text.
+    Loader.add_constructor(MERGE, lambda loader, node: node.value)
+    _LOADER = Loader
+    return Loader
+
+
+def _yaml_error(exc: Exception) -> str:
+    # yaml.v3 reports "yaml: line N: problem" with its own (0-based, +1 for
+    # scanner errors) line arithmetic; reproduce it so messages match.
+    import yaml
+
+    problem = getattr(exc, "problem", None) or str(exc)
+    scanner = isinstance(exc, yaml.scanner.ScannerError)
+    line = 0
+    for mark in (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)):
+        if mark is not None and mark.line != 0:
+            line = mark.line + (1 if scanner else 0)
+            break
+    where = f"line {line}: " if line else ""
+    return f"yaml: {where}{problem}"
+
+
+def mustFromYaml(text: Any) -> Any:  # noqa: N802
+    """Decode the first YAML document; invalid YAML fails the render."""
+    import yaml
+
+    source = _text("mustFromYaml", text)
+    loader = _loader()(source)
+    try:
+        if not loader.check_data():
+            return None
+        return loader.get_data()
+    except yaml.YAMLError as exc:
+        raise HelperError(_yaml_error(exc)) from None
+    finally:
+        loader.dispose()
+
+
+def fromYaml(text: Any) -> Any:  # noqa: N802
+    """Decode the first YAML document; ``None`` when it is invalid."""
+    if is_missing(text):
+        return None
+    try:
+        return mustFromYaml(text)
+    except HelperError:
+        return None
