@@ -159,10 +159,6 @@ class Inventory:
             self._internal_networks = None
             self._version = None
 
-    def cached_ids(self) -> set[str]:
-        with self._lock:
-            return set(self._entries)
-
     # -- API -----------------------------------------------------------------------------
 
     def list_containers(self, filters: Filters, all: bool = True) -> list[dict[str, Any]]:
@@ -243,6 +239,10 @@ class Inventory:
             self.forget(container_id)
         with self._lock:
             self._listed_ids = seen
+            # Generations only matter while an inspect is in flight: forget those of
+            # containers that are gone, so a long-running watcher does not grow.
+            for container_id in [cid for cid in self._generation if cid not in seen and cid not in self._entries]:
+                del self._generation[container_id]
         return changed
 
     def docker_facts(self) -> Docker:
