@@ -139,10 +139,13 @@ def _error_location(tb: TracebackType | None, files: set[str]) -> tuple[str | No
 
 
 def describe_error(exc: BaseException) -> str:
+    """One line for the log: our own and Jinja2's messages as they are, others with their type."""
     if isinstance(exc, jinja2.UndefinedError):
         return f"undefined value: {exc}"
     text = str(exc) or type(exc).__name__
-    return text if isinstance(exc, (jinja2.TemplateError,)) or type(exc).__module__.startswith("dockergen") else f"{type(exc).__name__}: {text}"
+    if isinstance(exc, jinja2.TemplateError) or type(exc).__module__.startswith("dockergen"):
+        return text
+    return f"{type(exc).__name__}: {text}"
 
 
 @dataclass
