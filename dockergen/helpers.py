@@ -27,9 +27,9 @@ from . import functions as _f
 from . import groupby as _g
 from . import nginx as _n
 from . import serialize as _s
-from . import yamlfmt as _y
 from . import sort as _o
 from . import where as _w
+from . import yamlfmt as _y
 
 __all__ = ["GLOBALS", "FILTERS"]
 
