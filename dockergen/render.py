@@ -115,11 +115,14 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     return environment
 
 
-def _error_location(tb: TracebackType | None, files: set[str]) -> tuple[str | None, int | None, str | None]:
+def _error_location(
+    tb: TracebackType | None, files: set[str], ignore: object = None
+) -> tuple[str | None, int | None, str | None]:
     """The innermost template file, line and container being rendered in a traceback.
 
     Jinja2 rewrites template frames to the template's file and line; the
-    container is the innermost loop variable of those frames that is one.
+    container is the innermost loop variable of those frames that is one
+    (``ignore``: ``current_container``, a context variable, not a loop item).
     """
     from dockergen.model import RuntimeContainer
 
@@ -132,7 +135,7 @@ def _error_location(tb: TracebackType | None, files: set[str]) -> tuple[str | No
         if filename in files or filename.endswith((".tmpl", ".j2", ".jinja", ".jinja2")) or filename == "<template>":
             filename_found, line = filename, tb.tb_lineno
             for value in frame.f_locals.values():
-                if isinstance(value, RuntimeContainer):
+                if isinstance(value, RuntimeContainer) and value is not ignore:
                     container = value.Name or value.ID[:12]
         tb = tb.tb_next
     return filename_found, line, container
@@ -227,7 +230,7 @@ class Template:
         except jinja2.TemplateSyntaxError as exc:  # an include compiled late
             raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
         except Exception as exc:
-            filename, line, container = _error_location(exc.__traceback__, self.files)
+            filename, line, container = _error_location(exc.__traceback__, self.files, data.current_container)
             message = describe_error(exc)
             if container:
                 message += f" (rendering container {container})"

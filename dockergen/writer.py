@@ -54,9 +54,24 @@ def read_current(dest: str) -> bytes | None:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process umask, read without changing it (os.umask would, for every thread, for a moment)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return _STARTUP_UMASK
+
+
+def _read_startup_umask() -> int:
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+_STARTUP_UMASK = _read_startup_umask()  # at import, before any writer thread exists
 
 
 def _remove_stale_temps(directory: str, base: str) -> None:

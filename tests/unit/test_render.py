@@ -369,3 +369,20 @@ def test_empty_entry_in_template_list_is_reported_with_the_list(helpers, write, 
     with pytest.raises(RenderError) as info:
         Template(main + suffix)
     assert main in str(info.value)
+
+
+def test_error_names_the_loop_container_not_current_container(tmp_path):
+    from dockergen.model import RuntimeContainer
+    from dockergen.render import RenderInput, Template
+
+    template = tmp_path / "t.tmpl"
+    template.write_text("{{ current_container.Name }}\n{% for c in containers %}{{ 1 // c.Env.ZERO|int }}{% endfor %}\n")
+    me = RuntimeContainer(ID="self", Name="dockergen")
+    broken = RuntimeContainer(ID="b", Name="broken", Env={"ZERO": "0"})
+    with pytest.raises(RenderError) as info:
+        Template(str(template)).render(RenderInput([broken], None, {}, me))
+    assert "(rendering container broken)" in str(info.value)
+    (tmp_path / "u.tmpl").write_text("{{ current_container.Name }} {{ 1 // 0 }}\n")
+    with pytest.raises(RenderError) as info:
+        Template(str(tmp_path / "u.tmpl")).render(RenderInput([], None, {}, me))
+    assert "rendering container" not in str(info.value)
