@@ -3,7 +3,7 @@
 #     pyproject.toml changed: hash kept in .venv/.dockergen-install-stamp)
 #  b) a Docker engine that answers (installs Debian's docker.io and starts
 #     dockerd in the background when needed; log: /tmp/dockergen-dockerd.log)
-#  c) nginx, logrotate and busybox-static from Debian (used by tests)
+#  c) nginx, logrotate, busybox-static and debootstrap from Debian (used by tests)
 #  d) the local test image dockergen-test/busybox:latest (no registry needed)
 #
 # Env: PYTHON (default python3), DOCKER_HOST (honoured; dockerd is only
@@ -177,6 +177,7 @@ setup_engine() {
     static_busybox || pkgs+=(busybox-static)
     command -v nginx >/dev/null 2>&1 || pkgs+=(nginx)
     command -v logrotate >/dev/null 2>&1 || pkgs+=(logrotate)
+    command -v debootstrap >/dev/null 2>&1 || pkgs+=(debootstrap) # base of the image tests/engine/test_sidecar.py builds
     if [ ${#pkgs[@]} -gt 0 ]; then
         apt_install $(printf '%s\n' "${pkgs[@]}" | sort -u)
     fi
