@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +19,10 @@ from dockergen import __version__
 from dockergen.config import (
     DEFAULT_NOTIFY_TIMEOUT,
     Config,
+    EndpointSettings,
     Settings,
     add_key_value,
-    load_config_files,
+    load_files,
     parse_duration,
     parse_signal,
     parse_wait,
@@ -64,7 +65,8 @@ FLAGS: dict[str, Flag] = {
         Flag("event-filter", "list", "additional Docker event filter; repeatable", "key=value"),
         Flag("interval", "int", "run notify command every N seconds", "seconds", per_config=True),
         Flag("keep-blank-lines", "bool", "keep blank lines in the output file", per_config=True),
-        Flag("endpoint", "string", "docker API endpoint (tcp|unix://..); default $DOCKER_HOST or unix:///var/run/docker.sock", "url"),
+        Flag("endpoint", "list", "docker API endpoint (tcp|unix://..); default $DOCKER_HOST or unix:///var/run/docker.sock; repeatable, as NAME=URL, to render containers of several engines", "url"),
+        Flag("endpoint-grace", "string", "with several endpoints: keep a lost endpoint's containers this long (default 30s)", "duration"),
         Flag("tlscert", "string", "path to TLS client certificate file", "path"),
         Flag("tlskey", "string", "path to TLS client key file", "path"),
         Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
@@ -256,46 +258,77 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
     return config.validate()
 
 
-def settings_from_flags(options: Options, environ: dict[str, str]) -> Settings:
-    """Process-wide settings: endpoint, TLS files and event filters (used in every mode)."""
-    endpoint = resolve_endpoint(options["endpoint"], environ)
+def _tls_settings(values: Mapping[str, Any], environ: Mapping[str, str]) -> TLSSettings:
+    """TLS files and verification from flags (or an [[endpoints]] table), with docker-gen's defaults."""
     cert_dir = default_cert_dir(environ)
-    tls = TLSSettings(
-        cert=options["tlscert"] or os.path.join(cert_dir, "cert.pem"),
-        key=options["tlskey"] or os.path.join(cert_dir, "key.pem"),
-        ca=options["tlscacert"] or os.path.join(cert_dir, "ca.pem"),
-        verify=options["tlsverify"] if "tlsverify" in options.given else bool(environ.get("DOCKER_TLS_VERIFY")),
+    return TLSSettings(
+        cert=values.get("tlscert") or os.path.join(cert_dir, "cert.pem"),
+        key=values.get("tlskey") or os.path.join(cert_dir, "key.pem"),
+        ca=values.get("tlscacert") or os.path.join(cert_dir, "ca.pem"),
+        verify=values["tlsverify"] if "tlsverify" in values else bool(environ.get("DOCKER_TLS_VERIFY")),
     )
+
+
+def endpoints_from(options: Options, environ: dict[str, str], tables: list[dict[str, Any]]) -> list[EndpointSettings]:
+    """``[[endpoints]]`` tables when a config file has them, else ``-endpoint`` flags (``[NAME=]URL``)."""
+    flag_tls = {name: options[name] for name in ("tlscert", "tlskey", "tlscacert", "tlsverify") if name in options.given}
+    if tables:
+        specs = [dict(table) for table in tables]
+    else:
+        specs = []
+        for value in options["endpoint"] or [""]:
+            name, sep, url = value.partition("=")
+            specs.append({"name": name, "url": url} if sep and "://" not in name else {"url": value})
+    endpoints = []
+    for spec in specs:
+        url = resolve_endpoint(spec["url"], environ)
+        tls = _tls_settings({**flag_tls, **spec}, environ)
+        endpoints.append(EndpointSettings(url=url, tls=tls, name=spec.get("name") or url, address=spec.get("address", "")))
+    names = [e.name for e in endpoints]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"endpoint names must be unique: {', '.join(duplicates)}")
+    return endpoints
+
+
+def _duration_flag(options: Options, name: str, default: float) -> float:
+    if name not in options.given:
+        return default
+    try:
+        seconds = parse_duration(options[name])
+    except ConfigError as exc:
+        raise ConfigError(f"-{name}: {exc}") from None
+    if seconds <= 0:
+        raise ConfigError(f"-{name}: must be positive")
+    return seconds
+
+
+def settings_from_flags(options: Options, environ: dict[str, str], endpoint_tables: list[dict[str, Any]] | None = None) -> Settings:
+    """Process-wide settings: endpoints, TLS files and event filters (used in every mode)."""
     event_filter: dict[str, list[str]] = {}
     for item in options["event-filter"]:
         add_key_value(event_filter, item, "-event-filter")
-    reconcile = 60.0
-    if "reconcile-interval" in options.given:
-        try:
-            reconcile = parse_duration(options["reconcile-interval"])
-        except ConfigError as exc:
-            raise ConfigError(f"-reconcile-interval: {exc}") from None
-        if reconcile <= 0:
-            raise ConfigError("-reconcile-interval: must be positive")
     return Settings(
-        endpoint=endpoint,
-        tls=tls,
+        endpoints=endpoints_from(options, environ, endpoint_tables or []),
+        endpoint_grace=_duration_flag(options, "endpoint-grace", 30.0),
         event_filter=event_filter,
-        reconcile_interval=reconcile,
+        reconcile_interval=_duration_flag(options, "reconcile-interval", 60.0),
         dry_run=options["dry-run"],
         metrics_addr=options["metrics-addr"],
     )
 
 
-def build_configs(options: Options, environ: dict[str, str]) -> list[Config]:
+def build_configs(options: Options, environ: dict[str, str]) -> tuple[list[Config], list[dict[str, Any]]]:
+    """The configs, and the ``[[endpoints]]`` tables of config files (if any)."""
     if options["config"]:
         ignored = [f"-{name}" for name in options.given if FLAGS[name].per_config]
         if options.args:
             ignored.append("positional arguments")
         if ignored:
             log.warning("Config file mode: ignoring %s (set them in the config file)", ", ".join(ignored))
-        return load_config_files(options["config"])
-    return [config_from_flags(options, environ)]
+        files = load_files(options["config"])
+        return files.configs, files.endpoints
+    return [config_from_flags(options, environ)], []
 
 
 # -- logging and entry point --------------------------------------------------------------
@@ -326,8 +359,8 @@ def main(argv: Sequence[str] | None = None, run: Callable[..., int] | None = Non
         return _fail(str(exc), 2)
     environ = dict(os.environ)
     try:
-        configs = build_configs(options, environ)
-        settings = settings_from_flags(options, environ)
+        configs, endpoint_tables = build_configs(options, environ)
+        settings = settings_from_flags(options, environ, endpoint_tables)
         from dockergen.generator import run as run_generator
 
         return (run or run_generator)(configs, settings)

@@ -208,11 +208,21 @@ class Config:
 
 
 @dataclass
+class EndpointSettings:
+    """One Docker engine to read containers from."""
+
+    url: str
+    tls: Any = None  # endpoint.TLSSettings
+    name: str = ""  # shown to templates as container.Endpoint when there are several
+    address: str = ""  # the engine host's address, shown as container.Node.Address.IP
+
+
+@dataclass
 class Settings:
     """Process-wide settings shared by every config: where Docker is, and which events matter."""
 
-    endpoint: str = ""
-    tls: Any = None  # endpoint.TLSSettings
+    endpoints: list[EndpointSettings] = field(default_factory=list)
+    endpoint_grace: float = 30.0  # keep a lost endpoint's containers this long (several endpoints)
     event_filter: dict[str, list[str]] = field(default_factory=dict)
     reconcile_interval: float = 60.0  # seconds between cheap checks of the inventory against the engine
     dry_run: bool = False
@@ -350,23 +360,55 @@ def _load_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def load_config_files(paths: Iterable[str]) -> list[Config]:
-    """Load ``-config`` files and concatenate their ``[[config]]`` entries in the order given."""
-    configs: list[Config] = []
+_ENDPOINT_KEYS = {"name", "url", "tlscert", "tlskey", "tlscacert", "tlsverify", "address"}
+
+
+def _endpoint_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """An ``[[endpoints]]`` table, checked; turned into EndpointSettings by the CLI (it knows TLS defaults)."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        lowered = key.lower()
+        if lowered not in _ENDPOINT_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(sorted(_ENDPOINT_KEYS))})")
+        values[lowered] = _bool(value, f"{where}: {key}") if lowered == "tlsverify" else _string(value, f"{where}: {key}")
+    if not values.get("url"):
+        raise ConfigError(f"{where}: missing required key 'url'")
+    return values
+
+
+@dataclass
+class ConfigFiles:
+    configs: list[Config]
+    endpoints: list[dict[str, Any]]  # raw [[endpoints]] tables, checked
+
+
+def load_files(paths: Iterable[str]) -> ConfigFiles:
+    """Load ``-config`` files: ``[[config]]`` entries concatenated in the order given, and ``[[endpoints]]``."""
+    result = ConfigFiles([], [])
     paths = list(dict.fromkeys(paths))  # the same file twice would run its configs twice
     for path in paths:
         document = _load_toml(path)
         for key in document:
-            if key.lower() != "config":
-                raise ConfigError(f"{path}: unknown top-level key {key!r} (expected [[config]] tables)")
+            if key.lower() not in ("config", "endpoints"):
+                raise ConfigError(f"{path}: unknown top-level key {key!r} (expected [[config]] or [[endpoints]] tables)")
         for key, tables in document.items():
+            kind = key.lower()
             if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-                raise ConfigError(f"{path}: {key!r} must be an array of tables ([[config]])")
+                raise ConfigError(f"{path}: {key!r} must be an array of tables ([[{kind}]])")
             for index, table in enumerate(tables, start=1):
-                configs.append(config_from_table(table, f"{path}: [[config]] #{index}"))
-    if not configs:
+                where = f"{path}: [[{kind}]] #{index}"
+                if kind == "config":
+                    result.configs.append(config_from_table(table, where))
+                else:
+                    result.endpoints.append(_endpoint_table(table, where))
+    if not result.configs:
         raise ConfigError(f"{', '.join(paths)}: no [[config]] entries")
-    return configs
+    return result
+
+
+def load_config_files(paths: Iterable[str]) -> list[Config]:
+    """The ``[[config]]`` entries of ``-config`` files, concatenated in the order given."""
+    return load_files(paths).configs
 
 
 def filter_watches(configs: Iterable[Config]) -> list[Config]:
@@ -375,12 +417,15 @@ def filter_watches(configs: Iterable[Config]) -> list[Config]:
 
 __all__ = [
     "Config",
+    "ConfigFiles",
+    "EndpointSettings",
     "Settings",
     "Wait",
     "add_key_value",
     "effective_filters",
     "filter_watches",
     "load_config_files",
+    "load_files",
     "parse_duration",
     "parse_signal",
     "parse_wait",

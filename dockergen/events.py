@@ -123,12 +123,14 @@ class EventReader:
         *,
         backoff: Backoff | None = None,
         socket_path: str = "",
+        name: str = "",
     ) -> None:
         self.api = api
         self.filters = dict(filters)
         self.deliver = deliver
         self.backoff = backoff or Backoff()
         self.socket_path = socket_path
+        self.where = f" on {name}" if name else ""  # for logs, when there are several endpoints
         self.connection_attempts = 0
         self.connected = threading.Event()
         self._stop = threading.Event()
@@ -167,7 +169,7 @@ class EventReader:
                 self._failed(f"cannot subscribe to Docker events: {exc}")
                 continue
             self.connected.set()
-            log.info("Watching docker events%s", "" if first else " again (resumed)")
+            log.info("Watching docker events%s%s", self.where, "" if first else " again (resumed)")
             self.deliver(Connected(resumed=not first))
             first = False
             connected_at = time.monotonic()
@@ -193,7 +195,7 @@ class EventReader:
         if self._stop.is_set():
             return
         delay = self.backoff.next_delay()
-        log.warning("%s; reconnecting in %.2f s", reason, delay)
+        log.warning("%s%s; reconnecting in %.2f s", reason, self.where, delay)
         self.deliver(Disconnected(reason))
         self._sleep(delay)
 

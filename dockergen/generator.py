@@ -15,17 +15,18 @@ from typing import Any
 
 from dockergen.config import Config, Settings
 from dockergen.current_container import current_container_id
-from dockergen.endpoint import EngineClients, socket_path
+from dockergen.endpoint import EngineClients
+from dockergen.engines import Engines
 from dockergen.errors import EngineUnreachable
 from dockergen.events import Backoff, merge_event_filters
-from dockergen.inventory import Inventory, InventoryError, Snapshot
+from dockergen.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot
 from dockergen.job import Job
 from dockergen.metrics import Metrics, serve
 
 log = logging.getLogger(__name__)
 
 
-def snapshots_for(jobs: Sequence[Job], inventory: Inventory) -> list[Snapshot]:
+def snapshots_for(jobs: Sequence[Job], inventory: Inventory | Engines) -> list[Snapshot]:
     """One snapshot per job; configs sharing a filter set share one list call."""
     docker = inventory.docker_facts()
     by_filters: dict[str, Snapshot] = {}
@@ -36,7 +37,7 @@ def snapshots_for(jobs: Sequence[Job], inventory: Inventory) -> list[Snapshot]:
     return [by_filters[key] for key in keys]
 
 
-def run_once(jobs: Sequence[Job], inventory: Inventory, get_api: Callable[[], Any]) -> int:
+def run_once(jobs: Sequence[Job], inventory: Inventory | Engines, get_api: Callable[[], Any]) -> int:
     """One-shot mode: render every config once; exit status 1 if any config failed."""
     try:
         snapshots = snapshots_for(jobs, inventory)
@@ -47,7 +48,7 @@ def run_once(jobs: Sequence[Job], inventory: Inventory, get_api: Callable[[], An
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
-def dry_run(jobs: Sequence[Job], inventory: Inventory) -> int:
+def dry_run(jobs: Sequence[Job], inventory: Inventory | Engines) -> int:
     """Print what each config would change (a unified diff); write and notify nothing."""
     try:
         snapshots = snapshots_for(jobs, inventory)
@@ -82,27 +83,44 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     watching = any(config.watch or config.interval for config in configs) and not settings.dry_run
     metrics = Metrics(enabled=bool(settings.metrics_addr) and watching)
     jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
-    clients = EngineClients(settings.endpoint, settings.tls)
-    current_id = current_container_id()
+    clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
+    engines = make_engines(settings, clients, current_container_id())
+    primary = next(iter(clients.values()))
     if not watching:
-        clients.check()
-        inventory = Inventory(clients.reader, current_id=current_id)
+        for client in clients.values():
+            client.check()
         if settings.dry_run:
-            return dry_run(jobs, inventory)
-        return run_once(jobs, inventory, lambda: clients.sdk)
+            return dry_run(jobs, engines)
+        return run_once(jobs, engines, lambda: primary.sdk)
 
     from dockergen.watch import Watcher
 
     if metrics.enabled:
         serve(settings.metrics_addr, metrics)
-    wait_for_engine(clients)
+    wait_for_engine(primary)
     watcher = Watcher(
         jobs,
-        Inventory(clients.reader, current_id=current_id),
+        engines,
         clients,
         metrics=metrics,
         event_filters=merge_event_filters(settings.event_filter),
-        socket_path=socket_path(settings.endpoint),
         reconcile_interval=settings.reconcile_interval,
     )
     return watcher.run()
+
+
+def make_engines(settings: Settings, clients: dict[str, EngineClients], current_id: str) -> Engines:
+    """One inventory per endpoint; containers are marked with their endpoint only when there are several."""
+    several = len(settings.endpoints) > 1
+    calls = ApiCallCounter()
+    inventories = {
+        endpoint.name: Inventory(
+            clients[endpoint.name].reader,
+            current_id=current_id if index == 0 else "",
+            endpoint=endpoint.name if several else "",
+            node_address=endpoint.address,
+            calls=calls,
+        )
+        for index, endpoint in enumerate(settings.endpoints)
+    }
+    return Engines(inventories, grace=settings.endpoint_grace, calls=calls)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dockergen.filters import Facts, can_match_locally, matches
-from dockergen.model import Docker, RuntimeContainer, State, container_from_inspect
+from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Entry:
     facts: Facts
 
 
-def _newest_first(containers: Iterable[RuntimeContainer]) -> list[RuntimeContainer]:
+def newest_first(containers: Iterable[RuntimeContainer]) -> list[RuntimeContainer]:
     """Docker's list order (newest created first), also for lists built without the engine."""
     return sorted(containers, key=lambda c: (c.Created, c.ID), reverse=True)
 
@@ -109,11 +109,23 @@ class Inventory:
     Thread-safe: renders of several configs may ask for snapshots at once.
     """
 
-    def __init__(self, api: Any, *, current_id: str = "", workers: int = 8) -> None:
+    def __init__(
+        self,
+        api: Any,
+        *,
+        current_id: str = "",
+        workers: int = 8,
+        endpoint: str = "",
+        node_address: str = "",
+        calls: ApiCallCounter | None = None,
+    ) -> None:
         self.api = api
         self.current_id = current_id
         self.workers = workers
-        self.calls = ApiCallCounter()
+        self.endpoint = endpoint  # set when several engines are rendered together
+        self.node_address = node_address
+        self.calls = calls or ApiCallCounter()
+        self._node: SwarmNode | None = None
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
         # Bumped by forget(): an inspect that started before an event must not be cached after it.
@@ -189,7 +201,11 @@ class Inventory:
             else:
                 log.warning("Error inspecting container: %s: %s", container_id, exc)
             return None
-        return Entry(container_from_inspect(data, internal), Facts.from_inspect(data))
+        container = container_from_inspect(data, internal)
+        if self.endpoint:
+            container.Endpoint = self.endpoint
+            container.Node = self._node_identity()
+        return Entry(container, Facts.from_inspect(data))
 
     def inspect_many(self, ids: Iterable[str]) -> dict[str, Entry]:
         """Inspect containers (in parallel when there are several) and cache the results."""
@@ -245,6 +261,16 @@ class Inventory:
                 del self._generation[container_id]
         return changed
 
+    def _node_identity(self) -> SwarmNode:
+        """Which engine a container runs on: its name and ID from ``/info``, the configured address."""
+        if self._node is None:
+            self.docker_facts()
+        return self._node or SwarmNode()
+
+    def owns(self, container_id: str) -> bool:
+        with self._lock:
+            return container_id in self._entries
+
     def docker_facts(self) -> Docker:
         """Daemon facts; version fields are re-fetched after :meth:`clear` (daemon upgrades)."""
         if self._version is None:
@@ -259,6 +285,9 @@ class Inventory:
             self._info = self.api.info()
         except Exception as exc:  # keep the previous values, as docker-gen does
             log.warning("Error retrieving docker server info: %s", exc)
+        self._node = SwarmNode(
+            ID=self._info.get("ID", ""), Name=self._info.get("Name", ""), Address=Address(IP=self.node_address)
+        )
         return Docker(
             Name=self._info.get("Name", ""),
             NumContainers=self._info.get("Containers", 0),
@@ -302,7 +331,7 @@ class Inventory:
             if cid in known and (not running_only or known[cid].container.State.Running)
         ]
         return Snapshot(
-            containers=_newest_first(containers),
+            containers=newest_first(containers),
             docker=docker if docker is not None else self.docker_facts(),
             current_container=self._current(known),
         )
@@ -331,7 +360,7 @@ class Inventory:
         if not all(cid in known for cid in members):
             return None  # something previously listed is no longer cached: list again
         return Snapshot(
-            containers=_newest_first(known[cid].container for cid in members),
+            containers=newest_first(known[cid].container for cid in members),
             docker=docker,
             current_container=self._current(known),
         )

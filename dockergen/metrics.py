@@ -55,6 +55,7 @@ class Metrics:
         self._notification_failures = Counter("dockergen_notification_failures", "Notifications that failed", ["dest"], registry=r)
         self._events = Counter("dockergen_events", "Docker events received", ["type", "action"], registry=r)
         self._reconnects = Counter("dockergen_reconnects", "Reconnections to the Docker event stream", registry=r)
+        self._endpoint_up = Gauge("dockergen_endpoint_up", "1 while the endpoint's event stream is connected", ["endpoint"], registry=r)
         self._containers = Gauge("dockergen_containers", "Containers seen by the last render", ["dest"], registry=r)
         self._last_success = Gauge("dockergen_last_success_timestamp_seconds", "When the destination was last rendered successfully", ["dest"], registry=r)
         self._render_seconds = Histogram("dockergen_render_duration_seconds", "Time to render a template", ["dest"], registry=r,
@@ -96,6 +97,10 @@ class Metrics:
     def event(self, type_: str, action: str) -> None:
         if self.enabled:
             self._events.labels(type_, action).inc()
+
+    def endpoint_up(self, endpoint: str, up: bool) -> None:
+        if self.enabled:
+            self._endpoint_up.labels(endpoint).set(1 if up else 0)
 
     def reconnected(self) -> None:
         if self.enabled:

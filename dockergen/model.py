@@ -183,6 +183,7 @@ class RuntimeContainer:
     IP6Global: str = ""
     Mounts: list[Mount] | None = None
     State: State = field(default_factory=State)
+    Endpoint: str = ""  # dockergen: the engine it runs on, when several endpoints are rendered
 
     def Equals(self, other: "RuntimeContainer") -> bool:  # noqa: N802 - docker-gen's name
         return self.ID == other.ID and self.Image == other.Image

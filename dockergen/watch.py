@@ -18,17 +18,18 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dockergen.debounce import DebouncedQueue
-from dockergen.endpoint import EngineClients
+from dockergen.endpoint import EngineClients, socket_path
+from dockergen.engines import Engines
 from dockergen.errors import DockerGenError
 from dockergen.events import Connected, Disconnected, Event, EventReader
 from dockergen.job import Job
 from dockergen.metrics import Metrics
-from dockergen.inventory import Inventory, InventoryError
+from dockergen.inventory import InventoryError
 from dockergen.model import Docker
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,9 @@ DEFAULT_RECONCILE_INTERVAL = 60.0
 class Trigger:
     """Why a config should render."""
 
-    reason: str  # "startup", "event", "interval", "signal", "template", "resync"
+    reason: str  # "startup", "event", "interval", "signal", "template", "resync", "endpoint"
     container_id: str = ""
+    endpoint: str = ""  # which engine the container is on
     detail: str = ""
     always_notify: bool = False  # interval ticks notify even when nothing changed
     time: float | None = None  # when the engine saw the event (seconds since the epoch)
@@ -53,7 +55,7 @@ class Trigger:
 class Worker:
     """Renders one config whenever its debounced triggers are due."""
 
-    def __init__(self, job: Job, inventory: Inventory, docker: Callable[[], Docker], get_api: Callable[[], Any]) -> None:
+    def __init__(self, job: Job, inventory: Engines, docker: Callable[[], Docker], get_api: Callable[[], Any]) -> None:
         self.job = job
         self.get_api = get_api
         self.inventory = inventory
@@ -83,7 +85,9 @@ class Worker:
         try:
             snapshot = None
             if self.last_ids is not None and all(t.reason == "event" for t in triggers):
-                changed = {t.container_id for t in triggers}
+                changed: dict[str, set[str]] = {}
+                for trigger in triggers:
+                    changed.setdefault(trigger.endpoint, set()).add(trigger.container_id)
                 snapshot = self.inventory.update(config.filters, self.last_ids, changed, self.docker())
             if snapshot is None:
                 snapshot = self.inventory.snapshot(config.filters, docker=self.docker())
@@ -133,30 +137,36 @@ class Watcher:
     def __init__(
         self,
         jobs: Sequence[Job],
-        inventory: Inventory,
-        clients: EngineClients,
+        engines: Engines,
+        clients: Mapping[str, EngineClients],
         *,
         metrics: Metrics | None = None,
         event_filters: dict[str, list[str]],
-        socket_path: str = "",
         reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL,
     ) -> None:
         self.jobs = list(jobs)
-        self.inventory = inventory
+        self.engines = engines
         self.reconcile_interval = reconcile_interval
         self.metrics = metrics or Metrics()
         self.messages: queue.Queue[Any] = queue.Queue()  # unbounded: producers never block
         self.stopping = threading.Event()
-        self._docker = Docker(CurrentContainerID=inventory.current_id)
-        self.workers = [Worker(job, inventory, lambda: self._docker, lambda: clients.sdk) for job in self.jobs]
+        self._docker = Docker(CurrentContainerID=engines.primary.current_id)
+        primary = next(iter(clients.values()))
+        self.workers = [Worker(job, engines, lambda: self._docker, lambda: primary.sdk) for job in self.jobs]
         self.watching = [w for w in self.workers if w.job.config.watch]
-        self.reader = (
-            EventReader(clients.sdk, event_filters, self.messages.put, socket_path=socket_path)
-            if self.watching
-            else None
-        )
+        # One event reader per endpoint; each tags what it delivers with the endpoint's name.
+        self.readers = {
+            name: EventReader(
+                client.sdk,
+                event_filters,
+                lambda message, name=name: self.messages.put((name, message)),
+                socket_path=socket_path(client.endpoint),
+                name=name if len(clients) > 1 else "",
+            )
+            for name, client in clients.items()
+        } if self.watching else {}
         self.events_received = 0
-        if self.reader is not None:
+        if self.readers:
             self.metrics.health.connected = False
 
     # -- producers -----------------------------------------------------------------------
@@ -189,60 +199,79 @@ class Watcher:
     # -- the dispatcher ------------------------------------------------------------------
 
     def refresh_docker_facts(self) -> None:
-        docker = self.inventory.docker_facts()
-        self._docker = docker
+        self._docker = self.engines.docker_facts()
 
     def trigger_all(self, trigger: Trigger, workers: Sequence[Worker] | None = None, immediate: bool = False) -> None:
         for worker in self.workers if workers is None else workers:
             worker.triggers.put(trigger, immediate=immediate)
 
     def handle(self, message: Any) -> None:
-        if isinstance(message, Event):
-            self.events_received += 1
-            self.metrics.event(message.type, message.action)
-            log.debug("Received event %s", message.describe())
-            if message.type == "network" and message.action in ("create", "destroy"):
-                self.inventory.forget_networks()
-                return
-            container_id = message.container_id
-            if not container_id:
-                return
-            if message.type == "container" and message.action in ("die", "stop"):
-                self.inventory.mark_stopped(container_id)
-            else:
-                self.inventory.forget(container_id)
-            trigger = Trigger("event", container_id, message.describe(), time=message.time_nano / 1e9 or None)
-            self.trigger_all(trigger, self.watching)
-        elif isinstance(message, Connected):
-            self.metrics.health.connected = True
-            if message.resumed:
-                self.metrics.reconnected()
-                # Events may have been missed: start from a clean inventory.
-                self.inventory.clear()
-            self.refresh_docker_facts()
-            reason = "resync" if message.resumed else "startup"
-            self.trigger_all(Trigger(reason), immediate=True)
-        elif isinstance(message, Disconnected):
-            self.metrics.health.connected = False  # the reader logs and reconnects
+        if isinstance(message, tuple):
+            self.handle_endpoint(*message)
         elif message == "reconcile":
             self._reconcile()
         elif message == "hup":
             log.info("Received signal: hangup")
             self.trigger_all(Trigger("signal", detail="SIGHUP"), immediate=True)
 
-    def _reconcile(self) -> None:
-        try:
-            changed = self.inventory.reconcile()
+    def handle_endpoint(self, name: str, message: Any) -> None:
+        """A message from one endpoint's event reader (or its grace timer)."""
+        inventory = self.engines.endpoint_of(name)
+        if isinstance(message, Event):
+            self.events_received += 1
+            self.metrics.event(message.type, message.action)
+            log.debug("Received event %s%s", message.describe(), f" on {name}" if self.engines.several else "")
+            if message.type == "network" and message.action in ("create", "destroy"):
+                inventory.forget_networks()
+                return
+            container_id = message.container_id
+            if not container_id:
+                return
+            if message.type == "container" and message.action in ("die", "stop"):
+                inventory.mark_stopped(container_id)
+            else:
+                inventory.forget(container_id)
+            trigger = Trigger("event", container_id, name, message.describe(), time=message.time_nano / 1e9 or None)
+            self.trigger_all(trigger, self.watching)
+        elif isinstance(message, Connected):
+            self.engines.mark_up(name)
+            self.metrics.endpoint_up(name, True)
+            self.metrics.health.connected = not self.engines.down()
+            if message.resumed:
+                self.metrics.reconnected()
+                inventory.clear()  # events may have been missed: start from a clean inventory
             self.refresh_docker_facts()
-        except InventoryError as exc:
-            log.warning("Reconciliation failed: %s", exc)
-            if self.reader is not None:
-                self.reader.reconnect()
-            return
-        if changed:
-            log.info("Reconciliation found %d container(s) changed without an event", len(changed))
-            for container_id in changed:
-                self.trigger_all(Trigger("event", container_id, "reconciliation"), self.watching)
+            reason = "resync" if message.resumed else "startup"
+            self.trigger_all(Trigger(reason, detail=name if self.engines.several else ""), immediate=True)
+        elif isinstance(message, Disconnected):
+            # The reader logs and reconnects; with several endpoints the others go on.
+            newly_down = name not in self.engines.down()
+            self.engines.mark_down(name)
+            self.metrics.endpoint_up(name, False)
+            self.metrics.health.connected = len(self.engines.down()) < len(self.engines.members)
+            if self.engines.several and newly_down:
+                timer = threading.Timer(self.engines.grace, self.messages.put, args=((name, "grace"),))
+                timer.daemon = True
+                timer.start()
+        elif message == "grace" and name in self.engines.down() and self.engines.several:
+            log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.engines.grace)
+            self.trigger_all(Trigger("endpoint", detail=f"{name} lost"), immediate=True)
+
+    def _reconcile(self) -> None:
+        for name, inventory in self.engines.members.items():
+            if name in self.engines.down():
+                continue
+            try:
+                changed = inventory.reconcile()
+            except InventoryError as exc:
+                log.warning("Reconciliation of %s failed: %s", name, exc)
+                self.readers[name].reconnect()
+                continue
+            if changed:
+                log.info("Reconciliation found %d container(s) changed without an event", len(changed))
+                for container_id in changed:
+                    self.trigger_all(Trigger("event", container_id, name, "reconciliation"), self.watching)
+        self.refresh_docker_facts()
 
     def _install_signal_handlers(self) -> None:
         def on_stop(signum: int, frame: Any) -> None:
@@ -258,8 +287,9 @@ class Watcher:
         self._install_signal_handlers()
         for worker in self.workers:
             worker.start()
-        if self.reader is not None:
-            self.reader.start()  # its first Connected triggers the initial render, once
+        if self.readers:
+            for reader in self.readers.values():
+                reader.start()  # its first Connected triggers the initial render, once
             self._ticker(self.reconcile_interval, lambda: self.messages.put("reconcile"), "reconcile")
         else:
             self.refresh_docker_facts()
@@ -282,7 +312,7 @@ class Watcher:
 
     def shutdown(self) -> None:
         self.stopping.set()
-        if self.reader is not None:
-            self.reader.stop()
+        for reader in self.readers.values():
+            reader.stop()
         for worker in self.workers:
             worker.stop(timeout=max(5.0, worker.job.config.notify_timeout + 5))

@@ -359,16 +359,16 @@ def settings(*argv: str, environ: dict[str, str] | None = None) -> Settings:
 
 def test_settings_defaults():
     s = settings()
-    assert s.endpoint == "unix:///var/run/docker.sock"
-    assert s.tls == TLSSettings("/home/u/.docker/cert.pem", "/home/u/.docker/key.pem", "/home/u/.docker/ca.pem", False)
+    assert s.endpoints[0].url == "unix:///var/run/docker.sock"
+    assert s.endpoints[0].tls == TLSSettings("/home/u/.docker/cert.pem", "/home/u/.docker/key.pem", "/home/u/.docker/ca.pem", False)
     assert s.event_filter == {}
 
 
 def test_endpoint_flag_and_docker_host():
-    assert settings("-endpoint", "tcp://1.2.3.4:2375").endpoint == "tcp://1.2.3.4:2375"
+    assert settings("-endpoint", "tcp://1.2.3.4:2375").endpoints[0].url == "tcp://1.2.3.4:2375"
     env = {"HOME": "/h", "DOCKER_HOST": "unix:///tmp/docker.sock"}
-    assert settings(environ=env).endpoint == "unix:///tmp/docker.sock"
-    assert settings("-endpoint=tcp://:2375", environ=env).endpoint == "tcp://:2375"
+    assert settings(environ=env).endpoints[0].url == "unix:///tmp/docker.sock"
+    assert settings("-endpoint=tcp://:2375", environ=env).endpoints[0].url == "tcp://:2375"
 
 
 def test_bad_endpoint():
@@ -378,17 +378,17 @@ def test_bad_endpoint():
 
 def test_docker_cert_path_default():
     s = settings(environ={"DOCKER_CERT_PATH": "/certs/", "HOME": "/home/u"})
-    assert (s.tls.cert, s.tls.key, s.tls.ca) == ("/certs/cert.pem", "/certs/key.pem", "/certs/ca.pem")
+    assert (s.endpoints[0].tls.cert, s.endpoints[0].tls.key, s.endpoints[0].tls.ca) == ("/certs/cert.pem", "/certs/key.pem", "/certs/ca.pem")
 
 
 def test_tls_flags_override_cert_path():
     s = settings("-tlscert", "/a/c.pem", "-tlskey=/a/k.pem", "-tlscacert", "/a/ca.pem", environ={"DOCKER_CERT_PATH": "/certs"})
-    assert (s.tls.cert, s.tls.key, s.tls.ca) == ("/a/c.pem", "/a/k.pem", "/a/ca.pem")
+    assert (s.endpoints[0].tls.cert, s.endpoints[0].tls.key, s.endpoints[0].tls.ca) == ("/a/c.pem", "/a/k.pem", "/a/ca.pem")
 
 
 def test_tls_partial_flags():
     s = settings("-tlscert", "/a/c.pem", environ={"DOCKER_CERT_PATH": "/certs"})
-    assert (s.tls.cert, s.tls.key, s.tls.ca) == ("/a/c.pem", "/certs/key.pem", "/certs/ca.pem")
+    assert (s.endpoints[0].tls.cert, s.endpoints[0].tls.key, s.endpoints[0].tls.ca) == ("/a/c.pem", "/certs/key.pem", "/certs/ca.pem")
 
 
 @pytest.mark.parametrize(
@@ -405,7 +405,7 @@ def test_tls_partial_flags():
     ],
 )
 def test_tlsverify_default(argv, environ, verify):
-    assert settings(*argv, environ={"HOME": "/h", **environ}).tls.verify is verify
+    assert settings(*argv, environ={"HOME": "/h", **environ}).endpoints[0].tls.verify is verify
 
 
 def test_event_filter():
@@ -435,7 +435,7 @@ def test_config_mode_ignores_per_config_flags_with_warning(config_file, caplog):
         "-endpoint", "tcp://1.2.3.4:2375", "t.tmpl", "dest",
     ]  # fmt: skip
     with caplog.at_level(logging.WARNING, logger="dockergen"):
-        [config] = build_configs(parse_args(argv), {"DOCKER_CONTAINER_FILTERS": "label=env"})
+        [config], _ = build_configs(parse_args(argv), {"DOCKER_CONTAINER_FILTERS": "label=env"})
     assert (config.template, config.dest, config.watch, config.wait, config.notify_cmd) == ("/t.tmpl", "/out", True, Wait(), "")
     assert config.container_filter == {}  # neither -container-filter nor DOCKER_CONTAINER_FILTERS
     assert config.only_exposed is False and config.interval == 0
@@ -459,7 +459,7 @@ def test_config_mode_no_warning_without_ignored_flags(config_file, caplog):
 def test_config_mode_settings_still_apply(config_file):
     options = parse_args(["-config", config_file, "-endpoint", "tcp://1.2.3.4:2375", "-event-filter", "event=connect"])
     s = settings_from_flags(options, {"HOME": "/h"})
-    assert s.endpoint == "tcp://1.2.3.4:2375"
+    assert s.endpoints[0].url == "tcp://1.2.3.4:2375"
     assert s.event_filter == {"event": ["connect"]}
 
 
@@ -468,12 +468,12 @@ def test_config_mode_several_files_in_order(tmp_path):
     a = tmp_path / "a.toml"
     b.write_text('[[config]]\ntemplate = "b"\n')
     a.write_text('[[config]]\ntemplate = "a"\n')
-    configs = build_configs(parse_args(["-config", str(b), "-config", str(a)]), {})
+    configs, _ = build_configs(parse_args(["-config", str(b), "-config", str(a)]), {})
     assert [c.template for c in configs] == ["b", "a"]
 
 
 def test_cli_mode_build_configs():
-    [config] = build_configs(parse_args(["-watch", "t.tmpl", "out"]), {})
+    [config], _ = build_configs(parse_args(["-watch", "t.tmpl", "out"]), {})
     assert (config.template, config.dest, config.watch) == ("t.tmpl", "out", True)
 
 
@@ -604,8 +604,8 @@ def test_main_runs_with_configs_and_settings(clean_env, monkeypatch):
     [config] = configs
     assert (config.template, config.dest, config.watch) == ("t.tmpl", "out", True)
     assert config.container_filter == {"label": ["x"]}
-    assert s.endpoint == "tcp://1.2.3.4:2375"
-    assert s.tls == TLSSettings("/certs/cert.pem", "/certs/key.pem", "/certs/ca.pem", True)
+    assert s.endpoints[0].url == "tcp://1.2.3.4:2375"
+    assert s.endpoints[0].tls == TLSSettings("/certs/cert.pem", "/certs/key.pem", "/certs/ca.pem", True)
 
 
 def test_main_returns_run_exit_code(clean_env):
@@ -668,3 +668,57 @@ def test_main_log_level(clean_env, argv, level):
 
     assert main([*argv, "t.tmpl"], run=run) == 0
     assert seen == [level]
+
+
+# -- several endpoints ----------------------------------------------------------------------
+
+
+def test_repeated_endpoint_flags_with_names():
+    s = settings("-endpoint", "a=unix:///a.sock", "-endpoint", "tcp://10.0.0.2:2375", "-endpoint-grace", "5s")
+    assert [(e.name, e.url) for e in s.endpoints] == [("a", "unix:///a.sock"), ("tcp://10.0.0.2:2375", "tcp://10.0.0.2:2375")]
+    assert s.endpoint_grace == 5.0
+
+
+def test_duplicate_endpoint_names_are_an_error():
+    with pytest.raises(ConfigError, match="endpoint names must be unique: a"):
+        settings("-endpoint", "a=unix:///a.sock", "-endpoint", "a=unix:///b.sock")
+
+
+def test_bad_endpoint_grace_names_the_flag():
+    with pytest.raises(ConfigError, match="^-endpoint-grace: "):
+        settings("-endpoint-grace", "soon")
+
+
+def test_endpoints_from_a_config_file(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[endpoints]]\nname = "one"\nurl = "unix:///one.sock"\n'
+        '[[endpoints]]\nname = "two"\nurl = "tcp://10.0.0.2:2376"\ntlsverify = true\ntlscacert = "/two/ca.pem"\naddress = "10.0.0.2"\n'
+        '[[config]]\ntemplate = "t"\n'
+    )
+    configs, tables = build_configs(parse_args(["-config", str(path)]), {})
+    s = settings_from_flags(parse_args(["-config", str(path)]), {"HOME": "/h"}, tables)
+    assert [c.template for c in configs] == ["t"]
+    one, two = s.endpoints
+    assert (one.name, one.url, one.address, one.tls.verify) == ("one", "unix:///one.sock", "", False)
+    assert (two.name, two.url, two.address) == ("two", "tcp://10.0.0.2:2376", "10.0.0.2")
+    assert (two.tls.verify, two.tls.ca, two.tls.cert) == (True, "/two/ca.pem", "/h/.docker/cert.pem")
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[endpoints]]\nname = "x"\n[[config]]\ntemplate = "t"\n', "missing required key 'url'"),
+        ('[[endpoints]]\nurl = "unix:///x"\nhost = "y"\n[[config]]\ntemplate = "t"\n', "unknown key 'host'"),
+        ('[[endpoints]]\nurl = "unix:///x"\ntlsverify = "yes"\n[[config]]\ntemplate = "t"\n', "tlsverify must be a boolean"),
+        ('[[endpoints]]\nurl = "foo://x"\n[[config]]\ntemplate = "t"\n', "invalid bind address protocol"),
+    ],
+)
+def test_bad_endpoint_tables(tmp_path, toml, message):
+    from dockergen.errors import DockerGenError
+
+    path = tmp_path / "c.toml"
+    path.write_text(toml)
+    with pytest.raises(DockerGenError, match=message):
+        _, tables = build_configs(parse_args(["-config", str(path)]), {})
+        settings_from_flags(parse_args(["-config", str(path)]), {}, tables)

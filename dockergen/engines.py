@@ -1,0 +1,136 @@
+"""Several Docker engines rendered as one: each endpoint keeps its own inventory.
+
+A render sees the containers of every endpoint, each marked with its
+``Endpoint`` and ``Node``.  An endpoint that cannot be reached does not block
+the others: its last known containers are kept for a grace period, then
+dropped (and brought back when it returns).  With a single endpoint nothing
+changes from plain :class:`~dockergen.inventory.Inventory` behaviour: an
+unreachable engine fails the render and the destination keeps its content.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dockergen.inventory import ApiCallCounter, Filters, Inventory, InventoryError, Snapshot, newest_first
+from dockergen.model import Docker, RuntimeContainer
+
+log = logging.getLogger(__name__)
+
+
+def _filters_key(filters: Filters) -> str:
+    return repr(sorted((key, sorted(values)) for key, values in filters.items()))
+
+
+class Engines:
+    """The inventories of all endpoints, by endpoint name (the first one is the local/primary one)."""
+
+    def __init__(self, members: Mapping[str, Inventory], *, grace: float = 30.0, calls: ApiCallCounter | None = None) -> None:
+        self.members = dict(members)
+        self.grace = grace
+        self.calls = calls or next(iter(self.members.values())).calls
+        self._lock = threading.Lock()
+        self._down_since: dict[str, float] = {}
+        self._last: dict[tuple[str, str], list[RuntimeContainer]] = {}
+
+    @property
+    def primary(self) -> Inventory:
+        return next(iter(self.members.values()))
+
+    @property
+    def several(self) -> bool:
+        return len(self.members) > 1
+
+    # -- endpoint state --------------------------------------------------------------------
+
+    def mark_down(self, name: str) -> None:
+        with self._lock:
+            self._down_since.setdefault(name, time.monotonic())
+
+    def mark_up(self, name: str) -> None:
+        with self._lock:
+            self._down_since.pop(name, None)
+
+    def down(self) -> dict[str, float]:
+        """Endpoints that are down, with how long they have been."""
+        now = time.monotonic()
+        with self._lock:
+            return {name: now - since for name, since in self._down_since.items()}
+
+    def _lost(self, name: str) -> bool:
+        """Down for longer than the grace period: its containers are no longer rendered."""
+        with self._lock:
+            since = self._down_since.get(name)
+        return since is not None and time.monotonic() - since >= self.grace
+
+    # -- what renders call -------------------------------------------------------------------
+
+    def docker_facts(self) -> Docker:
+        """The ``docker`` context object is the primary endpoint's; the others refresh their node facts."""
+        facts = self.primary.docker_facts()
+        for inventory in list(self.members.values())[1:]:
+            inventory.docker_facts()
+        return facts
+
+    def snapshot(self, filters: Filters, docker: Docker | None = None) -> Snapshot:
+        if not self.several:
+            return self.primary.snapshot(filters, docker=docker)
+        docker = docker if docker is not None else self.docker_facts()
+        key = _filters_key(filters)
+        containers: list[RuntimeContainer] = []
+        current = None
+        for name, inventory in self.members.items():
+            try:
+                part = inventory.snapshot(filters, docker=docker)
+            except InventoryError as exc:
+                self.mark_down(name)
+                if self._lost(name):
+                    continue
+                log.warning("Endpoint %s: %s; keeping its last known containers", name, exc)
+                containers.extend(self._last.get((name, key), []))
+                continue
+            self._last[(name, key)] = part.containers
+            containers.extend(part.containers)
+            current = current or part.current_container
+        return Snapshot(containers=newest_first(containers), docker=docker, current_container=current)
+
+    def update(
+        self, filters: Filters, previous: Iterable[str], changed: Mapping[str, set[str]], docker: Docker
+    ) -> Snapshot | None:
+        """Like :meth:`Inventory.update` for each endpoint; None when a full snapshot is needed."""
+        if not self.several:
+            return self.primary.update(filters, previous, changed.get(self._primary_name, set()), docker)
+        if self.down():
+            return None  # keeps the grace-period bookkeeping in one place: snapshot()
+        previous = list(previous)
+        key = _filters_key(filters)
+        containers: list[RuntimeContainer] = []
+        current = None
+        claimed: set[str] = set()
+        for name, inventory in self.members.items():
+            mine_changed = changed.get(name, set())
+            mine = [cid for cid in previous if cid in mine_changed or inventory.owns(cid)]
+            claimed.update(mine)
+            part = inventory.update(filters, mine, mine_changed, docker)
+            if part is None:
+                return None
+            self._last[(name, key)] = part.containers
+            containers.extend(part.containers)
+            current = current or part.current_container
+        if claimed != set(previous):
+            return None  # some container's owner is unknown (its cache was cleared): list again
+        return Snapshot(containers=newest_first(containers), docker=docker, current_container=current)
+
+    @property
+    def _primary_name(self) -> str:
+        return next(iter(self.members))
+
+    def endpoint_of(self, name: str) -> Inventory:
+        return self.members[name]
+
+    def apis(self) -> dict[str, Any]:
+        return {name: inventory.api for name, inventory in self.members.items()}
