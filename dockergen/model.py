@@ -184,6 +184,7 @@ class RuntimeContainer:
     Mounts: list[Mount] | None = None
     State: State = field(default_factory=State)
     Endpoint: str = ""  # dockergen: the engine it runs on, when several endpoints are rendered
+    ImageID: str = ""  # dockergen: the image's ID (sha256:...), which changes when a tag is rebuilt
 
     def Equals(self, other: "RuntimeContainer") -> bool:  # noqa: N802 - docker-gen's name
         return self.ID == other.ID and self.Image == other.Image
@@ -329,4 +330,5 @@ def container_from_inspect(data: dict[str, Any], internal_networks: frozenset[st
         if mounts
         else None,
         State=State(Running=bool(state.get("Running")), Health=Health(Status=health.get("Status") or "")),
+        ImageID=data.get("Image") or "",
     )

@@ -58,6 +58,7 @@ def test_inventory_parses_and_names_every_image(make_container, docker_api, engi
     assert info[plain.name].labels == {
         "container": plain.name, "container_id": plain.id[:12], "image": TEST_IMAGE, "registry": "",
         "repository": REPOSITORY, "tag": TAG, "version": "", "revision": "",
+        "image_id": docker_api.inspect_image(TEST_IMAGE)["Id"],
     }
     assert info[tagged.name].labels["image"] == second_tag
     assert info[tagged.name].labels["tag"] == second_tag.split(":")[1]

@@ -183,7 +183,8 @@ def test_to_yaml_of_a_container() -> None:
         "    running: false\n"
         "    health:\n"
         '        status: ""\n'
-        'endpoint: ""\n'  # dockergen's field for renders across several engines
+        'endpoint: ""\n'  # dockergen's fields: renders across several engines,
+        'imageid: ""\n'  # and the image ID
     )
     # Nil labels/mounts print as empty collections in YAML, null in JSON (spec 3.9).
     bare = RuntimeContainer(Labels=None, Mounts=None)
@@ -293,7 +294,7 @@ def test_json_of_a_container_keeps_field_names_and_order() -> None:
     assert list(data) == [
         "ID", "Created", "Addresses", "Networks", "Devices", "Gateway", "Name", "Hostname",
         "NetworkMode", "Image", "Env", "Volumes", "Node", "Labels", "IP", "IP6LinkLocal",
-        "IP6Global", "Mounts", "State", "Endpoint",  # Endpoint: dockergen's, for several engines
+        "IP6Global", "Mounts", "State", "Endpoint", "ImageID",  # the last two are dockergen's
     ]
     assert data["Created"] == "2023-01-02T03:04:05Z"
     assert list(data["Env"]) == ["A", "B"]
