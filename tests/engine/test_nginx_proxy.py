@@ -532,4 +532,4 @@ def test_example_generator_config_is_valid():
     (config,) = load_config_files([str(path)])
     assert config.template == "templates/nginx.tmpl"
     assert config.watch and config.notify_cmd == "nginx -s reload"
-    assert "\n# checkcmd = \"nginx -t\"" in path.read_text()
+    assert config.check_cmd == "nginx -t -q" and config.backup
