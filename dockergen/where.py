@@ -31,27 +31,19 @@ __all__ = [
 ]
 
 
+_EXACT_KINDS = (bool, int, float, str, bytes, datetime, Mapping)
+
+
 def _kind(value: Any) -> Any:
     # Types that must match exactly for two values to be equal.  Subclasses
     # (GoTime, Markup) compare with their base so that they do not surprise.
     if value is None:
         return None
-    if isinstance(value, bool):
-        return bool
-    if isinstance(value, int):
-        return int
-    if isinstance(value, float):
-        return float
-    if isinstance(value, str):
-        return str
-    if isinstance(value, bytes):
-        return bytes
-    if isinstance(value, datetime):
-        return datetime
+    for base in _EXACT_KINDS:  # bool before int: True must not equal 1
+        if isinstance(value, base):
+            return base
     if isinstance(value, (list, tuple)):
         return list
-    if isinstance(value, Mapping):
-        return Mapping
     return type(value)
 
 
