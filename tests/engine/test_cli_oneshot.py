@@ -93,6 +93,7 @@ def test_examples_config_file_loads():
 
     configs = load_config_files([str(REPO / "examples" / "docker-gen.toml")])
     assert len(configs) == 2 and configs[0].notify_containers == {"nginx": 1}
+    assert (configs[0].check_cmd, configs[0].check_timeout, configs[0].backup) == ("nginx -t -q", 20.0, True)
 
 
 @pytest.mark.parametrize(
