@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from dockergen.inventory import ApiCallCounter, Filters, Inventory, InventoryError, Snapshot, newest_first
 from dockergen.model import Docker, RuntimeContainer
@@ -131,6 +130,3 @@ class Engines:
 
     def endpoint_of(self, name: str) -> Inventory:
         return self.members[name]
-
-    def apis(self) -> dict[str, Any]:
-        return {name: inventory.api for name, inventory in self.members.items()}

@@ -131,7 +131,6 @@ class EventReader:
         self.backoff = backoff or Backoff()
         self.socket_path = socket_path
         self.where = f" on {name}" if name else ""  # for logs, when there are several endpoints
-        self.connection_attempts = 0
         self.connected = threading.Event()
         self._stop = threading.Event()
         self._stream: Any = None
@@ -161,7 +160,6 @@ class EventReader:
     def _run(self) -> None:
         first = True
         while not self._stop.is_set():
-            self.connection_attempts += 1
             try:
                 since = _since(self._last_time_nano) if self._last_time_nano else None
                 self._stream = self.api.events(decode=True, filters=self.filters, since=since)

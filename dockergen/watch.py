@@ -62,7 +62,6 @@ class Worker:
         self.docker = docker
         self.triggers: DebouncedQueue[Trigger] = DebouncedQueue(job.config.wait)
         self.last_ids: list[str] | None = None
-        self.renders = 0
         self._thread = threading.Thread(target=self._run, name=f"render {job.config.label}", daemon=True)
 
     def start(self) -> None:
@@ -118,7 +117,6 @@ class Worker:
             always_notify=any(t.always_notify for t in triggers),
             event_time=min(event_times) if event_times else None,
         )
-        self.renders += 1
         log.debug("Rendered %s in %.1f ms", config.label, (time.monotonic() - started) * 1000)
         if outcome.ok:
             self.last_ids = ids
@@ -165,7 +163,6 @@ class Watcher:
             )
             for name, client in clients.items()
         } if self.watching else {}
-        self.events_received = 0
         if self.readers:
             self.metrics.health.connected = False
 
@@ -218,7 +215,6 @@ class Watcher:
         """A message from one endpoint's event reader (or its grace timer)."""
         inventory = self.engines.endpoint_of(name)
         if isinstance(message, Event):
-            self.events_received += 1
             self.metrics.event(message.type, message.action)
             log.debug("Received event %s%s", message.describe(), f" on {name}" if self.engines.several else "")
             if message.type == "network" and message.action in ("create", "destroy"):
