@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import REPO, append_results, docker_gen_command, engine_support
-
-NAMES = "{% for c in containers %}{{ c.Name }}\n{% endfor %}"
-
+from common import NAMES, append_results, compile_package, docker_gen_command, engine_support
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dockergen")], check=True)
+    compile_package()
     session = engine_support.EngineSession()
     workdir = Path(tempfile.mkdtemp(prefix="dockergen-burst-"))
     template, dest, notified, log_path = (workdir / n for n in ("names.tmpl", "out.txt", "notified", "watch.log"))

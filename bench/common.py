@@ -15,6 +15,16 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import engine_support  # noqa: E402  (tests/engine_support.py: labelled containers, cleanup)
 
+NAMES = "{% for c in containers %}{{ c.Name }}\n{% endfor %}"  # the template every benchmark renders
+
+
+def compile_package() -> None:
+    """Byte-compile dockergen as an install would: an editable checkout under
+    PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dockergen")], check=True)
+
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()

@@ -21,16 +21,12 @@ import queue
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from common import REPO, append_results, docker_gen_command, engine_support, start_containers
-
-NAMES = "{% for c in containers %}{{ c.Name }}\n{% endfor %}"
-
+from common import NAMES, append_results, compile_package, docker_gen_command, engine_support, start_containers
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -160,7 +156,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measurement after the last count")
     args = parser.parse_args()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dockergen")], check=True)
+    compile_package()
     session = engine_support.EngineSession()
     workdir = Path(tempfile.mkdtemp(prefix="dockergen-bench-"))
     lines = [

@@ -11,14 +11,10 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
-from common import REPO, append_results, docker_gen_command, engine_support, start_containers
-
-NAMES = "{% for c in containers %}{{ c.Name }}\n{% endfor %}"
-
+from common import NAMES, append_results, compile_package, docker_gen_command, engine_support, start_containers
 
 def measure(command: list[str], env: dict[str, str], runs: int) -> tuple[list[float], float, int]:
     walls, peaks, lines = [], [], 0
@@ -45,9 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
 
-    # An installed package carries compiled bytecode; an editable checkout under
-    # PYTHONDONTWRITEBYTECODE would recompile every module on every run.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dockergen")], check=True)
+    compile_package()
     session = engine_support.EngineSession()
     template = tempfile.NamedTemporaryFile("w", suffix=".tmpl", delete=False)
     template.write(NAMES)
