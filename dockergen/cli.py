@@ -58,6 +58,8 @@ FLAGS: dict[str, Flag] = {
         Flag("notify-container", "list", "container to send a signal to; repeatable", "container", per_config=True),
         Flag("notify-filter", "list", "Docker container filter selecting containers to signal; repeatable", "key=value", per_config=True),
         Flag("notify-signal", "string", "signal to send to -notify-container and -notify-filter targets; -1 restarts (default 1)", "signal", per_config=True),
+        Flag("swarm", "bool", "add the swarm's services, tasks and nodes to the template context (the endpoint must be a swarm manager)", per_config=True),
+        Flag("notify-service", "list", "swarm service (name, ID or label=KEY[=VALUE]) whose running task containers on this node get -notify-signal; -1 force-updates it; repeatable", "service", per_config=True),
         Flag("only-exposed", "bool", "only include containers with exposed ports", per_config=True),
         Flag("only-published", "bool", "only include containers with published ports (implies -only-exposed)", per_config=True),
         Flag("include-stopped", "bool", "include stopped containers", per_config=True),
@@ -78,7 +80,7 @@ FLAGS: dict[str, Flag] = {
         Flag("dry-run", "bool", "render every config once and print a diff against each destination; write and notify nothing"),
         Flag("metrics-addr", "string", "serve Prometheus /metrics and /healthz on this address (watch mode)", "host:port"),
         Flag("log-format", "string", "text (default) or json, one object per line", "format"),
-        Flag("reconcile-interval", "string", "how often to check the cached inventory against the engine (default 60s)", "duration"),
+        Flag("reconcile-interval", "string", "how often to check the cached inventory against the engine (default 60s; 15s with -swarm)", "duration"),
         Flag("log-level", "string", "debug, info, warning or error (default info)", "level"),
         Flag("version", "bool", "show version"),
         Flag("help", "bool", "show this help"),
@@ -252,6 +254,8 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
         include_stopped=options["include-stopped"],
         interval=options["interval"],
         keep_blank_lines=options["keep-blank-lines"],
+        swarm=options["swarm"],
+        notify_services={selector: notify_signal for selector in options["notify-service"]},
     )
     if config.interval < 0:
         raise ConfigError(f"-interval: must not be negative, got {config.interval}")
@@ -312,7 +316,7 @@ def settings_from_flags(options: Options, environ: dict[str, str], endpoint_tabl
         endpoints=endpoints_from(options, environ, endpoint_tables or []),
         endpoint_grace=_duration_flag(options, "endpoint-grace", 30.0),
         event_filter=event_filter,
-        reconcile_interval=_duration_flag(options, "reconcile-interval", 60.0),
+        reconcile_interval=_duration_flag(options, "reconcile-interval", 0.0) or None,
         dry_run=options["dry-run"],
         metrics_addr=options["metrics-addr"],
     )

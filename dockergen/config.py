@@ -180,6 +180,8 @@ class Config:
     check_timeout: float = DEFAULT_NOTIFY_TIMEOUT
     backup: bool = False  # keep the last content that passed as dest.bak
     quarantine: bool = True  # leave out containers that break the render or the check
+    swarm: bool = False  # services, tasks and nodes in the context (the endpoint is a swarm manager)
+    notify_services: dict[str, int] = field(default_factory=dict)  # service selector -> signal (-1: force update)
     source: str = "command line"  # where it came from, for messages
 
     @property
@@ -224,9 +226,15 @@ class Settings:
     endpoints: list[EndpointSettings] = field(default_factory=list)
     endpoint_grace: float = 30.0  # keep a lost endpoint's containers this long (several endpoints)
     event_filter: dict[str, list[str]] = field(default_factory=dict)
-    reconcile_interval: float = 60.0  # seconds between cheap checks of the inventory against the engine
+    reconcile_interval: float | None = None  # seconds between checks of the inventory against the engine
     dry_run: bool = False
     metrics_addr: str = ""
+
+    def reconcile_every(self, swarm: bool) -> float:
+        """The reconciliation period: 60 s, or 15 s in swarm mode (task events are unreliable)."""
+        if self.reconcile_interval is not None:
+            return self.reconcile_interval
+        return 15.0 if swarm else 60.0
 
 
 # -- TOML files ---------------------------------------------------------------------------
@@ -291,7 +299,7 @@ def _filter_table(value: Any, where: str) -> dict[str, list[str]]:
 
 def _signal_table(value: Any, where: str) -> dict[str, int]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be a table of container = signal, got {_toml_type(value)}")
+        raise ConfigError(f"{where} must be a table of name = signal, got {_toml_type(value)}")
     return {name: parse_signal(sig, f"{where}.{name}") for name, sig in value.items()}
 
 
@@ -316,6 +324,8 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "checktimeout": ("check_timeout", _timeout),
     "backup": ("backup", _bool),
     "quarantine": ("quarantine", _bool),
+    "swarm": ("swarm", _bool),
+    "notifyservices": ("notify_services", _signal_table),
 }
 
 

@@ -115,3 +115,17 @@ class UnixReadClient:
     def inspect_container(self, container: str) -> dict[str, Any]:
         self.version()
         return self._get(f"/containers/{quote(container, safe='')}/json")
+
+    # -- swarm (manager nodes only) ----------------------------------------------------------
+
+    def services(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.version()
+        return self._get("/services", {"filters": json.dumps(filters)} if filters else None)
+
+    def tasks(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.version()
+        return self._get("/tasks", {"filters": json.dumps(filters)} if filters else None)
+
+    def nodes(self, filters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.version()
+        return self._get("/nodes", {"filters": json.dumps(filters)} if filters else None)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from dockergen.inventory import ApiCallCounter, Filters, Inventory, InventoryError, Snapshot, newest_first
 from dockergen.model import Docker, RuntimeContainer
+from dockergen.swarm_inventory import SwarmInventory
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,16 @@ def _filters_key(filters: Filters) -> str:
 class Engines:
     """The inventories of all endpoints, by endpoint name (the first one is the local/primary one)."""
 
-    def __init__(self, members: Mapping[str, Inventory], *, grace: float = 30.0, calls: ApiCallCounter | None = None) -> None:
+    def __init__(
+        self,
+        members: Mapping[str, Inventory],
+        *,
+        grace: float = 30.0,
+        calls: ApiCallCounter | None = None,
+        swarm: SwarmInventory | None = None,
+    ) -> None:
         self.members = dict(members)
+        self.swarm = swarm  # the primary endpoint's swarm, when some config is in swarm mode
         self.grace = grace
         self.calls = calls or next(iter(self.members.values())).calls
         self._lock = threading.Lock()
@@ -75,9 +84,14 @@ class Engines:
             inventory.docker_facts()
         return facts
 
+    def _with_swarm(self, snapshot: Snapshot) -> Snapshot:
+        if self.swarm is not None:
+            snapshot.swarm = self.swarm.state()
+        return snapshot
+
     def snapshot(self, filters: Filters, docker: Docker | None = None) -> Snapshot:
         if not self.several:
-            return self.primary.snapshot(filters, docker=docker)
+            return self._with_swarm(self.primary.snapshot(filters, docker=docker))
         docker = docker if docker is not None else self.docker_facts()
         key = _filters_key(filters)
         containers: list[RuntimeContainer] = []
@@ -95,14 +109,15 @@ class Engines:
             self._last[(name, key)] = part.containers
             containers.extend(part.containers)
             current = current or part.current_container
-        return Snapshot(containers=newest_first(containers), docker=docker, current_container=current)
+        return self._with_swarm(Snapshot(containers=newest_first(containers), docker=docker, current_container=current))
 
     def update(
         self, filters: Filters, previous: Iterable[str], changed: Mapping[str, set[str]], docker: Docker
     ) -> Snapshot | None:
         """Like :meth:`Inventory.update` for each endpoint; None when a full snapshot is needed."""
         if not self.several:
-            return self.primary.update(filters, previous, changed.get(self._primary_name, set()), docker)
+            snapshot = self.primary.update(filters, previous, changed.get(self.primary_name, set()), docker)
+            return None if snapshot is None else self._with_swarm(snapshot)
         if self.down():
             return None  # keeps the grace-period bookkeeping in one place: snapshot()
         previous = list(previous)
@@ -122,10 +137,10 @@ class Engines:
             current = current or part.current_container
         if claimed != set(previous):
             return None  # some container's owner is unknown (its cache was cleared): list again
-        return Snapshot(containers=newest_first(containers), docker=docker, current_container=current)
+        return self._with_swarm(Snapshot(containers=newest_first(containers), docker=docker, current_container=current))
 
     @property
-    def _primary_name(self) -> str:
+    def primary_name(self) -> str:
         return next(iter(self.members))
 
     def endpoint_of(self, name: str) -> Inventory:

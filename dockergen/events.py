@@ -29,9 +29,15 @@ DEFAULT_EVENT_FILTER: dict[str, list[str]] = {
 }
 
 
-def merge_event_filters(extra: Mapping[str, list[str]]) -> dict[str, list[str]]:
+# Swarm mode also follows services and nodes (create, update, remove).
+SWARM_EVENTS = ["update", "remove"]
+
+
+def merge_event_filters(extra: Mapping[str, list[str]], swarm: bool = False) -> dict[str, list[str]]:
     """``-event-filter`` values are added to the defaults (which cannot be removed)."""
     merged = {key: list(values) for key, values in DEFAULT_EVENT_FILTER.items()}
+    if swarm:
+        merged["event"].extend(SWARM_EVENTS)
     for key, values in extra.items():
         bucket = merged.setdefault(key, [])
         bucket.extend(v for v in values if v not in bucket)

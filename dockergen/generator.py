@@ -22,6 +22,7 @@ from dockergen.events import Backoff, merge_event_filters
 from dockergen.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot
 from dockergen.job import Job
 from dockergen.metrics import Metrics, serve
+from dockergen.swarm_inventory import SwarmInventory, check_manager
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,14 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     metrics = Metrics(enabled=bool(settings.metrics_addr) and watching)
     jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
     clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
-    engines = make_engines(settings, clients, current_container_id())
+    swarm = any(config.swarm for config in configs)
+    engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
     primary = next(iter(clients.values()))
     if not watching:
         for client in clients.values():
             client.check()
+        if swarm:
+            check_manager(primary.reader, primary.endpoint)
         if settings.dry_run:
             return dry_run(jobs, engines)
         return run_once(jobs, engines, lambda: primary.sdk)
@@ -98,19 +102,24 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     if metrics.enabled:
         serve(settings.metrics_addr, metrics)
     wait_for_engine(primary)
+    if swarm:
+        check_manager(primary.reader, primary.endpoint)
     watcher = Watcher(
         jobs,
         engines,
         clients,
         metrics=metrics,
-        event_filters=merge_event_filters(settings.event_filter),
-        reconcile_interval=settings.reconcile_interval,
+        event_filters=merge_event_filters(settings.event_filter, swarm=swarm),
+        reconcile_interval=settings.reconcile_every(swarm),
     )
     return watcher.run()
 
 
-def make_engines(settings: Settings, clients: dict[str, EngineClients], current_id: str) -> Engines:
-    """One inventory per endpoint; containers are marked with their endpoint only when there are several."""
+def make_engines(settings: Settings, clients: dict[str, EngineClients], current_id: str, swarm: bool = False) -> Engines:
+    """One inventory per endpoint; containers are marked with their endpoint only when there are several.
+
+    In swarm mode, services, tasks and nodes come from the first endpoint (a manager).
+    """
     several = len(settings.endpoints) > 1
     calls = ApiCallCounter()
     inventories = {
@@ -123,4 +132,6 @@ def make_engines(settings: Settings, clients: dict[str, EngineClients], current_
         )
         for index, endpoint in enumerate(settings.endpoints)
     }
-    return Engines(inventories, grace=settings.endpoint_grace, calls=calls)
+    primary = clients[settings.endpoints[0].name]
+    swarm_inventory = SwarmInventory(primary.reader, calls) if swarm else None
+    return Engines(inventories, grace=settings.endpoint_grace, calls=calls, swarm=swarm_inventory)

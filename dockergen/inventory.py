@@ -19,6 +19,7 @@ from typing import Any
 
 from dockergen.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
+from dockergen.swarm import Swarm
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Snapshot:
     containers: list[RuntimeContainer]
     docker: Docker
     current_container: RuntimeContainer | None = None
+    swarm: Swarm | None = None  # services, tasks and nodes, when some config is in swarm mode
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,7 +133,11 @@ class Job:
         def attempt(containers: list[RuntimeContainer]) -> Attempt:
             started = time.monotonic()
             try:
-                text = self.template.render(RenderInput(containers, snapshot.docker, env, snapshot.current_container))
+                render_input = RenderInput(
+                    containers, snapshot.docker, env, snapshot.current_container,
+                    swarm=snapshot.swarm if config.swarm else None,
+                )
+                text = self.template.render(render_input)
             except RenderError as exc:
                 return Attempt(False, str(exc))
             finally:
@@ -189,7 +193,7 @@ class Job:
     def dry_run(self, snapshot: Snapshot, env: Mapping[str, str] | None = None) -> tuple[bool, str]:
         """Render and return a unified diff against the destination (or the whole content)."""
         try:
-            text = self.template.render(RenderInput.from_snapshot(snapshot, env))
+            text = self.template.render(RenderInput.from_snapshot(snapshot, env, swarm=self.config.swarm))
         except RenderError as exc:
             return False, f"{self.config.label}: {exc}\n"
         if not self.config.dest:

@@ -66,6 +66,48 @@ def signal_filtered(api: Any, filters: Mapping[str, list[str]], signal_number: i
     return all([send_signal(api, item["Id"], signal_number) for item in matches])
 
 
+def force_update_service(api: Any, service: Mapping[str, Any]) -> bool:
+    """``docker service update --force``: the swarm replaces every task, rolling as the service says."""
+    name = (service.get("Spec") or {}).get("Name") or service.get("ID", "")
+    log.info("Force-updating service '%s'", name)
+    try:
+        spec = service["Spec"]
+        template = dict(spec.get("TaskTemplate") or {})
+        template["ForceUpdate"] = int(template.get("ForceUpdate") or 0) + 1
+        api.update_service(service["ID"], service["Version"]["Index"], task_template=template, fetch_current_spec=True)
+    except Exception as exc:
+        log.error("Error force-updating service '%s': %s", name, exc)
+        return False
+    return True
+
+
+def signal_services(api: Any, targets: Mapping[str, int]) -> bool:
+    """Signal the running task containers, on this node, of every service a selector matches.
+
+    A selector is a service name or ID, or ``label=KEY[=VALUE]``; signal ``-1``
+    force-updates the service instead (its tasks are replaced on every node).
+    """
+    from dockergen.swarm import SERVICE_ID_LABEL, service_from_api, service_matches
+
+    try:
+        services = api.services()
+    except Exception as exc:
+        log.error("Error listing services: %s", exc)
+        return False
+    ok = True
+    for selector in sorted(targets):
+        signal_number = targets[selector]
+        matched = [raw for raw in services if service_matches(service_from_api(raw, [], {}), selector)]
+        if not matched:
+            log.warning("No service matches '%s'", selector)
+        for raw in matched:
+            if signal_number == RESTART:
+                ok = force_update_service(api, raw) and ok
+            else:
+                ok = signal_filtered(api, {"label": [f"{SERVICE_ID_LABEL}={raw['ID']}"]}, signal_number) and ok
+    return ok
+
+
 def notify(config: Config, get_api: Callable[[], Any]) -> bool:
     """Everything a changed render of ``config`` triggers, in docker-gen's order; False if any part failed.
 
@@ -75,7 +117,7 @@ def notify(config: Config, get_api: Callable[[], Any]) -> bool:
     ok = run_notify_command(
         config.notify_cmd, timeout=config.notify_timeout, log_output=config.notify_output, dest=config.dest
     )
-    if not config.notify_containers and not config.notify_containers_filter:
+    if not config.notify_containers and not config.notify_containers_filter and not config.notify_services:
         return ok
     try:
         api = get_api()
@@ -83,4 +125,7 @@ def notify(config: Config, get_api: Callable[[], Any]) -> bool:
         log.error("Cannot signal containers: %s", exc)
         return False
     ok = signal_containers(api, config.notify_containers) and ok
-    return signal_filtered(api, config.notify_containers_filter, config.notify_containers_signal) and ok
+    ok = signal_filtered(api, config.notify_containers_filter, config.notify_containers_signal) and ok
+    if config.notify_services:
+        ok = signal_services(api, config.notify_services) and ok
+    return ok

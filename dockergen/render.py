@@ -153,20 +153,28 @@ def describe_error(exc: BaseException) -> str:
 
 @dataclass
 class RenderInput:
-    """What a template sees, besides helpers: the four context names."""
+    """What a template sees, besides helpers: docker-gen's four context names, and the swarm's three.
+
+    ``services``, ``tasks`` and ``nodes`` are empty lists unless the config is in swarm mode,
+    so a template written for both modes compiles and renders in either.
+    """
 
     containers: list[Any]
     docker: Any
     env: Mapping[str, str]
     current_container: Any = None
+    swarm: Any = None  # a dockergen.swarm.Swarm in swarm mode: services, tasks and nodes
 
     @classmethod
-    def from_snapshot(cls, snapshot: "Snapshot", env: Mapping[str, str] | None = None) -> "RenderInput":
+    def from_snapshot(
+        cls, snapshot: "Snapshot", env: Mapping[str, str] | None = None, *, swarm: bool = False
+    ) -> "RenderInput":
         return cls(
             containers=snapshot.containers,
             docker=snapshot.docker,
             env=dict(os.environ) if env is None else env,
             current_container=snapshot.current_container,
+            swarm=snapshot.swarm if swarm else None,
         )
 
 
@@ -224,6 +232,9 @@ class Template:
                 docker=data.docker,
                 env=data.env,
                 current_container=data.current_container,
+                services=data.swarm.services if data.swarm else [],
+                tasks=data.swarm.tasks if data.swarm else [],
+                nodes=data.swarm.nodes if data.swarm else [],
             )
         except RenderError:
             raise

@@ -31,17 +31,20 @@ from dockergen.job import Job
 from dockergen.metrics import Metrics
 from dockergen.inventory import InventoryError
 from dockergen.model import Docker
+from dockergen.swarm import SERVICE_ID_LABEL
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RECONCILE_INTERVAL = 60.0
+SWARM_SETTLE_POLL = 1.0  # after a service event, re-list the swarm this often ...
+SWARM_SETTLE_FOR = 30.0  # ... until its tasks have converged, or for this long
 
 
 @dataclass(frozen=True)
 class Trigger:
     """Why a config should render."""
 
-    reason: str  # "startup", "event", "interval", "signal", "template", "resync", "endpoint"
+    reason: str  # "startup", "event", "swarm", "interval", "signal", "template", "resync", "endpoint"
     container_id: str = ""
     endpoint: str = ""  # which engine the container is on
     detail: str = ""
@@ -83,10 +86,11 @@ class Worker:
         calls_before = self.inventory.calls.total
         try:
             snapshot = None
-            if self.last_ids is not None and all(t.reason == "event" for t in triggers):
+            if self.last_ids is not None and all(t.reason in ("event", "swarm") for t in triggers):
                 changed: dict[str, set[str]] = {}
                 for trigger in triggers:
-                    changed.setdefault(trigger.endpoint, set()).add(trigger.container_id)
+                    if trigger.container_id:
+                        changed.setdefault(trigger.endpoint, set()).add(trigger.container_id)
                 snapshot = self.inventory.update(config.filters, self.last_ids, changed, self.docker())
             if snapshot is None:
                 snapshot = self.inventory.snapshot(config.filters, docker=self.docker())
@@ -152,6 +156,8 @@ class Watcher:
         primary = next(iter(clients.values()))
         self.workers = [Worker(job, engines, lambda: self._docker, lambda: primary.sdk) for job in self.jobs]
         self.watching = [w for w in self.workers if w.job.config.watch]
+        self.swarm_watching = [w for w in self.watching if w.job.config.swarm]
+        self._settle_until = 0.0  # swarm re-lists until then (monotonic), while tasks converge
         # One event reader per endpoint; each tags what it delivers with the endpoint's name.
         self.readers = {
             name: EventReader(
@@ -207,6 +213,8 @@ class Watcher:
             self.handle_endpoint(*message)
         elif message == "reconcile":
             self._reconcile()
+        elif message == "swarm-poll":
+            self._poll_swarm()
         elif message == "hup":
             log.info("Received signal: hangup")
             self.trigger_all(Trigger("signal", detail="SIGHUP"), immediate=True)
@@ -220,6 +228,11 @@ class Watcher:
             if message.type == "network" and message.action in ("create", "destroy"):
                 inventory.forget_networks()
                 return
+            if self.engines.swarm is not None and inventory is self.engines.primary and self._about_swarm(message):
+                self.engines.swarm.invalidate()
+                self.trigger_all(Trigger("swarm", detail=message.describe()), self.swarm_watching)
+                if message.type == "service":
+                    self._settle_swarm()
             container_id = message.container_id
             if not container_id:
                 return
@@ -236,6 +249,8 @@ class Watcher:
             if message.resumed:
                 self.metrics.reconnected()
                 inventory.clear()  # events may have been missed: start from a clean inventory
+                if self.engines.swarm is not None and inventory is self.engines.primary:
+                    self.engines.swarm.invalidate()
             self.refresh_docker_facts()
             reason = "resync" if message.resumed else "startup"
             self.trigger_all(Trigger(reason, detail=name if self.engines.several else ""), immediate=True)
@@ -253,6 +268,49 @@ class Watcher:
             log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.engines.grace)
             self.trigger_all(Trigger("endpoint", detail=f"{name} lost"), immediate=True)
 
+    # -- swarm ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _about_swarm(event: Event) -> bool:
+        """Service and node events, and events about a task's container (it starts, dies, ...)."""
+        return event.type in ("service", "node") or (
+            event.type == "container" and SERVICE_ID_LABEL in event.attributes
+        )
+
+    def _settle_swarm(self) -> None:
+        """Re-list the swarm every second for a while: a scaled service's tasks start on other nodes too."""
+        polling = time.monotonic() < self._settle_until
+        self._settle_until = time.monotonic() + SWARM_SETTLE_FOR
+        if not polling:
+            self._schedule_swarm_poll()
+
+    def _schedule_swarm_poll(self) -> None:
+        timer = threading.Timer(SWARM_SETTLE_POLL, self.messages.put, args=("swarm-poll",))
+        timer.daemon = True
+        timer.start()
+
+    def _refresh_swarm(self, why: str) -> bool:
+        """Re-list the swarm; a changed view triggers the swarm configs.  False if listing failed."""
+        assert self.engines.swarm is not None
+        try:
+            changed = self.engines.swarm.refresh()
+        except InventoryError as exc:
+            log.warning("%s; the swarm is listed again later", exc)
+            return False
+        if changed:
+            self.trigger_all(Trigger("swarm", detail=why), self.swarm_watching)
+        return True
+
+    def _poll_swarm(self) -> None:
+        if self.engines.swarm is None or self.stopping.is_set():
+            return
+        self._refresh_swarm("tasks converging")
+        converging = self.engines.swarm.state().converging
+        if converging and time.monotonic() < self._settle_until:
+            self._schedule_swarm_poll()
+        else:
+            self._settle_until = 0.0
+
     def _reconcile(self) -> None:
         for name, inventory in self.engines.members.items():
             if name in self.engines.down():
@@ -267,6 +325,8 @@ class Watcher:
                 log.info("Reconciliation found %d container(s) changed without an event", len(changed))
                 for container_id in changed:
                     self.trigger_all(Trigger("event", container_id, name, "reconciliation"), self.watching)
+        if self.engines.swarm is not None and self.swarm_watching and self.engines.primary_name not in self.engines.down():
+            self._refresh_swarm("reconciliation")
         self.refresh_docker_facts()
 
     def _install_signal_handlers(self) -> None:

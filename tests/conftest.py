@@ -102,3 +102,16 @@ def make_network(engine_scope):
 @pytest.fixture
 def wait_for():
     return _wait_for
+
+
+@pytest.fixture(scope="session")
+def swarm(engine, test_image):
+    """``SwarmSession`` on the test-only swarm engine (started, and made a manager, on first use)."""
+    from extra_engine import SWARM
+    from swarm_support import SwarmSession
+
+    session = SwarmSession()
+    yield session
+    for err in session.cleanup():
+        warnings.warn(f"swarm cleanup: {err}", stacklevel=1)
+    SWARM.stop()

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-import second_engine
+from extra_engine import SECOND as second_engine
 from cli_support import RunningGenerator, run_cli
 
 pytestmark = [
@@ -45,7 +45,7 @@ def test_one_render_sees_both_engines(tmp_path, engine2, make_container):
     config = tmp_path / "c.toml"
     config.write_text(
         f'[[endpoints]]\nname = "local"\nurl = "unix:///var/run/docker.sock"\naddress = "192.0.2.1"\n'
-        f'[[endpoints]]\nname = "remote"\nurl = "{second_engine.URL}"\naddress = "192.0.2.2"\n'
+        f'[[endpoints]]\nname = "remote"\nurl = "{second_engine.url}"\naddress = "192.0.2.2"\n'
         f'[[config]]\ntemplate = "{template}"\n[config.ContainerFilter]\nlabel = ["t={tag}"]\n'
     )
     result = run_cli("-config", str(config))
@@ -53,7 +53,7 @@ def test_one_render_sees_both_engines(tmp_path, engine2, make_container):
     assert result.stdout == f"local {local.name} True 192.0.2.1\nremote {remote.name} True 192.0.2.2\n"
 
     # The same from repeated -endpoint flags (NAME=URL).
-    result = run_cli("-endpoint", "a=unix:///var/run/docker.sock", "-endpoint", f"b={second_engine.URL}",
+    result = run_cli("-endpoint", "a=unix:///var/run/docker.sock", "-endpoint", f"b={second_engine.url}",
                      "-container-filter", f"label=t={tag}", str(template))
     assert result.stdout == f"a {local.name} True \nb {remote.name} True \n"
 
@@ -66,7 +66,7 @@ def test_lost_endpoint_kept_for_the_grace_period_then_dropped_and_back(tmp_path,
     template.write_text("{% for c in containers|sort(attribute='Name') %}{{ c.Endpoint }} {{ c.Name }}\n{% endfor %}")
     dest = tmp_path / "out"
     gen = RunningGenerator(
-        "-watch", "-endpoint", "local=unix:///var/run/docker.sock", "-endpoint", f"remote={second_engine.URL}",
+        "-watch", "-endpoint", "local=unix:///var/run/docker.sock", "-endpoint", f"remote={second_engine.url}",
         "-endpoint-grace", "3s", "-container-filter", f"label=t={tag}", str(template), str(dest),
         log_path=tmp_path / "gen.log",
     )
