@@ -36,8 +36,12 @@ from dockergen.swarm import SERVICE_ID_LABEL
 log = logging.getLogger(__name__)
 
 DEFAULT_RECONCILE_INTERVAL = 60.0
-SWARM_SETTLE_POLL = 1.0  # after a service event, re-list the swarm this often ...
-SWARM_SETTLE_FOR = 30.0  # ... until its tasks have converged, or for this long
+# After a swarm event, re-list the swarm after 0.25 s, 0.5 s, then every second until its tasks
+# have converged (or for 30 s): tasks on other nodes send this engine no events, and a task
+# is reported running a little after its container's start event.
+SWARM_SETTLE_FIRST = 0.25
+SWARM_SETTLE_POLL = 1.0
+SWARM_SETTLE_FOR = 30.0
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ class Watcher:
         self.watching = [w for w in self.workers if w.job.config.watch]
         self.swarm_watching = [w for w in self.watching if w.job.config.swarm]
         self._settle_until = 0.0  # swarm re-lists until then (monotonic), while tasks converge
+        self._settle_step = 0  # re-lists since the last swarm event
         # One event reader per endpoint; each tags what it delivers with the endpoint's name.
         self.readers = {
             name: EventReader(
@@ -231,8 +236,7 @@ class Watcher:
             if self.engines.swarm is not None and inventory is self.engines.primary and self._about_swarm(message):
                 self.engines.swarm.invalidate()
                 self.trigger_all(Trigger("swarm", detail=message.describe()), self.swarm_watching)
-                if message.type == "service":
-                    self._settle_swarm()
+                self._settle_swarm()
             container_id = message.container_id
             if not container_id:
                 return
@@ -278,14 +282,17 @@ class Watcher:
         )
 
     def _settle_swarm(self) -> None:
-        """Re-list the swarm every second for a while: a scaled service's tasks start on other nodes too."""
+        """Re-list the swarm quickly, then every second, while its tasks converge (see SWARM_SETTLE_*)."""
         polling = time.monotonic() < self._settle_until
         self._settle_until = time.monotonic() + SWARM_SETTLE_FOR
+        self._settle_step = 0
         if not polling:
             self._schedule_swarm_poll()
 
     def _schedule_swarm_poll(self) -> None:
-        timer = threading.Timer(SWARM_SETTLE_POLL, self.messages.put, args=("swarm-poll",))
+        delay = min(SWARM_SETTLE_POLL, SWARM_SETTLE_FIRST * 2**self._settle_step)
+        self._settle_step += 1
+        timer = threading.Timer(delay, self.messages.put, args=("swarm-poll",))
         timer.daemon = True
         timer.start()
 
