@@ -161,3 +161,23 @@ def test_swarm_mode_follows_service_and_node_updates():
     assert "update" not in merge_event_filters({})["event"]
     merged = merge_event_filters({}, swarm=True)["event"]
     assert {"create", "update", "remove"} <= set(merged)
+
+
+def test_the_stack_example_notifies_its_own_nginx_service():
+    """examples/swarm/docker-stack.yml: the flags parse, and the notify selector picks the nginx service."""
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    stack = yaml.safe_load((root / "examples" / "swarm" / "docker-stack.yml").read_text())
+    dockergen, nginx = stack["services"]["dockergen"], stack["services"]["nginx"]
+    options = parse_args(dockergen["command"])
+    (config,), _ = build_configs(options, {})
+    assert config.swarm and config.watch
+    assert (root / "templates" / Path(config.template).name).is_file()
+    (selector,) = config.notify_services
+    nginx_service = build_swarm([service("n1", "edge_nginx", labels=nginx["deploy"]["labels"])], [], []).services[0]
+    assert service_matches(nginx_service, selector)
+    assert dockergen["environment"]["SWARM_NETWORK"] in nginx["networks"]
+    assert dockergen["deploy"]["placement"] == nginx["deploy"]["placement"]  # same nodes: the volume is shared
