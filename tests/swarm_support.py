@@ -6,6 +6,7 @@ removed by ``cleanup()``; nothing else on the engine is touched.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -76,10 +77,11 @@ class SwarmSession(EngineSession):
         return self.api.inspect_service(created["ID"])
 
     def scale(self, service_id: str, replicas: int) -> None:
-        current = self.api.inspect_service(service_id)
-        self.api.update_service(
-            service_id, current["Version"]["Index"], mode=docker.types.ServiceMode("replicated", replicas=replicas),
-            fetch_current_spec=True,
+        """``docker service scale``, as a user would.  (The SDK's update_service re-sends a spec the
+        engine has filled with defaults, which swarm takes for a change: it would replace every task.)"""
+        subprocess.run(
+            ["docker", "-H", self.url, "service", "scale", "--detach", f"{service_id}={replicas}"],
+            check=True, capture_output=True,
         )
 
     def running_tasks(self, service_id: str) -> list[dict[str, Any]]:
@@ -113,3 +115,18 @@ class SwarmSession(EngineSession):
         except AssertionError as exc:
             errors.append(str(exc))
         return errors + super().cleanup()
+
+
+def task_hostnames(tasks: Sequence[Mapping[str, Any]]) -> set[str]:
+    """What HTTPD_CMD's /cgi-bin/x answers for these tasks: their containers' hostnames, which
+    Docker sets to the container ID's first 12 characters."""
+    return {t["Status"]["ContainerStatus"]["ContainerID"][:12] for t in tasks}
+
+
+def virtual_ip(session: SwarmSession, service_id: str, network_id: str) -> str:
+    """The service's virtual IP on that network (without its prefix length), from inspect_service."""
+    endpoint = session.api.inspect_service(service_id).get("Endpoint") or {}
+    for vip in endpoint.get("VirtualIPs") or []:
+        if vip.get("NetworkID") == network_id:
+            return vip["Addr"].split("/", 1)[0]
+    raise KeyError(f"service {service_id[:12]} has no virtual IP on network {network_id[:12]}")
