@@ -9,6 +9,9 @@ Threads, each with one job:
   slow config (or a hung notify command) never delays another;
 * interval tickers, the periodic reconciliation and the template watcher
   only queue triggers.
+
+In swarm mode the dispatcher also keeps the swarm listing fresh: swarm events
+invalidate it, and short-lived timers queue quick re-lists while tasks converge.
 """
 
 from __future__ import annotations
@@ -233,8 +236,9 @@ class Watcher:
             if message.type == "network" and message.action in ("create", "destroy"):
                 inventory.forget_networks()
                 return
-            if self.engines.swarm is not None and inventory is self.engines.primary and self._about_swarm(message):
-                self.engines.swarm.invalidate()
+            swarm = self.engines.swarm
+            if swarm is not None and self.swarm_watching and inventory is self.engines.primary and self._about_swarm(message):
+                swarm.invalidate()
                 self.trigger_all(Trigger("swarm", detail=message.describe()), self.swarm_watching)
                 self._settle_swarm()
             container_id = message.container_id
@@ -332,7 +336,7 @@ class Watcher:
                 log.info("Reconciliation found %d container(s) changed without an event", len(changed))
                 for container_id in changed:
                     self.trigger_all(Trigger("event", container_id, name, "reconciliation"), self.watching)
-        if self.engines.swarm is not None and self.swarm_watching and self.engines.primary_name not in self.engines.down():
+        if self.swarm_watching and self.engines.primary_name not in self.engines.down():
             self._refresh_swarm("reconciliation")
         self.refresh_docker_facts()
 
