@@ -152,8 +152,9 @@ def main() -> None:
         for _ in range(args.samples):
             for replicas, bucket in ((args.replicas + 1, up), (args.replicas, down)):
                 before = set(lines().get(name, []))
+                asked = time.time()
                 events = swarm.api.events(
-                    decode=True, since=int(time.time()) - 1,
+                    decode=True, since=int(asked) - 1,
                     filters={"type": ["container"], "event": ["start"], "label": [f"com.docker.swarm.service.id={target['ID']}"]},
                 )
                 swarm.scale(target["ID"], replicas)
@@ -169,8 +170,8 @@ def main() -> None:
                 seen_wall = time.time()
                 bucket.append(seen - returned)
                 if replicas > args.replicas:
-                    for event in events:
-                        if event.get("Action") == "start":
+                    for event in events:  # the first start event of this scale-up (since= is in whole seconds)
+                        if event.get("Action") == "start" and event["timeNano"] / 1e9 >= asked:
                             up_from_start.append(seen_wall - event["timeNano"] / 1e9)
                             break
                 events.close()
