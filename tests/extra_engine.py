@@ -9,6 +9,7 @@ engine's networking: no iptables rules of their own and never ``--bridge none``
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -26,6 +27,7 @@ class ExtraEngine:
     bridge: str
     bridge_address: str
     extra_args: tuple[str, ...] = ()
+    fresh: bool = False  # start from empty data and exec roots every time (see SWARM)
 
     @property
     def socket(self) -> str:
@@ -64,6 +66,8 @@ class ExtraEngine:
         """Start the engine (if it is not running) and return a client once it answers."""
         if not self.answers():
             self._ensure_bridge()
+            if self.fresh:
+                self._wipe()
             for directory in (f"/var/lib/{self.name}", f"/var/run/{self.name}"):
                 os.makedirs(directory, exist_ok=True)
             with open(self.log, "ab") as log:
@@ -89,6 +93,17 @@ class ExtraEngine:
             subprocess.run(["docker", "-H", self.url, "load"], input=saved, check=True, capture_output=True)
         return client
 
+    def _wipe(self) -> None:
+        """Remove the data and exec roots of a stopped engine (unmounting what a crash left mounted)."""
+        roots = (f"/var/lib/{self.name}", f"/var/run/{self.name}")
+        with open("/proc/self/mountinfo") as handle:
+            mounts = [line.split()[4] for line in handle]
+        for mount in sorted((m for m in mounts if m.startswith(roots)), reverse=True):
+            subprocess.run(["umount", "-l", mount], capture_output=True)
+        for root in roots:
+            shutil.rmtree(root, ignore_errors=True)
+        self.pidfile.unlink(missing_ok=True)
+
     def stop(self, timeout: float = 60) -> None:
         """SIGTERM the engine and wait until it is gone."""
         try:
@@ -108,6 +123,10 @@ class ExtraEngine:
     def session(self) -> EngineSession:
         """Labelled containers on this engine, removed with ``cleanup()``."""
         return EngineSession(self.client())
+
+
+def _link_exists(name: str) -> bool:
+    return subprocess.run(["ip", "link", "show", name], capture_output=True).returncode == 0
 
 
 def _alive(pid: int) -> bool:
@@ -130,15 +149,21 @@ SECOND = ExtraEngine("dockergen-engine2", "dgt-br2", "10.213.0.1/24", ("--live-r
 
 # A single-node swarm manager (swarm rejects --live-restore).  Its local networks and the swarm's
 # overlay networks get their own address pools, so they never overlap the main engine's.
+# Always a new swarm: dockerd 20.10 restarted on the data root of a swarm manager deletes the
+# host's docker0 -- the main engine's bridge -- while it re-creates its own default network.
 SWARM = ExtraEngine(
-    "dockergen-swarm", "dgt-br3", "10.214.0.1/24", ("--default-address-pool", "base=10.215.0.0/16,size=24")
+    "dockergen-swarm", "dgt-br3", "10.214.0.1/24", ("--default-address-pool", "base=10.215.0.0/16,size=24"),
+    fresh=True,
 )
 SWARM_ADDRESS_POOL = "10.216.0.0/16"
 
 
 def start_swarm(timeout: float = 60) -> docker.APIClient:
     """The swarm engine, a swarm manager (``swarm init`` the first time)."""
+    had_docker0 = _link_exists("docker0")
     client = SWARM.start(timeout)
+    if had_docker0 and not _link_exists("docker0"):
+        raise RuntimeError("starting the swarm engine deleted docker0, the main engine's bridge (see tests/extra_engine.py)")
     if (client.info().get("Swarm") or {}).get("LocalNodeState") != "active":
         client.init_swarm(advertise_addr="127.0.0.1", listen_addr="127.0.0.1:2377", default_addr_pool=[SWARM_ADDRESS_POOL])
     return client
