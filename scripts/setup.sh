@@ -93,9 +93,17 @@ apt_install() { # apt_install PKG...
     }
 }
 
+# The main engine's dockerd (its pid file is the default one): the test-only engines the
+# suite starts beside it are also called dockerd, so pgrep cannot tell them apart.
+main_dockerd_running() {
+    local pid
+    pid=$(cat /var/run/docker.pid 2>/dev/null) || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
 start_dockerd() {
     local dockerd deadline
-    if pgrep -x dockerd >/dev/null 2>&1; then
+    if main_dockerd_running; then
         say "dockerd is running but not answering yet; waiting"
     else
         dockerd=$(command -v dockerd) || die "dockerd not found after install"

@@ -104,9 +104,10 @@ def wait_for():
     return _wait_for
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def swarm(engine, test_image):
-    """``SwarmSession`` on the test-only swarm engine (started, and made a manager, on first use)."""
+    """``SwarmSession`` on the test-only swarm engine: a new single-node swarm for each test module,
+    stopped after it (so no extra dockerd runs beside the main one during other tests)."""
     from extra_engine import SWARM
     from swarm_support import SwarmSession
 
