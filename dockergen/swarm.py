@@ -83,10 +83,6 @@ class Task:
     Networks: list[TaskNetwork] = field(default_factory=list)
     Ports: list[PublishedPort] = field(default_factory=list)  # host-mode published ports (Status.PortStatus)
 
-    @property
-    def Running(self) -> bool:
-        return self.State == "running"
-
 
 @dataclass(slots=True)
 class Service:
