@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,7 @@ class RunningGenerator:
         full_env = dict(os.environ)
         full_env.pop("DOCKER_CONTAINER_FILTERS", None)
         full_env.update(env or {})
+        full_env.setdefault("PYTHONFAULTHANDLER", "1")  # SIGABRT dumps every thread's stack (see stop)
         self.log_path = log_path
         self._log = open(log_path, "w")
         self.process = subprocess.Popen(
@@ -68,11 +70,24 @@ class RunningGenerator:
         self.process.send_signal(signum)
 
     def stop(self, timeout: float = 15) -> int:
-        """SIGTERM and wait; returns the exit status."""
+        """SIGTERM and wait; returns the exit status.
+
+        A process that hangs is made to dump its threads' stacks into its log,
+        and the failure shows the end of that log: a hang in CI can be read, not guessed.
+        """
         if self.process.poll() is None:
             self.process.terminate()
         try:
             return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            self._log.flush()
+            tail = "\n".join(self.log().splitlines()[-60:])
+            raise AssertionError(f"docker-gen did not exit within {timeout} s of SIGTERM; its log ends:\n{tail}") from None
         finally:
             if self.process.poll() is None:
                 self.process.kill()
