@@ -157,7 +157,9 @@ class Watcher:
         self.engines = engines
         self.reconcile_interval = reconcile_interval
         self.metrics = metrics or Metrics()
-        self.messages: queue.Queue[Any] = queue.Queue()  # unbounded: producers never block
+        # Unbounded, so producers never block; SimpleQueue because its put() is
+        # reentrant and the signal handlers use it (see _install_signal_handlers).
+        self.messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.stopping = threading.Event()
         self._docker = Docker(CurrentContainerID=engines.primary.current_id)
         primary = next(iter(clients.values()))
@@ -223,7 +225,7 @@ class Watcher:
             self._reconcile()
         elif message == "swarm-poll":
             self._poll_swarm()
-        elif message == "hup":
+        elif message == signal.SIGHUP:
             log.info("Received signal: hangup")
             self.trigger_all(Trigger("signal", detail="SIGHUP"), immediate=True)
 
@@ -341,14 +343,19 @@ class Watcher:
         self.refresh_docker_facts()
 
     def _install_signal_handlers(self) -> None:
-        def on_stop(signum: int, frame: Any) -> None:
-            log.info("Received signal: %s", signal.Signals(signum).name)
-            self.stopping.set()
-            self.messages.put("stop")
+        """The handlers only queue the signal for the dispatcher.
 
-        signal.signal(signal.SIGTERM, on_stop)
-        signal.signal(signal.SIGINT, on_stop)
-        signal.signal(signal.SIGHUP, lambda signum, frame: self.messages.put("hup"))
+        A handler runs in the main thread between two bytecodes, possibly while
+        that thread holds a lock (a ``queue.Queue``'s, an Event's, a log
+        handler's); taking the same lock again in the handler hangs the process
+        for good.  ``SimpleQueue.put`` is reentrant, so it is all they use.
+        """
+
+        def queue_signal(signum: int, frame: Any) -> None:
+            self.messages.put(signal.Signals(signum))
+
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, queue_signal)
 
     def run(self) -> int:
         self._install_signal_handlers()
@@ -371,7 +378,8 @@ class Watcher:
                 message = self.messages.get(timeout=5)  # signals interrupt the wait anyway
             except queue.Empty:
                 continue
-            if message == "stop":
+            if message in (signal.SIGTERM, signal.SIGINT):
+                log.info("Received signal: %s", message.name)
                 break
             self.handle(message)
         self.shutdown()

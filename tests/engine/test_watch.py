@@ -195,6 +195,22 @@ def test_sigterm_during_a_render_exits_cleanly(setup, make_container, wait_for):
         assert not [p for p in setup.tmp.iterdir() if p.name.endswith(".dockergen.tmp")]
 
 
+def test_sigterm_amid_a_flood_of_signals_still_exits(setup, wait_for):
+    """A signal may land while the dispatcher holds its queue's lock; the handler must not hang on it.
+
+    (CI once saw a watcher never exit after SIGTERM: the handler called
+    ``queue.Queue.put`` while the main thread was inside ``get``.)
+    """
+    for attempt in range(3):
+        gen = setup.watch("-wait", "1s:2s", dest_path=setup.tmp / f"flood{attempt}.txt")
+        wait_for(lambda: "Watching docker events" in gen.log(), timeout=10)
+        for _ in range(3000):
+            gen.signal(signal.SIGHUP)
+        gen.signal(signal.SIGTERM)
+        assert gen.stop(timeout=10) == 0
+        assert "Received signal: SIGTERM" in gen.log()
+
+
 def test_template_syntax_error_and_back(setup, make_container, wait_for):
     template = setup.tmp / "edit.tmpl"
     template.write_text("v1 {{ containers|length }}\n")
