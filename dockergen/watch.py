@@ -346,9 +346,9 @@ class Watcher:
         """The handlers only queue the signal for the dispatcher.
 
         A handler runs in the main thread between two bytecodes, possibly while
-        that thread holds a lock (a ``queue.Queue``'s, an Event's, a log
-        handler's); taking the same lock again in the handler hangs the process
-        for good.  ``SimpleQueue.put`` is reentrant, so it is all they use.
+        that thread holds a plain lock (a ``queue.Queue``'s, an Event's); taking
+        the same lock again in the handler hangs the process for good.
+        ``SimpleQueue.put`` is reentrant, so it is all they use.
         """
 
         def queue_signal(signum: int, frame: Any) -> None:
