@@ -10,18 +10,11 @@ import pytest
 from dockergen.errors import HelperError
 from dockergen.fieldpath import as_list, deep_get, go_split, is_missing, split_path, unwrap
 from dockergen.functions import dict_
-from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import Address, RuntimeContainer
 from dockergen.serialize import parseJson
 from dockergen.yamlfmt import fromYaml
 from dockergen.where import where
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
+from template_support import render
 
 
 @dataclass

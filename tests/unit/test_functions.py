@@ -49,13 +49,7 @@ from dockergen.functions import (
 )
 from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import RuntimeContainer, split_key_values
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
+from template_support import render
 
 
 # --- 6.4 Sprig compatibility, ported to Jinja2 ---------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import jinja2
 import pytest
 
 from dockergen.errors import HelperError
@@ -14,19 +13,12 @@ from dockergen.groupby import (
     groupByMulti,
     groupByWithDefault,
 )
-from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import GoTime, Health, RuntimeContainer, State
 from dockergen.where import where
+from template_support import render
 
 C = RuntimeContainer
 PROJECT = "com.docker.compose.project"
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
 
 
 def ids(items: list[RuntimeContainer]) -> list[str]:

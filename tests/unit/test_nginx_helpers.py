@@ -6,7 +6,6 @@ import jinja2
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.nginx import (
     go_quote,
     has_unescaped_quoting_char,
@@ -18,13 +17,7 @@ from dockergen.nginx import (
     nginxQuote,
     quote_with,
 )
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
+from template_support import render
 
 
 # Section 13.1.

@@ -14,19 +14,12 @@ import yaml as pyyaml
 
 from dockergen.errors import HelperError
 from dockergen.functions import dict_, list_
-from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import Address, GoTime, Mount, RuntimeContainer
 from dockergen.serialize import fromJson, go_float, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
 from dockergen.yamlfmt import fromYaml, mustFromYaml, mustToYaml, toYaml
+from template_support import render
 
 UTC = timezone.utc
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
 
 
 # --- YAML (section 15) -------------------------------------------------------

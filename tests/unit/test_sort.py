@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import jinja2
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import GoTime, RuntimeContainer
 from dockergen.sort import (
     field_as_string,
@@ -19,16 +17,10 @@ from dockergen.sort import (
     sortStringsAsc,
     sortStringsDesc,
 )
+from template_support import render
 
 UTC = timezone.utc
 NUMBER = "com.docker.compose.container_number"
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
 
 
 def test_sort_strings() -> None:

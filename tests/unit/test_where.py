@@ -9,7 +9,6 @@ import jinja2
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.helpers import FILTERS, GLOBALS
 from dockergen.model import Address, GoTime, Health, RuntimeContainer, State
 from dockergen.where import (
     compile_regex,
@@ -20,15 +19,9 @@ from dockergen.where import (
     whereLabelExists,
     whereLabelValueMatches,
 )
+from template_support import render
 
 C = RuntimeContainer
-
-
-def render(source: str, **context: object) -> str:
-    env = jinja2.Environment(undefined=jinja2.Undefined)
-    env.globals.update(GLOBALS)
-    env.filters.update(FILTERS)
-    return env.from_string(source).render(**context)
 
 
 @dataclass
