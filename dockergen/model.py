@@ -20,11 +20,18 @@ class GoTime(datetime):
     as they did with docker-gen.
     """
 
+    extra_ns = 0  # nanoseconds below the microsecond (Docker's timestamps carry nine digits)
+
+    @property
+    def nanosecond(self) -> int:
+        """Go's ``Nanosecond()``: the fraction of the second in nanoseconds."""
+        return self.microsecond * 1000 + self.extra_ns
+
     def __str__(self) -> str:
         # Not strftime("%Y"): glibc prints year 1 as "1", Go as "0001".
         text = f"{self.year:04d}-{self.month:02d}-{self.day:02d} {self.hour:02d}:{self.minute:02d}:{self.second:02d}"
-        if self.microsecond:
-            text += f".{self.microsecond:06d}".rstrip("0")
+        if self.nanosecond:
+            text += f".{self.nanosecond:09d}".rstrip("0")
         offset = self.strftime("%z") or "+0000"
         name = self.tzname() or ""
         if name in ("UTC", "UTC+00:00"):
@@ -46,6 +53,7 @@ class GoTime(datetime):
         if value.endswith("Z"):
             value = value[:-1] + "+00:00"
         # Python accepts at most 6 fractional digits.
+        extra_ns = 0
         if "." in value:
             head, _, rest = value.partition(".")
             digits = ""
@@ -53,6 +61,7 @@ class GoTime(datetime):
             while i < len(rest) and rest[i].isdigit():
                 digits += rest[i]
                 i += 1
+            extra_ns = int(digits[6:9].ljust(3, "0"))
             value = f"{head}.{digits[:6].ljust(6, '0')}{rest[i:]}"
         try:
             parsed = datetime.fromisoformat(value)
@@ -62,10 +71,13 @@ class GoTime(datetime):
             parsed = parsed.replace(tzinfo=timezone.utc)
         if parsed.utcoffset() == timezone.utc.utcoffset(None):
             parsed = parsed.replace(tzinfo=timezone.utc)
-        return cls(
+        result = cls(
             parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute,
             parsed.second, parsed.microsecond, tzinfo=parsed.tzinfo,
         )
+        if extra_ns:
+            result.extra_ns = extra_ns
+        return result
 
 
 @dataclass(slots=True)

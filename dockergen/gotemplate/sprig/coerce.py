@@ -1,0 +1,212 @@
+"""Sprig's shared coercions (§8.3): toInt64, toFloat64, strval, empty, deep equality.
+
+Sprig converts loosely where Go templates are strict: ``add "3" 1.9`` is 4.
+These rules are stated once here and used by every family.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from ..values import (
+    MISSING, Float32, GoMap, GoSlice, Int64, NilPointer, Uint64, struct_info, truth, typeof,
+)
+
+__all__ = [
+    "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
+    "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float",
+]
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def wrap_int64(value: int) -> int:
+    """Two's complement wrap-around, as Go's int64 arithmetic does."""
+    value &= 0xFFFFFFFFFFFFFFFF
+    return value - (1 << 64) if value > _INT64_MAX else value
+
+
+_TRAILING_ZERO_FRACTION = re.compile(r"\.0+$")
+
+
+def parse_go_int_literal(text: str) -> int | None:
+    """Go's ``strconv.ParseInt(s, 0, 64)``: sign, base prefixes, legacy octal, underscores."""
+    s = text
+    sign = 1
+    if s[:1] in ("+", "-"):
+        sign = -1 if s[0] == "-" else 1
+        s = s[1:]
+    if not s:
+        return None
+    base = 10
+    lead_ok = False  # may the digits start with "_" (right after a prefix or the octal 0)?
+    prefix = s[:2].lower()
+    if prefix in ("0b", "0o", "0x"):
+        base = {"0b": 2, "0o": 8, "0x": 16}[prefix]
+        s = s[2:]
+        lead_ok = True
+    elif len(s) > 1 and s[0] == "0":
+        base = 8
+        s = s[1:]
+        lead_ok = True
+    if "_" in s:
+        if (s.startswith("_") and not lead_ok) or s.endswith("_") or "__" in s:
+            return None
+        s = s.replace("_", "")
+    if not s:
+        return None
+    allowed = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}[base]
+    if any(c not in allowed for c in s):
+        return None
+    value = sign * int(s, base)
+    if value < _INT64_MIN or value > _INT64_MAX:
+        return None
+    return value
+
+
+def to_int64(value: Any) -> int:
+    """Sprig's ``toInt64`` (cast.ToInt64): numbers truncate, strings parse, anything else is 0."""
+    if isinstance(value, NilPointer) or value is None or value is MISSING:
+        return 0
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, int):
+        if isinstance(value, Uint64):
+            return wrap_int64(value)
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value) or not (-(2.0**63) <= value < 2.0**63):
+            return _INT64_MIN
+        return int(value)
+    if isinstance(value, str):
+        text = _TRAILING_ZERO_FRACTION.sub("", value) if "." in value else value
+        parsed = parse_go_int_literal(text)
+        return 0 if parsed is None else parsed
+    return 0
+
+
+def to_int(value: Any) -> int:
+    """Sprig's ``toInt``: :func:`to_int64` as a Go ``int``."""
+    return to_int64(value)
+
+
+_GO_FLOAT = re.compile(
+    r"[+-]?(?:(?:[0-9](?:_?[0-9])*)?\.?[0-9]*(?:_?[0-9])*(?:[eE][+-]?[0-9]+)?"
+    r"|0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9]+)"
+)
+
+
+def parse_go_float(text: str) -> float | None:
+    """Go's ``strconv.ParseFloat(s, 64)``; ``None`` when it fails (or overflows)."""
+    s = text
+    low = s.lower().lstrip("+-")
+    if low in ("inf", "infinity"):
+        return -math.inf if s.startswith("-") else math.inf
+    if low == "nan":
+        return math.nan
+    if not s or not _GO_FLOAT.fullmatch(s) or not any(c.isdigit() for c in s):
+        return None
+    body = s.replace("_", "")
+    try:
+        if "x" in body.lower():
+            value = float.fromhex(body)
+        else:
+            value = float(body)
+    except (ValueError, OverflowError):
+        return None
+    if math.isinf(value):
+        return None
+    return value
+
+
+def to_float64(value: Any) -> float:
+    """Sprig's ``toFloat64``: numbers convert, strings parse, anything else is 0."""
+    if value is None or value is MISSING or isinstance(value, NilPointer):
+        return 0.0
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        parsed = parse_go_float(value)
+        return 0.0 if parsed is None else parsed
+    return 0.0
+
+
+def strval(value: Any) -> str:
+    """Sprig's ``strval``: strings as they are, bytes as text, anything else as ``%v``."""
+    if type(value) is str:
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    from ..fmt import format_v
+
+    return format_v(value)
+
+
+def empty(value: Any) -> bool:
+    """Sprig's ``empty``: the template notion of false."""
+    return not truth(value)
+
+
+def is_list_like(value: Any) -> bool:
+    """A Go slice or array (not a string, not a map)."""
+    return isinstance(value, list) or (isinstance(value, bytes))
+
+
+def list_items(value: Any) -> list[Any]:
+    """The elements of a slice (bytes become ``Uint8`` numbers)."""
+    if isinstance(value, bytes):
+        from ..values import Uint8
+
+        return [Uint8(b) for b in value]
+    return list(value)
+
+
+def deep_equal(a: Any, b: Any) -> bool:
+    """Go's ``reflect.DeepEqual``: same dynamic types, then equal contents.
+
+    A nil slice does not equal an empty one; ``1`` does not equal ``1.0``;
+    pointers are equal when they point to deeply equal values.
+    """
+    if a is b:
+        return True
+    ta, tb = typeof(a), typeof(b)
+    if ta is None or tb is None:
+        return (a is None or a is MISSING) and (b is None or b is MISSING)
+    if ta is not tb:
+        return False
+    if isinstance(a, NilPointer) or isinstance(b, NilPointer):
+        return isinstance(a, NilPointer) and isinstance(b, NilPointer)
+    if isinstance(a, list):
+        if isinstance(a, GoSlice) and isinstance(b, GoSlice) and a.nil != b.nil:
+            return False
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        if isinstance(a, GoMap) and isinstance(b, GoMap) and a.nil != b.nil:
+            return False
+        if len(a) != len(b):
+            return False
+        for key, value in a.items():
+            if key not in b or not deep_equal(value, b[key]):
+                return False
+        return True
+    info = struct_info(a)
+    if info is not None:
+        return all(
+            deep_equal(getattr(a, info.attribute(name), None), getattr(b, info.attribute(name), None))
+            for name, _ in info.fields
+        )
+    if isinstance(a, float) and not isinstance(a, Float32):
+        return a == b
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - incomparable values are simply unequal
+        return False
+
+
+# int64 results are Int64; re-exported for the families' convenience.
+Int64 = Int64
