@@ -1,0 +1,347 @@
+"""The data a Go template sees: docker-gen's ``*context.Context`` and its structs.
+
+docker-gen executes templates with a pointer to its container list; the list
+type has the methods ``Env``, ``Docker`` and ``CurrentContainer``.  Templates
+observe the Go types (``%T``, error messages, what a ``[]string`` parameter
+accepts, nil versus empty collections), so the model dataclasses are
+registered here as Go structs with docker-gen's names, fields and order, and
+their collections are handed over as typed :class:`GoSlice`/:class:`GoMap`
+copies.  dockergen's own additions (``Endpoint``, ``ImageID``, swarm data)
+are methods, so that printing a container shows exactly docker-gen's fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dockergen import model, swarm
+from dockergen.model import GoTime
+
+from .values import (
+    BOOL, INT, STRING, STRINGS, TIME, UINT64, GoMap, GoSlice, GoType, Method, NilPointer, Pointer,
+    Uint64, map_of, pointer_to, register_methods, register_struct, slice_of,
+)
+
+__all__ = [
+    "ADDRESS", "NETWORK", "DEVICE", "MOUNT", "VOLUME", "SWARM_NODE", "HEALTH", "STATE", "DOCKER_IMAGE",
+    "RUNTIME_CONTAINER", "CONTAINER_POINTER", "DOCKER", "CONTEXT", "CONTEXT_POINTER",
+    "SERVICE_POINTER", "TASK_POINTER", "NODE_POINTER",
+    "Root", "to_go_container", "to_go_swarm", "make_root", "load_fixture",
+]
+
+_MSS = map_of(STRING, STRING)
+
+# --- docker-gen's structs, in its declaration order ---------------------------
+
+ADDRESS = register_struct(model.Address, "context.Address", [
+    ("IP", STRING), ("IP6LinkLocal", STRING), ("IP6Global", STRING), ("Port", STRING),
+    ("HostPort", STRING), ("Proto", STRING), ("HostIP", STRING),
+])
+NETWORK = register_struct(model.Network, "context.Network", [
+    ("IP", STRING), ("Name", STRING), ("Aliases", STRINGS), ("Gateway", STRING),
+    ("EndpointID", STRING), ("IPv6Gateway", STRING), ("GlobalIPv6Address", STRING),
+    ("MacAddress", STRING), ("GlobalIPv6PrefixLen", INT), ("IPPrefixLen", INT), ("Internal", BOOL),
+])
+DEVICE = register_struct(model.Device, "context.Device", [
+    ("PathOnHost", STRING), ("PathInContainer", STRING), ("Permissions", STRING),
+])
+MOUNT = register_struct(model.Mount, "context.Mount", [
+    ("Name", STRING), ("Source", STRING), ("Destination", STRING), ("Driver", STRING),
+    ("Mode", STRING), ("RW", BOOL),
+])
+VOLUME = register_struct(model.Volume, "context.Volume", [
+    ("Path", STRING), ("HostPath", STRING), ("ReadWrite", BOOL),
+])
+SWARM_NODE = register_struct(model.SwarmNode, "context.SwarmNode", [
+    ("ID", STRING), ("Name", STRING), ("Address", ADDRESS),
+])
+HEALTH = register_struct(model.Health, "context.Health", [("Status", STRING)])
+STATE = register_struct(model.State, "context.State", [("Running", BOOL), ("Health", HEALTH)])
+# docker-gen declares String() on *DockerImage: `{{ .Image }}` through the container
+# pointer uses it, a copy passed to print/printf does not.
+DOCKER_IMAGE = register_struct(
+    model.DockerImage, "context.DockerImage",
+    [("Registry", STRING), ("Repository", STRING), ("Tag", STRING)],
+    methods=[Method("String", model.DockerImage.__str__, (), STRING, pointer_receiver=True)],
+)
+
+_ADDRESSES = slice_of(ADDRESS)
+_NETWORKS = slice_of(NETWORK)
+_DEVICES = slice_of(DEVICE)
+_MOUNTS = slice_of(MOUNT)
+_VOLUMES = map_of(STRING, VOLUME)
+
+RUNTIME_CONTAINER = register_struct(
+    model.RuntimeContainer, "context.RuntimeContainer",
+    [
+        ("ID", STRING), ("Created", TIME), ("Addresses", _ADDRESSES), ("Networks", _NETWORKS),
+        ("Devices", _DEVICES), ("Gateway", STRING), ("Name", STRING), ("Hostname", STRING),
+        ("NetworkMode", STRING), ("Image", DOCKER_IMAGE), ("Env", _MSS), ("Volumes", _VOLUMES),
+        ("Node", SWARM_NODE), ("Labels", _MSS), ("IP", STRING), ("IP6LinkLocal", STRING),
+        ("IP6Global", STRING), ("Mounts", _MOUNTS), ("State", STATE),
+    ],
+    pointer=True,
+    # dockergen's additions: reachable as .Endpoint / .ImageID, never printed.
+    methods=[
+        Method("Endpoint", lambda c: c.Endpoint, (), STRING),
+        Method("ImageID", lambda c: c.ImageID, (), STRING),
+    ],
+)
+CONTAINER_POINTER = pointer_to(RUNTIME_CONTAINER)
+
+DOCKER = register_struct(model.Docker, "context.Docker", [
+    ("Name", STRING), ("NumContainers", INT), ("NumImages", INT), ("Version", STRING),
+    ("ApiVersion", STRING), ("GoVersion", STRING), ("OperatingSystem", STRING),
+    ("Architecture", STRING), ("CurrentContainerID", STRING),
+])
+
+# type Context []*RuntimeContainer; templates get a *Context.
+CONTEXT = GoType("slice", "context.Context", elem=CONTAINER_POINTER)
+CONTEXT_POINTER = pointer_to(CONTEXT)
+
+# --- dockergen's swarm extension ----------------------------------------------
+
+SWARM_NODE_INFO = register_struct(swarm.Node, "swarm.Node", [
+    ("ID", STRING), ("Hostname", STRING), ("Role", STRING), ("Availability", STRING),
+    ("State", STRING), ("Address", STRING), ("Labels", _MSS), ("Leader", BOOL),
+    ("EngineVersion", STRING), ("Self", BOOL),
+], pointer=True)
+NODE_POINTER = pointer_to(SWARM_NODE_INFO)
+TASK_NETWORK = register_struct(swarm.TaskNetwork, "swarm.TaskNetwork", [
+    ("ID", STRING), ("Name", STRING), ("Addresses", STRINGS), ("IP", STRING),
+])
+PUBLISHED_PORT = register_struct(swarm.PublishedPort, "swarm.PublishedPort", [
+    ("Protocol", STRING), ("TargetPort", INT), ("PublishedPort", INT), ("PublishMode", STRING),
+])
+VIRTUAL_IP = register_struct(swarm.VirtualIP, "swarm.VirtualIP", [
+    ("NetworkID", STRING), ("NetworkName", STRING), ("Addr", STRING), ("IP", STRING),
+])
+_PORTS = slice_of(PUBLISHED_PORT)
+TASK = register_struct(swarm.Task, "swarm.Task", [
+    ("ID", STRING), ("Name", STRING), ("ServiceID", STRING), ("ServiceName", STRING), ("Slot", INT),
+    ("NodeID", STRING), ("Node", NODE_POINTER), ("State", STRING), ("DesiredState", STRING),
+    ("Message", STRING), ("Error", STRING), ("ContainerID", STRING), ("Image", STRING),
+    ("Env", _MSS), ("Labels", _MSS), ("Networks", slice_of(TASK_NETWORK)), ("Ports", _PORTS),
+], pointer=True)
+TASK_POINTER = pointer_to(TASK)
+_TASKS = slice_of(TASK_POINTER)
+_REPLICAS = pointer_to(UINT64)  # as the Docker API has it: nil unless replicated
+SERVICE = register_struct(swarm.Service, "swarm.Service", [
+    ("ID", STRING), ("Name", STRING), ("Labels", _MSS), ("Mode", STRING), ("Replicas", _REPLICAS),
+    ("Image", STRING), ("Env", _MSS), ("ContainerLabels", _MSS), ("EndpointMode", STRING),
+    ("VirtualIPs", slice_of(VIRTUAL_IP)), ("Ports", _PORTS), ("Networks", STRINGS), ("Tasks", _TASKS),
+], pointer=True, methods=[
+    Method("RunningTasks", lambda s: GoSlice(_TASKS, (t for t in s.Tasks if t.State == "running")), (), _TASKS),
+])
+SERVICE_POINTER = pointer_to(SERVICE)
+_SERVICES = slice_of(SERVICE_POINTER)
+_NODES = slice_of(NODE_POINTER)
+
+
+# --- conversion of model objects ----------------------------------------------
+
+
+def _slice(type_: GoType, items: Iterable[Any] | None) -> GoSlice:
+    """A typed slice; ``None`` is Go's nil slice."""
+    if items is None:
+        return GoSlice(type_, (), nil=True)
+    return GoSlice(type_, items)
+
+
+def _map(type_: GoType, items: Mapping[str, Any] | None) -> GoMap:
+    """A typed map; ``None`` is Go's nil map."""
+    if items is None:
+        return GoMap(type_, (), nil=True)
+    return GoMap(type_, items)
+
+
+def _go_network(n: model.Network) -> model.Network:
+    return model.Network(
+        n.IP, n.Name, _slice(STRINGS, n.Aliases), n.Gateway, n.EndpointID, n.IPv6Gateway,
+        n.GlobalIPv6Address, n.MacAddress, n.GlobalIPv6PrefixLen, n.IPPrefixLen, n.Internal,
+    )
+
+
+def to_go_container(c: model.RuntimeContainer) -> model.RuntimeContainer:
+    """A copy of ``c`` whose collections carry their Go types.
+
+    Structs made only of scalars (addresses, image, state...) are shared with
+    ``c``: no template function can change them.  Collections are copied,
+    since some functions (``sortStringsAsc``) sort their argument in place.
+    """
+    networks = c.Networks
+    return model.RuntimeContainer(
+        c.ID, c.Created, _slice(_ADDRESSES, c.Addresses),
+        _slice(_NETWORKS, None if networks is None else [_go_network(n) for n in networks]),
+        _slice(_DEVICES, c.Devices), c.Gateway, c.Name, c.Hostname, c.NetworkMode, c.Image,
+        _map(_MSS, c.Env), _map(_VOLUMES, c.Volumes), c.Node, _map(_MSS, c.Labels), c.IP,
+        c.IP6LinkLocal, c.IP6Global, _slice(_MOUNTS, c.Mounts), c.State, c.Endpoint, c.ImageID,
+    )
+
+
+def to_go_swarm(
+    services: Iterable[swarm.Service], tasks: Iterable[swarm.Task], nodes: Iterable[swarm.Node],
+) -> tuple[GoSlice, GoSlice, GoSlice]:
+    """Go-typed copies of the swarm lists; an object shared in the model stays shared."""
+    node_copies: dict[int, swarm.Node] = {}
+    task_copies: dict[int, swarm.Task] = {}
+
+    def node(n: swarm.Node) -> swarm.Node:
+        found = node_copies.get(id(n))
+        if found is None:
+            found = node_copies[id(n)] = swarm.Node(
+                n.ID, n.Hostname, n.Role, n.Availability, n.State, n.Address, _map(_MSS, n.Labels),
+                n.Leader, n.EngineVersion, n.Self,
+            )
+        return found
+
+    def task(t: swarm.Task) -> swarm.Task:
+        found = task_copies.get(id(t))
+        if found is None:
+            found = task_copies[id(t)] = swarm.Task(
+                t.ID, t.Name, t.ServiceID, t.ServiceName, t.Slot, t.NodeID, node(t.Node), t.State,
+                t.DesiredState, t.Message, t.Error, t.ContainerID, t.Image, _map(_MSS, t.Env),
+                _map(_MSS, t.Labels),
+                _slice(slice_of(TASK_NETWORK), [
+                    swarm.TaskNetwork(w.ID, w.Name, _slice(STRINGS, w.Addresses), w.IP) for w in t.Networks
+                ]),
+                _slice(_PORTS, t.Ports),
+            )
+        return found
+
+    def service(s: swarm.Service) -> swarm.Service:
+        replicas = NilPointer(_REPLICAS) if s.Replicas is None else Pointer(Uint64(s.Replicas), _REPLICAS)
+        return swarm.Service(
+            s.ID, s.Name, _map(_MSS, s.Labels), s.Mode, replicas, s.Image, _map(_MSS, s.Env),  # type: ignore[arg-type]
+            _map(_MSS, s.ContainerLabels), s.EndpointMode, _slice(slice_of(VIRTUAL_IP), s.VirtualIPs),
+            _slice(_PORTS, s.Ports), _slice(STRINGS, s.Networks), _slice(_TASKS, [task(t) for t in s.Tasks]),
+        )
+
+    go_nodes = GoSlice(_NODES, [node(n) for n in nodes])
+    go_tasks = GoSlice(_TASKS, [task(t) for t in tasks])
+    go_services = GoSlice(_SERVICES, [service(s) for s in services])
+    return go_services, go_tasks, go_nodes
+
+
+# --- the root -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _RootData:
+    env: GoMap
+    docker: model.Docker
+    current: Any  # a container of the list, another container, or NilPointer
+    services: GoSlice
+    tasks: GoSlice
+    nodes: GoSlice
+
+
+class Root(Pointer):
+    """``&containers`` (a ``*context.Context``) plus what its methods return."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, target: GoSlice, data: _RootData) -> None:
+        super().__init__(target, CONTEXT_POINTER)
+        self.data = data
+
+
+def _data(receiver: Any) -> _RootData:
+    # The executor may hand a method the pointer or the list it points to.
+    if isinstance(receiver, Root):
+        return receiver.data
+    return receiver.root_data
+
+
+class _ContextSlice(GoSlice):
+    """The container list itself, remembering its root so that methods found through it work."""
+
+    __slots__ = ("root_data",)
+
+
+register_methods(CONTEXT_POINTER, [
+    Method("Env", lambda r: _data(r).env, (), _MSS),
+    Method("Docker", lambda r: _data(r).docker, (), DOCKER),
+    Method("CurrentContainer", lambda r: _data(r).current, (), CONTAINER_POINTER),
+    Method("Services", lambda r: _data(r).services, (), _SERVICES),
+    Method("Tasks", lambda r: _data(r).tasks, (), _TASKS),
+    Method("Nodes", lambda r: _data(r).nodes, (), _NODES),
+])
+
+
+def make_root(
+    containers: Iterable[model.RuntimeContainer],
+    docker: model.Docker,
+    env: Mapping[str, str],
+    current_container: model.RuntimeContainer | None,
+    services: Iterable[swarm.Service] | None = None,
+    tasks: Iterable[swarm.Task] | None = None,
+    nodes: Iterable[swarm.Node] | None = None,
+) -> Root:
+    """The template data ``$``: a ``*context.Context`` over Go-typed copies of ``containers``.
+
+    ``.CurrentContainer`` is the list's own element when the IDs match (Go
+    hands out the same pointer), otherwise a copy of ``current_container``,
+    or a typed nil pointer.
+    """
+    items = [to_go_container(c) for c in containers]
+    current: Any = NilPointer(CONTAINER_POINTER)
+    if current_container is not None:
+        current = next((c for c in items if c.ID == current_container.ID), None) or to_go_container(current_container)
+    go_services, go_tasks, go_nodes = to_go_swarm(services or (), tasks or (), nodes or ())
+    data = _RootData(GoMap(_MSS, env), docker, current, go_services, go_tasks, go_nodes)
+    target = _ContextSlice(CONTEXT, items)
+    target.root_data = data
+    return Root(target, data)
+
+
+# --- the vectors' fixtures ----------------------------------------------------
+
+
+def _from_json(value: Any, type_: GoType) -> Any:
+    """Decode like Go's encoding/json into a value of ``type_`` (``null`` is nil, absent is zero)."""
+    k = type_.kind
+    if type_ is TIME:
+        return GoTime.parse(value)
+    if k == "string":
+        return value or ""
+    if k == "bool":
+        return bool(value)
+    if k == "int":
+        return int(value or 0)
+    if k == "slice":
+        if value is None:
+            return GoSlice(type_, (), nil=True)
+        return GoSlice(type_, [_from_json(v, type_.elem) for v in value])  # type: ignore[arg-type]
+    if k == "map":
+        if value is None:
+            return GoMap(type_, (), nil=True)
+        return GoMap(type_, {key: _from_json(v, type_.elem) for key, v in value.items()})  # type: ignore[arg-type]
+    if k == "ptr":
+        return _from_json(value, type_.elem)  # type: ignore[arg-type]  # pointer-natured structs
+    info = type_.struct
+    if info is not None:
+        data = value or {}
+        return info.cls(**{info.attribute(name): _from_json(data.get(name), t) for name, t in info.fields})
+    raise TypeError(f"no JSON decoding for {type_.name}")
+
+
+def load_fixture(path: str | Path) -> tuple[Root, dict[str, str]]:
+    """The root and the environment of a vectors context file, freshly decoded each call."""
+    fixture = json.loads(Path(path).read_text(encoding="utf-8"))
+    containers = [_from_json(c, CONTAINER_POINTER) for c in fixture.get("containers") or ()]
+    docker = _from_json(fixture.get("docker"), DOCKER)
+    env = dict(fixture.get("env") or {})
+    wanted = fixture.get("current_container_id")
+    current: Any = NilPointer(CONTAINER_POINTER)
+    if wanted is not None:
+        current = next((c for c in containers if c.ID == wanted), current)
+    empty = GoSlice(_SERVICES, ()), GoSlice(_TASKS, ()), GoSlice(_NODES, ())
+    data = _RootData(GoMap(_MSS, env), docker, current, *empty)
+    target = _ContextSlice(CONTEXT, containers)
+    target.root_data = data
+    return Root(target, data), env
