@@ -1,0 +1,658 @@
+"""Sprig's string and string-list functions (spec §9.1, §9.3).
+
+Go strings are bytes, so ``substr``, ``trunc``, ``abbrev`` and ``wrap`` cut
+UTF-8 bytes; goutils' ``nospace`` and ``initials`` even treat each byte as a
+character.  Case mapping is Go's rune-by-rune simple mapping and white space
+is Go's ``unicode.IsSpace``; Python's defaults differ on both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import string as _string
+import unicodedata
+import zlib
+from typing import Any
+
+from ...functions import _go_case
+from ..errors import GoError
+from ..funcs import Function, define
+from ..values import (
+    ANY, BOOL, INT, MAP_STRING_STRING, STRING, STRINGS, GoSlice, from_go_bytes, go_bytes, go_len,
+    new_map, new_slice,
+)
+from .coerce import is_list_like, list_items, strval
+
+__all__ = ["FUNCTIONS", "go_isspace", "go_trim_space", "go_split", "strslice"]
+
+FUNCTIONS: dict[str, Function] = {}
+
+# --- shared rune helpers ----------------------------------------------------------
+
+_GO_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_GO_SPACE_STR = "".join(sorted(_GO_SPACE))
+_BYTE_SPACE = frozenset(b"\t\n\v\f\r \x85\xa0")  # unicode.IsSpace(rune(b)) for a byte b
+
+
+def go_isspace(char: str) -> bool:
+    """Go's ``unicode.IsSpace``; unlike ``str.isspace`` it excludes U+001C–U+001F."""
+    return char in _GO_SPACE
+
+
+def go_trim_space(text: str) -> str:
+    """Go's ``strings.TrimSpace``."""
+    return text.strip(_GO_SPACE_STR)
+
+
+def _fix_invalid(text: str) -> str:
+    # strings.Map (behind ToUpper/ToLower/Title) turns each invalid byte into U+FFFD.
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in text)
+
+
+def _to_title(char: str) -> str:
+    """``unicode.ToTitle`` of one rune (simple mapping)."""
+    mapped = char.title()
+    if len(mapped) == 1:
+        return mapped
+    return _go_case(char, upper=True)
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char).startswith("L")
+
+
+def _is_upper(char: str) -> bool:
+    return unicodedata.category(char) == "Lu"
+
+
+def _is_lower(char: str) -> bool:
+    return unicodedata.category(char) == "Ll"
+
+
+def _is_title(char: str) -> bool:
+    return unicodedata.category(char) == "Lt"
+
+
+# --- simple functions ---------------------------------------------------------------
+
+
+@define(FUNCTIONS, "hello", (), STRING)
+def hello() -> str:
+    return "Hello!"
+
+
+@define(FUNCTIONS, "trim", (STRING,), STRING)
+def trim(text: str) -> str:
+    return go_trim_space(text)
+
+
+@define(FUNCTIONS, "trimAll", (STRING, STRING), STRING, aliases=("trimall",))
+def trim_all(cutset: str, text: str) -> str:
+    """``strings.Trim``: the cut set is a set of runes, not a prefix/suffix."""
+    if not cutset:
+        return text
+    return text.strip(cutset)
+
+
+@define(FUNCTIONS, "trimPrefix", (STRING, STRING), STRING)
+def trim_prefix(prefix: str, text: str) -> str:
+    return text.removeprefix(prefix)
+
+
+@define(FUNCTIONS, "trimSuffix", (STRING, STRING), STRING)
+def trim_suffix(suffix: str, text: str) -> str:
+    return text.removesuffix(suffix)
+
+
+@define(FUNCTIONS, "upper", (STRING,), STRING)
+def upper(text: str) -> str:
+    return _go_case(_fix_invalid(text), upper=True)
+
+
+@define(FUNCTIONS, "lower", (STRING,), STRING)
+def lower(text: str) -> str:
+    return _go_case(_fix_invalid(text), upper=False)
+
+
+def _title_separator(char: str) -> bool:
+    # strings.Title: ASCII letters, digits and "_" continue a word, other ASCII
+    # separates; beyond ASCII only letters/digits continue and only spaces separate.
+    if char <= "\x7f":
+        return not (char.isalnum() or char == "_")
+    if _is_letter(char) or unicodedata.category(char) == "Nd":
+        return False
+    return go_isspace(char)
+
+
+@define(FUNCTIONS, "title", (STRING,), STRING)
+def title(text: str) -> str:
+    out = []
+    prev = " "
+    for char in _fix_invalid(text):
+        out.append(_to_title(char) if _title_separator(prev) else char)
+        prev = char
+    return "".join(out)
+
+
+@define(FUNCTIONS, "untitle", (STRING,), STRING)
+def untitle(text: str) -> str:
+    """Lower-case the first rune of each white-space separated word (goutils Uncapitalize)."""
+    out = []
+    at_start = True
+    for char in text:
+        if go_isspace(char):
+            at_start = True
+            out.append(char)
+        elif at_start:
+            out.append(_go_case(char, upper=False))
+            at_start = False
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@define(FUNCTIONS, "substr", (INT, INT, STRING), STRING)
+def substr(start: int, end: int, text: str) -> str:
+    """Byte offsets, with Go's slice-bounds panics for the cases Sprig does not guard."""
+    data = go_bytes(text)
+    size = len(data)
+    if start < 0:
+        if end < 0:
+            raise GoError(f"runtime error: slice bounds out of range [:{end}]")
+        if end > size:
+            raise GoError(f"runtime error: slice bounds out of range [:{end}] with length {size}")
+        return from_go_bytes(data[:end])
+    if end < 0 or end > size:
+        if start > size:
+            raise GoError(f"runtime error: slice bounds out of range [{start}:{size}]")
+        return from_go_bytes(data[start:])
+    if start > end:
+        raise GoError(f"runtime error: slice bounds out of range [{start}:{end}]")
+    return from_go_bytes(data[start:end])
+
+
+@define(FUNCTIONS, "repeat", (INT, STRING), STRING)
+def repeat(count: int, text: str) -> str:
+    if count < 0:
+        raise GoError("strings: negative Repeat count")
+    if count and go_len(text) * count >= 2**63:
+        raise GoError("strings: Repeat output length overflow")
+    return text * count
+
+
+@define(FUNCTIONS, "nospace", (STRING,), STRING)
+def nospace(text: str) -> str:
+    """goutils DeleteWhiteSpace: tests bytes as runes and re-encodes the kept bytes as runes."""
+    data = go_bytes(text)
+    kept = [b for b in data if b not in _BYTE_SPACE]
+    if len(kept) == len(data):
+        return text
+    return "".join(map(chr, kept))
+
+
+@define(FUNCTIONS, "trunc", (INT, STRING), STRING)
+def trunc(count: int, text: str) -> str:
+    data = go_bytes(text)
+    if count < 0 and len(data) + count > 0:
+        return from_go_bytes(data[len(data) + count:])
+    if count >= 0 and len(data) > count:
+        return from_go_bytes(data[:count])
+    return text
+
+
+def _abbreviate(data: bytes, width: int) -> bytes:
+    if len(data) <= width:
+        return data
+    return data[: width - 3] + b"..."
+
+
+@define(FUNCTIONS, "abbrev", (INT, STRING), STRING)
+def abbrev(width: int, text: str) -> str:
+    if width < 4:
+        return text
+    return from_go_bytes(_abbreviate(go_bytes(text), width))
+
+
+@define(FUNCTIONS, "abbrevboth", (INT, INT, STRING), STRING)
+def abbrevboth(left: int, right: int, text: str) -> str:
+    """Apache commons' AbbreviateFull on bytes, with Sprig's guard for invalid widths."""
+    if right < 4 or (left > 0 and right < 7):
+        return text
+    data = go_bytes(text)
+    size = len(data)
+    if size == 0 or size <= right:
+        return text
+    offset = min(left, size)
+    keep = right - 3
+    if size - offset < keep:
+        offset = size - keep
+    if offset <= 4:
+        return from_go_bytes(data[:keep] + b"...")
+    if offset + keep < size:
+        inner = data[offset:]
+        if keep < 4:
+            return ""  # goutils reports an error; Sprig ignores it and gets ""
+        return from_go_bytes(b"..." + _abbreviate(inner, keep))
+    return from_go_bytes(b"..." + data[size - keep:])
+
+
+@define(FUNCTIONS, "initials", (STRING,), STRING)
+def initials(text: str) -> str:
+    """First byte of each word (goutils), re-encoded as a rune, so non-ASCII is mangled."""
+    out = []
+    at_start = True
+    for b in go_bytes(text):
+        if b in _BYTE_SPACE:
+            at_start = True
+        elif at_start:
+            out.append(chr(b))
+            at_start = False
+    return "".join(out)
+
+
+def _random_from(alphabet: str, count: int) -> str:
+    if count <= 0:
+        return ""
+    return "".join(secrets.choice(alphabet) for _ in range(count))
+
+
+_ALPHA = _string.ascii_letters
+_DIGITS = _string.digits
+_ASCII = "".join(chr(c) for c in range(32, 127))
+
+
+@define(FUNCTIONS, "randAlphaNum", (INT,), STRING)
+def rand_alpha_num(count: int) -> str:
+    return _random_from(_ALPHA + _DIGITS, count)
+
+
+@define(FUNCTIONS, "randAlpha", (INT,), STRING)
+def rand_alpha(count: int) -> str:
+    return _random_from(_ALPHA, count)
+
+
+@define(FUNCTIONS, "randNumeric", (INT,), STRING)
+def rand_numeric(count: int) -> str:
+    return _random_from(_DIGITS, count)
+
+
+@define(FUNCTIONS, "randAscii", (INT,), STRING)
+def rand_ascii(count: int) -> str:
+    return _random_from(_ASCII, count)
+
+
+@define(FUNCTIONS, "swapcase", (STRING,), STRING)
+def swapcase(text: str) -> str:
+    """goutils SwapCase: a lower-case rune after white space becomes title case."""
+    out = []
+    after_space = True
+    for char in text:
+        if _is_upper(char) or _is_title(char):
+            out.append(_go_case(char, upper=False))
+        elif _is_lower(char):
+            out.append(_to_title(char) if after_space else _go_case(char, upper=True))
+        else:
+            out.append(char)
+        after_space = go_isspace(char)
+    return "".join(out)
+
+
+@define(FUNCTIONS, "shuffle", (STRING,), STRING)
+def shuffle(text: str) -> str:
+    chars = list(text)
+    random.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+# --- snake / kebab / camel case --------------------------------------------------
+
+_CONNECTORS = frozenset(" _-")
+
+
+def _case_tokens(text: str) -> list[tuple[str, str]]:
+    """Split into ("upper"|"lower"|"number"|"connector"|"punct", text) tokens.
+
+    Letter runs split where the case changes: ``HTTPServer`` → ``HTTP``,
+    ``Server``; ``camelCase`` → ``camel``, ``Case``.
+    """
+    tokens: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in _CONNECTORS:
+            tokens.append(("connector", char))
+            i += 1
+        elif unicodedata.category(char) == "Nd":
+            j = i
+            while j < n and unicodedata.category(text[j]) == "Nd":
+                j += 1
+            tokens.append(("number", text[i:j]))
+            i = j
+        elif _is_letter(char):
+            j = i
+            if _is_upper(char) or _is_title(char):
+                j += 1
+                while j < n and _is_upper(text[j]):
+                    j += 1
+                if j - i > 1 and j < n and _is_letter(text[j]) and not _is_upper(text[j]):
+                    j -= 1  # "HTTPServer": the last capital starts the next word
+                elif j - i == 1:
+                    while j < n and _is_letter(text[j]) and not _is_upper(text[j]) and not _is_title(text[j]):
+                        j += 1
+                tokens.append(("upper", text[i:j]))
+            else:
+                while j < n and _is_letter(text[j]) and not _is_upper(text[j]) and not _is_title(text[j]):
+                    j += 1
+                tokens.append(("lower", text[i:j]))
+            i = j
+        else:
+            tokens.append(("punct", char))
+            i += 1
+    return tokens
+
+
+def _delimited_lower(text: str, connector: str) -> str:
+    """xstrings' ToSnakeCase/ToKebabCase behaviour.
+
+    Words are joined by ``connector``; every space, ``-`` or ``_`` becomes one
+    connector; other punctuation is kept without connectors.  A number sticks
+    to the word before it (``Bld4Floor`` → ``bld4_floor``) unless lower-case
+    letters follow it, in which case it starts a word that also takes the
+    following numbers and lower-case runs (``HTTP20xOK`` → ``http_20x_ok``).
+    """
+    tokens = _case_tokens(text)
+    out: list[str] = []
+    prev = ""  # "word", "connector", "punct" or "" at the start
+    i, n = 0, len(tokens)
+
+    def lower_run(start: int) -> int:
+        j = start
+        while j < n and tokens[j][0] in ("number", "lower"):
+            out.append(_go_case(tokens[j][1], upper=False))
+            j += 1
+        return j
+
+    while i < n:
+        kind, part = tokens[i]
+        if kind == "connector":
+            out.append(connector)
+            prev = "connector"
+            i += 1
+            continue
+        if kind == "punct":
+            out.append(part)
+            prev = "punct"
+            i += 1
+            continue
+        if kind == "number" and prev == "word":
+            if i + 1 < n and tokens[i + 1][0] == "lower":
+                out.append(connector)
+                i = lower_run(i)
+            else:
+                out.append(part)
+                i += 1
+            continue
+        if prev == "word":
+            out.append(connector)
+        if kind == "number":
+            i = lower_run(i)
+        else:
+            out.append(_go_case(part, upper=False))
+            i += 1
+        prev = "word"
+    return "".join(out)
+
+
+@define(FUNCTIONS, "snakecase", (STRING,), STRING)
+def snakecase(text: str) -> str:
+    return _delimited_lower(text, "_")
+
+
+@define(FUNCTIONS, "kebabcase", (STRING,), STRING)
+def kebabcase(text: str) -> str:
+    return _delimited_lower(text, "-")
+
+
+@define(FUNCTIONS, "camelcase", (STRING,), STRING)
+def camelcase(text: str) -> str:
+    """xstrings' ToCamelCase: connectors between words vanish, a doubled one keeps one,
+    leading and trailing ones stay; each word is capitalised and a capital that follows
+    a capital is lowered (``GOLANG_IS`` → ``GolangIs``)."""
+    chars = list(text)
+    n = len(chars)
+    lead = 0
+    while lead < n and chars[lead] in _CONNECTORS:
+        lead += 1
+    tail = n
+    while tail > lead and chars[tail - 1] in _CONNECTORS:
+        tail -= 1
+    out = chars[:lead]
+    word_start = True
+    prev = ""
+    i = lead
+    while i < tail:
+        char = chars[i]
+        if char in _CONNECTORS:
+            j = i
+            while j < tail and chars[j] in _CONNECTORS:
+                j += 1
+            out.extend(chars[i : j - 1])  # a run of k connectors keeps k-1
+            word_start = True
+            prev = ""
+            i = j
+            continue
+        if word_start:
+            out.append(_go_case(char, upper=True))
+            word_start = False
+        elif _is_upper(char) and prev and _is_upper(prev):
+            out.append(_go_case(char, upper=False))
+        else:
+            out.append(char)
+        prev = char
+        i += 1
+    out.extend(chars[tail:])
+    return "".join(out)
+
+
+# --- wrapping and padding ------------------------------------------------------------
+
+
+def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
+    """goutils WrapCustom (Apache commons WordUtils.wrap) on bytes."""
+    if not data:
+        return data
+    if not newline:
+        newline = b"\n"
+    width = max(width, 1)
+    out = bytearray()
+    size = len(data)
+    offset = 0
+    while size - offset > width:
+        if data[offset] == 0x20:
+            offset += 1
+            continue
+        space = data.rfind(b" ", offset, offset + width + 1)
+        if space >= offset:
+            out += data[offset:space] + newline
+            offset = space + 1
+        elif long_words:
+            out += data[offset : offset + width] + newline
+            offset += width
+        else:
+            space = data.find(b" ", offset + width)
+            if space >= 0:
+                out += data[offset:space] + newline
+                offset = space + 1
+            else:
+                out += data[offset:]
+                offset = size
+    out += data[offset:]
+    return bytes(out)
+
+
+@define(FUNCTIONS, "wrap", (INT, STRING), STRING)
+def wrap(width: int, text: str) -> str:
+    return from_go_bytes(_wrap(go_bytes(text), width, b"\n", False))
+
+
+@define(FUNCTIONS, "wrapWith", (INT, STRING, STRING), STRING)
+def wrap_with(width: int, sep: str, text: str) -> str:
+    return from_go_bytes(_wrap(go_bytes(text), width, go_bytes(sep), True))
+
+
+@define(FUNCTIONS, "indent", (INT, STRING), STRING)
+def indent(spaces: int, text: str) -> str:
+    pad = repeat(spaces, " ")
+    return pad + text.replace("\n", "\n" + pad)
+
+
+@define(FUNCTIONS, "nindent", (INT, STRING), STRING)
+def nindent(spaces: int, text: str) -> str:
+    return "\n" + indent(spaces, text)
+
+
+# --- tests, quoting, replacing -----------------------------------------------------------
+
+
+@define(FUNCTIONS, "contains", (STRING, STRING), BOOL, aliases=("sprigContains",))
+def contains(substring: str, text: str) -> bool:
+    return substring in text
+
+
+@define(FUNCTIONS, "hasPrefix", (STRING, STRING), BOOL)
+def has_prefix(prefix: str, text: str) -> bool:
+    return text.startswith(prefix)
+
+
+@define(FUNCTIONS, "hasSuffix", (STRING, STRING), BOOL)
+def has_suffix(suffix: str, text: str) -> bool:
+    return text.endswith(suffix)
+
+
+@define(FUNCTIONS, "quote", (), STRING, variadic=ANY)
+def quote(*values: Any) -> str:
+    from ..fmt import go_quote
+
+    return " ".join(go_quote(strval(v)) for v in values if v is not None)
+
+
+@define(FUNCTIONS, "squote", (), STRING, variadic=ANY)
+def squote(*values: Any) -> str:
+    """Single quotes around ``%v``, without any escaping (Sprig's behaviour)."""
+    from ..fmt import format_v
+
+    return " ".join(f"'{format_v(v)}'" for v in values if v is not None)
+
+
+@define(FUNCTIONS, "cat", (), STRING, variadic=ANY)
+def cat(*values: Any) -> str:
+    from ..fmt import format_v
+
+    return " ".join(format_v(v) for v in values if v is not None)
+
+
+@define(FUNCTIONS, "replace", (STRING, STRING, STRING), STRING, aliases=("sprigReplace",))
+def replace(old: str, new: str, text: str) -> str:
+    return text.replace(old, new)
+
+
+@define(FUNCTIONS, "plural", (STRING, STRING, INT), STRING)
+def plural(one: str, many: str, count: int) -> str:
+    return one if count == 1 else many
+
+
+@define(FUNCTIONS, "sha1sum", (STRING,), STRING)
+def sha1sum(text: str) -> str:
+    return hashlib.sha1(go_bytes(text)).hexdigest()
+
+
+@define(FUNCTIONS, "sha256sum", (STRING,), STRING)
+def sha256sum(text: str) -> str:
+    return hashlib.sha256(go_bytes(text)).hexdigest()
+
+
+@define(FUNCTIONS, "sha512sum", (STRING,), STRING)
+def sha512sum(text: str) -> str:
+    return hashlib.sha512(go_bytes(text)).hexdigest()
+
+
+@define(FUNCTIONS, "adler32sum", (STRING,), STRING)
+def adler32sum(text: str) -> str:
+    return str(zlib.adler32(go_bytes(text)))
+
+
+@define(FUNCTIONS, "toString", (ANY,), STRING)
+def to_string(value: Any) -> str:
+    return strval(value)
+
+
+# --- string lists ----------------------------------------------------------------------
+
+
+def go_split(text: str, sep: str, limit: int = -1) -> list[str]:
+    """Go's ``strings.SplitN``: an empty ``sep`` splits into runes; ``limit`` 0 gives none."""
+    if limit == 0:
+        return []
+    if sep == "":
+        chars = list(text)
+        if 0 < limit < len(chars):
+            return chars[: limit - 1] + ["".join(chars[limit - 1:])]
+        return chars
+    return text.split(sep, limit - 1) if limit > 0 else text.split(sep)
+
+
+def strslice(value: Any) -> list[str]:
+    """Sprig's ``strslice``: a ``[]string`` as it is, other slices element-wise without nils."""
+    if isinstance(value, GoSlice) and value.type is STRINGS:
+        return value
+    if is_list_like(value):
+        return new_slice(STRING, [strval(v) for v in list_items(value) if v is not None])
+    if value is None:
+        return new_slice(STRING)
+    return new_slice(STRING, [strval(value)])
+
+
+def _indexed_map(parts: list[str]) -> dict:
+    return new_map(STRING, STRING, ((f"_{i}", part) for i, part in enumerate(parts)))
+
+
+@define(FUNCTIONS, "splitList", (STRING, STRING), STRINGS)
+def split_list(sep: str, text: str) -> list[str]:
+    return new_slice(STRING, go_split(text, sep))
+
+
+@define(FUNCTIONS, "split", (STRING, STRING), MAP_STRING_STRING, aliases=("sprigSplit",))
+def split(sep: str, text: str) -> dict:
+    return _indexed_map(go_split(text, sep))
+
+
+@define(FUNCTIONS, "splitn", (STRING, INT, STRING), MAP_STRING_STRING, aliases=("sprigSplitn",))
+def splitn(sep: str, count: int, text: str) -> dict:
+    return _indexed_map(go_split(text, sep, count))
+
+
+@define(FUNCTIONS, "join", (STRING, ANY), STRING)
+def join(sep: str, value: Any) -> str:
+    return sep.join(strslice(value))
+
+
+@define(FUNCTIONS, "toStrings", (ANY,), STRINGS)
+def to_strings(value: Any) -> list[str]:
+    return strslice(value)
+
+
+@define(FUNCTIONS, "sortAlpha", (ANY,), STRINGS)
+def sort_alpha(value: Any) -> list[str]:
+    """Byte-wise sort; a ``[]string`` is sorted in place, as Go's sort.Strings does."""
+    if not is_list_like(value):
+        return new_slice(STRING, [strval(value)])
+    items = strslice(value)
+    items.sort(key=go_bytes)
+    return items
