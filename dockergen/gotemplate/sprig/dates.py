@@ -1,0 +1,972 @@
+"""Sprig's date functions (§9.12), with Go's layouts, durations and zones.
+
+Templates written for docker-gen format times with Go layouts
+(``2006-01-02 15:04``), not strftime, and print durations the way
+``time.Duration`` does (``1h0m0s``), so both are implemented here from Go's
+documented behaviour.  Times are :class:`dockergen.model.GoTime` values; all
+arithmetic is done on integer nanoseconds since the Unix epoch so that no
+precision is lost below the microsecond.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import time as _time
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ...model import GoTime
+from ..errors import GoError
+from ..funcs import Function, define
+from ..values import (
+    ANY, BOOL, DURATION, INT, INT64, STRING, TIME, Duration, Int32, Int64, Method, Pointer,
+    register_methods,
+)
+
+__all__ = [
+    "FUNCTIONS", "format_duration", "parse_duration", "format_time", "parse_time", "local_zone",
+    "load_location", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
+]
+
+FUNCTIONS: dict[str, Function] = {}
+
+_NS = 1_000_000_000
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_START_MONO = _time.monotonic_ns()  # Go prints monotonic readings relative to process start
+
+
+# --- quoting (the time package's own, simpler than strconv.Quote) ------------------------
+
+
+def go_time_quote(text: str) -> str:
+    """Quote as Go's time package does in errors: only ``"`` and ``\\`` escaped, other
+    non-printable-ASCII bytes as ``\\xNN``."""
+    out = ['"']
+    for byte in text.encode("utf-8", "surrogateescape"):
+        if byte >= 0x80 or byte < 0x20:
+            out.append(f"\\x{byte:02x}")
+        else:
+            ch = chr(byte)
+            if ch in '"\\':
+                out.append("\\")
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+# --- durations ---------------------------------------------------------------------------
+
+
+def _frac_text(value: int, digits: int) -> str:
+    """``value`` (< 10**digits) as a fraction with trailing zeros (and the dot) dropped."""
+    text = f"{value:0{digits}d}".rstrip("0")
+    return "." + text if text else ""
+
+
+def format_duration(ns: int) -> str:
+    """``time.Duration.String()``: ``1h2m3.5s``, ``1.5µs``, ``0s``; negative gets a ``-``."""
+    if ns == 0:
+        return "0s"
+    sign = "-" if ns < 0 else ""
+    u = abs(ns)
+    if u < _NS:
+        for unit, size, digits in (("ns", 1, 0), ("µs", 1_000, 3), ("ms", 1_000_000, 6)):
+            if u < size * 1000:
+                whole, frac = divmod(u, size)
+                return f"{sign}{whole}{_frac_text(frac, digits) if digits else ''}{unit}"
+    seconds, frac = divmod(u, _NS)
+    text = f"{seconds % 60}{_frac_text(frac, 9)}s"
+    minutes = seconds // 60
+    if minutes:
+        text = f"{minutes % 60}m" + text
+        hours = minutes // 60
+        if hours:
+            text = f"{hours}h" + text
+    return sign + text
+
+
+_UNITS = {
+    "ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": _NS,
+    "m": 60 * _NS, "h": 3600 * _NS,
+}
+
+
+def parse_duration(text: str) -> int:
+    """``time.ParseDuration``: ``[-+]?(digits[.digits]unit)+`` or ``0``; nanoseconds.
+
+    Raises :class:`GoError` with Go's message.  Fractions are scaled with float64
+    arithmetic, as Go does, so ``1.1ns``-style inputs truncate the same way.
+    """
+    original = text
+    invalid = GoError("time: invalid duration " + go_time_quote(original))
+    s = text
+    negative = False
+    if s[:1] in ("-", "+"):
+        negative = s[0] == "-"
+        s = s[1:]
+    if s == "0":
+        return 0
+    if not s:
+        raise invalid
+    total = 0
+    while s:
+        if not (s[0] == "." or s[0].isascii() and s[0].isdigit()):
+            raise invalid
+        i = 0
+        while i < len(s) and "0" <= s[i] <= "9":
+            i += 1
+        whole_digits = s[:i]
+        value = int(whole_digits) if whole_digits else 0
+        if value > _INT64_MAX + 1:
+            raise invalid
+        s = s[i:]
+        frac, scale, has_frac_digits = 0, 1.0, False
+        if s[:1] == ".":
+            s = s[1:]
+            j = 0
+            overflow = False
+            while j < len(s) and "0" <= s[j] <= "9":
+                if not overflow:
+                    if frac > (_INT64_MAX + 1) // 10:
+                        overflow = True  # further digits are ignored, as in Go
+                    else:
+                        frac = frac * 10 + int(s[j])
+                        scale *= 10
+                j += 1
+            has_frac_digits = j > 0
+            s = s[j:]
+        if not whole_digits and not has_frac_digits:
+            raise invalid  # "." or ".s"
+        k = 0
+        while k < len(s) and s[k] != "." and not ("0" <= s[k] <= "9"):
+            k += 1
+        if k == 0:
+            raise GoError("time: missing unit in duration " + go_time_quote(original))
+        unit_name = s[:k]
+        s = s[k:]
+        unit = _UNITS.get(unit_name)
+        if unit is None:
+            raise GoError(
+                "time: unknown unit " + go_time_quote(unit_name) + " in duration " + go_time_quote(original)
+            )
+        if value > (_INT64_MAX + 1) // unit:
+            raise invalid
+        value *= unit
+        if frac > 0:
+            value += int(float(frac) * (float(unit) / scale))
+            if value > _INT64_MAX + 1:
+                raise invalid
+        total += value
+        if total > _INT64_MAX + 1:
+            raise invalid
+    if negative:
+        return -total
+    if total > _INT64_MAX:
+        raise invalid
+    return total
+
+
+def _saturate(ns: int) -> int:
+    return max(_INT64_MIN, min(_INT64_MAX, ns))
+
+
+def round_duration(ns: int, multiple: int) -> int:
+    """``Duration.Round``: halves away from zero, saturating at the int64 limits."""
+    if multiple <= 0:
+        return ns
+    q, r = divmod(abs(ns), multiple)
+    if r + r >= multiple:
+        q += 1
+    result = q * multiple if ns >= 0 else -q * multiple
+    if result > _INT64_MAX:
+        return _INT64_MAX
+    if result < _INT64_MIN:
+        return _INT64_MIN
+    return result
+
+
+# --- zones -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _local_for(tz_env: str | None) -> tzinfo:
+    if tz_env is not None:
+        name = tz_env[1:] if tz_env.startswith(":") else tz_env
+        if name in ("", "UTC"):
+            return timezone.utc
+        try:
+            return ZoneInfo(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
+        except Exception:  # noqa: BLE001 - Go falls back to UTC for an unusable TZ
+            return timezone.utc
+    try:
+        with open("/etc/localtime", "rb") as handle:
+            zone = ZoneInfo.from_file(handle, key="Local")
+    except OSError:
+        return timezone.utc
+    probe = datetime(2000, 1, 1, tzinfo=zone)
+    if zone.utcoffset(probe) == timedelta(0) and zone.utcoffset(probe.replace(month=7)) == timedelta(0) \
+            and zone.tzname(probe) == "UTC":
+        return timezone.utc
+    return zone
+
+
+def local_zone() -> tzinfo:
+    """Go's ``time.Local``: from ``TZ`` (empty means UTC), else ``/etc/localtime``."""
+    return _local_for(os.environ.get("TZ"))
+
+
+def load_location(name: str) -> tzinfo | None:
+    """``time.LoadLocation``: ``""``/``UTC`` are UTC, ``Local`` the process zone, else IANA."""
+    if name in ("", "UTC"):
+        return timezone.utc
+    if name == "Local":
+        return local_zone()
+    try:
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - unknown or malformed names
+        return None
+
+
+# --- time values -------------------------------------------------------------------------
+
+
+class MonotonicTime(GoTime):
+    """``time.Now()``: carries a monotonic clock reading, which ``String()`` shows."""
+
+    mono_ns = 0
+
+    def __str__(self) -> str:
+        mono = self.mono_ns
+        sign = "-" if mono < 0 else "+"
+        whole, frac = divmod(abs(mono), _NS)
+        return f"{super().__str__()} m={sign}{whole}.{frac:09d}"
+
+
+def time_to_ns(value: datetime) -> int:
+    """Nanoseconds since the Unix epoch (naive values count as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    delta = value - _EPOCH
+    micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return micros * 1000 + getattr(value, "extra_ns", 0)
+
+
+def time_from_ns(ns: int, zone: tzinfo, cls: type[GoTime] = GoTime) -> GoTime:
+    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime."""
+    micros, extra = divmod(ns, 1000)
+    try:
+        moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
+    except OverflowError:
+        moment = datetime(1, 1, 1, tzinfo=timezone.utc) if ns < 0 else datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+        extra = 0
+    result = cls(
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+        moment.microsecond, tzinfo=moment.tzinfo, fold=moment.fold,
+    )
+    if extra:
+        result.extra_ns = extra
+    return result
+
+
+def _in_zone(value: datetime, zone: tzinfo) -> GoTime:
+    return time_from_ns(time_to_ns(value), zone)
+
+
+def _now() -> MonotonicTime:
+    result = time_from_ns(_time.time_ns(), local_zone(), MonotonicTime)
+    result.mono_ns = _time.monotonic_ns() - _START_MONO
+    return result
+
+
+def _zone_name(value: datetime) -> str:
+    """The zone abbreviation Go would know: ``""`` for an unnamed fixed offset."""
+    name = value.tzname() or ""
+    if name.startswith("UTC") and len(name) > 3:
+        return ""  # Python's automatic name for timezone(timedelta(...))
+    return name
+
+
+def _offset_seconds(value: datetime) -> int:
+    offset = value.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds())
+
+
+# --- layouts -----------------------------------------------------------------------------
+
+# Layout elements, longest first where one is a prefix of another.
+_ZONE_TOKENS = ("-07:00:00", "-070000", "-07:00", "-0700", "-07")
+_ISO_TOKENS = ("Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07")
+
+
+@lru_cache(maxsize=256)
+def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
+    """Split a Go layout into ``("lit", text)`` and ``(element, text)`` chunks."""
+    chunks: list[tuple[str, str]] = []
+    literal: list[str] = []
+    i, n = 0, len(layout)
+
+    def emit(kind: str, length: int) -> None:
+        if literal:
+            chunks.append(("lit", "".join(literal)))
+            literal.clear()
+        chunks.append((kind, layout[i:i + length]))
+
+    while i < n:
+        rest = layout[i:]
+        c = rest[0]
+        token: tuple[str, int] | None = None
+        if c == "J" and rest.startswith("Jan"):
+            token = ("January", 7) if rest.startswith("January") else ("Jan", 3)
+        elif c == "M":
+            if rest.startswith("Monday"):
+                token = ("Monday", 6)
+            elif rest.startswith("Mon"):
+                token = ("Mon", 3)
+            elif rest.startswith("MST"):
+                token = ("MST", 3)
+        elif c == "0" and len(rest) > 1:
+            if rest[1] in "123456":
+                token = (rest[:2], 2)
+            elif rest.startswith("002"):
+                token = ("002", 3)
+        elif c == "1":
+            token = ("15", 2) if rest.startswith("15") else ("1", 1)
+        elif c == "2":
+            token = ("2006", 4) if rest.startswith("2006") else ("2", 1)
+        elif c == "_":
+            if rest.startswith("_2"):
+                if rest.startswith("_2006"):
+                    literal.append("_")  # "_2006" is a literal "_" then the year
+                    i += 1
+                    continue
+                token = ("_2", 2)
+            elif rest.startswith("__2"):
+                token = ("__2", 3)
+        elif c in "345":
+            token = (c, 1)
+        elif c == "P" and rest.startswith("PM"):
+            token = ("PM", 2)
+        elif c == "p" and rest.startswith("pm"):
+            token = ("pm", 2)
+        elif c == "-" or c == "Z":
+            for candidate in (_ZONE_TOKENS if c == "-" else _ISO_TOKENS):
+                if rest.startswith(candidate):
+                    token = (candidate, len(candidate))
+                    break
+        elif c in ".," and len(rest) > 1 and rest[1] in "09":
+            digit = rest[1]
+            j = 1
+            while j < len(rest) and rest[j] == digit:
+                j += 1
+            if not (j < len(rest) and rest[j].isascii() and rest[j].isdigit()):
+                token = ("frac0" if digit == "0" else "frac9", j)
+        if token is None:
+            literal.append(c)
+            i += 1
+            continue
+        emit(*token)
+        i += token[1]
+    if literal:
+        chunks.append(("lit", "".join(literal)))
+    return tuple(chunks)
+
+
+_MONTHS = [calendar.month_name[m] for m in range(1, 13)]
+_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def _format_offset(offset: int, element: str) -> str:
+    if element.startswith("Z") and offset == 0:
+        return "Z"
+    sign = "-" if offset < 0 else "+"
+    total = abs(offset)
+    hours, minutes, seconds = total // 3600, total // 60 % 60, total % 60
+    colon = ":" if ":" in element else ""
+    text = f"{sign}{hours:02d}"
+    if element[1:] in ("07",):
+        return text
+    text += f"{colon}{minutes:02d}"
+    if element.endswith("00:00") or element.endswith("0000"):
+        text += f"{colon}{seconds:02d}"
+    return text
+
+
+def format_time(value: datetime, layout: str) -> str:
+    """``Time.Format(layout)``."""
+    nanos = getattr(value, "nanosecond", value.microsecond * 1000)
+    out: list[str] = []
+    for element, text in _tokenize(layout):
+        if element == "lit":
+            out.append(text)
+        elif element == "2006":
+            out.append(f"{value.year:04d}")
+        elif element == "06":
+            out.append(f"{value.year % 100:02d}")
+        elif element == "January":
+            out.append(_MONTHS[value.month - 1])
+        elif element == "Jan":
+            out.append(_MONTHS[value.month - 1][:3])
+        elif element == "01":
+            out.append(f"{value.month:02d}")
+        elif element == "1":
+            out.append(str(value.month))
+        elif element == "Monday":
+            out.append(_DAYS[(value.weekday() + 1) % 7])
+        elif element == "Mon":
+            out.append(_DAYS[(value.weekday() + 1) % 7][:3])
+        elif element == "2":
+            out.append(str(value.day))
+        elif element == "_2":
+            out.append(f"{value.day:2d}")
+        elif element == "02":
+            out.append(f"{value.day:02d}")
+        elif element == "__2":
+            out.append(f"{value.timetuple().tm_yday:3d}")
+        elif element == "002":
+            out.append(f"{value.timetuple().tm_yday:03d}")
+        elif element == "15":
+            out.append(f"{value.hour:02d}")
+        elif element in ("3", "03"):
+            hour = value.hour % 12 or 12
+            out.append(str(hour) if element == "3" else f"{hour:02d}")
+        elif element in ("4", "04"):
+            out.append(str(value.minute) if element == "4" else f"{value.minute:02d}")
+        elif element in ("5", "05"):
+            out.append(str(value.second) if element == "5" else f"{value.second:02d}")
+        elif element == "PM":
+            out.append("PM" if value.hour >= 12 else "AM")
+        elif element == "pm":
+            out.append("pm" if value.hour >= 12 else "am")
+        elif element == "MST":
+            name = _zone_name(value)
+            if name:
+                out.append(name)
+            else:
+                minutes = _offset_seconds(value) // 60 if _offset_seconds(value) >= 0 else -(-_offset_seconds(value) // 60)
+                sign = "-" if minutes < 0 else "+"
+                minutes = abs(minutes)
+                out.append(f"{sign}{minutes // 60:02d}{minutes % 60:02d}")
+        elif element[0] in "-Z":
+            out.append(_format_offset(_offset_seconds(value), element))
+        elif element in ("frac0", "frac9"):
+            digits = len(text) - 1
+            fraction = f"{nanos:09d}"[:digits] if digits <= 9 else f"{nanos:09d}" + "0" * (digits - 9)
+            if element == "frac9":
+                fraction = fraction.rstrip("0")
+                if not fraction:
+                    continue
+            out.append(text[0] + fraction)
+    return "".join(out)
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+class TimeParseError(GoError):
+    """``time.ParseError``: the message is Go's exact text."""
+
+
+def _parse_error(layout: str, value: str, elem: str, value_elem: str, message: str = "") -> TimeParseError:
+    if message:
+        return TimeParseError("parsing time " + go_time_quote(value) + message)
+    return TimeParseError(
+        "parsing time " + go_time_quote(value) + " as " + go_time_quote(layout)
+        + ": cannot parse " + go_time_quote(value_elem) + " as " + go_time_quote(elem)
+    )
+
+
+class _Bad(Exception):
+    """The value does not match the current layout element."""
+
+
+def _digit(s: str, i: int) -> bool:
+    return i < len(s) and "0" <= s[i] <= "9"
+
+
+def _getnum(s: str, fixed: bool) -> tuple[int, str]:
+    """One or two digits (exactly two when ``fixed``)."""
+    if not _digit(s, 0):
+        raise _Bad
+    if not _digit(s, 1):
+        if fixed:
+            raise _Bad
+        return int(s[0]), s[1:]
+    return int(s[:2]), s[2:]
+
+
+def _getnum3(s: str, fixed: bool) -> tuple[int, str]:
+    i = 0
+    while i < 3 and _digit(s, i):
+        i += 1
+    if i == 0 or (fixed and i != 3):
+        raise _Bad
+    return int(s[:i]), s[i:]
+
+
+def _lookup(names: list[str], s: str) -> tuple[int, str]:
+    for index, name in enumerate(names):
+        if len(s) >= len(name) and s[:len(name)].lower() == name.lower():
+            return index, s[len(name):]
+    raise _Bad
+
+
+def _skip_literal(value: str, prefix: str) -> str:
+    while prefix:
+        if prefix[0] == " ":
+            if value and value[0] != " ":
+                raise _Bad
+            prefix = prefix.lstrip(" ")
+            value = value.lstrip(" ")
+            continue
+        if not value or value[0] != prefix[0]:
+            raise _Bad
+        prefix, value = prefix[1:], value[1:]
+    return value
+
+
+def _nanoseconds(value: str, length: int) -> int:
+    """Digits after the separator at ``value[0]``, ``length`` characters in all."""
+    if value[0] not in ".,":
+        raise _Bad
+    digits = value[1:length]
+    if not digits.isdigit() or not digits.isascii():
+        raise _Bad
+    return int(digits[:9].ljust(9, "0"))
+
+
+def _zone_abbreviation(value: str) -> int:
+    """Length of a time zone abbreviation at the start of ``value`` (0 when none)."""
+    if len(value) < 3:
+        return 0
+    if value[:4] in ("ChST", "MeST"):
+        return 4
+    if value.startswith("GMT"):
+        rest = value[3:]
+        if rest[:1] in ("+", "-"):
+            j = 1
+            while _digit(rest, j):
+                j += 1
+            if j > 1 and int(rest[1:j]) <= 23 and not (j > 3):
+                return 3 + j
+        return 3
+    if value[0] in "+-":
+        j = 1
+        while _digit(value, j):
+            j += 1
+        return j if 1 < j <= 3 else 0
+    upper = 0
+    while upper < len(value) and "A" <= value[upper] <= "Z":
+        upper += 1
+    if upper in (0, 1, 2, 6):
+        return 0
+    if upper == 5:
+        return 5 if value[4] == "T" else 0
+    if upper == 4:
+        return 4 if value[3] == "T" or value[:4] == "WITA" else 0
+    return upper
+
+
+def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
+    """``time.ParseInLocation``; raises :class:`TimeParseError` with Go's text."""
+    original = value
+    year, month, day, yday = 0, -1, -1, -1
+    hour = minute = second = nsec = 0
+    pm_set = am_set = False
+    zone_offset: int | None = None
+    zone_utc = False
+    zone_name = ""
+    chunks = _tokenize(layout)
+    for index, (element, text) in enumerate(chunks):
+        if element == "lit":
+            try:
+                value = _skip_literal(value, text)
+            except _Bad:
+                raise _parse_error(layout, original, text, value) from None
+            continue
+        hold = value
+        range_error = ""
+        try:
+            if element == "2006":
+                if len(value) < 4 or not _digit(value, 0) or not value[:4].isdigit():
+                    raise _Bad
+                year, value = int(value[:4]), value[4:]
+            elif element == "06":
+                if len(value) < 2 or not value[:2].isdigit():
+                    raise _Bad
+                year, value = int(value[:2]), value[2:]
+                year += 1900 if year >= 69 else 2000
+            elif element in ("January", "Jan"):
+                names = _MONTHS if element == "January" else [m[:3] for m in _MONTHS]
+                found, value = _lookup(names, value)
+                month = found + 1
+            elif element in ("01", "1"):
+                month, value = _getnum(value, element == "01")
+                if not 1 <= month <= 12:
+                    range_error = "month"
+            elif element in ("Monday", "Mon"):
+                names = _DAYS if element == "Monday" else [d[:3] for d in _DAYS]
+                _, value = _lookup(names, value)
+            elif element in ("02", "_2", "2"):
+                if element == "_2" and value[:1] == " ":
+                    value = value[1:]
+                day, value = _getnum(value, element == "02")
+                if not 0 <= day <= 31:
+                    range_error = "day"
+            elif element in ("002", "__2"):
+                if element == "__2":
+                    for _ in range(2):
+                        value = value[1:] if value[:1] == " " else value
+                yday, value = _getnum3(value, element == "002")
+                if not 1 <= yday <= 366:
+                    range_error = "day-of-year"
+            elif element == "15":
+                hour, value = _getnum(value, False)
+                if not 0 <= hour < 24:
+                    range_error = "hour"
+            elif element in ("3", "03"):
+                hour, value = _getnum(value, element == "03")
+                if not 0 <= hour <= 12:
+                    range_error = "hour"
+            elif element in ("4", "04"):
+                minute, value = _getnum(value, element == "04")
+                if not 0 <= minute < 60:
+                    range_error = "minute"
+            elif element in ("5", "05"):
+                second, value = _getnum(value, element == "05")
+                if not 0 <= second < 60:
+                    range_error = "second"
+                elif len(value) >= 2 and value[0] in ".," and _digit(value, 1):
+                    following = chunks[index + 1][0] if index + 1 < len(chunks) else ""
+                    if following not in ("frac0", "frac9"):
+                        n = 2
+                        while _digit(value, n):
+                            n += 1
+                        nsec = _nanoseconds(value, n)
+                        value = value[n:]
+            elif element == "PM" or element == "pm":
+                if len(value) < 2:
+                    raise _Bad
+                mark = value[:2]
+                upper = mark if element == "PM" else mark.upper()
+                if element == "pm" and mark not in ("am", "pm") or element == "PM" and mark not in ("AM", "PM"):
+                    raise _Bad
+                pm_set, am_set = upper == "PM", upper == "AM"
+                value = value[2:]
+            elif element[0] in "-Z":
+                if element[0] == "Z" and value[:1] == "Z":
+                    value = value[1:]
+                    zone_utc = True
+                else:
+                    value, zone_offset, range_error = _parse_offset(element, value)
+            elif element == "MST":
+                if value.startswith("UTC"):
+                    zone_utc = True
+                    value = value[3:]
+                else:
+                    length = _zone_abbreviation(value)
+                    if not length:
+                        raise _Bad
+                    zone_name, value = value[:length], value[length:]
+            elif element == "frac0":
+                length = len(text)
+                if len(value) < length:
+                    raise _Bad
+                nsec = _nanoseconds(value, length)
+                value = value[length:]
+            elif element == "frac9":
+                if len(value) >= 2 and value[0] in ".," and _digit(value, 1):
+                    n = 1
+                    while _digit(value, n):
+                        n += 1
+                    nsec = _nanoseconds(value, n)
+                    value = value[n:]
+        except _Bad:
+            raise _parse_error(layout, original, text, hold) from None
+        if range_error:
+            raise _parse_error(layout, original, text, value, f": {range_error} out of range")
+    if value:
+        raise _parse_error(layout, original, "", value, ": extra text: " + go_time_quote(value))
+    if pm_set and hour < 12:
+        hour += 12
+    elif am_set and hour == 12:
+        hour = 0
+    if yday >= 0:
+        if year < 1 or yday > (366 if calendar.isleap(year) else 365):
+            raise _parse_error(layout, original, "", value, ": day-of-year out of range")
+        derived = datetime(year, 1, 1) + timedelta(days=yday - 1)
+        if month >= 0 and month != derived.month:
+            raise _parse_error(layout, original, "", value, ": day-of-year does not match month")
+        if day >= 0 and day != derived.day:
+            raise _parse_error(layout, original, "", value, ": day-of-year does not match day")
+        month, day = derived.month, derived.day
+    else:
+        month = 1 if month < 0 else month
+        day = 1 if day < 0 else day
+    days_in_month = calendar.monthrange(year if year >= 1 else 2000 + year % 400, month)[1]
+    if day < 1 or day > days_in_month:
+        raise _parse_error(layout, original, "", value, ": day out of range")
+    if year < 1:
+        raise _parse_error(layout, original, "", value, ": year out of range for this port")
+    wall = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+    wall_ns = time_to_ns(wall) + nsec
+    if zone_utc:
+        return time_from_ns(wall_ns, timezone.utc)
+    if zone_offset is not None:
+        instant = wall_ns - zone_offset * _NS
+        local = local_zone()
+        if _offset_seconds(time_from_ns(instant, local)) == zone_offset:
+            return time_from_ns(instant, local)
+        return time_from_ns(instant, timezone(timedelta(seconds=zone_offset)))
+    if zone_name:
+        local = local_zone()
+        probe = time_from_ns(wall_ns, local)
+        if _zone_name(probe) == zone_name:
+            return time_from_ns(wall_ns - _offset_seconds(probe) * _NS, local)
+        offset = 0
+        if len(zone_name) > 3 and zone_name.startswith("GMT"):
+            offset = int(zone_name[3:]) * 3600
+        return time_from_ns(wall_ns - offset * _NS, timezone(timedelta(seconds=offset), zone_name))
+    return _wall_in(year, month, day, hour, minute, second, nsec, location)
+
+
+def _wall_in(year: int, month: int, day: int, hour: int, minute: int, second: int, nsec: int,
+             location: tzinfo) -> GoTime:
+    """``time.Date`` in ``location``: the wall clock reading taken as local there."""
+    wall = datetime(year, month, day, hour, minute, second, nsec // 1000, tzinfo=location)
+    result = time_from_ns(time_to_ns(wall.astimezone(timezone.utc)) + nsec % 1000, location)
+    return result
+
+
+def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
+    """A numeric zone offset (``-0700`` family); returns the rest, seconds, range error."""
+    style = element[1:]
+    if style == "07:00":
+        if len(value) < 6 or value[3] != ":":
+            raise _Bad
+        sign, hh, mm, ss, rest = value[0], value[1:3], value[4:6], "00", value[6:]
+    elif style == "07":
+        if len(value) < 3:
+            raise _Bad
+        sign, hh, mm, ss, rest = value[0], value[1:3], "00", "00", value[3:]
+    elif style == "07:00:00":
+        if len(value) < 9 or value[3] != ":" or value[6] != ":":
+            raise _Bad
+        sign, hh, mm, ss, rest = value[0], value[1:3], value[4:6], value[7:9], value[9:]
+    elif style == "070000":
+        if len(value) < 7:
+            raise _Bad
+        sign, hh, mm, ss, rest = value[0], value[1:3], value[3:5], value[5:7], value[7:]
+    else:
+        if len(value) < 5:
+            raise _Bad
+        sign, hh, mm, ss, rest = value[0], value[1:3], value[3:5], "00", value[5:]
+    hours, _ = _getnum(hh, True)
+    minutes, _ = _getnum(mm, True)
+    seconds, _ = _getnum(ss, True)
+    range_error = ""
+    if hours > 24:
+        range_error = "time zone offset hour"
+    if minutes > 60:
+        range_error = "time zone offset minute"
+    if seconds > 60:
+        range_error = "time zone offset second"
+    offset = (hours * 60 + minutes) * 60 + seconds
+    if sign == "-":
+        offset = -offset
+    elif sign != "+":
+        raise _Bad
+    return rest, offset, range_error
+
+
+# --- Sprig's functions -------------------------------------------------------------------
+
+
+def _as_time(date: Any, allow_pointer: bool = True, allow_int32: bool = True) -> datetime:
+    """Sprig's date argument: a time, Unix seconds as int/int32/int64, else *now*."""
+    if isinstance(date, datetime):
+        return date
+    if allow_pointer and isinstance(date, Pointer) and isinstance(date.target, datetime):
+        return date.target
+    kind = type(date)
+    if kind is int or kind is Int64 or (allow_int32 and kind is Int32):
+        return time_from_ns(int(date) * _NS, local_zone())
+    return _now()
+
+
+def _date_in_zone(layout: str, date: Any, zone: str) -> str:
+    location = load_location(zone)
+    if location is None:
+        location = timezone.utc
+    return format_time(_in_zone(_as_time(date), location), layout)
+
+
+@define(FUNCTIONS, "now", (), TIME)
+def now() -> GoTime:
+    """``time.Now()`` in Local, with its monotonic reading."""
+    return _now()
+
+
+@define(FUNCTIONS, "date", (STRING, ANY), STRING)
+def date(layout: str, value: Any) -> str:
+    return _date_in_zone(layout, value, "Local")
+
+
+@define(FUNCTIONS, "dateInZone", (STRING, ANY, STRING), STRING, aliases=("date_in_zone",))
+def date_in_zone(layout: str, value: Any, zone: str) -> str:
+    return _date_in_zone(layout, value, zone)
+
+
+@define(FUNCTIONS, "htmlDate", (ANY,), STRING)
+def html_date(value: Any) -> str:
+    return _date_in_zone("2006-01-02", value, "Local")
+
+
+@define(FUNCTIONS, "htmlDateInZone", (ANY, STRING), STRING)
+def html_date_in_zone(value: Any, zone: str) -> str:
+    return _date_in_zone("2006-01-02", value, zone)
+
+
+@define(FUNCTIONS, "toDate", (STRING, STRING), TIME)
+def to_date(layout: str, text: str) -> GoTime:
+    """Parse in Local; a failure gives the zero time, as Sprig swallows the error."""
+    try:
+        return parse_time(layout, text, local_zone())
+    except TimeParseError:
+        return GoTime.zero()
+
+
+@define(FUNCTIONS, "mustToDate", (STRING, STRING), TIME)
+def must_to_date(layout: str, text: str) -> GoTime:
+    return parse_time(layout, text, local_zone())
+
+
+@define(FUNCTIONS, "unixEpoch", (TIME,), STRING)
+def unix_epoch(value: datetime) -> str:
+    return str(time_to_ns(value) // _NS)
+
+
+def _add(value: datetime, ns: int) -> GoTime:
+    result = time_from_ns(time_to_ns(value) + ns, value.tzinfo or timezone.utc, type(value) if isinstance(value, GoTime) else GoTime)
+    if isinstance(value, MonotonicTime):
+        result.mono_ns = value.mono_ns + ns
+    return result
+
+
+@define(FUNCTIONS, "dateModify", (STRING, TIME), TIME, aliases=("date_modify",))
+def date_modify(text: str, value: datetime) -> GoTime:
+    """Add a Go duration; an unparsable one leaves the time unchanged."""
+    try:
+        ns = parse_duration(text)
+    except GoError:
+        return value
+    return _add(value, ns)
+
+
+@define(FUNCTIONS, "mustDateModify", (STRING, TIME), TIME, aliases=("must_date_modify",))
+def must_date_modify(text: str, value: datetime) -> GoTime:
+    return _add(value, parse_duration(text))
+
+
+def _since(value: datetime) -> int:
+    return _saturate(_time.time_ns() - time_to_ns(value))
+
+
+@define(FUNCTIONS, "ago", (ANY,), STRING)
+def ago(value: Any) -> str:
+    """Time since ``value`` rounded to seconds; unsupported inputs mean now (``0s``)."""
+    if isinstance(value, datetime):
+        moment: datetime = value
+    elif type(value) is int or type(value) is Int64:
+        moment = time_from_ns(int(value) * _NS, timezone.utc)
+    else:
+        return "0s"
+    return format_duration(round_duration(_since(moment), _NS))
+
+
+def _parse_int10(text: str) -> int:
+    """``strconv.ParseInt(s, 10, 64)`` as Sprig uses it: errors give 0, overflow clamps."""
+    body = text[1:] if text[:1] in "+-" else text
+    if not body or not body.isascii() or not body.isdigit():
+        return 0
+    value = int(text)
+    return max(_INT64_MIN, min(_INT64_MAX, value))
+
+
+@define(FUNCTIONS, "duration", (ANY,), STRING)
+def duration(seconds: Any) -> str:
+    """Seconds as Go duration text; only a string or an int64 is read (an int is 0)."""
+    if type(seconds) is str:
+        n = _parse_int10(seconds)
+    elif type(seconds) is Int64:
+        n = int(seconds)
+    else:
+        n = 0
+    from .coerce import wrap_int64
+
+    return format_duration(wrap_int64(n * _NS))
+
+
+_ROUND_UNITS = (
+    (365 * 24 * 3600 * _NS, "y"), (30 * 24 * 3600 * _NS, "mo"), (24 * 3600 * _NS, "d"),
+    (3600 * _NS, "h"), (60 * _NS, "m"), (_NS, "s"),
+)
+
+
+@define(FUNCTIONS, "durationRound", (ANY,), STRING)
+def duration_round(value: Any) -> str:
+    """A rough, single-unit duration (``2h``, ``3mo``) of a duration string, ns or time."""
+    if type(value) is str:
+        try:
+            ns = parse_duration(value)
+        except GoError:
+            ns = 0
+    elif type(value) is Int64:
+        ns = int(value)
+    elif isinstance(value, datetime):
+        ns = _since(value)
+    else:
+        ns = 0
+    magnitude = abs(ns)
+    for size, unit in _ROUND_UNITS:
+        if magnitude > size:
+            return f"{magnitude // size}{unit}"
+    return "0s"
+
+
+# --- methods of time.Time that templates call (.Unix, .Format, .IsZero ...) --------------
+
+
+def _time_methods() -> list[Method]:
+    def m(name: str, call: Any, params: tuple = (), result: Any = ANY) -> Method:
+        return Method(name, call, params, result)
+
+    return [
+        m("IsZero", lambda t: time_to_ns(t) == time_to_ns(GoTime.zero()), (), BOOL),
+        m("Unix", lambda t: Int64(time_to_ns(t) // _NS), (), INT64),
+        m("UnixMilli", lambda t: Int64(time_to_ns(t) // 1_000_000), (), INT64),
+        m("UnixNano", lambda t: Int64(time_to_ns(t)), (), INT64),
+        m("Year", lambda t: t.year, (), INT),
+        m("Day", lambda t: t.day, (), INT),
+        m("Hour", lambda t: t.hour, (), INT),
+        m("Minute", lambda t: t.minute, (), INT),
+        m("Second", lambda t: t.second, (), INT),
+        m("Nanosecond", lambda t: getattr(t, "nanosecond", t.microsecond * 1000), (), INT),
+        m("YearDay", lambda t: t.timetuple().tm_yday, (), INT),
+        m("Format", lambda t, layout: format_time(t, layout), (STRING,), STRING),
+        m("String", lambda t: str(t), (), STRING),
+        m("UTC", lambda t: _in_zone(t, timezone.utc), (), TIME),
+        m("Local", lambda t: _in_zone(t, local_zone()), (), TIME),
+        m("Add", lambda t, d: _add(t, int(d)), (DURATION,), TIME),
+        m("Sub", lambda t, u: Duration(_saturate(time_to_ns(t) - time_to_ns(u))), (TIME,), DURATION),
+        m("Before", lambda t, u: time_to_ns(t) < time_to_ns(u), (TIME,), BOOL),
+        m("After", lambda t, u: time_to_ns(t) > time_to_ns(u), (TIME,), BOOL),
+        m("Equal", lambda t, u: time_to_ns(t) == time_to_ns(u), (TIME,), BOOL),
+    ]
+
+
+register_methods(TIME, _time_methods())
