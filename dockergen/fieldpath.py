@@ -27,10 +27,24 @@ __all__ = [
     "describe",
     "as_list",
     "go_split",
+    "PathRules",
+    "NotAStringError",
 ]
 
 # Values that never have fields to descend into (``str.upper`` is not a field).
 _SCALARS = (str, bytes, int, float, complex)
+
+
+class NotAStringError(HelperError):
+    """A value that had to be a string (a group key, a value to split) is not one.
+
+    ``value`` is the offending value, so that the Go engine can word the
+    error as Go's failed type assertion does.
+    """
+
+    def __init__(self, message: str, value: Any) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 def is_missing(value: Any) -> bool:
@@ -114,8 +128,27 @@ def split_path(path: Any) -> tuple[str, ...] | None:
 
 
 # How to descend into values of a type: computed once per type.
-_MAP, _SEQ, _LEAF, _STRUCT, _OBJECT = range(5)
+_MAP, _SEQ, _LEAF, _STRUCT, _OBJECT, _POINTER = range(6)
 _KINDS: dict[type, tuple[int, frozenset[str] | None]] = {type(None): (_LEAF, None)}
+
+
+class PathRules:
+    """How another engine's values are walked (the Go engine's ``deepGet``).
+
+    ``kind(value)`` returns ``(kind, fields, opaque)``: one of the ``*_KIND``
+    constants below, the field names of a struct, and whether the elements of
+    a map or slice are interface-typed, which Go's ``deepGet`` cannot descend
+    into (only a last path segment may land on one).  ``POINTER_KIND`` values
+    are followed once through ``deref(value)``.
+    """
+
+    MAP_KIND, SEQ_KIND, LEAF_KIND, STRUCT_KIND, POINTER_KIND = _MAP, _SEQ, _LEAF, _STRUCT, _POINTER
+
+    def kind(self, value: Any) -> tuple[int, frozenset[str] | None, bool]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def deref(self, value: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 def _kind(cls: type) -> tuple[int, frozenset[str] | None]:
@@ -138,18 +171,23 @@ def _kind(cls: type) -> tuple[int, frozenset[str] | None]:
     return kind
 
 
-def get_parts(item: Any, parts: tuple[str, ...] | None) -> Any:
+def get_parts(item: Any, parts: tuple[str, ...] | None, rules: PathRules | None = None) -> Any:
     """Walk ``item`` along pre-split ``parts`` (see :func:`split_path`).
 
     Missing anything (unknown field, absent key, index out of range, a scalar
-    with path left) gives ``None``; a present ``""`` stays ``""``.
+    with path left) gives ``None``; a present ``""`` stays ``""``.  ``rules``
+    replace the Python view of values by another engine's (see :class:`PathRules`).
     """
     if parts is None:
         return unwrap(item)
     n = len(parts)
     i = 0
+    opaque = False
     while i < n:
-        kind, fields = _kind(type(item))
+        if rules is None:
+            kind, fields = _kind(type(item))
+        else:
+            kind, fields, opaque = rules.kind(item)
         seg = parts[i]
         if kind == _STRUCT:
             if seg not in fields:  # type: ignore[operator]
@@ -160,19 +198,21 @@ def get_parts(item: Any, parts: tuple[str, ...] | None) -> Any:
                 if seg in item:
                     item = item[seg]
                     i += 1
-                    continue
-                # Keys may contain dots themselves (``com.docker.compose.project``):
-                # try ``seg0.seg1``, ``seg0.seg1.seg2`` ... and go on after the first hit.
-                key = seg
-                for j in range(i + 1, n):
-                    key = f"{key}.{parts[j]}"
-                    if key in item:
-                        item = item[key]
-                        i = j + 1
-                        break
                 else:
-                    return None
+                    # Keys may contain dots themselves (``com.docker.compose.project``):
+                    # try ``seg0.seg1``, ``seg0.seg1.seg2`` ... and go on after the first hit.
+                    key = seg
+                    for j in range(i + 1, n):
+                        key = f"{key}.{parts[j]}"
+                        if key in item:
+                            item = item[key]
+                            i = j + 1
+                            break
+                    else:
+                        return None
             except TypeError:  # a mapping whose keys cannot be compared with str
+                return None
+            if opaque and i < n:
                 return None
             continue
         elif kind == _SEQ:
@@ -182,8 +222,15 @@ def get_parts(item: Any, parts: tuple[str, ...] | None) -> Any:
             if index >= len(item):
                 return None
             item = item[index]
+            if opaque and i + 1 < n:
+                return None
         elif kind == _LEAF:
             return None
+        elif kind == _POINTER:
+            item = rules.deref(item)  # type: ignore[union-attr]
+            if rules.kind(item)[0] == _POINTER:  # type: ignore[union-attr]
+                return None  # a pointer to a pointer: Go's deepGet gives up
+            continue
         else:
             if not seg or seg[0] == "_" or is_missing(item):
                 return None

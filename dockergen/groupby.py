@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import HelperError
-from .fieldpath import as_list, describe, get_parts, go_split, is_missing, split_path
+from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, is_missing, split_path
 
 __all__ = [
     "groupBy",
@@ -29,7 +29,7 @@ def _string_key(fn: str, what: str, value: Any) -> str:
     # Go type-asserts the value to string and panics otherwise; say so clearly.
     if isinstance(value, str):
         return value
-    raise HelperError(f"'{fn}': the value of {what} must be a string; got {describe(value)}")
+    raise NotAStringError(f"'{fn}': the value of {what} must be a string; got {describe(value)}", value)
 
 
 def _string_arg(fn: str, name: str, value: Any) -> str:
@@ -61,12 +61,14 @@ def _group(
     return _sorted(groups)
 
 
-def _by_path(fn: str, path: str, default: str | None = None) -> Callable[[Any], Iterable[str] | None]:
+def _by_path(
+    fn: str, path: str, default: str | None = None, rules: PathRules | None = None
+) -> Callable[[Any], Iterable[str] | None]:
     parts = split_path(path)
     what = f"'{path}'"
 
     def keys_of(item: Any) -> Iterable[str] | None:
-        value = get_parts(item, parts)
+        value = get_parts(item, parts, rules)
         if value is None:
             return None if default is None else (default,)
         return (_string_key(fn, what, value),)
@@ -74,23 +76,30 @@ def _by_path(fn: str, path: str, default: str | None = None) -> Callable[[Any], 
     return keys_of
 
 
-def groupBy(entries: Any, path: str) -> dict[str, list[Any]]:  # noqa: N802 - docker-gen's name
-    """Group items by the string at ``path``; items where it is missing are left out."""
-    return _group("groupBy", entries, _by_path("groupBy", path))
+def groupBy(entries: Any, path: str, *, rules: PathRules | None = None) -> dict[str, list[Any]]:  # noqa: N802
+    """Group items by the string at ``path``; items where it is missing are left out.
+
+    ``rules`` (here and below) let the Go engine walk paths as Go's ``deepGet`` does.
+    """
+    return _group("groupBy", entries, _by_path("groupBy", path, rules=rules))
 
 
-def groupByWithDefault(entries: Any, path: str, default: str) -> dict[str, list[Any]]:  # noqa: N802
+def groupByWithDefault(  # noqa: N802
+    entries: Any, path: str, default: str, *, rules: PathRules | None = None
+) -> dict[str, list[Any]]:
     """Like :func:`groupBy`, but items missing the field go under ``default``."""
     default = _string_arg("groupByWithDefault", "the default", default)
-    return _group("groupByWithDefault", entries, _by_path("groupByWithDefault", path, default))
+    return _group("groupByWithDefault", entries, _by_path("groupByWithDefault", path, default, rules))
 
 
-def groupByKeys(entries: Any, path: str) -> list[str]:  # noqa: N802
+def groupByKeys(entries: Any, path: str, *, rules: PathRules | None = None) -> list[str]:  # noqa: N802
     """The keys :func:`groupBy` would produce, sorted (Go's order is random)."""
-    return list(_group("groupByKeys", entries, _by_path("groupByKeys", path)))
+    return list(_group("groupByKeys", entries, _by_path("groupByKeys", path, rules=rules)))
 
 
-def groupByMulti(entries: Any, path: str, sep: str) -> dict[str, list[Any]]:  # noqa: N802
+def groupByMulti(  # noqa: N802
+    entries: Any, path: str, sep: str, *, rules: PathRules | None = None
+) -> dict[str, list[Any]]:
     """Group by each ``sep``-separated piece of the string at ``path``.
 
     ``VIRTUAL_HOST=a.com,b.com`` puts the container under both hosts.  A piece
@@ -102,7 +111,7 @@ def groupByMulti(entries: Any, path: str, sep: str) -> dict[str, list[Any]]:  # 
     what = f"'{path}'"
 
     def keys_of(item: Any) -> Iterable[str] | None:
-        value = get_parts(item, parts)
+        value = get_parts(item, parts, rules)
         if value is None:
             return None
         return go_split(_string_key(fn, what, value), sep)

@@ -12,7 +12,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from .errors import HelperError
-from .fieldpath import as_list, describe, get_parts, split_path
+from .fieldpath import PathRules, as_list, describe, get_parts, split_path
 
 __all__ = [
     "sortStringsAsc",
@@ -49,14 +49,30 @@ def _strings(fn: str, values: Any) -> list[str]:
     return list(items)
 
 
-def sortStringsAsc(values: Any) -> list[str]:  # noqa: N802 - docker-gen's name
-    """A new list of the strings in byte-wise ascending order (``"B"`` before ``"a"``)."""
-    return sorted(_strings("sortStringsAsc", values))
+def _sort_strings(fn: str, values: Any, descending: bool, in_place: bool) -> list[str]:
+    checked = _strings(fn, values)
+    if in_place:  # docker-gen's own behaviour, kept by the Go engine
+        values.sort(key=_byte_order, reverse=descending)
+        return values  # type: ignore[no-any-return]
+    checked.sort(key=_byte_order, reverse=descending)
+    return checked
 
 
-def sortStringsDesc(values: Any) -> list[str]:  # noqa: N802
-    """A new list of the strings in byte-wise descending order."""
-    return sorted(_strings("sortStringsDesc", values), reverse=True)
+def _byte_order(text: str) -> Any:
+    # Code point order is UTF-8 byte order, except for the lone surrogates
+    # that stand for invalid bytes (0x80-0xFF), which sort after U+FFFF there.
+    return text if text.isascii() else text.encode("utf-8", "surrogateescape")
+
+
+def sortStringsAsc(values: Any, *, in_place: bool = False) -> list[str]:  # noqa: N802 - docker-gen's name
+    """The strings in byte-wise ascending order (``"B"`` before ``"a"``), as a new list
+    unless ``in_place``."""
+    return _sort_strings("sortStringsAsc", values, False, in_place)
+
+
+def sortStringsDesc(values: Any, *, in_place: bool = False) -> list[str]:  # noqa: N802
+    """The strings in byte-wise descending order, as a new list unless ``in_place``."""
+    return _sort_strings("sortStringsDesc", values, True, in_place)
 
 
 def _go_time(value: datetime) -> str:
@@ -85,12 +101,12 @@ def _compare(a: tuple[str, int | None], b: tuple[str, int | None]) -> int:
     return -1 if x < y else (1 if y < x else 0)  # type: ignore[operator]
 
 
-def _sort_objects(fn: str, entries: Any, path: str, descending: bool) -> list[Any]:
+def _sort_objects(fn: str, entries: Any, path: str, descending: bool, rules: PathRules | None) -> list[Any]:
     items = as_list(entries, fn)
     parts = split_path(path)
     keyed = []
     for item in items:
-        text = field_as_string(get_parts(item, parts))
+        text = field_as_string(get_parts(item, parts, rules))
         keyed.append(((text, parse_go_int(text)), item))
     if descending:
         # A reversed comparator on a stable sort: ties keep their input order.
@@ -101,11 +117,14 @@ def _sort_objects(fn: str, entries: Any, path: str, descending: bool) -> list[An
     return [item for _, item in keyed]
 
 
-def sortObjectsByKeysAsc(entries: Any, path: str) -> list[Any]:  # noqa: N802
-    """A new list sorted by the field at ``path``: numerically when both are integers."""
-    return _sort_objects("sortObjectsByKeysAsc", entries, path, descending=False)
+def sortObjectsByKeysAsc(entries: Any, path: str, *, rules: PathRules | None = None) -> list[Any]:  # noqa: N802
+    """A new list sorted by the field at ``path``: numerically when both are integers.
+
+    ``rules`` let the Go engine walk paths as Go's ``deepGet`` does.
+    """
+    return _sort_objects("sortObjectsByKeysAsc", entries, path, False, rules)
 
 
-def sortObjectsByKeysDesc(entries: Any, path: str) -> list[Any]:  # noqa: N802
+def sortObjectsByKeysDesc(entries: Any, path: str, *, rules: PathRules | None = None) -> list[Any]:  # noqa: N802
     """Like :func:`sortObjectsByKeysAsc`, descending; equal keys keep their input order."""
-    return _sort_objects("sortObjectsByKeysDesc", entries, path, descending=True)
+    return _sort_objects("sortObjectsByKeysDesc", entries, path, True, rules)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import HelperError
-from .fieldpath import as_list, describe, get_parts, go_split, split_path, unwrap
+from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, split_path, unwrap
 from .groupby import container_labels
 
 __all__ = [
@@ -78,40 +78,51 @@ def _filter(fn: str, entries: Any, keep: Callable[[Any], bool]) -> list[Any]:
     return [item for item in as_list(entries, fn) if keep(item)]
 
 
-def where(entries: Any, path: str, value: Any) -> list[Any]:
-    """Items whose value at ``path`` equals ``value`` (type-strict)."""
+Equal = Callable[[Any, Any], bool]
+
+
+def where(
+    entries: Any, path: str, value: Any, *, rules: PathRules | None = None, equal: Equal = strict_equal
+) -> list[Any]:
+    """Items whose value at ``path`` equals ``value`` (type-strict).
+
+    ``rules`` and ``equal`` (here and below) let the Go engine walk paths as
+    Go's ``deepGet`` does and compare with Go's ``reflect.DeepEqual``.
+    """
     parts = split_path(path)
     value = unwrap(value)
     if isinstance(value, str):
         # Fast path for the usual case: a string compared with strings.
         def keep(item: Any) -> bool:
-            got = get_parts(item, parts)
+            got = get_parts(item, parts, rules)
             return isinstance(got, str) and got == value
     else:
 
         def keep(item: Any) -> bool:
-            return strict_equal(get_parts(item, parts), value)
+            return equal(get_parts(item, parts, rules), value)
 
     return _filter("where", entries, keep)
 
 
-def whereNot(entries: Any, path: str, value: Any) -> list[Any]:  # noqa: N802 - docker-gen's name
+def whereNot(  # noqa: N802 - docker-gen's name
+    entries: Any, path: str, value: Any, *, rules: PathRules | None = None, equal: Equal = strict_equal
+) -> list[Any]:
     """Items whose value at ``path`` does not equal ``value`` (missing counts as different)."""
     parts = split_path(path)
     value = unwrap(value)
-    return _filter("whereNot", entries, lambda item: not strict_equal(get_parts(item, parts), value))
+    return _filter("whereNot", entries, lambda item: not equal(get_parts(item, parts, rules), value))
 
 
-def whereExist(entries: Any, path: str) -> list[Any]:  # noqa: N802
+def whereExist(entries: Any, path: str, *, rules: PathRules | None = None) -> list[Any]:  # noqa: N802
     """Items that have a value at ``path`` (an empty string counts as present)."""
     parts = split_path(path)
-    return _filter("whereExist", entries, lambda item: get_parts(item, parts) is not None)
+    return _filter("whereExist", entries, lambda item: get_parts(item, parts, rules) is not None)
 
 
-def whereNotExist(entries: Any, path: str) -> list[Any]:  # noqa: N802
+def whereNotExist(entries: Any, path: str, *, rules: PathRules | None = None) -> list[Any]:  # noqa: N802
     """Items that have no value at ``path``."""
     parts = split_path(path)
-    return _filter("whereNotExist", entries, lambda item: get_parts(item, parts) is None)
+    return _filter("whereNotExist", entries, lambda item: get_parts(item, parts, rules) is None)
 
 
 def _wanted(fn: str, values: Any) -> list[str]:
@@ -122,26 +133,28 @@ def _wanted(fn: str, values: Any) -> list[str]:
     return list(wanted)
 
 
-def _pieces(fn: str, path: str, sep: Any) -> Callable[[Any], set[str] | None]:
+def _pieces(fn: str, path: str, sep: Any, rules: PathRules | None) -> Callable[[Any], set[str] | None]:
     parts = split_path(path)
     if not isinstance(sep, str):
         raise HelperError(f"'{fn}': the separator must be a string; received {describe(sep)}")
 
     def pieces(item: Any) -> set[str] | None:
-        value = get_parts(item, parts)
+        value = get_parts(item, parts, rules)
         if value is None:
             return None
         if not isinstance(value, str):
-            raise HelperError(f"'{fn}': the value of '{path}' must be a string; got {describe(value)}")
+            raise NotAStringError(f"'{fn}': the value of '{path}' must be a string; got {describe(value)}", value)
         return set(go_split(value, sep))
 
     return pieces
 
 
-def whereAny(entries: Any, path: str, sep: str, values: Any) -> list[Any]:  # noqa: N802
+def whereAny(  # noqa: N802
+    entries: Any, path: str, sep: str, values: Any, *, rules: PathRules | None = None
+) -> list[Any]:
     """Items whose ``sep``-separated value at ``path`` shares a piece with ``values``."""
     wanted = set(_wanted("whereAny", values))
-    pieces = _pieces("whereAny", path, sep)
+    pieces = _pieces("whereAny", path, sep, rules)
 
     def keep(item: Any) -> bool:
         have = pieces(item)
@@ -150,7 +163,9 @@ def whereAny(entries: Any, path: str, sep: str, values: Any) -> list[Any]:  # no
     return _filter("whereAny", entries, keep)
 
 
-def whereAll(entries: Any, path: str, sep: str, values: Any) -> list[Any]:  # noqa: N802
+def whereAll(  # noqa: N802
+    entries: Any, path: str, sep: str, values: Any, *, rules: PathRules | None = None
+) -> list[Any]:
     """Items whose ``sep``-separated value at ``path`` contains every one of ``values``.
 
     Kept from docker-gen: the match counts *distinct* common pieces against
@@ -159,7 +174,7 @@ def whereAll(entries: Any, path: str, sep: str, values: Any) -> list[Any]:  # no
     """
     wanted = _wanted("whereAll", values)
     distinct = set(wanted)
-    pieces = _pieces("whereAll", path, sep)
+    pieces = _pieces("whereAll", path, sep, rules)
 
     def keep(item: Any) -> bool:
         have = pieces(item)
