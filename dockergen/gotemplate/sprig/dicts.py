@@ -159,13 +159,18 @@ def deep_copy(value: Any) -> Any:
         return GoSlice(value.type, [deep_copy(item) for item in value], nil=value.nil)
     if isinstance(value, GoMap):
         return GoMap(value.type, {key: deep_copy(item) for key, item in value.items()}, nil=value.nil)
-    if isinstance(value, Pointer):
+    if type(value) is Pointer:  # the root (a Pointer subclass) carries methods' data: keep it
         return Pointer(deep_copy(value.target), value.type)
     if isinstance(value, NilPointer):
         return value
-    if struct_info(value) is not None:
-        return copy.deepcopy(value)
-    return value
+    info = struct_info(value)
+    if info is not None:
+        duplicate = copy.copy(value)
+        for name, _ in info.fields:
+            attribute = info.attribute(name)
+            setattr(duplicate, attribute, deep_copy(getattr(value, attribute, None)))
+        return duplicate
+    return value  # scalars, strings and times are immutable
 
 
 @define(FUNCTIONS, "deepCopy", (ANY,), ANY, aliases=("mustDeepCopy",))
