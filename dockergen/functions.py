@@ -123,10 +123,15 @@ def exists(path: Any) -> bool:
     return True
 
 
-def include(path: Any) -> str:
-    """The text of file ``path``; ``""`` when it cannot be read."""
+def include(path: Any, *, raw: bool = False) -> str:
+    """The text of file ``path``; ``""`` when it cannot be read.
+
+    ``raw`` keeps the bytes exactly, as Go strings do: invalid UTF-8 survives
+    as surrogate escapes and ``\r\n`` is not translated.
+    """
+    errors, newline = ("surrogateescape", "") if raw else ("replace", None)
     try:
-        with open(_str("include", path, "the path"), encoding="utf-8", errors="replace") as handle:
+        with open(_str("include", path, "the path"), encoding="utf-8", errors=errors, newline=newline) as handle:
             return handle.read()
     except (OSError, ValueError, HelperError):
         return ""
