@@ -1,0 +1,316 @@
+"""Sprig's ``semver`` and ``semverCompare`` (§9.15.2), as Masterminds semver v3 behaves.
+
+Templates gate configuration on versions (``semverCompare ">=27.0.0"
+.Docker.Version``), so constraint semantics, wildcards and the prerelease
+rule have to agree with Go's library, including its partial-version rules
+(``=1.2`` behaves like ``1.2.x``, ``>1`` means ``>=2``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import GoError
+from ..funcs import Function, define
+from ..values import BOOL, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
+
+__all__ = ["FUNCTIONS", "Version", "parse_version", "Constraints", "parse_constraints", "compare"]
+
+FUNCTIONS: dict[str, Function] = {}
+
+_INVALID = "Invalid Semantic Version"
+_VERSION = re.compile(
+    r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
+    r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+    r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+)
+_UINT64_MAX = (1 << 64) - 1
+
+
+@dataclass(eq=False)
+class Version:
+    """``*semver.Version``: the parsed parts plus the text it came from."""
+
+    major: int
+    minor: int
+    patch: int
+    pre: str = ""
+    metadata: str = ""
+    original: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.major}.{self.minor}.{self.patch}"
+        if self.pre:
+            text += "-" + self.pre
+        if self.metadata:
+            text += "+" + self.metadata
+        return text
+
+    def _next(self, major: int, minor: int, patch: int) -> "VersionValue":
+        prefix = "v" if self.original.startswith("v") else ""
+        result = VersionValue(major, minor, patch)
+        result.original = prefix + str(result)
+        return result
+
+    def inc_patch(self) -> "VersionValue":
+        """A prerelease goes to its release; a release to the next patch."""
+        return self._next(self.major, self.minor, self.patch if self.pre else self.patch + 1)
+
+    def inc_minor(self) -> "VersionValue":
+        return self._next(self.major, self.minor + 1, 0)
+
+    def inc_major(self) -> "VersionValue":
+        return self._next(self.major + 1, 0, 0)
+
+
+class VersionValue(Version):
+    """A ``semver.Version`` value (not a pointer), as the ``Inc*`` methods return."""
+
+
+def _segment(text: str) -> int:
+    value = int(text)
+    if value > _UINT64_MAX:
+        raise GoError(f'Error parsing version segment: strconv.ParseUint: parsing "{text}": value out of range')
+    return value
+
+
+def parse_version(text: str) -> Version:
+    """``semver.NewVersion``: loose parsing (``v`` prefix, missing parts are 0)."""
+    match = _VERSION.fullmatch(text)
+    if match is None:
+        raise GoError(_INVALID)
+    major = _segment(match.group(1))
+    minor = _segment(match.group(2)[1:]) if match.group(2) else 0
+    patch = _segment(match.group(3)[1:]) if match.group(3) else 0
+    pre = match.group(5) or ""
+    for part in pre.split(".") if pre else ():
+        if part.isdigit() and len(part) > 1 and part[0] == "0":
+            raise GoError("Version segment starts with 0")
+    return Version(major, minor, patch, pre, match.group(8) or "", text)
+
+
+def _compare_identifier(a: str, b: str) -> int:
+    if a == b:
+        return 0
+    if a == "" or b == "":
+        return -1 if a == "" else 1
+    a_num, b_num = a.isdigit(), b.isdigit()
+    if a_num and b_num:
+        return (int(a) > int(b)) - (int(a) < int(b))
+    if a_num != b_num:
+        return -1 if a_num else 1  # numeric identifiers sort below alphanumeric ones
+    return 1 if a > b else -1
+
+
+def _compare_prerelease(a: str, b: str) -> int:
+    if a == b:
+        return 0
+    if not a or not b:
+        return 1 if not a else -1  # a release sorts after its prereleases
+    left, right = a.split("."), b.split(".")
+    for i in range(max(len(left), len(right))):
+        result = _compare_identifier(left[i] if i < len(left) else "", right[i] if i < len(right) else "")
+        if result:
+            return result
+    return 0
+
+
+def compare(a: Version, b: Version) -> int:
+    """Semantic-version precedence: -1, 0 or 1; metadata is ignored."""
+    for x, y in ((a.major, b.major), (a.minor, b.minor), (a.patch, b.patch)):
+        if x != y:
+            return 1 if x > y else -1
+    return _compare_prerelease(a.pre, b.pre)
+
+
+# --- constraints -------------------------------------------------------------------------
+
+_CV = (
+    r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
+    r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+    r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+)
+_OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
+_S = r"[\t\n\f\r ]"
+_ONE = re.compile(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*$")
+_FIND = re.compile(rf"({_OPS}){_S}*({_CV})")
+_VALID = re.compile(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*$")
+_RANGE = re.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
+
+
+def _is_wild(part: str) -> bool:
+    return part in ("x", "X", "*")
+
+
+@dataclass(frozen=True)
+class _Comparator:
+    op: str
+    version: Version
+    precision: int  # how many leading parts were given (0 = "*", 1 = "1", 2 = "1.2", 3 = full)
+
+    def allows(self, v: Version) -> bool:
+        if v.pre and not self.version.pre:
+            return False  # prereleases only match comparators that name one
+        return _OPERATORS[self.op](v, self.version, self.precision)
+
+
+def _tilde(v: Version, b: Version, p: int) -> bool:
+    if compare(v, b) < 0:
+        return False
+    if p == 0 or (p == 3 and (b.major, b.minor, b.patch) == (0, 0, 0)):
+        return True
+    return v.major == b.major and (p == 1 or v.minor == b.minor)
+
+
+def _equal(v: Version, b: Version, p: int) -> bool:
+    return compare(v, b) == 0 if p == 3 else _tilde(v, b, p)
+
+
+def _not_equal(v: Version, b: Version, p: int) -> bool:
+    if p == 3:
+        return compare(v, b) != 0
+    if v.major != b.major:
+        return True
+    if p == 2:
+        return v.minor != b.minor
+    return False
+
+
+def _greater(v: Version, b: Version, p: int) -> bool:
+    if p == 3:
+        return compare(v, b) > 0
+    if v.major != b.major or p <= 1:
+        return v.major > b.major
+    return v.minor > b.minor
+
+
+def _less_equal(v: Version, b: Version, p: int) -> bool:
+    if p == 3:
+        return compare(v, b) <= 0
+    if v.major > b.major:
+        return False
+    return not (v.major == b.major and v.minor > b.minor and p != 1)
+
+
+def _caret(v: Version, b: Version, p: int) -> bool:
+    if compare(v, b) < 0:
+        return False
+    if b.major > 0 or p == 1:
+        return v.major == b.major
+    if v.major > 0:
+        return False
+    if b.minor > 0 or p == 2:
+        return v.minor == b.minor
+    if v.minor > 0:
+        return False
+    return v.patch == b.patch
+
+
+_OPERATORS = {
+    "": _equal, "=": _equal, "!=": _not_equal,
+    ">": _greater, "<": lambda v, b, p: compare(v, b) < 0,
+    ">=": lambda v, b, p: compare(v, b) >= 0, "=>": lambda v, b, p: compare(v, b) >= 0,
+    "<=": _less_equal, "=<": _less_equal,
+    "~": _tilde, "~>": _tilde, "^": _caret,
+}
+
+
+def _parse_comparator(text: str) -> _Comparator:
+    match = _ONE.match(text)
+    if match is None:
+        raise GoError(f"improper constraint: {text}")
+    major, minor, patch = match.group(3), match.group(4), match.group(5)
+    pre = match.group(6) or ""
+    if _is_wild(major):
+        precision, version_text = 0, "0.0.0" + pre
+    elif not minor or _is_wild(minor[1:]):
+        precision, version_text = 1, f"{major}.0.0{pre}"
+    elif not patch or _is_wild(patch[1:]):
+        precision, version_text = 2, f"{major}{minor}.0{pre}"
+    else:
+        precision, version_text = 3, match.group(2)
+    try:
+        version = parse_version(version_text)
+    except GoError:
+        raise GoError("constraint Parser Error") from None
+    return _Comparator(match.group(1), version, precision)
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Alternatives (``||``) of comparator lists that must all hold."""
+
+    alternatives: tuple[tuple[_Comparator, ...], ...]
+
+    def check(self, version: Version) -> bool:
+        return any(all(c.allows(version) for c in group) for group in self.alternatives)
+
+
+def _rewrite_ranges(text: str) -> str:
+    """``A - B`` becomes ``>= A, <= B``."""
+    for match in _RANGE.finditer(text):
+        text = text.replace(match.group(0), f">= {match.group(1)}, <= {match.group(11)} ", 1)
+    return text
+
+
+def parse_constraints(text: str) -> Constraints:
+    """``semver.NewConstraint``; errors read ``improper constraint: TEXT``."""
+    groups = []
+    for part in _rewrite_ranges(text).split("||"):
+        if not _VALID.match(part):
+            raise GoError(f"improper constraint: {part}")
+        groups.append(tuple(_parse_comparator(m.group(0)) for m in _FIND.finditer(part)))
+    return Constraints(tuple(groups))
+
+
+# --- the Go type and the template functions ----------------------------------------------
+
+_FIELDS = [
+    ("major", UINT64), ("minor", UINT64), ("patch", UINT64), ("pre", STRING),
+    ("metadata", STRING), ("original", STRING),
+]
+
+
+def _methods(pointer_type) -> list[Method]:
+    def cmp(name: str, fn) -> Method:
+        return Method(name, fn, (pointer_type,), BOOL, pointer_receiver=True)
+
+    return [
+        Method("Major", lambda v: Uint64(v.major), (), UINT64),
+        Method("Minor", lambda v: Uint64(v.minor), (), UINT64),
+        Method("Patch", lambda v: Uint64(v.patch), (), UINT64),
+        Method("Prerelease", lambda v: v.pre, (), STRING),
+        Method("Metadata", lambda v: v.metadata, (), STRING),
+        Method("Original", lambda v: v.original, (), STRING, pointer_receiver=True),
+        Method("String", lambda v: str(v), (), STRING),
+        Method("IncMajor", lambda v: v.inc_major(), (), _VALUE_TYPE),
+        Method("IncMinor", lambda v: v.inc_minor(), (), _VALUE_TYPE),
+        Method("IncPatch", lambda v: v.inc_patch(), (), _VALUE_TYPE),
+        Method("Compare", lambda v, o: compare(v, o), (pointer_type,), INT, pointer_receiver=True),
+        cmp("LessThan", lambda v, o: compare(v, o) < 0),
+        cmp("LessThanEqual", lambda v, o: compare(v, o) <= 0),
+        cmp("GreaterThan", lambda v, o: compare(v, o) > 0),
+        cmp("GreaterThanEqual", lambda v, o: compare(v, o) >= 0),
+        cmp("Equal", lambda v, o: compare(v, o) == 0),
+    ]
+
+
+# A pointer-natured registration for *semver.Version (what `semver` returns) and a value
+# registration for semver.Version (what Inc* return); Go sees one struct type.
+_VALUE_TYPE = register_struct(VersionValue, "semver.Version", _FIELDS)
+_POINTER_STRUCT = register_struct(Version, "semver.Version", _FIELDS, pointer=True)
+VERSION_POINTER = pointer_to(_POINTER_STRUCT)
+_POINTER_STRUCT.struct.methods.update({m.name: m for m in _methods(VERSION_POINTER)})
+_VALUE_TYPE.struct.methods.update({m.name: m for m in _methods(VERSION_POINTER) if not m.pointer_receiver})
+
+
+@define(FUNCTIONS, "semver", (STRING,), VERSION_POINTER)
+def semver(text: str) -> Version:
+    return parse_version(text)
+
+
+@define(FUNCTIONS, "semverCompare", (STRING, STRING), BOOL)
+def semver_compare(constraint: str, version: str) -> bool:
+    """Does ``version`` satisfy ``constraint``?  The constraint is checked first."""
+    return parse_constraints(constraint).check(parse_version(version))
