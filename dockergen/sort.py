@@ -79,7 +79,12 @@ def _go_time(value: datetime) -> str:
     # GoTime prints like Go's time.Time.String(); borrow that for plain datetimes.
     from .model import GoTime
 
-    return GoTime.__str__(value)
+    if not isinstance(value, GoTime):
+        value = GoTime(
+            value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond, tzinfo=value.tzinfo,
+        )
+    return str(value)
 
 
 def field_as_string(value: Any) -> str:
