@@ -51,17 +51,19 @@ def _strings(fn: str, values: Any) -> list[str]:
 
 def _sort_strings(fn: str, values: Any, descending: bool, in_place: bool) -> list[str]:
     checked = _strings(fn, values)
-    if in_place:  # docker-gen's own behaviour, kept by the Go engine
-        values.sort(key=_byte_order, reverse=descending)
-        return values  # type: ignore[no-any-return]
-    checked.sort(key=_byte_order, reverse=descending)
-    return checked
+    target = values if in_place else checked  # in place: docker-gen's own behaviour, kept by the Go engine
+    # Code point order is UTF-8 byte order, except for the lone surrogates that
+    # stand for invalid bytes (0x80-0xFF), which sort after U+FFFF there.
+    key = _utf8 if any(_ESCAPED_BYTE.search(text) for text in checked if not text.isascii()) else None
+    target.sort(key=key, reverse=descending)
+    return target  # type: ignore[no-any-return]
 
 
-def _byte_order(text: str) -> Any:
-    # Code point order is UTF-8 byte order, except for the lone surrogates
-    # that stand for invalid bytes (0x80-0xFF), which sort after U+FFFF there.
-    return text if text.isascii() else text.encode("utf-8", "surrogateescape")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def sortStringsAsc(values: Any, *, in_place: bool = False) -> list[str]:  # noqa: N802 - docker-gen's name
