@@ -203,11 +203,16 @@ def whereLabelDoesNotExist(entries: Any, label: str) -> list[Any]:  # noqa: N802
     return _filter(fn, entries, lambda item: label not in container_labels(item, fn))
 
 
-def whereLabelValueMatches(entries: Any, label: str, pattern: str) -> list[Any]:  # noqa: N802
-    """Containers whose ``label`` is present and matches ``pattern`` anywhere (unanchored)."""
+def whereLabelValueMatches(  # noqa: N802
+    entries: Any, label: str, pattern: str, *, compile: Callable[[str], Any] | None = None
+) -> list[Any]:
+    """Containers whose ``label`` is present and matches ``pattern`` anywhere (unanchored).
+
+    ``compile`` (pattern to an object with ``search``) lets the Go engine use Go's regexp.
+    """
     fn = "whereLabelValueMatches"
     label = _label_arg(fn, label)
-    regex = compile_regex(pattern, fn)
+    regex = compile_regex(pattern, fn) if compile is None else compile(pattern)
 
     def keep(item: Any) -> bool:
         labels = container_labels(item, fn)

@@ -10,7 +10,6 @@ argument checks), Go-typed results (``map[string][]interface {}``,
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace as _renamed
 from typing import Any
 
@@ -25,6 +24,7 @@ from ..fieldpath import NotAStringError, PathRules
 from .context import CONTEXT
 from .errors import GoError
 from .funcs import Function, define
+from .re2 import RegexpSyntaxError, compile_go
 from .sprig.coerce import deep_equal, list_items
 from .values import (
     ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, GoMap, GoSlice, Pointer, kind,
@@ -220,35 +220,14 @@ def where_label_does_not_exist(containers: Any, label: str) -> GoSlice:
 @define(FUNCTIONS, "whereLabelValueMatches", (CONTEXT, STRING, STRING), CONTEXT)
 def where_label_value_matches(containers: Any, label: str, pattern: str) -> GoSlice:
     try:
-        re.compile(_where.translate_regex(pattern))
-    except (re.error, ValueError) as exc:
-        raise GoError(go_regexp_error(pattern, exc)) from None
-    try:
-        return GoSlice(CONTEXT, _where.whereLabelValueMatches(_context(containers), label, pattern))
-    except HelperError as exc:
-        raise _go_error(exc) from None
+        matches = _where.whereLabelValueMatches(_context(containers), label, pattern, compile=_go_regexp)
+    except RegexpSyntaxError as exc:
+        raise GoError(str(exc)) from None
+    return GoSlice(CONTEXT, matches)
 
 
-def go_regexp_error(pattern: str, exc: Exception) -> str:
-    """Go's ``regexp.Compile`` error text for the usual mistakes Python's ``re`` reports."""
-    message = getattr(exc, "msg", str(exc))
-    pos = getattr(exc, "pos", None) or 0
-    rest = pattern[pos:]
-    if message.startswith("missing ), unterminated subpattern"):
-        code, expr = "missing closing )", pattern
-    elif message.startswith("unbalanced parenthesis"):
-        code, expr = "unexpected )", pattern
-    elif message.startswith("unterminated character set"):
-        code, expr = "missing closing ]", rest
-    elif message.startswith("nothing to repeat"):
-        code, expr = "missing argument to repetition operator", rest[:1]
-    elif message.startswith("multiple repeat"):
-        code, expr = "invalid nested repetition operator", pattern[max(pos - 1, 0):pos + 1]
-    elif message.startswith("bad escape"):
-        code, expr = "invalid escape sequence", rest[:2]
-    else:
-        code, expr = message, pattern
-    return f"error parsing regexp: {code}: `{expr}`"
+def _go_regexp(pattern: str) -> Any:
+    return compile_go(pattern).regex
 
 
 # --- sorting ------------------------------------------------------------------------
