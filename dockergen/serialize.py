@@ -26,6 +26,7 @@ __all__ = [
     "fromJson",
     "rfc3339",
     "go_float",
+    "PlainRules",
 ]
 
 
@@ -73,7 +74,26 @@ def _struct_info(cls: type) -> list[tuple[str, str, str, str | None]]:
     return info
 
 
-def to_plain(value: Any, *, yaml: bool = False, map_key_order: Callable[[Any], Any] | None = None) -> Any:
+class PlainRules:
+    """Another engine's view of its values (the Go engine's): which fields a struct
+    shows, and what a value this module does not know (a Go pointer) stands for."""
+
+    def fields(self, value: Any) -> Any:  # pragma: no cover - abstract
+        """The attributes of a dataclass instance to show (supports ``in``); ``None`` for all."""
+        raise NotImplementedError
+
+    def resolve(self, value: Any) -> Any:  # pragma: no cover - abstract
+        """A plainer stand-in for ``value``; raise :class:`HelperError` if there is none."""
+        raise NotImplementedError
+
+
+def to_plain(
+    value: Any,
+    *,
+    yaml: bool = False,
+    map_key_order: Callable[[Any], Any] | None = None,
+    rules: PlainRules | None = None,
+) -> Any:
     """Convert a context value into plain ``dict``/``list``/scalars, ready to encode.
 
     Dataclasses become dicts in field declaration order (JSON: exact field
@@ -82,10 +102,12 @@ def to_plain(value: Any, *, yaml: bool = False, map_key_order: Callable[[Any], A
     order).  Times become RFC 3339 strings for JSON and stay ``datetime`` for
     the YAML emitter.  Missing values (``None``, Jinja2 undefined) become ``None``.
     """
-    return _plain(value, yaml, map_key_order)
+    return _plain(value, yaml, map_key_order, rules)
 
 
-def _plain(value: Any, yaml: bool, key_order: Callable[[Any], Any] | None = None) -> Any:
+def _plain(
+    value: Any, yaml: bool, key_order: Callable[[Any], Any] | None = None, rules: PlainRules | None = None
+) -> Any:
     cls = type(value)
     if value is None or cls is str or cls is int or cls is bool or cls is float:
         return value
@@ -101,28 +123,35 @@ def _plain(value: Any, yaml: bool, key_order: Callable[[Any], Any] | None = None
         return value if yaml else rfc3339(value)
     if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
         result: dict[Any, Any] = {}
+        shown = None if rules is None else rules.fields(value)
         for attr, json_key, yaml_key, empty in _struct_info(cls):
+            if shown is not None and attr not in shown:
+                continue
             item = getattr(value, attr)
             if yaml and item is None and empty is not None:
                 result[yaml_key] = [] if empty is _LIST else {}
             else:
-                result[yaml_key if yaml else json_key] = _plain(item, yaml, key_order)
+                result[yaml_key if yaml else json_key] = _plain(item, yaml, key_order, rules)
         return result
     if isinstance(value, Mapping):
         if yaml:
             try:
-                converted = {_plain(k, True, key_order): _plain(v, True, key_order) for k, v in value.items()}
+                converted = {
+                    _plain(k, True, key_order, rules): _plain(v, True, key_order, rules) for k, v in value.items()
+                }
             except TypeError:  # a tuple key became a list
                 raise HelperError(f"yaml: unsupported map key in {describe(value)}") from None
             return {k: converted[k] for k in sorted(converted, key=key_order)}
-        items = {_json_key(k): _plain(v, False) for k, v in value.items()}
+        items = {_json_key(k): _plain(v, False, None, rules) for k, v in value.items()}
         return {k: items[k] for k in sorted(items)}
     if isinstance(value, (list, tuple)):
-        return [_plain(item, yaml, key_order) for item in value]
+        return [_plain(item, yaml, key_order, rules) for item in value]
     if isinstance(value, (set, frozenset)):
-        return [_plain(item, yaml, key_order) for item in sorted(value, key=repr)]
+        return [_plain(item, yaml, key_order, rules) for item in sorted(value, key=repr)]
     if is_missing(value):
         return None
+    if rules is not None:
+        return _plain(rules.resolve(value), yaml, key_order, rules)
     raise HelperError(f"cannot serialise a value of type {cls.__name__}: {describe(value)}")
 
 

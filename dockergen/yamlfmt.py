@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import HelperError
 from .fieldpath import describe, is_missing
-from .serialize import _text, go_float, rfc3339, to_plain
+from .serialize import PlainRules, _text, go_float, rfc3339, to_plain
 
 __all__ = ["fromYaml", "mustFromYaml", "toYaml", "mustToYaml", "resolve_plain"]
 
@@ -443,8 +443,8 @@ def _emit_block(value: dict[Any, Any] | list[Any], indent: int, lead: str, lines
             lead = pad
 
 
-def _dump_yaml(value: Any) -> str:
-    plain = to_plain(value, yaml=True, map_key_order=_YAML_KEY_ORDER)
+def _dump_yaml(value: Any, rules: PlainRules | None = None) -> str:
+    plain = to_plain(value, yaml=True, map_key_order=_YAML_KEY_ORDER, rules=rules)
     lines: list[str] = []
     if isinstance(plain, (dict, list)) and plain:
         _emit_block(plain, 0, "", lines)
@@ -456,15 +456,18 @@ def _dump_yaml(value: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def mustToYaml(value: Any) -> str:  # noqa: N802
-    """YAML as yaml.v3 writes it (ends with a newline); unencodable values fail the render."""
-    return _dump_yaml(value)
+def mustToYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
+    """YAML as yaml.v3 writes it (ends with a newline); unencodable values fail the render.
+
+    ``rules`` give the Go engine's view of its values (struct fields, pointers).
+    """
+    return _dump_yaml(value, rules)
 
 
-def toYaml(value: Any) -> str:  # noqa: N802
+def toYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
     """Like :func:`mustToYaml`, but ``""`` for a value that cannot be encoded (as in Go)."""
     try:
-        return _dump_yaml(value)
+        return _dump_yaml(value, rules)
     except HelperError:
         return ""
 

@@ -21,13 +21,14 @@ from .. import where as _where
 from .. import yamlfmt as _yaml
 from ..errors import HelperError
 from ..fieldpath import NotAStringError, PathRules
+from ..serialize import PlainRules
 from .context import CONTEXT
 from .errors import GoError
 from .funcs import Function, define
 from .re2 import RegexpSyntaxError, compile_go
 from .sprig.coerce import deep_equal, list_items
 from .values import (
-    ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, GoMap, GoSlice, Pointer, kind,
+    ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, GoMap, GoSlice, NilPointer, Pointer, kind,
     map_of, struct_info, type_name,
 )
 
@@ -281,8 +282,41 @@ _shared("nginxQuote", (STRING,), STRING, _nginx.nginxQuote)
 _shared("nginxMustParseHSTS", (STRING,), STRING, _nginx.nginxMustParseHSTS)
 _shared("fromYaml", (STRING,), ANY, _yaml.fromYaml)
 _shared("mustFromYaml", (STRING,), ANY, _yaml.mustFromYaml)
-_shared("toYaml", (ANY,), STRING, _yaml.toYaml)
-_shared("mustToYaml", (ANY,), STRING, _yaml.mustToYaml)
+
+
+class _GoPlain(PlainRules):
+    """What yaml.v3 sees of Go values: a struct's Go fields only, pointers followed."""
+
+    def fields(self, value: Any) -> Any:
+        info = struct_info(value)
+        if info is None:
+            return None
+        if not info.attrs:
+            return info.field_types  # Go field name = attribute name
+        return frozenset(info.attribute(name) for name in info.field_types)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, Pointer):
+            return value.target
+        if isinstance(value, NilPointer) or value is MISSING:
+            return None
+        raise HelperError(f"yaml: cannot encode a value of type {type_name(value)}")
+
+
+_GO_PLAIN = _GoPlain()
+
+
+@define(FUNCTIONS, "toYaml", (ANY,), STRING)
+def to_yaml(value: Any) -> str:
+    return _yaml.toYaml(value, rules=_GO_PLAIN)
+
+
+@define(FUNCTIONS, "mustToYaml", (ANY,), STRING)
+def must_to_yaml(value: Any) -> str:
+    try:
+        return _yaml.mustToYaml(value, rules=_GO_PLAIN)
+    except HelperError as exc:
+        raise GoError(str(exc)) from None
 
 
 @define(FUNCTIONS, "when", (BOOL, ANY, ANY), ANY)
