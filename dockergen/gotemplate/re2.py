@@ -753,21 +753,11 @@ def compile_go(pattern: str) -> GoRegexp:
     return GoRegexp(pattern)
 
 
-def _can_backquote(text: str) -> bool:
-    for ch in text:
-        if ch == "`" or ch == "\ufeff" or ch == "\x7f" or (ch < " " and ch != "\t") or "\udc80" <= ch <= "\udcff":
-            return False
-    return True
-
-
 def must_compile_message(pattern: str, error: RegexpSyntaxError) -> str:
     """``regexp.MustCompile``'s panic text: ``regexp: Compile(`(`): error parsing regexp: ...``."""
-    if _can_backquote(pattern):
-        quoted = f"`{pattern}`"
-    else:
-        from .fmt import go_quote
+    from .fmt import can_backquote, go_quote
 
-        quoted = go_quote(pattern)
+    quoted = f"`{pattern}`" if can_backquote(pattern) else go_quote(pattern)
     return f"regexp: Compile({quoted}): {error}"
 
 
