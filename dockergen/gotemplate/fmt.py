@@ -449,31 +449,32 @@ def _elem_type(value: Any) -> GoType:
     return ANY
 
 
-def _text_method(value: Any, as_value: bool, addressable: bool) -> Method | None:
-    """The ``Error`` or ``String`` method fmt would use for ``value`` (Error wins, as in Go)."""
+def _text_method(value: Any, as_value: bool, addressable: bool) -> tuple[Method, Any] | None:
+    """The ``Error`` or ``String`` method fmt would use for ``value`` and its receiver (Error wins)."""
     info = struct_info(value)
     if info is not None:
         pointer = (info.pointer and not as_value) or addressable
         for name in ("Error", "String"):
             m = info.methods.get(name)
             if m is not None and not m.params and m.variadic is None and (pointer or not m.pointer_receiver):
-                return m
+                return m, value
         return None
     if isinstance(value, Pointer):
+        target_info = struct_info(value.target)
+        target_methods = target_info.methods if target_info is not None else methods_of(typeof(value.target))
         for name in ("Error", "String"):
             m = methods_of(value.type).get(name)
+            receiver = value
             if m is None:
-                target_info = struct_info(value.target)
-                table = target_info.methods if target_info is not None else methods_of(typeof(value.target))
-                m = table.get(name)
+                m, receiver = target_methods.get(name), value.target
             if m is not None and not m.params and m.variadic is None:
-                return m
+                return m, receiver
         return None
     if isinstance(value, (GoSlice, GoMap)):
         for name in ("Error", "String"):
             m = methods_of(value.type).get(name)
             if m is not None and not m.params and not m.pointer_receiver:
-                return m
+                return m, value
     return None
 
 
@@ -822,11 +823,12 @@ class _Printer:
             return False
         if isinstance(value, (bool, int, float, complex, str, bytes)) or value is None or value is MISSING:
             return False
-        m = _text_method(value, as_value, addressable)
-        if m is None:
+        found = _text_method(value, as_value, addressable)
+        if found is None:
             return False
+        m, receiver = found
         try:
-            text = m.call(value)
+            text = m.call(receiver)
         except Exception as exc:  # a panicking String method is printed, not raised
             self.buf.append(f"%!{verb}(PANIC={m.name} method: {exc})")
             return True
