@@ -160,6 +160,7 @@ class _Node:
     min: int = 0
     max: int = -1
     greedy: bool = True
+    negated: bool = False  # a case-folded [^...]: value holds the ranges before negation
 
     def repeat_product(self) -> int:
         """The largest nested ``{n,m}`` product inside (Go limits it to 1000)."""
@@ -502,6 +503,9 @@ class _Parser:
                     self.fail(_BAD_RANGE, p[range_start : self.i])
             ranges.append((lo, hi))
         ranges = _normalize(ranges)
+        if negate and self.fold:
+            # Go folds case before negating: (?i)[^k] excludes K and U+212A too.
+            return _Node("class", ranges, True, negated=True)
         if negate:
             ranges = _negate(ranges)
         return _Node("class", ranges, self.fold)
@@ -560,6 +564,8 @@ def _emit(node: _Node) -> str:
         return f"(?i:{text})" if node.fold else text
     if kind == "class":
         text = _emit_class(node.value)
+        if node.negated:
+            return f"(?:(?!(?i:{text}))(?s:.))"
         return f"(?i:{text})" if node.fold else text
     if kind == "dot":
         return "(?s:.)" if node.fold else "."

@@ -92,3 +92,8 @@ def test_syntax_errors(pattern, message):
     with pytest.raises(RegexpSyntaxError) as info:
         compile_go(pattern)
     assert str(info.value) == "error parsing regexp: " + message
+
+
+def test_case_folding_happens_before_class_negation():
+    assert compile_go("(?i)[^k]").find_all_string("kK\u212ax", -1) == ["x"]
+    assert call("regexMatch", "(?i)^STRASSE$", "strasse")
