@@ -40,6 +40,13 @@ _TOO_LARGE = 1_000_000  # Go rejects widths and precisions beyond this
 
 def format_v(value: Any) -> str:
     """``fmt.Sprint(value)``: the ``%v`` text of one operand (missing prints ``<nil>``)."""
+    t = type(value)
+    if t is str:  # the common cases, without a printer
+        return value
+    if t is int:
+        return str(value)
+    if t is bool:
+        return "true" if value else "false"
     p = _Printer()
     p.print_arg(value, "v")
     return p.text()
@@ -137,6 +144,8 @@ def action_text(value: Any, addressable: bool = False) -> str:
     A struct whose ``String`` needs a pointer receiver uses it only when the
     value is addressable (reached through a pointer), as Go's ``printableValue``.
     """
+    if type(value) is str:
+        return value
     while isinstance(value, Pointer):
         value = value.target
         addressable = True
