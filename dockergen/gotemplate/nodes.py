@@ -1,0 +1,262 @@
+"""The parse tree.  ``str(node)`` re-renders a node the way Go's error messages show it.
+
+Every node keeps ``pos``, the byte offset of its source text: execution
+errors report ``LINE:COL`` computed from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Node", "ListNode", "TextNode", "ActionNode", "PipeNode", "CommandNode", "IdentifierNode",
+    "VariableNode", "DotNode", "NilNode", "FieldNode", "ChainNode", "BoolNode", "NumberNode",
+    "StringNode", "IfNode", "WithNode", "RangeNode", "TemplateNode", "BreakNode", "ContinueNode",
+    "EndNode", "ElseNode", "is_empty_tree",
+]
+
+
+class Node:
+    """Base of every node; each has ``pos``, the byte offset of its text."""
+
+    __slots__ = ()
+
+
+@dataclass(slots=True, eq=False)
+class ListNode(Node):
+    pos: int
+    nodes: list[Node] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "".join(str(n) for n in self.nodes)
+
+
+@dataclass(slots=True, eq=False)
+class TextNode(Node):
+    pos: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(slots=True, eq=False)
+class PipeNode(Node):
+    pos: int
+    line: int
+    is_assign: bool = False
+    decl: list["VariableNode"] = field(default_factory=list)
+    cmds: list["CommandNode"] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = ""
+        if self.decl:
+            text = ", ".join(str(v) for v in self.decl) + (" = " if self.is_assign else " := ")
+        return text + " | ".join(str(c) for c in self.cmds)
+
+
+@dataclass(slots=True, eq=False)
+class ActionNode(Node):
+    pos: int
+    line: int
+    pipe: PipeNode
+
+    def __str__(self) -> str:
+        return "{{" + str(self.pipe) + "}}"
+
+
+@dataclass(slots=True, eq=False)
+class CommandNode(Node):
+    pos: int
+    args: list[Node] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return " ".join(f"({a})" if isinstance(a, PipeNode) else str(a) for a in self.args)
+
+
+@dataclass(slots=True, eq=False)
+class IdentifierNode(Node):
+    pos: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(slots=True, eq=False)
+class VariableNode(Node):
+    pos: int
+    ident: list[str]  # ["$x", "Field", ...]
+
+    def __str__(self) -> str:
+        return ".".join(self.ident)
+
+
+@dataclass(slots=True, eq=False)
+class DotNode(Node):
+    pos: int
+
+    def __str__(self) -> str:
+        return "."
+
+
+@dataclass(slots=True, eq=False)
+class NilNode(Node):
+    pos: int
+
+    def __str__(self) -> str:
+        return "nil"
+
+
+@dataclass(slots=True, eq=False)
+class FieldNode(Node):
+    pos: int
+    ident: list[str]
+
+    def __str__(self) -> str:
+        return "".join("." + name for name in self.ident)
+
+
+@dataclass(slots=True, eq=False)
+class ChainNode(Node):
+    pos: int
+    node: Node
+    fields: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"({self.node})" if isinstance(self.node, PipeNode) else str(self.node)
+        return head + "".join("." + name for name in self.fields)
+
+
+@dataclass(slots=True, eq=False)
+class BoolNode(Node):
+    pos: int
+    value: bool
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+
+@dataclass(slots=True, eq=False)
+class NumberNode(Node):
+    """A numeric constant: which Go kinds it can be, and its value as each."""
+
+    pos: int
+    text: str
+    is_int: bool = False
+    is_uint: bool = False
+    is_float: bool = False
+    is_complex: bool = False
+    int_value: int = 0
+    uint_value: int = 0
+    float_value: float = 0.0
+    complex_value: complex = 0j
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(slots=True, eq=False)
+class StringNode(Node):
+    pos: int
+    quoted: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.quoted
+
+
+@dataclass(slots=True, eq=False)
+class _BranchNode(Node):
+    pos: int
+    line: int
+    pipe: PipeNode
+    list: ListNode
+    else_list: ListNode | None = None
+    keyword = ""
+
+    def __str__(self) -> str:
+        text = "{{" + self.keyword + " " + str(self.pipe) + "}}" + str(self.list)
+        if self.else_list is not None:
+            text += "{{else}}" + str(self.else_list)
+        return text + "{{end}}"
+
+
+class IfNode(_BranchNode):
+    __slots__ = ()
+    keyword = "if"
+
+
+class WithNode(_BranchNode):
+    __slots__ = ()
+    keyword = "with"
+
+
+class RangeNode(_BranchNode):
+    __slots__ = ()
+    keyword = "range"
+
+
+@dataclass(slots=True, eq=False)
+class TemplateNode(Node):
+    pos: int
+    line: int
+    name: str
+    pipe: PipeNode | None
+
+    def __str__(self) -> str:
+        quoted = '"' + self.name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if self.pipe is None:
+            return "{{template " + quoted + "}}"
+        return "{{template " + quoted + " " + str(self.pipe) + "}}"
+
+
+@dataclass(slots=True, eq=False)
+class BreakNode(Node):
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        return "{{break}}"
+
+
+@dataclass(slots=True, eq=False)
+class ContinueNode(Node):
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        return "{{continue}}"
+
+
+@dataclass(slots=True, eq=False)
+class EndNode(Node):
+    """``{{end}}``: only seen by the parser."""
+
+    pos: int
+
+    def __str__(self) -> str:
+        return "{{end}}"
+
+
+@dataclass(slots=True, eq=False)
+class ElseNode(Node):
+    """``{{else}}``: only seen by the parser."""
+
+    pos: int
+    line: int
+
+    def __str__(self) -> str:
+        return "{{else}}"
+
+
+def is_empty_tree(node: Any) -> bool:
+    """True when a body is only white space (and comments): such a define never replaces another."""
+    if node is None:
+        return True
+    if isinstance(node, ListNode):
+        return all(is_empty_tree(n) for n in node.nodes)
+    if isinstance(node, TextNode):
+        return node.text.strip(" \t\n\r\v\f\x85\xa0") == ""
+    return False

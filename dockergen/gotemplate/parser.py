@@ -1,0 +1,507 @@
+"""Tokens to trees: one tree for the text, one per ``define``/``block``.
+
+The grammar and error texts are Go's (spec §3).  Function and variable names
+are checked here, as Go does at parse time, so a typo fails before anything
+is executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+from . import lexer as L
+from .errors import ParseError
+from .lexer import Token
+from .nodes import (
+    ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, ElseNode,
+    EndNode, FieldNode, IdentifierNode, IfNode, ListNode, NilNode, Node, NumberNode, PipeNode,
+    RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode, is_empty_tree,
+)
+from .unquote import UnquoteError, unquote, unquote_char
+
+__all__ = ["Tree", "parse"]
+
+
+class Tree:
+    """A parsed template: its name, the file (parse) it came from, its body and source."""
+
+    __slots__ = ("name", "parse_name", "root", "source")
+
+    def __init__(self, name: str, parse_name: str, root: ListNode, source: str) -> None:
+        self.name = name
+        self.parse_name = parse_name
+        self.root = root
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Tree({self.name!r})"
+
+
+class _Parser:
+    def __init__(self, parse_name: str, source: str, tokens: list[Token], funcs: Container[str],
+                 trees: dict[str, Tree]) -> None:
+        self.parse_name = parse_name
+        self.source = source
+        self.tokens = tokens
+        self.i = 0
+        self.last = len(tokens) - 1  # reading past the end keeps giving EOF (or the error)
+        self.seen = 0  # the furthest token looked at: Go reports errors at its line
+        self.funcs = funcs
+        self.trees = trees
+        self.vars: list[str] = ["$"]
+        self.range_depth = 0
+        self.action_line = 0
+
+    # -- token stream ----------------------------------------------------------
+
+    def next(self) -> Token:
+        i = min(self.i, self.last)
+        if i > self.seen:
+            self.seen = i
+        self.i += 1
+        return self.tokens[i]
+
+    def backup(self, count: int = 1) -> None:
+        self.i -= count
+
+    def peek(self) -> Token:
+        i = min(self.i, self.last)
+        if i > self.seen:
+            self.seen = i
+        return self.tokens[i]
+
+    def next_non_space(self) -> Token:
+        token = self.next()
+        while token.type == L.SPACE:
+            token = self.next()
+        return token
+
+    def peek_non_space(self) -> Token:
+        token = self.next_non_space()
+        self.backup()
+        return token
+
+    # -- errors ------------------------------------------------------------------
+
+    def error(self, message: str) -> None:
+        line = self.tokens[self.seen].line
+        raise ParseError(f"template: {self.parse_name}:{line}: {message}", self.parse_name, line)
+
+    def unexpected(self, token: Token, context: str) -> None:
+        if token.type == L.ERROR:
+            extra = ""
+            if self.action_line and self.action_line != token.line:
+                extra = f" in action started at {self.parse_name}:{self.action_line}"
+                if token.value.endswith(" action"):
+                    extra = extra[len(" in action"):]
+            self.error(token.value + extra)
+        self.error(f"unexpected {token.describe()} in {context}")
+
+    def expect(self, type_: str, context: str) -> Token:
+        token = self.next_non_space()
+        if token.type != type_:
+            self.unexpected(token, context)
+        return token
+
+    # -- structure ---------------------------------------------------------------
+
+    def parse_file(self, name: str) -> None:
+        """The whole text: defines go to ``trees``, the rest is the tree called ``name``."""
+        root = ListNode(self.peek().pos)
+        while self.peek().type != L.EOF:
+            if self.peek().type == L.LEFT:
+                start = self.i
+                self.next()
+                token = self.next_non_space()
+                if token.type == L.KEYWORD and token.value == "define":
+                    self.definition()
+                    continue
+                self.i = start
+            node = self.text_or_action()
+            if isinstance(node, (EndNode, ElseNode)):
+                self.error(f"unexpected {node}")
+            root.nodes.append(node)
+        self.add(Tree(name, self.parse_name, root, self.source))
+
+    def add(self, tree: Tree) -> None:
+        old = self.trees.get(tree.name)
+        if old is None or is_empty_tree(old.root):
+            self.trees[tree.name] = tree
+            return
+        if not is_empty_tree(tree.root):
+            self.error(f'template: multiple definition of template "{tree.name}"')
+
+    def sub_tree(self, name: str, context: str) -> None:
+        """Parse a define/block body as a template of its own (fresh variables)."""
+        saved_vars, saved_depth = self.vars, self.range_depth
+        self.vars, self.range_depth = ["$"], 0
+        body, end = self.item_list()
+        if not isinstance(end, EndNode):
+            self.error(f"unexpected {end} in {context}")
+        self.add(Tree(name, self.parse_name, body, self.source))
+        self.vars, self.range_depth = saved_vars, saved_depth
+
+    def definition(self) -> None:
+        context = "define clause"
+        token = self.next_non_space()
+        if token.type not in (L.STRING, L.RAW_STRING):
+            self.unexpected(token, context)
+        name = self.unquote(token.value)
+        self.expect(L.RIGHT, context)
+        self.sub_tree(name, context)
+
+    def item_list(self) -> tuple[ListNode, Node]:
+        body = ListNode(self.peek_non_space().pos)
+        while self.peek_non_space().type != L.EOF:
+            node = self.text_or_action()
+            if isinstance(node, (EndNode, ElseNode)):
+                return body, node
+            body.nodes.append(node)
+        self.error("unexpected EOF")
+        raise AssertionError  # pragma: no cover
+
+    def text_or_action(self) -> Node:
+        token = self.next_non_space()
+        if token.type == L.TEXT:
+            return TextNode(token.pos, token.value)
+        if token.type == L.LEFT:
+            saved = self.action_line
+            self.action_line = token.line
+            try:
+                return self.action()
+            finally:
+                self.action_line = saved
+        self.unexpected(token, "input")
+        raise AssertionError  # pragma: no cover
+
+    def action(self) -> Node:
+        token = self.next_non_space()
+        if token.type == L.KEYWORD:
+            word = token.value
+            if word == "block":
+                return self.block_control()
+            if word == "break":
+                return self.loop_control(token, BreakNode, "{{break}}")
+            if word == "continue":
+                return self.loop_control(token, ContinueNode, "{{continue}}")
+            if word == "else":
+                return self.else_control()
+            if word == "end":
+                return EndNode(self.expect(L.RIGHT, "end").pos)
+            if word == "if":
+                return IfNode(*self.control("if"))
+            if word == "range":
+                return RangeNode(*self.control("range"))
+            if word == "template":
+                return self.template_control()
+            if word == "with":
+                return WithNode(*self.control("with"))
+        self.backup()
+        token = self.peek()
+        return ActionNode(token.pos, token.line, self.pipeline("command", L.RIGHT))
+
+    def loop_control(self, keyword: Token, cls: type, text: str) -> Node:
+        token = self.next_non_space()
+        if token.type != L.RIGHT:
+            self.unexpected(token, text)
+        if self.range_depth == 0:
+            self.error(f"{text} outside {{{{range}}}}")
+        return cls(keyword.pos, keyword.line)
+
+    def else_control(self) -> Node:
+        peek = self.peek_non_space()
+        if peek.type == L.KEYWORD and peek.value in ("if", "with"):
+            return ElseNode(peek.pos, peek.line)
+        token = self.expect(L.RIGHT, "else")
+        return ElseNode(token.pos, token.line)
+
+    def control(self, context: str) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
+        depth = len(self.vars)
+        pipe = self.pipeline(context, L.RIGHT)
+        if context == "range":
+            self.range_depth += 1
+        body, end = self.item_list()
+        if context == "range":
+            self.range_depth -= 1
+        else_list = None
+        if isinstance(end, ElseNode):
+            peek = self.peek()
+            if context in ("if", "with") and peek.type == L.KEYWORD and peek.value == context:
+                self.next()
+                else_list = ListNode(end.pos)
+                cls = IfNode if context == "if" else WithNode
+                else_list.nodes.append(cls(*self.control(context)))
+            else:
+                else_list, end = self.item_list()
+                if not isinstance(end, EndNode):
+                    self.error(f"expected end; found {end}")
+        del self.vars[depth:]
+        return pipe.pos, pipe.line, pipe, body, else_list
+
+    def template_control(self) -> Node:
+        context = "template clause"
+        token = self.next_non_space()
+        name = self.template_name(token, context)
+        pipe = None
+        if self.next_non_space().type != L.RIGHT:
+            self.backup()
+            pipe = self.pipeline(context, L.RIGHT)
+        return TemplateNode(token.pos, token.line, name, pipe)
+
+    def template_name(self, token: Token, context: str) -> str:
+        if token.type not in (L.STRING, L.RAW_STRING):
+            self.unexpected(token, context)
+        return self.unquote(token.value)
+
+    def block_control(self) -> Node:
+        context = "block clause"
+        token = self.next_non_space()
+        name = self.template_name(token, context)
+        pipe = self.pipeline(context, L.RIGHT)
+        self.sub_tree(name, context)
+        return TemplateNode(token.pos, token.line, name, pipe)
+
+    # -- pipelines ---------------------------------------------------------------
+
+    def pipeline(self, context: str, end: str) -> PipeNode:
+        token = self.peek_non_space()
+        pipe = PipeNode(token.pos, token.line)
+        while True:  # declarations
+            v = self.peek_non_space()
+            if v.type != L.VARIABLE:
+                break
+            self.next_non_space()
+            after = self.peek()
+            nxt = self.peek_non_space()
+            if nxt.type in (L.ASSIGN, L.DECLARE):
+                pipe.is_assign = nxt.type == L.ASSIGN
+                self.next_non_space()
+                pipe.decl.append(VariableNode(v.pos, [v.value]))
+                self.vars.append(v.value)
+                break
+            if nxt.type == L.COMMA:
+                self.next_non_space()
+                pipe.decl.append(VariableNode(v.pos, [v.value]))
+                self.vars.append(v.value)
+                if context == "range" and len(pipe.decl) < 2:
+                    if self.peek_non_space().type in (L.VARIABLE, L.RIGHT, L.RPAREN):
+                        continue
+                    self.error("range can only initialize variables")
+                self.error(f"too many declarations in {context}")
+            # Not a declaration: put the variable back.
+            while self.tokens[min(self.i, self.last)] is not v:
+                self.backup()
+            del after
+            break
+        while True:
+            token = self.next_non_space()
+            if token.type == end:
+                self.check_pipeline(pipe, context)
+                return pipe
+            if token.type in (L.BOOL, L.CHAR_CONST, L.COMPLEX, L.DOT, L.FIELD, L.IDENT, L.NUMBER,
+                              L.NIL, L.RAW_STRING, L.STRING, L.VARIABLE, L.LPAREN):
+                self.backup()
+                pipe.cmds.append(self.command())
+            else:
+                self.unexpected(token, context)
+
+    def check_pipeline(self, pipe: PipeNode, context: str) -> None:
+        if not pipe.cmds:
+            self.error(f"missing value for {context}")
+        for i, cmd in enumerate(pipe.cmds[1:]):
+            if isinstance(cmd.args[0], (BoolNode, DotNode, NilNode, NumberNode, StringNode)):
+                self.error(f"non executable command in pipeline stage {i + 2}")
+
+    def command(self) -> CommandNode:
+        cmd = CommandNode(self.peek_non_space().pos)
+        while True:
+            self.peek_non_space()
+            operand = self.operand()
+            if operand is not None:
+                cmd.args.append(operand)
+            token = self.next()
+            if token.type == L.SPACE:
+                continue
+            if token.type in (L.RIGHT, L.RPAREN):
+                self.backup()
+            elif token.type != L.PIPE:
+                self.unexpected(token, "operand")
+            break
+        if not cmd.args:
+            self.error("empty command")
+        return cmd
+
+    def operand(self) -> Node | None:
+        node = self.term()
+        if node is None:
+            return None
+        if self.peek().type == L.FIELD:
+            chain_pos = self.peek().pos
+            fields: list[str] = []
+            while self.peek().type == L.FIELD:
+                fields.append(self.next().value[1:])
+            if isinstance(node, FieldNode):
+                return FieldNode(chain_pos, node.ident + fields)
+            if isinstance(node, VariableNode):
+                return VariableNode(chain_pos, node.ident + fields)
+            if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
+                text = str(node)
+                quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                self.error(f"unexpected . after term {quoted}")
+            return ChainNode(chain_pos, node, fields)
+        return node
+
+    def term(self) -> Node | None:
+        token = self.next_non_space()
+        kind = token.type
+        if kind == L.IDENT:
+            if token.value not in self.funcs:
+                self.error(f'function "{token.value}" not defined')
+            return IdentifierNode(token.pos, token.value)
+        if kind == L.DOT:
+            return DotNode(token.pos)
+        if kind == L.NIL:
+            return NilNode(token.pos)
+        if kind == L.VARIABLE:
+            name = token.value
+            if name not in self.vars:
+                self.error(f'undefined variable "{name}"')
+            return VariableNode(token.pos, [name])
+        if kind == L.FIELD:
+            return FieldNode(token.pos, [token.value[1:]])
+        if kind == L.BOOL:
+            return BoolNode(token.pos, token.value == "true")
+        if kind in (L.CHAR_CONST, L.COMPLEX, L.NUMBER):
+            return self.number(token)
+        if kind == L.LPAREN:
+            return self.pipeline("parenthesized pipeline", L.RPAREN)
+        if kind in (L.STRING, L.RAW_STRING):
+            return StringNode(token.pos, token.value, self.unquote(token.value))
+        self.backup()
+        return None
+
+    def unquote(self, quoted: str) -> str:
+        try:
+            return unquote(quoted)
+        except UnquoteError as exc:
+            self.error(str(exc))
+            raise AssertionError from None  # pragma: no cover
+
+    def number(self, token: Token) -> NumberNode:
+        try:
+            return make_number(token)
+        except UnquoteError as exc:
+            self.error(str(exc))
+            raise AssertionError from None  # pragma: no cover
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+_UINT64_MAX = 2**64 - 1
+
+
+def _parse_int(text: str) -> int | None:
+    """Go's ParseInt/ParseUint with base 0, without a range check (None if malformed)."""
+    from .sprig.coerce import parse_go_int_literal
+
+    value = parse_go_int_literal(text)
+    if value is not None:
+        return value
+    # Too large for int64: parse again without the range limit.
+    s = text.lstrip("+-")
+    sign = -1 if text.startswith("-") else 1
+    low = s.lower()
+    try:
+        if low.startswith("0x"):
+            return sign * int(s[2:].replace("_", ""), 16)
+        if low.startswith("0b"):
+            return sign * int(s[2:].replace("_", ""), 2)
+        if low.startswith("0o"):
+            return sign * int(s[2:].replace("_", ""), 8)
+        if len(s) > 1 and s[0] == "0":
+            return sign * int(s[1:].replace("_", ""), 8)
+        if s and s[0] != "_" and all(c.isdigit() or c == "_" for c in s):
+            return sign * int(s.replace("_", ""))
+    except ValueError:
+        return None
+    return None
+
+
+def make_number(token: Token) -> NumberNode:
+    """A NumberNode with every kind the constant can be (Go's rules, spec §2.5)."""
+    from .sprig.coerce import parse_go_float
+
+    text = token.value
+    node = NumberNode(token.pos, text)
+    if token.type == L.CHAR_CONST:
+        code, tail = unquote_char(text[1:], "'")
+        if tail != "'":
+            raise UnquoteError(f"malformed character constant: {text}")
+        node.is_int = node.is_uint = node.is_float = True
+        node.int_value = node.uint_value = code
+        node.float_value = float(code)
+        return node
+    if token.type == L.COMPLEX or text.endswith("i"):
+        try:
+            value = complex(text[:-1].replace("_", "") + "j") if token.type == L.NUMBER else complex(
+                text.replace("_", "").replace("i", "j"))
+        except ValueError:
+            raise UnquoteError(f"illegal number syntax: \"{text}\"") from None
+        node.is_complex = True
+        node.complex_value = value
+        if value.imag == 0:
+            _real_kinds(node, value.real)
+        return node
+    value = _parse_int(text)
+    if value is not None and _INT64[0] <= value <= _INT64[1]:
+        node.is_int = True
+        node.int_value = value
+    if value is not None and 0 <= value <= _UINT64_MAX and not text.startswith("-"):
+        node.is_uint = True
+        node.uint_value = value
+    if node.is_int:
+        node.is_float = True
+        node.float_value = float(node.int_value)
+    elif node.is_uint:
+        node.is_float = True
+        node.float_value = float(node.uint_value)
+    else:
+        f = parse_go_float(text)
+        if f is not None:
+            if not any(c in text for c in ".eEpP") or text.lower().startswith(("0x", "-0x", "+0x")) and not any(
+                    c in text for c in ".pP"):
+                raise UnquoteError(f'integer overflow: "{text}"')
+            _real_kinds(node, f)
+    if not (node.is_int or node.is_uint or node.is_float):
+        raise UnquoteError(f'illegal number syntax: "{text}"')
+    return node
+
+
+def _real_kinds(node: NumberNode, f: float) -> None:
+    node.is_float = True
+    node.float_value = f
+    if f == int(f) if f == f and abs(f) != float("inf") else False:
+        i = int(f)
+        if _INT64[0] <= i <= _INT64[1]:
+            node.is_int = True
+            node.int_value = i
+        if 0 <= i <= _UINT64_MAX:
+            node.is_uint = True
+            node.uint_value = i
+
+
+def parse(name: str, text: str, funcs: Container[str], trees: dict[str, Tree] | None = None) -> dict[str, Tree]:
+    """Parse ``text`` as the template ``name``; returns every tree it defines (``name`` included).
+
+    ``trees`` collects the definitions of earlier files (a later non-empty define
+    replaces an earlier one; within one text a second one is an error).
+    """
+    own: dict[str, Tree] = {}
+    parser = _Parser(name, text, L.lex(text), funcs, own)
+    parser.parse_file(name)
+    if trees is not None:
+        for tree_name, tree in own.items():
+            old = trees.get(tree_name)
+            if old is not None and is_empty_tree(tree.root):
+                continue
+            trees[tree_name] = tree
+    return own
