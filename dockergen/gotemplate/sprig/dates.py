@@ -320,12 +320,16 @@ def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
         rest = layout[i:]
         c = rest[0]
         token: tuple[str, int] | None = None
+        # "Jan"/"Mon" followed by a lower-case letter ("Janet", "Month") are plain text.
         if c == "J" and rest.startswith("Jan"):
-            token = ("January", 7) if rest.startswith("January") else ("Jan", 3)
+            if rest.startswith("January"):
+                token = ("January", 7)
+            elif not ("a" <= rest[3:4] <= "z"):
+                token = ("Jan", 3)
         elif c == "M":
             if rest.startswith("Monday"):
                 token = ("Monday", 6)
-            elif rest.startswith("Mon"):
+            elif rest.startswith("Mon") and not ("a" <= rest[3:4] <= "z"):
                 token = ("Mon", 3)
             elif rest.startswith("MST"):
                 token = ("MST", 3)

@@ -115,3 +115,4 @@ def test_time_methods_are_registered():
     assert methods["Unix"].call(t0()) == 1709284530
     assert methods["Format"].call(t0(), "15:04") == "09:15"
     assert dates.format_time(t0(), "pm") == "am"
+    assert dates.format_time(t0(), "Month Janet Jan") == "Month Janet Mar"
