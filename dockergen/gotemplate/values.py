@@ -38,7 +38,7 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
-    "GoType", "Missing", "MISSING", "NilPointer", "Pointer", "register_methods", "methods_of", "GoSlice", "GoMap", "StructInfo", "Method",
+    "GoType", "Missing", "MISSING", "Addr", "VALUE", "NilPointer", "Pointer", "register_methods", "methods_of", "GoSlice", "GoMap", "StructInfo", "Method",
     "Int8", "Int16", "Int32", "Int64", "Uint", "Uint8", "Uint16", "Uint32", "Uint64", "Float32",
     "Duration",
     "BOOL", "INT", "INT8", "INT16", "INT32", "INT64", "UINT", "UINT8", "UINT16", "UINT32", "UINT64",
@@ -97,6 +97,7 @@ ANY = GoType("interface", "interface {}")
 ERROR = GoType("interface", "error")
 FUNC = GoType("func", "func")
 DURATION = GoType("int64", "time.Duration")
+VALUE = GoType("struct", "reflect.Value")  # builtins' parameters: the argument as it is, missing included
 
 INT_KINDS = frozenset(("int", "int8", "int16", "int32", "int64"))
 UINT_KINDS = frozenset(("uint", "uint8", "uint16", "uint32", "uint64", "uintptr"))
@@ -134,7 +135,7 @@ def pointer_to(elem: GoType) -> GoType:
 
 
 def can_be_nil(t: GoType) -> bool:
-    return t.kind in _NILABLE_KINDS
+    return t.kind in _NILABLE_KINDS or t is VALUE
 
 
 LIST = slice_of(ANY)
@@ -250,6 +251,17 @@ class Pointer:
 
     def __repr__(self) -> str:
         return f"&{self.target!r}"
+
+
+class Addr:
+    """A struct value reached through a pointer: addressable, so its pointer-receiver
+    methods apply (docker-gen's ``{{ .Image }}`` prints through ``(*DockerImage).String``).
+    Only the executor sees it; functions receive the value itself."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
 
 class GoSlice(list):

@@ -1,0 +1,81 @@
+"""docker-gen's way of running a Go template: a ``;``-separated file list, the first file runs.
+
+Every file is parsed as a template named after its base name; their
+``define``s share one name space, a later file's non-empty definition
+replacing an earlier one (``ParseFiles``).  Execution renders the first
+file with the root context as ``$``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .builtins import BUILTINS
+from .compiler import Compiled, Fail, State, compile_tree, format_fail, position
+from .errors import ExecError, ParseError
+from .funcmap import function_map
+from .parser import Tree, parse
+
+__all__ = ["TemplateSet", "read_template_file"]
+
+
+def read_template_file(path: str) -> str:
+    """A template file's text; bytes that are not UTF-8 survive (Go strings are bytes)."""
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", "surrogateescape")
+
+
+class _Names:
+    """Functions and built-ins, as the parser checks names."""
+
+    def __init__(self, funcs: dict, builtins: dict) -> None:
+        self.funcs = funcs
+        self.builtins = builtins
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.funcs or name in self.builtins
+
+
+class TemplateSet:
+    """The parsed and compiled templates of one ``;``-separated list of files."""
+
+    def __init__(self, sources: list[tuple[str, str]], root_name: str | None = None) -> None:
+        """``sources``: (template name, text) pairs in ParseFiles order; the first one runs."""
+        funcs = function_map()
+        names = _Names(funcs, BUILTINS)
+        trees: dict[str, Tree] = {}
+        for name, text in sources:
+            parse(name, text, names, trees)
+        self.main = sources[0][0]
+        self.root_name = root_name or sources[-1][0]
+        self.trees = trees
+        self.templates: dict[str, Compiled] = {
+            name: compile_tree(tree, funcs, BUILTINS) for name, tree in trees.items()
+        }
+
+    @classmethod
+    def from_files(cls, spec: str) -> "TemplateSet":
+        """Parse the files of a docker-gen template path (``main.tmpl;lib.tmpl``)."""
+        paths = spec.split(";")
+        sources = [(os.path.basename(path), read_template_file(path)) for path in paths]
+        return cls(sources, root_name=os.path.basename(spec))
+
+    def execute(self, data: Any, name: str | None = None) -> str:
+        """Run template ``name`` (default: the first file) with ``data`` as dot and ``$``."""
+        name = name or self.main
+        compiled = self.templates.get(name)
+        if compiled is None:
+            raise ExecError(f'template: no template "{name}" associated with template "{self.root_name}"', name)
+        state = State(self.templates, compiled.tree, data)
+        state.root_name = self.root_name
+        try:
+            compiled.run(state, data)
+        except Fail as exc:
+            line = position(exc.tree, exc.node.pos)[0] if exc.tree is not None and exc.node is not None else None
+            parse_name = exc.tree.parse_name if exc.tree is not None else name
+            raise ExecError(format_fail(exc), parse_name, line, "".join(state.out)) from None
+        return "".join(state.out)
+
+
+ParseError = ParseError
