@@ -364,11 +364,11 @@ def _equal_pair(a: Any, ka: str | None, b: Any) -> bool:
     # Both "other" kinds (or both missing).
     ta, tb = typeof(a), typeof(b)
     if not (_is_nil(a) or _is_nil(b)) and (ta is None or tb is None or ta.kind != tb.kind):
-        raise GoError(f"non-comparable types {format_v(a)}: {ta}, {tb}: {format_v(b)}")
+        raise GoError(f"non-comparable types {sprintf('%s', a)}: {ta}, {tb}: {format_v(b)}")
     if _is_nil(a) or _is_nil(b):
         return _is_nil(a) == _is_nil(b)
     if not _comparable(b):
-        raise GoError(f"non-comparable type {format_v(b)}: {tb}")
+        raise GoError(f"non-comparable type {sprintf('%s', b)}: {tb}")
     if ta is not tb:
         return False
     info = struct_info(a)

@@ -452,6 +452,10 @@ class _Compiler:
             st.depth += 1
             try:
                 compiled.run(st, value)
+            except RecursionError:
+                # Python's stack ends long before Go's depth limit: fail the way Go does at its limit.
+                st.node = node
+                raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})") from None
             finally:
                 st.depth -= 1
             st.vars, st.tree, st.node = saved
@@ -823,8 +827,8 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
             method = info.methods.get(name)
             if method is not None and method.pointer_receiver and not (info.pointer or addressable):
                 method = None
-        elif isinstance(receiver, (GoSlice, GoMap)):
-            method = methods_of(receiver.type).get(name)
+        else:
+            method = methods_of(static_type).get(name)
     if method is not None:
         if site is None:
             site = _CallSite(_NO_COMPILER, node, name, [], False, False)

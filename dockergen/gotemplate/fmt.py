@@ -29,6 +29,10 @@ __all__ = [
 ]
 
 _SIGNED_TYPES = (int, Int8, Int16, Int32, Int64, Duration)
+# Types without methods: fmt never looks for a String method on them (named types such as
+# time.Month are int subclasses registered with methods, so they are not in this set).
+_PLAIN_TYPES = frozenset((bool, int, float, complex, str, bytes, list, dict, Int8, Int16, Int32, Int64,
+                          Float32, Uint, Uint8, Uint16, Uint32, Uint64))
 _UNSIGNED_TYPES = (Uint, Uint8, Uint16, Uint32, Uint64)
 _UINT64_MASK = 0xFFFFFFFFFFFFFFFF
 _MAX_RUNE = 0x10FFFF
@@ -484,6 +488,13 @@ def _text_method(value: Any, as_value: bool, addressable: bool) -> tuple[Method,
             m = methods_of(value.type).get(name)
             if m is not None and not m.params and not m.pointer_receiver:
                 return m, value
+        return None
+    methods = methods_of(typeof(value))  # named basic types: time.Month, time.Weekday, ...
+    if methods:
+        for name in ("Error", "String"):
+            m = methods.get(name)
+            if m is not None and not m.params and not m.pointer_receiver:
+                return m, value
     return None
 
 
@@ -830,7 +841,10 @@ class _Printer:
                 self.buf.append("<nil>")  # Go's String on a nil receiver panics; fmt prints <nil>
                 return True
             return False
-        if isinstance(value, (bool, int, float, complex, str, bytes)) or value is None or value is MISSING:
+        if value is None or value is MISSING:
+            return False
+        t = type(value)
+        if t in _PLAIN_TYPES:
             return False
         found = _text_method(value, as_value, addressable)
         if found is None:

@@ -25,7 +25,7 @@ SPRIG_MODULES = (
 @lru_cache(maxsize=1)
 def function_map() -> dict[str, Function]:
     """Every function a docker-gen template can call by name (built-ins excluded)."""
-    from . import dockergen_funcs
+    from . import dockergen_funcs, gotime  # noqa: F401 - gotime gives time.Time its methods
 
     table: dict[str, Function] = {}
     for name in SPRIG_MODULES:

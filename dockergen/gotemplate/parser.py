@@ -419,7 +419,7 @@ def _parse_int(text: str) -> int | None:
             return sign * int(s[2:].replace("_", ""), 8)
         if len(s) > 1 and s[0] == "0":
             return sign * int(s[1:].replace("_", ""), 8)
-        if s and s[0] != "_" and all(c.isdigit() or c == "_" for c in s):
+        if s and s[0] != "_" and s[-1] != "_" and "__" not in s and all(c.isdigit() or c == "_" for c in s):
             return sign * int(s.replace("_", ""))
     except ValueError:
         return None
@@ -434,6 +434,8 @@ def make_number(token: Token) -> NumberNode:
     node = NumberNode(token.pos, text)
     if token.type == L.CHAR_CONST:
         code, tail = unquote_char(text[1:], "'")
+        if isinstance(code, str):  # a \x or octal escape: the byte's value
+            code = ord(code) - 0xDC00 if ord(code) >= 0xDC80 else ord(code)
         if tail != "'":
             raise UnquoteError(f"malformed character constant: {text}")
         node.is_int = node.is_uint = node.is_float = True

@@ -44,7 +44,7 @@ __all__ = [
     "BOOL", "INT", "INT8", "INT16", "INT32", "INT64", "UINT", "UINT8", "UINT16", "UINT32", "UINT64",
     "FLOAT32", "FLOAT64", "COMPLEX128", "STRING", "ANY", "ERROR", "FUNC", "LIST", "DICT", "STRINGS",
     "BYTES", "INTS", "DURATION", "TIME", "MAP_STRING_STRING",
-    "slice_of", "map_of", "pointer_to", "register_struct", "struct_info", "typeof", "type_name",
+    "slice_of", "map_of", "pointer_to", "register_struct", "register_type", "struct_info", "typeof", "type_name",
     "kind", "truth", "is_nil", "go_bytes", "go_len", "from_go_bytes", "new_slice", "nil_slice",
     "new_map", "nil_map", "INT_KINDS", "UINT_KINDS", "FLOAT_KINDS", "NUMBER_KINDS", "can_be_nil",
 ]
@@ -390,6 +390,11 @@ _PY_TYPES: dict[type, GoType] = {
     Uint8: UINT8, Uint16: UINT16, Uint32: UINT32, Uint64: UINT64, Float32: FLOAT32,
     Duration: DURATION,
 }
+
+
+def register_type(cls: type, type_: GoType) -> None:
+    """Make instances of the Python class ``cls`` values of the Go type ``type_``."""
+    _PY_TYPES[cls] = type_
 
 
 def _time_type() -> GoType:

@@ -21,10 +21,7 @@ from zoneinfo import ZoneInfo
 from ...model import GoTime
 from ..errors import GoError
 from ..funcs import Function, define
-from ..values import (
-    ANY, BOOL, DURATION, INT, INT64, STRING, TIME, Duration, Int32, Int64, Method, Pointer,
-    register_methods,
-)
+from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
 
 __all__ = [
     "FUNCTIONS", "format_duration", "parse_duration", "format_time", "parse_time", "local_zone",
@@ -940,37 +937,3 @@ def duration_round(value: Any) -> str:
         if magnitude > size:
             return f"{magnitude // size}{unit}"
     return "0s"
-
-
-# --- methods of time.Time that templates call (.Unix, .Format, .IsZero ...) --------------
-
-
-def _time_methods() -> list[Method]:
-    def m(name: str, call: Any, params: tuple = (), result: Any = ANY) -> Method:
-        return Method(name, call, params, result)
-
-    return [
-        m("IsZero", lambda t: time_to_ns(t) == time_to_ns(GoTime.zero()), (), BOOL),
-        m("Unix", lambda t: Int64(time_to_ns(t) // _NS), (), INT64),
-        m("UnixMilli", lambda t: Int64(time_to_ns(t) // 1_000_000), (), INT64),
-        m("UnixNano", lambda t: Int64(time_to_ns(t)), (), INT64),
-        m("Year", lambda t: t.year, (), INT),
-        m("Day", lambda t: t.day, (), INT),
-        m("Hour", lambda t: t.hour, (), INT),
-        m("Minute", lambda t: t.minute, (), INT),
-        m("Second", lambda t: t.second, (), INT),
-        m("Nanosecond", lambda t: getattr(t, "nanosecond", t.microsecond * 1000), (), INT),
-        m("YearDay", lambda t: t.timetuple().tm_yday, (), INT),
-        m("Format", lambda t, layout: format_time(t, layout), (STRING,), STRING),
-        m("String", lambda t: str(t), (), STRING),
-        m("UTC", lambda t: _in_zone(t, timezone.utc), (), TIME),
-        m("Local", lambda t: _in_zone(t, local_zone()), (), TIME),
-        m("Add", lambda t, d: _add(t, int(d)), (DURATION,), TIME),
-        m("Sub", lambda t, u: Duration(_saturate(time_to_ns(t) - time_to_ns(u))), (TIME,), DURATION),
-        m("Before", lambda t, u: time_to_ns(t) < time_to_ns(u), (TIME,), BOOL),
-        m("After", lambda t, u: time_to_ns(t) > time_to_ns(u), (TIME,), BOOL),
-        m("Equal", lambda t, u: time_to_ns(t) == time_to_ns(u), (TIME,), BOOL),
-    ]
-
-
-register_methods(TIME, _time_methods())
