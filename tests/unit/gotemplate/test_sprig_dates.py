@@ -107,12 +107,6 @@ def test_ago_and_epoch():
     assert F["unixEpoch"](t0()) == "1709284530"
 
 
-def test_time_methods_are_registered():
-    from dockergen.gotemplate.values import TIME, methods_of
-
-    methods = methods_of(TIME)
-    assert methods["IsZero"].call(GoTime.zero()) is True
-    assert methods["Unix"].call(t0()) == 1709284530
-    assert methods["Format"].call(t0(), "15:04") == "09:15"
+def test_format_time_text_rules():
     assert dates.format_time(t0(), "pm") == "am"
     assert dates.format_time(t0(), "Month Janet Jan") == "Month Janet Mar"
