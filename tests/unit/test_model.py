@@ -483,7 +483,7 @@ def test_gotime_parse_docker_timestamps(text, expected):
 
 
 def test_gotime_parse_nanoseconds_prints_utc():
-    assert str(GoTime.parse("2023-01-02T03:04:05.123456789Z")) == "2023-01-02 03:04:05.123456 +0000 UTC"
+    assert str(GoTime.parse("2023-01-02T03:04:05.123456789Z")) == "2023-01-02 03:04:05.123456789 +0000 UTC"
     assert str(GoTime.parse("2023-01-02T03:04:05Z")) == "2023-01-02 03:04:05 +0000 UTC"
 
 
