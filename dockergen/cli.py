@@ -67,6 +67,7 @@ FLAGS: dict[str, Flag] = {
         Flag("event-filter", "list", "additional Docker event filter; repeatable", "key=value"),
         Flag("interval", "int", "run notify command every N seconds", "seconds", per_config=True),
         Flag("keep-blank-lines", "bool", "keep blank lines in the output file", per_config=True),
+        Flag("template-engine", "string", "auto (default: decided per template file), go (docker-gen's Go templates) or jinja2", "engine", per_config=True),
         Flag("endpoint", "list", "docker API endpoint (tcp|unix://..); default $DOCKER_HOST or unix:///var/run/docker.sock; repeatable, as NAME=URL, to render containers of several engines", "url"),
         Flag("endpoint-grace", "string", "with several endpoints: keep a lost endpoint's containers this long (default 30s)", "duration"),
         Flag("tlscert", "string", "path to TLS client certificate file", "path"),
@@ -254,6 +255,7 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
         include_stopped=options["include-stopped"],
         interval=options["interval"],
         keep_blank_lines=options["keep-blank-lines"],
+        engine=options["template-engine"] or "auto",
         swarm=options["swarm"],
         notify_services={selector: notify_signal for selector in options["notify-service"]},
     )

@@ -176,6 +176,7 @@ class Config:
     include_stopped: bool = False
     interval: int = 0
     keep_blank_lines: bool = False
+    engine: str = "auto"  # the template engine: auto (decided per file), go or jinja2
     check_cmd: str = ""  # validate a changed render in place before it stays (e.g. "nginx -t")
     check_timeout: float = DEFAULT_NOTIFY_TIMEOUT
     backup: bool = False  # keep the last content that passed as dest.bak
@@ -206,6 +207,9 @@ class Config:
             raise ConfigError(f"{self.source}: notify timeout must be positive")
         if self.check_timeout <= 0:
             raise ConfigError(f"{self.source}: check timeout must be positive")
+        if self.engine not in ("auto", "go", "jinja2"):
+            where = "-template-engine" if self.source == "command line" else f"{self.source}: engine"
+            raise ConfigError(f"{where}: must be auto, go or jinja2, got {self.engine!r}")
         return self
 
 
@@ -320,6 +324,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "includestopped": ("include_stopped", _bool),
     "interval": ("interval", _int),
     "keepblanklines": ("keep_blank_lines", _bool),
+    "engine": ("engine", _string),
     "checkcmd": ("check_cmd", _string),
     "checktimeout": ("check_timeout", _timeout),
     "backup": ("backup", _bool),

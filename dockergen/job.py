@@ -54,7 +54,9 @@ class Job:
     def __init__(self, config: Config, metrics: Metrics | None = None) -> None:
         self.config = config
         self.metrics = metrics or Metrics()
-        self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines)
+        self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines, engine=config.engine)
+        engine = "Go text/template" if self.template.engine == "go" else "Jinja2"
+        log.info("Template %s: %s engine (%s)", config.template, engine, self.template.engine_reason)
         self.quarantine: dict[str, str] = {}  # container ID -> why it is left out
         self._checked = False  # has the live destination passed the check since start-up?
 
@@ -142,7 +144,7 @@ class Job:
                 return Attempt(False, str(exc))
             finally:
                 timings["render"] += time.monotonic() - started
-            content = text.encode("utf-8")
+            content = text.encode("utf-8", "surrogateescape")  # Go templates may write any bytes
             if self.checking and not (content == previous and self._checked):
                 started = time.monotonic()
                 result = try_candidate(config.check_cmd, config.dest, content, previous, config.check_timeout)
@@ -175,7 +177,7 @@ class Job:
                 log.error("Quarantined container %s in %s: %s", container.Name or container.ID[:12], config.label, reason)
             log.info("%s: %d container(s) quarantined after %d renders/checks", config.label, len(search.culprits), attempts)
         text = passed[0]
-        data = text.encode("utf-8")
+        data = text.encode("utf-8", "surrogateescape")
         if self.checking:
             # The passing candidate is already live: the check needed it in place.
             self._checked = True

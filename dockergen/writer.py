@@ -184,7 +184,7 @@ def replace_contents(dest: str, data: bytes) -> bool:
 
 def write_if_changed(dest: str, text: str) -> WriteResult:
     """Write rendered text to ``dest`` (or stdout when empty) unless it is already there."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", "surrogateescape")  # a Go template's bytes, exactly
     if not dest:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

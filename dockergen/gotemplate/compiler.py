@@ -49,11 +49,12 @@ class _Continue(Exception):
 class Fail(Exception):
     """An execution error raised inside the closures; becomes :class:`ExecError`."""
 
-    def __init__(self, message: str, node: Node | None, tree: Tree | None) -> None:
+    def __init__(self, message: str, node: Node | None, tree: Tree | None, item: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.node = node
         self.tree = tree
+        self.item = item  # the innermost container being ranged over, to blame
 
 
 class Compiled:
@@ -69,7 +70,7 @@ class Compiled:
 class State:
     """What one execution carries: output, variables, depth, the node being evaluated."""
 
-    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name")
+    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name", "item")
 
     def __init__(self, templates: dict[str, Compiled], tree: Tree, data: Any) -> None:
         self.out: list[str] = []
@@ -80,10 +81,11 @@ class State:
         self.templates = templates
         self.depth = 0
         self.root_name = ""  # the set's name, which ``eval`` errors report
+        self.item: Any = None  # the innermost pointer-natured struct (container) a range is on
     # -- errors ------------------------------------------------------------------
 
     def fail(self, message: str) -> Fail:
-        return Fail(message, self.node, self.tree)
+        return Fail(message, self.node, self.tree, self.item)
 
     # -- variables ---------------------------------------------------------------
 
@@ -403,8 +405,16 @@ class _Compiler:
                 if isinstance(value, list):
                     if value:
                         ran = True
-                        for i, elem in enumerate(value):
-                            iterate(st, i, elem, mark)
+                        info = struct_info(value[0])
+                        if info is not None and info.pointer:  # containers: remember which one runs
+                            outer_item = st.item
+                            for i, elem in enumerate(value):
+                                st.item = elem
+                                iterate(st, i, elem, mark)
+                            st.item = outer_item
+                        else:
+                            for i, elem in enumerate(value):
+                                iterate(st, i, elem, mark)
                 elif isinstance(value, dict):
                     if value:
                         ran = True

@@ -42,3 +42,4 @@ class ExecError(TemplateError):
     def __init__(self, message: str, name: str = "", line: int | None = None, partial_output: str = "") -> None:
         super().__init__(message, name, line)
         self.partial_output = partial_output
+        self.item: object = None  # the container being ranged over when it failed, if any

@@ -17,7 +17,7 @@ from .errors import ExecError, ParseError
 from .funcmap import function_map
 from .parser import Tree, parse
 
-__all__ = ["TemplateSet", "read_template_file"]
+__all__ = ["TemplateSet", "read_template_file", "parses"]
 
 
 def read_template_file(path: str) -> str:
@@ -35,6 +35,15 @@ class _Names:
 
     def __contains__(self, name: object) -> bool:
         return name in self.funcs or name in self.builtins
+
+
+def parses(name: str, text: str) -> bool:
+    """Whether ``text`` is a valid Go template (with docker-gen's function names)."""
+    try:
+        parse(name, text, _Names(function_map(), BUILTINS))
+    except ParseError:
+        return False
+    return True
 
 
 class TemplateSet:
@@ -74,7 +83,9 @@ class TemplateSet:
         except Fail as exc:
             line = position(exc.tree, exc.node.pos)[0] if exc.tree is not None and exc.node is not None else None
             parse_name = exc.tree.parse_name if exc.tree is not None else name
-            raise ExecError(format_fail(exc), parse_name, line, "".join(state.out)) from None
+            error = ExecError(format_fail(exc), parse_name, line, "".join(state.out))
+            error.item = exc.item  # the container being ranged over, for the log line
+            raise error from None
         return "".join(state.out)
 
 

@@ -1,0 +1,78 @@
+"""The Go engine behind :class:`dockergen.render.Template`: docker-gen's templates, unchanged.
+
+Parses the ``;``-separated file list with docker-gen's ParseFiles rules,
+renders a snapshot with docker-gen's context as ``$``, and reports failures
+as one :class:`~dockergen.errors.RenderError` naming the file and line (and
+the container being ranged over), with Go's own error text after it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from dockergen.errors import RenderError
+from dockergen.render import RenderInput, remove_blank_lines
+
+from .context import make_root
+from .errors import ExecError, ParseError
+from .template import TemplateSet, read_template_file
+
+__all__ = ["GoTemplate"]
+
+
+class GoTemplate:
+    """One config's compiled Go template list, renderable many times, reloadable in place."""
+
+    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
+        self.spec = spec
+        self.paths = spec.split(";")
+        self.main = self.paths[0]
+        self.keep_blank_lines = keep_blank_lines
+        self._lock = threading.Lock()
+        self._by_name = {os.path.basename(p): p for p in self.paths}  # a later file wins, as in Go
+        self._set = self._compile()
+
+    @property
+    def files(self) -> set[str]:
+        return {os.path.abspath(p) for p in self.paths}
+
+    def _path_of(self, name: str) -> str:
+        return self._by_name.get(name, self.main)
+
+    def _compile(self) -> TemplateSet:
+        sources = []
+        for path in self.paths:
+            try:
+                sources.append((os.path.basename(path), read_template_file(path)))
+            except OSError as exc:
+                raise RenderError(f"cannot read template: {exc.strerror or exc}", path) from None
+        try:
+            return TemplateSet(sources, root_name=os.path.basename(self.spec))
+        except ParseError as exc:
+            raise RenderError(str(exc), self._path_of(exc.name), exc.line) from None
+
+    def reload(self) -> None:
+        """Re-parse from disk; a parse error keeps the previous version in use."""
+        compiled = self._compile()
+        with self._lock:
+            self._set = compiled
+
+    def render(self, data: RenderInput) -> str:
+        with self._lock:
+            compiled = self._set
+        swarm = data.swarm
+        root = make_root(
+            data.containers, data.docker, data.env, data.current_container,
+            swarm.services if swarm else None, swarm.tasks if swarm else None, swarm.nodes if swarm else None,
+        )
+        try:
+            text = compiled.execute(root)
+        except ExecError as exc:
+            container = getattr(exc, "item", None)
+            name = None
+            if container is not None:
+                name = getattr(container, "Name", "") or getattr(container, "ID", "")[:12] or None
+            message = str(exc) + (f" (rendering container {name})" if name else "")
+            raise RenderError(message, self._path_of(exc.name), exc.line, container=name) from None
+        return text if self.keep_blank_lines else remove_blank_lines(text)

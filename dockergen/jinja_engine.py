@@ -1,0 +1,198 @@
+"""The Jinja2 engine: loading a template list, rendering a snapshot, naming the line at fault.
+
+A template is given as a ``;``-separated list of files; the first is rendered
+and every file is reachable by its base name from ``{% include %}`` and
+``{% import %}`` (docker-gen's named templates).  Compiled templates are kept
+so that a watcher does not re-parse on every render, and
+:meth:`JinjaTemplate.reload` swaps in a new compile only when it succeeds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+import jinja2
+
+from dockergen.errors import RenderError
+from dockergen.render import RenderInput, remove_blank_lines
+
+__all__ = ["JinjaTemplate", "make_environment", "describe_error"]
+
+
+MAIN_TEMPLATE = "<main>"  # the loader name of the first file of a template list
+
+
+class _TemplateListLoader(jinja2.BaseLoader):
+    """Finds templates by base name among the configured files, else next to the main template."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.by_name: dict[str, str] = {}
+        for path in paths:  # a later file with the same base name wins, as in docker-gen
+            self.by_name[os.path.basename(path)] = path
+        self.main = paths[0]
+        self.loaded: set[str] = set()  # every file read, includes too: what a reload must watch
+        self.search_dir = os.path.dirname(os.path.abspath(paths[0]))
+
+    def resolve(self, name: str) -> str:
+        if name == MAIN_TEMPLATE:
+            return self.main
+        if name in self.by_name:
+            return self.by_name[name]
+        if os.path.isabs(name):
+            return name
+        return os.path.join(self.search_dir, name)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.resolve(template)
+        self.loaded.add(os.path.abspath(path))
+        try:
+            with open(path, encoding="utf-8") as handle:
+                source = handle.read()
+            mtime = os.path.getmtime(path)
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RenderError(f"cannot read template: {exc}", path) from None
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, path, uptodate
+
+
+def _none_as_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
+    from dockergen.helpers import FILTERS, GLOBALS
+
+    environment = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.Undefined,  # missing keys render "" and are falsy (difference 4)
+        keep_trailing_newline=True,
+        finalize=_none_as_empty,  # None prints as "", like a missing key
+        autoescape=False,
+        auto_reload=False,  # reloads are explicit: see Template.reload
+        extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
+    )
+    environment.globals.update(GLOBALS)
+    environment.filters.update(FILTERS)
+    return environment
+
+
+def _error_location(
+    tb: TracebackType | None, files: set[str], ignore: object = None
+) -> tuple[str | None, int | None, str | None]:
+    """The innermost template file, line and container being rendered in a traceback.
+
+    Jinja2 rewrites template frames to the template's file and line; the
+    container is the innermost loop variable of those frames that is one
+    (``ignore``: ``current_container``, a context variable, not a loop item).
+    """
+    from dockergen.model import RuntimeContainer
+
+    filename_found: str | None = None
+    line: int | None = None
+    container: str | None = None
+    while tb is not None:
+        frame = tb.tb_frame
+        filename = frame.f_code.co_filename
+        if filename in files or filename.endswith((".tmpl", ".j2", ".jinja", ".jinja2")) or filename == "<template>":
+            filename_found, line = filename, tb.tb_lineno
+            for value in frame.f_locals.values():
+                if isinstance(value, RuntimeContainer) and value is not ignore:
+                    container = value.Name or value.ID[:12]
+        tb = tb.tb_next
+    return filename_found, line, container
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for the log: our own and Jinja2's messages as they are, others with their type."""
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined value: {exc}"
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, jinja2.TemplateError) or type(exc).__module__.startswith("dockergen"):
+        return text
+    return f"{type(exc).__name__}: {text}"
+
+
+class JinjaTemplate:
+    """One config's compiled Jinja2 template list, renderable many times, reloadable in place."""
+
+    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
+        self.spec = spec
+        self.paths = spec.split(";")
+        self.main = self.paths[0]
+        self.keep_blank_lines = keep_blank_lines
+        self._lock = threading.Lock()
+        self.environment, self._compiled = self._compile()
+
+    @property
+    def files(self) -> set[str]:
+        """Absolute paths of every file this template reads (the list and what it included)."""
+        loader = self.environment.loader
+        loaded = loader.loaded if isinstance(loader, _TemplateListLoader) else set()
+        return {os.path.abspath(p) for p in self.paths} | loaded
+
+    def _compile(self) -> tuple[jinja2.Environment, jinja2.Template]:
+        loader = _TemplateListLoader(self.paths)
+        environment = make_environment(loader)
+        if any(not path for path in self.paths):
+            raise RenderError(f"empty entry in the template list {self.spec!r} (check the ';' separators)")
+        for path in self.paths:
+            if not os.path.isfile(path):
+                problem = "is a directory" if os.path.isdir(path) else "does not exist"
+                raise RenderError(f"template file {problem}", path)
+        try:
+            compiled = environment.get_template(MAIN_TEMPLATE)
+            # Syntax errors in the other listed files should surface now, not at the first include.
+            for path in self.paths[1:]:
+                environment.get_template(os.path.basename(path))
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(f"template not found: {exc.name}", self.main) from None
+        return environment, compiled
+
+    def reload(self) -> None:
+        """Recompile from disk; on error the previous compiled template stays in use."""
+        environment, compiled = self._compile()
+        with self._lock:
+            self.environment, self._compiled = environment, compiled
+
+    def render(self, data: RenderInput) -> str:
+        """Render to text (blank lines removed unless kept); raises RenderError with file and line."""
+        with self._lock:
+            compiled = self._compiled
+        try:
+            text = compiled.render(
+                containers=data.containers,
+                docker=data.docker,
+                env=data.env,
+                current_container=data.current_container,
+                services=data.swarm.services if data.swarm else [],
+                tasks=data.swarm.tasks if data.swarm else [],
+                nodes=data.swarm.nodes if data.swarm else [],
+            )
+        except RenderError:
+            raise
+        except jinja2.TemplateSyntaxError as exc:  # an include compiled late
+            raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
+        except Exception as exc:
+            filename, line, container = _error_location(exc.__traceback__, self.files, data.current_container)
+            message = describe_error(exc)
+            if container:
+                message += f" (rendering container {container})"
+            raise RenderError(message, filename or self.main, line, container=container) from exc
+        return text if self.keep_blank_lines else remove_blank_lines(text)
