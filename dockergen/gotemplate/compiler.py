@@ -27,7 +27,7 @@ from .nodes import (
 )
 from .parser import Tree
 from .values import (
-    ANY, FLOAT_KINDS, INT, INT_KINDS, MISSING, UINT_KINDS, VALUE, Addr, Float32, GoMap, GoSlice, GoType,
+    ANY, FLOAT_KINDS, INT, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoMap, GoSlice, GoType,
     Int8, Int16, Int32, Int64, Method, NilPointer, Pointer, Uint, Uint8, Uint16, Uint32, Uint64,
     can_be_nil, methods_of, nil_map, nil_slice, pointer_to, struct_info, truth, typeof,
 )
@@ -618,12 +618,11 @@ class _Compiler:
         if fn is None:
             fn = self.builtins[name]
             builtin = True
-        site = _CallSite(self, cmd, name, args[1:], has_final, builtin)
-        site.prepare(fn)
+        call = _CallSite(self, cmd, name, args[1:], has_final, builtin).runner(fn)
 
         def run(st: State, dot: Any, final: Any) -> Any:
             st.node = ident
-            return site.call(st, dot, fn, None, final)
+            return call(st, dot, None, final)
         return run
 
     # -- arguments ---------------------------------------------------------------
@@ -730,44 +729,68 @@ class _CallSite:
         return found
 
     def call(self, st: State, dot: Any, fn: Function | Method, receiver: Any, final: Any) -> Any:
+        """Call ``fn`` (a method when ``receiver`` is not None) with this site's arguments."""
+        return self.runner(fn)(st, dot, receiver, final)
+
+    def runner(self, fn: Function | Method) -> Callable[[State, Any, Any, Any], Any]:
+        """A closure calling ``fn`` here, specialised once for its signature."""
+        key = -id(fn)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = (self._make_runner(fn),)
+        return found[0]
+
+    def _make_runner(self, fn: Function | Method) -> Callable[[State, Any, Any, Any], Any]:
         error, arg_evals, final_type = self.prepare(fn)
-        if error is not None:
-            raise st.fail(error)
+        node = self.node
         name = self.name
+        has_final = self.has_final
+        if error is not None:
+            def run_error(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+                raise st.fail(error)
+            return run_error
         if self.builtin and (name == "and" or name == "or"):
             want = name == "or"
-            value: Any = MISSING
-            for ev in arg_evals:
-                value = ev(st, dot)
-                if truth(value) == want:
-                    return value
-            if self.has_final:
-                value = validate(st, final, final_type)
-            return value
-        argv = [ev(st, dot) for ev in arg_evals]
-        if self.has_final:
-            argv.append(validate(st, final, final_type))
-        if self.builtin and name == "call":
-            argv.insert(0, str(self.args[0]) if self.args else "")
-        if receiver is not None:
-            argv.insert(0, receiver)
-        elif isinstance(fn, Function) and fn.needs_state:
-            argv.insert(0, st)
-        try:
-            result = fn.call(*argv)
-        except GoError as exc:
-            st.node = self.node
-            raise st.fail(f"error calling {name}: {exc}") from None
-        except (Fail, _Break, _Continue):
-            raise
-        except RecursionError:
-            raise
-        except Exception as exc:  # a bug or an unexpected input in a function: still Go's shape
-            st.node = self.node
-            raise st.fail(f"error calling {name}: {exc}") from exc
-        if result is None and fn.result.kind == "interface":
-            return MISSING
-        return result
+
+            def run_lazy(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+                value: Any = MISSING
+                for ev in arg_evals:
+                    value = ev(st, dot)
+                    if truth(value) == want:
+                        return value
+                if has_final:
+                    value = validate(st, final, final_type)
+                return value
+            return run_lazy
+        call = fn.call
+        iface = fn.result.kind == "interface"
+        callee_name = (str(self.args[0]) if self.args else "") if self.builtin and name == "call" else None
+        needs_state = isinstance(fn, Function) and fn.needs_state
+
+        def run(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+            argv = [ev(st, dot) for ev in arg_evals]
+            if has_final:
+                argv.append(validate(st, final, final_type))
+            if callee_name is not None:
+                argv.insert(0, callee_name)
+            if receiver is not None:
+                argv.insert(0, receiver)
+            elif needs_state:
+                argv.insert(0, st)
+            try:
+                result = call(*argv)
+            except GoError as exc:
+                st.node = node
+                raise st.fail(f"error calling {name}: {exc}") from None
+            except (Fail, _Break, _Continue, RecursionError):
+                raise
+            except Exception as exc:  # a bug or an unexpected input in a function: still Go's shape
+                st.node = node
+                raise st.fail(f"error calling {name}: {exc}") from exc
+            if result is None and iface:
+                return MISSING
+            return result
+        return run
 
 
 # --- run-time helpers -----------------------------------------------------------
@@ -814,6 +837,21 @@ def _indirect(value: Any) -> tuple[Any, bool]:
 def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _CallSite | None, final: Any,
           has_args: bool) -> Any:
     """``receiver.name`` as Go resolves it: method, struct field, map key (spec §4.4)."""
+    t = type(receiver)
+    if not has_args:
+        # The usual cases first: a struct field (resolved once per class and name), a map key.
+        fast = _FIELDS.get((t, name))
+        if fast is not None:
+            value = getattr(receiver, fast[0])
+            return Addr(value) if fast[1] else value
+        if t is dict:
+            return receiver.get(name, MISSING)
+        if t is GoMap and receiver.type.key is STRING and not methods_of(receiver.type):
+            return receiver.get(name, MISSING)
+        if fast is None and (t, name) not in _NOT_FAST:
+            _learn_field(t, name)
+            if (t, name) in _FIELDS:
+                return field(st, dot, node, name, receiver, site, final, has_args)
     if receiver is MISSING:
         return MISSING
     addressable = False
@@ -872,6 +910,31 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
         if elem is not None and elem.struct is not None and name in elem.struct.field_types:
             raise st.fail(f"nil pointer evaluating {static_type}.{name}")
     raise st.fail(f"can't evaluate field {name} in type {static_type}")
+
+
+# (class, field name) -> (attribute, wrap in Addr): fields that no method shadows.
+_FIELDS: dict[tuple[type, str], tuple[str, bool]] = {}
+_NOT_FAST: set[tuple[type, str]] = set()
+
+
+def _learn_field(cls: type, name: str) -> None:
+    """Remember how to read ``name`` on instances of ``cls`` when it is a plain exported field."""
+    info = _STRUCTS_BY_CLASS(cls)
+    if info is None or name in info.methods or not name[:1].isupper() or name not in info.field_types:
+        _NOT_FAST.add((cls, name))
+        return
+    field_type = info.field_types[name]
+    wraps = field_type.struct is not None and bool(field_type.struct.methods)
+    if wraps and not info.pointer:
+        _NOT_FAST.add((cls, name))  # addressable or not depends on how the struct was reached
+        return
+    _FIELDS[(cls, name)] = (info.attribute(name), wraps)
+
+
+def _STRUCTS_BY_CLASS(cls: type) -> Any:  # noqa: N802 - a lookup, named like the table it reads
+    from .values import _STRUCTS
+
+    return _STRUCTS.get(cls)
 
 
 class _NoCompiler:

@@ -13,7 +13,7 @@ are methods, so that printing a container shows exactly docker-gen's fields.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,7 @@ def make_root(
     services: Iterable[swarm.Service] | None = None,
     tasks: Iterable[swarm.Task] | None = None,
     nodes: Iterable[swarm.Node] | None = None,
+    convert: Callable[[model.RuntimeContainer], model.RuntimeContainer] | None = None,
 ) -> Root:
     """The template data ``$``: a ``*context.Context`` over Go-typed copies of ``containers``.
 
@@ -288,10 +289,11 @@ def make_root(
     hands out the same pointer), otherwise a copy of ``current_container``,
     or a typed nil pointer.
     """
-    items = [to_go_container(c) for c in containers]
+    convert = convert or to_go_container  # a caller may cache the Go-typed copies
+    items = [convert(c) for c in containers]
     current: Any = NilPointer(CONTAINER_POINTER)
     if current_container is not None:
-        current = next((c for c in items if c.ID == current_container.ID), None) or to_go_container(current_container)
+        current = next((c for c in items if c.ID == current_container.ID), None) or convert(current_container)
     go_services, go_tasks, go_nodes = to_go_swarm(services or (), tasks or (), nodes or ())
     data = _RootData(GoMap(_MSS, env), docker, current, go_services, go_tasks, go_nodes)
     target = _ContextSlice(CONTEXT, items)

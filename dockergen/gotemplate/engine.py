@@ -14,7 +14,7 @@ import threading
 from dockergen.errors import RenderError
 from dockergen.render import RenderInput, remove_blank_lines
 
-from .context import make_root
+from .context import make_root, to_go_container
 from .errors import ExecError, ParseError
 from .template import TemplateSet, read_template_file
 
@@ -32,6 +32,9 @@ class GoTemplate:
         self._lock = threading.Lock()
         self._by_name = {os.path.basename(p): p for p in self.paths}  # a later file wins, as in Go
         self._set = self._compile()
+        # Go-typed copies of the containers of the last render, by identity: the inventory
+        # replaces a container object when it changes, so an unchanged one is converted once.
+        self._copies: dict[int, tuple[object, object]] = {}
 
     @property
     def files(self) -> set[str]:
@@ -62,10 +65,23 @@ class GoTemplate:
         with self._lock:
             compiled = self._set
         swarm = data.swarm
+        old_copies = self._copies
+        copies: dict[int, tuple[object, object]] = {}
+
+        def convert(container: object) -> object:
+            entry = old_copies.get(id(container))
+            if entry is None or entry[0] is not container:
+                entry = (container, to_go_container(container))  # type: ignore[arg-type]
+            copies[id(container)] = entry
+            return entry[1]
+
         root = make_root(
             data.containers, data.docker, data.env, data.current_container,
             swarm.services if swarm else None, swarm.tasks if swarm else None, swarm.nodes if swarm else None,
+            convert=convert,  # type: ignore[arg-type]
         )
+        with self._lock:
+            self._copies = copies
         try:
             text = compiled.execute(root)
         except ExecError as exc:
