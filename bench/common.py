@@ -16,6 +16,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import engine_support  # noqa: E402  (tests/engine_support.py: labelled containers, cleanup)
 
 NAMES = "{% for c in containers %}{{ c.Name }}\n{% endfor %}"  # the template every benchmark renders
+GO_NAMES = "{{ range $ }}{{ .Name }}\n{{ end }}"  # the same, as a docker-gen (Go) template
 
 
 def compile_package() -> None:
