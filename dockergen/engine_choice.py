@@ -11,6 +11,10 @@
    starts with a Go keyword (``{{ range``, ``{{ if``, ``{{ end }}``,
    ``{{ define``, ``{{ template`` ...), with a dot or a variable
    (``{{ .Name }}``, ``{{ $host }}``), or a Go comment (``{{/*``).
+   What a comment of one engine says is no sign of the other (a Jinja2
+   ``{# ported from {{ range $ }} #}``, a Go ``{{/* was {% for %} */}}``), nor
+   is what a Jinja2 ``{% raw %}`` block holds; and ``${#`` is a shell's
+   ``${#name}`` (string length), not a Jinja2 comment.
 3. Signs of one engine only: that engine.  Signs of both: the file is
    ambiguous, and the error asks for the flag.  No sign at all (plain text,
    or only expressions such as ``{{ "x" }}``): Go, docker-gen's own, if the
@@ -33,11 +37,15 @@ ENGINES = ("auto", "go", "jinja2")
 _JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
 _GO_SUFFIXES = (".gotmpl", ".gotemplate")
 
-_JINJA_BLOCK = re.compile(r"\{%|\{#")
+_JINJA_BLOCK = re.compile(r"\{%|(?<!\$)\{#")
 _JINJA_NAMES = re.compile(
     r"\{\{-?\s*(?:containers|docker|env|current_container|services|tasks|nodes)\s*(?:[.|\[}]|\)|$)",
     re.MULTILINE,
 )
+# Bodies that say nothing about the engine: a comment's text, a raw block's.
+_JINJA_QUIET = re.compile(r"(?<!\$)\{#(.*?)#\}|\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
+_GO_QUIET = re.compile(r"\{\{(?:-\s)?/\*(.*?)\*/(?:\s-)?\}\}", re.DOTALL)
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _GO_ACTION = re.compile(
     r"\{\{-?\s*(?:(?:range|if|with|else|end|define|template|block|break|continue)\b|[.$]|/\*)"
 )
@@ -50,8 +58,9 @@ def detect(path: str, text: str) -> tuple[str | None, str]:
         return "jinja2", f"its name ends in {os.path.splitext(name)[1]}"
     if name.endswith(_GO_SUFFIXES):
         return "go", f"its name ends in {os.path.splitext(name)[1]}"
-    jinja = _JINJA_BLOCK.search(text) or _JINJA_NAMES.search(text)
-    go = _GO_ACTION.search(text)
+    go_text = _blank_bodies(_GO_QUIET, text)
+    jinja = _JINJA_BLOCK.search(go_text) or _JINJA_NAMES.search(go_text)
+    go = _GO_ACTION.search(_blank_bodies(_JINJA_QUIET, text))
     if jinja and go:
         raise RenderError(
             f"cannot tell whether this is a Go or a Jinja2 template (it has both {_shown(go.group())!r} "
@@ -63,6 +72,20 @@ def detect(path: str, text: str) -> tuple[str | None, str]:
     if go:
         return "go", f"it has {_shown(go.group())!r}"
     return None, "it has no engine-specific syntax"
+
+
+def _blank_bodies(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` with the bodies ``pattern`` captures blanked, keeping offsets and line numbers."""
+
+    def blank(match: re.Match[str]) -> str:
+        whole, offset = match.group(), match.start()
+        for group in range(1, pattern.groups + 1):
+            if match.start(group) >= 0:
+                start, end = match.start(group) - offset, match.end(group) - offset
+                whole = whole[:start] + _NOT_NEWLINE.sub(" ", whole[start:end]) + whole[end:]
+        return whole
+
+    return pattern.sub(blank, text)
 
 
 def _shown(match: str) -> str:
