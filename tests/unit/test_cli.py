@@ -722,3 +722,48 @@ def test_bad_endpoint_tables(tmp_path, toml, message):
     with pytest.raises(DockerGenError, match=message):
         _, tables = build_configs(parse_args(["-config", str(path)]), {})
         settings_from_flags(parse_args(["-config", str(path)]), {}, tables)
+
+
+# -- -template-engine -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["auto", "go", "jinja2"])
+def test_template_engine_flag(value):
+    assert cfg("-template-engine", value, "t.tmpl").engine == value
+    assert cfg(f"--template-engine={value}", "t.tmpl").engine == value
+
+
+def test_template_engine_defaults_to_auto():
+    assert cfg("t.tmpl").engine == "auto"
+    assert cfg("-template-engine=", "t.tmpl").engine == "auto"  # empty means the default
+
+
+def test_bad_template_engine_names_the_flag():
+    with pytest.raises(ConfigError, match=r"^-template-engine: must be auto, go or jinja2, got 'foo'$"):
+        cfg("-template-engine", "foo", "t.tmpl")
+
+
+@pytest.mark.parametrize("value", ["foo", "Go", "jinja"])
+def test_main_bad_template_engine(capsys, clean_env, value):
+    fake = FakeRun()
+    assert main(["-template-engine", value, "t.tmpl"], run=fake) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert "-template-engine" in err and repr(value) in err
+    assert fake.calls == []
+
+
+def test_main_passes_the_template_engine(clean_env):
+    fake = FakeRun()
+    assert main(["-template-engine", "jinja2", "t.tmpl", "out"], run=fake) == 0
+    [([config], _settings)] = fake.calls
+    assert config.engine == "jinja2"
+
+
+def test_config_mode_ignores_template_engine_flag_with_warning(config_file, caplog):
+    with caplog.at_level(logging.WARNING, logger="dockergen"):
+        [config], _ = build_configs(parse_args(["-config", config_file, "-template-engine", "jinja2"]), {})
+    assert config.engine == "auto"  # the file's (default) engine, not the flag's
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "-template-engine" in warning.getMessage()

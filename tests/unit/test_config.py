@@ -721,3 +721,51 @@ def test_maps_are_not_shared_between_configs(files):
     a1, a2 = load_config_files([files["A"]])
     a2.notify_containers["x"] = 1
     assert "x" not in a1.notify_containers
+
+
+# -- engine ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["auto", "go", "jinja2"])
+def test_engine_key(write, value):
+    [config] = load_config_files([write("e.toml", f'[[config]]\ntemplate = "t"\nengine = "{value}"\n')])
+    assert config.engine == value
+
+
+def test_engine_defaults_to_auto(write):
+    [config] = load_config_files([write("e.toml", '[[config]]\ntemplate = "t"\n')])
+    assert config.engine == "auto" == Config("t").engine
+
+
+def test_engine_key_is_case_insensitive(write):
+    [config] = load_config_files([write("e.toml", '[[config]]\ntemplate = "t"\nEngine = "go"\n')])
+    assert config.engine == "go"
+
+
+def test_engine_per_config(write):
+    text = '[[config]]\ntemplate = "a"\nengine = "go"\n[[config]]\ntemplate = "b"\n[[config]]\ntemplate = "c"\nengine = "jinja2"\n'
+    assert [c.engine for c in load_config_files([write("e.toml", text)])] == ["go", "auto", "jinja2"]
+
+
+def test_unknown_engine_names_file_and_table(write):
+    path = write("e.toml", '[[config]]\ntemplate = "a"\n[[config]]\ntemplate = "b"\nengine = "foo"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config_files([path])
+    message = str(info.value)
+    assert message == f"{path}: [[config]] #2: engine: must be auto, go or jinja2, got 'foo'"
+    assert len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("value", ["5", "true", '["go"]'])
+def test_engine_must_be_a_string(write, value):
+    path = write("e.toml", f'[[config]]\ntemplate = "t"\nengine = {value}\n')
+    with pytest.raises(ConfigError, match="engine") as info:
+        load_config_files([path])
+    assert path in str(info.value)
+
+
+def test_config_validate_engine():
+    with pytest.raises(ConfigError, match=r"^-template-engine: .*'x'"):
+        Config("t", engine="x", source="command line").validate()
+    with pytest.raises(ConfigError, match=r"^f.toml: engine: .*'x'"):
+        Config("t", engine="x", source="f.toml").validate()
