@@ -337,3 +337,13 @@ def test_nginx_t_accepts_the_output(tmp_path):
     out = render_go("nginx.tmpl", [], env)
     result = nginx_t(tmp_path, out)
     assert result.returncode == 0, f"{result.stderr}\n--- rendered ---\n{out}"
+
+
+@pytest.mark.parametrize("name", ["containers.tmpl", "nginx.tmpl"])
+def test_render_template_runs_them_with_the_go_engine(name, tmp_path):
+    """The generator's own path (engine auto) picks Go for the bundled Go templates."""
+    cs = [container(1, "web", {"VIRTUAL_HOST": "web.test"}, ports=["8080/tcp"]), container(2, "db")]
+    env = nginx_env(tmp_path)
+    template = Template(str(GO / name))
+    assert template.engine == "go"
+    assert template.render(RenderInput(containers=cs, docker=DOCKER, env=env)) == render_go(name, cs, env)
