@@ -282,12 +282,23 @@ def call(name: str, fn: Any, *args: Any) -> Any:
         raise GoError("call of nil")
     if not callable(fn) or struct_info(fn) is not None:
         raise GoError(f"non-function {name} of type {typeof(fn)}")
+    want = _arity(fn)
+    if want is not None and want != len(args):
+        raise GoError(f"wrong number of args for {name}: got {len(args)} want {want}")
+    return fn(*args)
+
+
+def _arity(fn: Any) -> int | None:
+    """How many arguments a Python function value takes (None: any number)."""
+    import inspect
+
     try:
-        return fn(*args)
-    except GoError:
-        raise
-    except TypeError as exc:
-        raise GoError(str(exc)) from None
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+        return None
+    return sum(1 for p in parameters if p.default is p.empty and p.kind != p.KEYWORD_ONLY)
 
 
 # --- comparisons ------------------------------------------------------------------

@@ -412,6 +412,9 @@ class _Compiler:
                                 st.item = elem
                                 iterate(st, i, elem, mark)
                             st.item = outer_item
+                        elif info is not None and any(m.pointer_receiver for m in info.methods.values()):
+                            for i, elem in enumerate(value):  # slice elements are addressable in Go
+                                iterate(st, i, Addr(elem), mark)
                         else:
                             for i, elem in enumerate(value):
                                 iterate(st, i, elem, mark)

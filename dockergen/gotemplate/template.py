@@ -16,6 +16,7 @@ from .compiler import Compiled, Fail, State, compile_tree, format_fail, position
 from .errors import ExecError, ParseError
 from .funcmap import function_map
 from .parser import Tree, parse
+from .values import MISSING
 
 __all__ = ["TemplateSet", "read_template_file", "parses"]
 
@@ -73,6 +74,8 @@ class TemplateSet:
     def execute(self, data: Any, name: str | None = None) -> str:
         """Run template ``name`` (default: the first file) with ``data`` as dot and ``$``."""
         name = name or self.main
+        if data is None:
+            data = MISSING  # Go's Execute(w, nil): the dot is "no value"
         compiled = self.templates.get(name)
         if compiled is None:
             raise ExecError(f'template: no template "{name}" associated with template "{self.root_name}"', name)
