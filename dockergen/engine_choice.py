@@ -89,7 +89,11 @@ def _blank_bodies(pattern: re.Pattern[str], text: str) -> str:
 
 
 def _shown(match: str) -> str:
-    return " ".join(match.split()).rstrip("|[}.)") or match
+    # Drop the delimiter after a Jinja2 name ("{{ env." -> "{{ env"), but keep Go's lone
+    # dot ("{{ ." stays, not "{{ ").
+    text = " ".join(match.split())
+    trimmed = text.rstrip("|[}.)")
+    return trimmed if trimmed[-1:].isalnum() else text
 
 
 def _line_of(text: str, index: int) -> int:
