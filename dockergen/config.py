@@ -174,6 +174,7 @@ class Config:
     only_exposed: bool = False
     only_published: bool = False
     include_stopped: bool = False
+    only_healthy: bool = False  # leave out containers whose healthcheck does not say healthy (yet)
     interval: int = 0
     keep_blank_lines: bool = False
     engine: str = "auto"  # the template engine: auto (decided per file), go or jinja2
@@ -322,6 +323,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "onlyexposed": ("only_exposed", _bool),
     "onlypublished": ("only_published", _bool),
     "includestopped": ("include_stopped", _bool),
+    "onlyhealthy": ("only_healthy", _bool),
     "interval": ("interval", _int),
     "keepblanklines": ("keep_blank_lines", _bool),
     "engine": ("engine", _string),

@@ -14,13 +14,15 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dockergen.check import restore, try_candidate
 from dockergen.config import Config
 from dockergen.errors import RenderError
+from dockergen.health import split_by_health
 from dockergen.inventory import Snapshot
+from dockergen.left_out import LeftOut, count_invalid, plural
 from dockergen.metrics import Metrics
 from dockergen.model import RuntimeContainer
 from dockergen.notify import notify
@@ -40,6 +42,8 @@ class Outcome:
     error: str = ""
     attempts: int = 1  # renders (and checks) it took
     text: str = ""  # the content now live
+    containers: int = 0  # served: rendered and not left out by the template itself
+    left_out: LeftOut = LeftOut()
 
 
 def line_changes(old: str, new: str) -> tuple[int, int]:
@@ -105,10 +109,11 @@ class Job:
             details += f", check {timings['check'] * 1000:.1f} ms"
         if outcome.attempts > 1:
             details += f", {outcome.attempts} renders/checks"
+        left_out = f", {outcome.left_out}" if outcome.left_out.total else ""
         if not outcome.changed and not always_notify:
             log.info(
-                "Contents of %s did not change. Skipping notification '%s' (%d containers; %s)",
-                config.label, config.notify_cmd, len(snapshot.containers), details,
+                "Contents of %s did not change. Skipping notification '%s' (%s%s; %s)",
+                config.label, config.notify_cmd, plural(outcome.containers, "container"), left_out, details,
             )
             return outcome
         started = time.monotonic()
@@ -116,8 +121,9 @@ class Job:
         if outcome.changed and config.dest:
             added, removed = line_changes((previous or b"").decode("utf-8", "replace"), outcome.text)
             log.info(
-                "Generated '%s' from %d containers (+%d/-%d lines; %s, notify %.1f ms)",
-                config.dest, len(snapshot.containers), added, removed, details, (time.monotonic() - started) * 1000,
+                "Generated '%s' from %s%s (+%d/-%d lines; %s, notify %.1f ms)",
+                config.dest, plural(outcome.containers, "container"), left_out, added, removed, details,
+                (time.monotonic() - started) * 1000,
             )
         return outcome
 
@@ -129,7 +135,10 @@ class Job:
         present = {c.ID for c in snapshot.containers}
         for container_id in [cid for cid in self.quarantine if cid not in present]:
             del self.quarantine[container_id]  # gone: nothing left to retry
-        candidates = [c for c in snapshot.containers if c.ID not in self.quarantine]
+        routable, unhealthy = self.routable(snapshot)
+        # An unhealthy container keeps its quarantine entry (its health event releases it anyway),
+        # but is counted once, as unhealthy: the quarantine only judges what would be rendered.
+        candidates = [c for c in routable if c.ID not in self.quarantine]
         passed: list[str] = []  # the text of the last attempt that succeeded
 
         def attempt(containers: list[RuntimeContainer]) -> Attempt:
@@ -157,6 +166,7 @@ class Job:
 
         first = attempt(candidates)
         attempts = 1
+        quarantined = len(routable) - len(candidates)
         if not first.ok:
             if not config.quarantine or not candidates:
                 log.error("%s: %s; keeping the previous content", config.label, first.reason)
@@ -176,6 +186,7 @@ class Job:
                 self.quarantine[container.ID] = reason
                 log.error("Quarantined container %s in %s: %s", container.Name or container.ID[:12], config.label, reason)
             log.info("%s: %d container(s) quarantined after %d renders/checks", config.label, len(search.culprits), attempts)
+            quarantined += len(search.culprits)
         text = passed[0]
         data = text.encode("utf-8", "surrogateescape")
         if self.checking:
@@ -188,14 +199,28 @@ class Job:
             changed = write_if_changed(config.dest, text).changed
         if config.backup and config.dest and read_current(config.dest + ".bak") != data:
             replace_contents(config.dest + ".bak", data)
-        return Outcome(ok=True, changed=changed, attempts=attempts, text=text)
+        invalid = count_invalid(text)
+        return Outcome(
+            ok=True, changed=changed, attempts=attempts, text=text,
+            containers=max(0, len(routable) - quarantined - invalid),  # what the template served
+            left_out=LeftOut(quarantined=quarantined, unhealthy=len(unhealthy), invalid=invalid),
+        )
+
+    def routable(self, snapshot: Snapshot) -> tuple[list[RuntimeContainer], list[RuntimeContainer]]:
+        """The snapshot's containers this config may render, and those ``-only-healthy`` leaves out."""
+        if not self.config.only_healthy:
+            return list(snapshot.containers), []
+        return split_by_health(snapshot.containers)
 
     # -- dry run ---------------------------------------------------------------------------
 
     def dry_run(self, snapshot: Snapshot, env: Mapping[str, str] | None = None) -> tuple[bool, str]:
         """Render and return a unified diff against the destination (or the whole content)."""
+        routable, _ = self.routable(snapshot)
         try:
-            text = self.template.render(RenderInput.from_snapshot(snapshot, env, swarm=self.config.swarm))
+            text = self.template.render(
+                RenderInput.from_snapshot(replace(snapshot, containers=routable), env, swarm=self.config.swarm)
+            )
         except RenderError as exc:
             return False, f"{self.config.label}: {exc}\n"
         if not self.config.dest:
