@@ -1,6 +1,7 @@
 """Watch mode figures: event-to-file latency, API calls per event, resident memory, idle CPU.
 
-Usage: python bench/latency.py [--counts 100,500] [--samples 30] [--idle 60]
+Usage: python bench/latency.py [--counts 100,500] [--samples 30] [--idle 60] [--health-samples 30]
+                               [--cases start-stop,health]
 
 For each count, that many containers run (all visible to the template); then
 ``--samples`` containers are started and as many removed, one at a time.  The
@@ -11,6 +12,13 @@ from the watcher's ``-log-level debug`` output.  Figures are printed and
 appended to bench/results.md.  Go docker-gen reference on the same engine:
 p50 154 ms / p90 305 ms at ~100 containers, p50 745 ms / p90 792 ms at 500;
 16 MB RSS; 0.15 s CPU per idle minute.
+
+The health case (``-only-healthy``) runs among the first count's containers: one more
+container's healthcheck (``test -f /tmp/ok`` every 100 ms) is flipped ``--health-samples``
+times each way with ``docker exec``; latency is from the ``health_status: healthy``
+(resp. ``unhealthy``) event to the name appearing in (resp. leaving) the destination.
+Target: p50 <= 25 ms, the budget of a start or stop.  ``BENCH_TRACE=1`` prints each flip's
+event and file times (to tell the watcher's delays from the engine's).
 """
 
 from __future__ import annotations
@@ -40,7 +48,8 @@ class EventTimes:
     def __init__(self, api) -> None:
         self.times: dict[tuple[str, str], int] = {}
         self.arrived: "queue.Queue[tuple[str, str]]" = queue.Queue()
-        self.stream = api.events(decode=True, filters={"type": ["container"], "event": ["start", "die"]})
+        events = ["start", "die", "health_status"]  # health actions read "health_status: healthy"
+        self.stream = api.events(decode=True, filters={"type": ["container"], "event": events})
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
@@ -150,15 +159,94 @@ def run_count(session, count: int, samples: int, workdir: Path) -> dict:
         raise
 
 
+HEALTH_TARGET_MS = 25.0
+HEALTHCHECK = {"test": ["CMD", "test", "-f", "/tmp/ok"], "interval": 100_000_000, "timeout": 2_000_000_000, "retries": 1}
+
+
+def run_health(session, count: int, samples: int, workdir: Path) -> dict:
+    """Flip one container's health ``samples`` times each way under a ``-watch -only-healthy`` watcher."""
+    start_containers(session, count)
+    template = workdir / "names.tmpl"
+    template.write_text(NAMES)
+    dest = workdir / f"health-{count}.txt"
+    name = f"hlat-{count}-{session.session_id[:6]}"
+    flipping = session.create_container(name=name, healthcheck=HEALTHCHECK)
+    command = [
+        *docker_gen_command(), "-watch", "-only-healthy", "-log-level", "debug", "-log-format", "json",
+        "-container-filter", f"label={session.label_filter}", str(template), str(dest),
+    ]
+    with open(workdir / f"health-{count}.log", "w") as log:
+        watcher = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not dest.exists() or len(dest.read_text().splitlines()) < count:
+            if time.monotonic() > deadline:
+                raise SystemExit("initial render did not list every container")
+            time.sleep(0.05)
+        events = EventTimes(session.api)
+        while flipping.health != "unhealthy":  # the starting container is out; wait for its first verdict
+            time.sleep(0.05)
+        time.sleep(0.5)
+        healthy, unhealthy = [], []
+        for flip in ("touch", "rm") * samples:
+            action, present, figures = (
+                ("health_status: healthy", True, healthy) if flip == "touch" else ("health_status: unhealthy", False, unhealthy)
+            )
+            events.times.pop((flipping.id, action), None)
+            in_background(flipping.exec, flip, *(["-f"] if flip == "rm" else []), "/tmp/ok")
+            seen_ns = wait_file(dest, name, present)
+            event_ns = events.wait(flipping.id, action)
+            figures.append((seen_ns - event_ns) / 1e6)
+            if os.environ.get("BENCH_TRACE"):
+                print(f"{action}: event {event_ns / 1e9:.3f} seen {seen_ns / 1e9:.3f} = {figures[-1]:.1f} ms", flush=True)
+            time.sleep(0.05)
+        return {"count": count, "healthy": healthy, "unhealthy": unhealthy, "rss": rss_mib(watcher.pid)}
+    finally:
+        watcher.terminate()
+        watcher.wait()
+        session.remove([flipping.id])
+
+
+def summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} / {percentile(values, 0.9):.1f} / {max(values):.1f}"
+
+
+def health_case(session, count: int, samples: int, workdir: Path) -> None:
+    result = run_health(session, count, samples, workdir)
+    both = result["healthy"] + result["unhealthy"]
+    verdict = "meets" if statistics.median(both) <= HEALTH_TARGET_MS else "MISSES"
+    lines = [
+        "| containers | healthy -> in p50 / p90 / max (ms) | unhealthy -> out p50 / p90 / max (ms) | all p50 (target <= 25 ms) |",
+        "|---|---|---|---|",
+        f"| {count + 1} | {summary(result['healthy'])} | {summary(result['unhealthy'])} "
+        f"| {statistics.median(both):.1f} ({verdict} the target) |",
+    ]
+    print(lines[-1], flush=True)
+    append_results(
+        f"bench/latency.py health case (watch mode, -only-healthy, {samples} flips each way, -wait unset)", lines
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="100,500")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measurement after the last count")
+    parser.add_argument("--health-samples", type=int, default=30, help="health flips each way (the health case)")
+    parser.add_argument("--cases", default="start-stop,health", help="start-stop and/or health")
     args = parser.parse_args()
+    cases = set(args.cases.split(","))
     compile_package()
     session = engine_support.EngineSession()
     workdir = Path(tempfile.mkdtemp(prefix="dockergen-bench-"))
+    if "health" in cases:
+        try:
+            health_case(session, int(args.counts.split(",")[0]), args.health_samples, workdir)
+        finally:
+            if "start-stop" not in cases:
+                session.cleanup()
+    if "start-stop" not in cases:
+        return
     lines = [
         "| containers | start p50 / p90 / max (ms) | removal p50 / p90 / max (ms) | API calls per render (max, mean) | RSS (MiB) |",
         "|---|---|---|---|---|",
@@ -180,15 +268,16 @@ def main() -> None:
                 result["process"].terminate()
                 result["process"].wait()
         last = results[-1]
-        time.sleep(2)
-        before = cpu_seconds(last["pid"])
-        time.sleep(args.idle)
-        idle = cpu_seconds(last["pid"]) - before
-        lines.append("")
-        lines.append(
-            f"Idle: {idle:.2f} CPU s over {args.idle:.0f} s with {last['count']} containers "
-            f"({idle * 60 / args.idle:.2f} s per minute); RSS {rss_mib(last['pid']):.1f} MiB."
-        )
+        if args.idle > 0:  # --idle 0: latency only
+            time.sleep(2)
+            before = cpu_seconds(last["pid"])
+            time.sleep(args.idle)
+            idle = cpu_seconds(last["pid"]) - before
+            lines.append("")
+            lines.append(
+                f"Idle: {idle:.2f} CPU s over {args.idle:.0f} s with {last['count']} containers "
+                f"({idle * 60 / args.idle:.2f} s per minute); RSS {rss_mib(last['pid']):.1f} MiB."
+            )
         last["process"].terminate()
         last["process"].wait()
     finally:
