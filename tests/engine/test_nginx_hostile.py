@@ -2,9 +2,12 @@
 
 Container env and labels are untrusted.  For every case: the render passes ``nginx -t`` and is
 loaded, the hostile value reaches the config nowhere (not even in a comment: the marker
-``INJECTED`` never appears), a container with an invalid value is left out with a one-line
-``# left out container <name>: ...`` comment, valid-but-awkward values (120-character names,
-thousands of names, regexes with braces) are served, and an unrelated host keeps working.
+``INJECTED`` never appears), an invalid optional setting is ignored with a one-line
+``# ignored <setting> on container <name>: ...`` comment and the container stays served, a bad
+host or path drops only that host or path (with an ``# ignored`` comment), a container left with
+nothing to serve is left out with a ``# left out container <name>: ...`` comment,
+valid-but-awkward values (120-character names, thousands of names, regexes with braces) are
+served, and an unrelated host keeps working.
 Then the real watcher renders every case at once, and a container started afterwards is served.
 """
 
@@ -51,7 +54,7 @@ def lb(value: str) -> dict:
 
 
 # case -> (containers: {key: spec}, expectation); expectation: "left out" (every container of the
-# case, or the keys listed in "out") or {"serve": [hosts]}
+# case) or {"serve": [hosts], "out": [keys left out], "ignored": [keys with an "# ignored" comment]}
 CASES = {
     "semicolon-host": ({"c": {"env": {"VIRTUAL_HOST": f"h1.test;return 418 {MARK}"}}}, "left out"),
     "brace-host": ({"c": {"env": {"VIRTUAL_HOST": f"h2.test{{return 418 {MARK};}}"}}}, "left out"),
@@ -81,21 +84,34 @@ CASES = {
     "port-range": ({"c": {"env": {"VIRTUAL_HOST": "p2.test", "VIRTUAL_PORT": "70000"}}}, "left out"),
     "port-zero": ({"c": {"env": {"VIRTUAL_HOST": "p3.test", "VIRTUAL_PORT": "0"}}}, "left out"),
     "port-injection": ({"c": {"env": {"VIRTUAL_HOST": "p4.test", "VIRTUAL_PORT": f"80;return 418 {MARK}"}}}, "left out"),
-    "bool-yes": ({"c": {"env": {"VIRTUAL_HOST": "b1.test", "ENABLE_HTTP_ON_MISSING_CERT": "yes"}}}, "left out"),
-    "bool-label-yes": ({"c": {"env": {"VIRTUAL_HOST": "b2.test"}, "labels": {PROXY_LABEL + "trust-default-cert": "yes"}}}, "left out"),
-    "hsts-text": ({"c": {"env": {"VIRTUAL_HOST": "s1.test", "HSTS": f"max-age={MARK}"}}}, "left out"),
-    "hsts-preload": ({"c": {"env": {"VIRTUAL_HOST": "s2.test", "HSTS": "max-age=1; preload"}}}, "left out"),
-    "hsts-newline": ({"c": {"env": {"VIRTUAL_HOST": "s3.test", "HSTS": f"max-age=1\nadd_header X {MARK}"}}}, "left out"),
+    "bool-yes": ({"c": {"env": {"VIRTUAL_HOST": "b1.test", "ENABLE_HTTP_ON_MISSING_CERT": "yes"}}},
+        {"serve": ["b1.test"], "ignored": ["c"]}),
+    "bool-label-yes": ({"c": {"env": {"VIRTUAL_HOST": "b2.test"}, "labels": {PROXY_LABEL + "trust-default-cert": "yes"}}},
+        {"serve": ["b2.test"], "ignored": ["c"]}),
+    "hsts-text": ({"c": {"env": {"VIRTUAL_HOST": "s1.test", "HSTS": f"max-age={MARK}"}}},
+        {"serve": ["s1.test"], "ignored": ["c"]}),
+    "hsts-preload": ({"c": {"env": {"VIRTUAL_HOST": "s2.test", "HSTS": "max-age=1; preload"}}},
+        {"serve": ["s2.test"], "ignored": ["c"]}),
+    "hsts-newline": ({"c": {"env": {"VIRTUAL_HOST": "s3.test", "HSTS": f"max-age=1\nadd_header X {MARK}"}}},
+        {"serve": ["s3.test"], "ignored": ["c"]}),
     "proto-unknown": ({"c": {"env": {"VIRTUAL_HOST": "r1.test", "VIRTUAL_PROTO": "ftp"}}}, "left out"),
     "proto-injection": ({"c": {"env": {"VIRTUAL_HOST": "r2.test", "VIRTUAL_PROTO": f"http;return 418 {MARK}"}}}, "left out"),
-    "method-unknown": ({"c": {"env": {"VIRTUAL_HOST": "m1.test", "HTTPS_METHOD": MARK}}}, "left out"),
-    "policy-unknown": ({"c": {"env": {"VIRTUAL_HOST": "m2.test", "SSL_POLICY": MARK}}}, "left out"),
-    "tokens-injection": ({"c": {"env": {"VIRTUAL_HOST": "m3.test", "SERVER_TOKENS": f"off; return 418 {MARK}"}}}, "left out"),
-    "cert-traversal": ({"c": {"env": {"VIRTUAL_HOST": "m4.test", "CERT_NAME": f"../../../etc/{MARK}"}}}, "left out"),
-    "loadbalance-injection": ({"c": {"env": {"VIRTUAL_HOST": "l1.test"}, "labels": lb(f"least_conn; return 418 {MARK}")}}, "left out"),
-    "loadbalance-unknown-variable": ({"c": {"env": {"VIRTUAL_HOST": "l2.test"}, "labels": lb(f"hash ${MARK}")}}, "left out"),
-    "keepalive-negative": ({"c": {"env": {"VIRTUAL_HOST": "l3.test"}, "labels": {PROXY_LABEL + "keepalive": "-1"}}}, "left out"),
-    "non-get-redirect-bad": ({"c": {"env": {"VIRTUAL_HOST": "l4.test"}, "labels": {PROXY_LABEL + "non-get-redirect": f"200 {MARK}"}}}, "left out"),
+    "method-unknown": ({"c": {"env": {"VIRTUAL_HOST": "m1.test", "HTTPS_METHOD": MARK}}},
+        {"serve": ["m1.test"], "ignored": ["c"]}),
+    "policy-unknown": ({"c": {"env": {"VIRTUAL_HOST": "m2.test", "SSL_POLICY": MARK}}},
+        {"serve": ["m2.test"], "ignored": ["c"]}),
+    "tokens-injection": ({"c": {"env": {"VIRTUAL_HOST": "m3.test", "SERVER_TOKENS": f"off; return 418 {MARK}"}}},
+        {"serve": ["m3.test"], "ignored": ["c"]}),
+    "cert-traversal": ({"c": {"env": {"VIRTUAL_HOST": "m4.test", "CERT_NAME": f"../../../etc/{MARK}"}}},
+        {"serve": ["m4.test"], "ignored": ["c"]}),
+    "loadbalance-injection": ({"c": {"env": {"VIRTUAL_HOST": "l1.test"}, "labels": lb(f"least_conn; return 418 {MARK}")}},
+        {"serve": ["l1.test"], "ignored": ["c"]}),
+    "loadbalance-unknown-variable": ({"c": {"env": {"VIRTUAL_HOST": "l2.test"}, "labels": lb(f"hash ${MARK}")}},
+        {"serve": ["l2.test"], "ignored": ["c"]}),
+    "keepalive-negative": ({"c": {"env": {"VIRTUAL_HOST": "l3.test"}, "labels": {PROXY_LABEL + "keepalive": "-1"}}},
+        {"serve": ["l3.test"], "ignored": ["c"]}),
+    "non-get-redirect-bad": ({"c": {"env": {"VIRTUAL_HOST": "l4.test"}, "labels": {PROXY_LABEL + "non-get-redirect": f"200 {MARK}"}}},
+        {"serve": ["l4.test"], "ignored": ["c"]}),
     "multiports-bad-yaml": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": f"{{bad: [{MARK}"}}}, "left out"),
     "multiports-injection": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": f'{{"y.test": {{"/": {{"port": "80;return 418 {MARK}"}}}}}}'}}}, "left out"),
     "multiports-not-a-map": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": f"- {MARK}\n- x"}}}, "left out"),
@@ -106,6 +122,14 @@ CASES = {
                    {"serve": ["clash.test/a/"], "out": ["b"]}),
     "regex-path-with-dest": ({"c": {"env": {"VIRTUAL_HOST": "d1.test", "VIRTUAL_PATH": "~ ^/x", "VIRTUAL_DEST": "/"}}}, "left out"),
     "acme-path": ({"c": {"env": {"VIRTUAL_HOST": "d2.test", "VIRTUAL_PATH": "/.well-known/acme-challenge/"}}}, "left out"),
+    # one bad name in a list drops that name only
+    "host-list-one-bad": ({"c": {"env": {"VIRTUAL_HOST": f"h10.test;return 418 {MARK},h11.test"}}},
+                          {"serve": ["h11.test"], "ignored": ["c"]}),
+    # one bad host (injected port) or path in a multiports document drops that host or path only
+    "multiports-one-bad-host": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": (
+        f'{{"mp1.test": {{"/": {{"port": "80;return 418 {MARK}"}}}}, "mp2.test": {{}},'
+        f' "mp3.test": {{"/app/": {{}}, "/x/": {{"dest": "/;{MARK}"}}}}}}')}}},
+        {"serve": ["mp2.test", "mp3.test/app/"], "ignored": ["c"]}),
 }
 
 
@@ -155,11 +179,21 @@ def test_hostile_case(name, hostile):
         cname = hostile["containers"][f"{name}-{key}"].name
         assert any(line.startswith(f"# left out container {cname}: ") for line in comments), (cname, comments)
     assert len(comments) == len(left_out), comments
+    ignored = [line for line in out.splitlines() if line.startswith("# ignored ")]
+    with_ignored = [] if expect == "left out" else expect.get("ignored", [])
+    for key in with_ignored:
+        cname = hostile["containers"][f"{name}-{key}"].name
+        assert any(f" on container {cname}: " in line for line in ignored), (cname, ignored)
+    if not with_ignored:
+        assert not ignored, ignored
     for host in ([] if expect == "left out" else expect["serve"]):
         host, _, path = host.partition("/")
         r = request(port, host, "/" + path)
         assert r.status == 200, (host, r.status)
     assert request(port, "good.test", "/cgi-bin/x").backend == hostile["containers"]["good"].name
+
+
+LEFT_OUT = sum(len(specs) if expect == "left out" else len(expect.get("out", [])) for specs, expect in CASES.values())
 
 
 def test_every_case_at_once_with_the_watcher_and_a_late_container(hostile, engine, tmp_path):
@@ -174,7 +208,7 @@ def test_every_case_at_once_with_the_watcher_and_a_late_container(hostile, engin
     with RunningGenerator(*args, log_path=tmp_path / "generator.log", env=env) as gen:
         def rendered_all() -> bool:
             text = nginx.rendered.read_text()
-            return text.count("# left out container ") >= 40 and "n0.many.test" in text
+            return text.count("# left out container ") >= LEFT_OUT and "n0.many.test" in text
 
         hostile_wait(rendered_all, gen)
         nginx.check()

@@ -260,6 +260,7 @@ def test_nginx_upstreams_ports_health_and_nginx_t(case, tmp_path):
     wild_upstream = hashlib.sha1(b"*.wild.test").hexdigest()
     assert set(upstreams) == {
         "default.test", "health.test", "isolated.test", "multi.test", "one.test", "starting.test", wild_upstream,
+        "ok.evil.test",  # the one valid name of the container "evil"
     }
     for name in upstreams:
         assert re.fullmatch(r"[a-z0-9_.-]+", name), name
@@ -267,7 +268,7 @@ def test_nginx_upstreams_ports_health_and_nginx_t(case, tmp_path):
     assert servers == {
         "default.test": "default.test", "health.test": "health.test", "isolated.test": "isolated.test",
         "multi.test": "multi.test", "one.test": "one.test", "starting.test": "starting.test",
-        "*.wild.test": wild_upstream,
+        "*.wild.test": wild_upstream, "ok.evil.test": "ok.evil.test",
     }
     # the forwarded headers are set once, at http level
     for header in ("Host $host$host_port", "X-Real-IP $remote_addr", "X-Forwarded-For $proxy_x_forwarded_for",
@@ -296,9 +297,12 @@ def test_nginx_upstreams_ports_health_and_nginx_t(case, tmp_path):
     assert "server 127.0.0.1 down;" in upstreams["isolated.test"]
 
     assert servers_in(upstreams[wild_upstream]) == [f"{ip[wild.name]}:3000"]
-    # a container whose values would inject directives is left out entirely, with a comment
-    assert "pwned" not in out and "x.test" not in out and "ok.evil.test" not in out
-    assert re.search(rf"^# left out container {evil.name}: host #1 is not a host name", out, re.M)
+    # names that would inject directives are dropped, each with a comment; the container's
+    # valid name is still served
+    assert "pwned" not in out and "x.test" not in out
+    for n in (1, 2):
+        assert re.search(rf"^# ignored VIRTUAL_HOST host #{n} on container {evil.name}: is not a host name", out, re.M)
+    assert servers_in(upstreams["ok.evil.test"]) == [f"{ip[evil.name]}:80"]
 
     result = nginx_check(tmp_path, out)
     assert result.returncode == 0, result.stderr + "\n" + out
