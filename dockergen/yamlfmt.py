@@ -3,9 +3,10 @@
 Writing: lower-cased field names, 4-space indentation, sequences indented
 under their key, strings quoted when they would read back as another type.
 PyYAML's emitter cannot produce that layout, so this module has a small
-emitter of its own.  Reading uses PyYAML with yaml.v3's scalar rules
-(``yes``/``on`` stay strings, ``0x10`` is 16).  ``yaml`` is imported on first
-use to keep start-up cheap.
+emitter of its own.  Reading (:mod:`dockergen.yamldecode`) uses PyYAML's
+parser with yaml.v3's scalar rules (``yes``/``on`` stay strings, ``0x10`` is
+16) and its refusals (repeated keys, alias bombs).  ``yaml`` is imported on
+first use to keep start-up cheap.
 """
 
 from __future__ import annotations
@@ -474,46 +475,6 @@ def toYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
 
 # --- YAML loader ------------------------------------------------------------
 
-_LOADER: Any = None
-
-
-def _loader() -> Any:
-    global _LOADER
-    if _LOADER is not None:
-        return _LOADER
-    import yaml
-
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class Loader(base):  # type: ignore[misc, valid-type]
-        """PyYAML's safe loader with yaml.v3's (YAML 1.2 style) plain-scalar rules."""
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            if kind is yaml.ScalarNode and implicit[0]:
-                return resolve_plain(value)[0]
-            return super().resolve(kind, value, implicit)
-
-    def scalar(tag: str) -> Any:
-        def construct(loader: Any, node: Any) -> Any:
-            got, value = resolve_plain(node.value)
-            if got == INT and tag == FLOAT:
-                return float(value)
-            if got != tag:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"cannot decode {node.value!r} as {tag[len(_TAG):]}", node.start_mark
-                )
-            return value
-
-        return construct
-
-    for tag in (NULL, BOOL, INT, FLOAT, TIMESTAMP):
-        Loader.add_constructor(tag, scalar(tag))
-    # "<<" is a merge key (handled before construction); as a value it is text.
-    Loader.add_constructor(MERGE, lambda loader, node: node.value)
-    _LOADER = Loader
-    return Loader
-
-
 def _yaml_error(exc: Exception) -> str:
     # yaml.v3 reports "yaml: line N: problem" with its own (0-based, +1 for
     # scanner errors) line arithmetic; reproduce it so messages match.
@@ -531,19 +492,20 @@ def _yaml_error(exc: Exception) -> str:
 
 
 def mustFromYaml(text: Any) -> Any:  # noqa: N802
-    """Decode the first YAML document; invalid YAML fails the render."""
+    """Decode the first YAML document; invalid YAML fails the render.
+
+    yaml.v3's rules apply (see :mod:`dockergen.yamldecode`): repeated mapping
+    keys, excessive aliasing and self-containing anchors are errors too.
+    """
     import yaml
 
+    from .yamldecode import decode_yaml
+
     source = _text("mustFromYaml", text)
-    loader = _loader()(source)
     try:
-        if not loader.check_data():
-            return None
-        return loader.get_data()
+        return decode_yaml(source)
     except yaml.YAMLError as exc:
         raise HelperError(_yaml_error(exc)) from None
-    finally:
-        loader.dispose()
 
 
 def fromYaml(text: Any) -> Any:  # noqa: N802
