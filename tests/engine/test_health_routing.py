@@ -115,13 +115,14 @@ def test_nginx_answers_503_for_a_host_whose_only_container_is_unhealthy(engine, 
             {
                 "sick": {"env": {"VIRTUAL_HOST": "sick.health.test"}, "healthcheck": HEALTHCHECK},
                 "plain": {"env": {"VIRTUAL_HOST": "plain.health.test"}},
+                "bad": {"env": {"VIRTUAL_HOST": "bad host;x"}},  # the template leaves it out: "invalid"
             },
             case, prefix,
         )
-        sick, plain = backends["sick"], backends["plain"]
+        sick, plain, bad = backends["sick"], backends["plain"], backends["bad"]
         wait(lambda: backend("plain.health.test") == plain.name, "the container without a healthcheck served")
         wait(lambda: sick.health == "unhealthy", "the healthcheck failing")
-        wait(lambda: "1 container left out: 1 unhealthy" in gen.log(), "the unhealthy container left out")
+        wait(lambda: "2 containers left out: 1 unhealthy, 1 invalid" in gen.log(), "the unhealthy and the invalid one counted")
         assert "sick.health.test" not in nginx.rendered.read_text()  # no upstream at all, stale or not
         assert status(port, "sick.health.test", "/cgi-bin/x", timeout=3) == 503
 
@@ -134,6 +135,17 @@ def test_nginx_answers_503_for_a_host_whose_only_container_is_unhealthy(engine, 
         wait(lambda: backend("sick.health.test") == sick.name, "served again")
         assert backend("plain.health.test") == plain.name
         nginx.check()
+
+        # -dry-run renders the real output: its diff carries the template's comments.
+        other = tmp_path / "other.conf"
+        other.write_text("")
+        dry = run_cli(
+            "-dry-run", "-only-healthy", "-container-filter", f"label={CASE_LABEL}={case}",
+            str(NGINX_TEMPLATE), str(other), env=proxy_env(nginx, port, free_port()),
+        )
+        assert dry.returncode == 0, dry.stderr
+        assert any(line.startswith("+# left out") and bad.name in line for line in dry.stdout.splitlines()), dry.stdout[:3000]
+        assert other.read_text() == ""
     finally:
         try:
             gen.stop()
