@@ -209,6 +209,23 @@ def _timeout_flag(options: Options, name: str) -> float:
     return seconds
 
 
+def _check_flag_values(options: Options) -> None:
+    """Parse the flags whose values have a syntax (without a template): ConfigError names the flag."""
+    try:
+        parse_wait(options["wait"])
+    except ConfigError as exc:
+        raise ConfigError(f"-wait: {exc}") from None
+    for name in ("notify-timeout", "check-timeout"):
+        _timeout_flag(options, name)
+    for name in ("endpoint-grace", "reconcile-interval"):
+        _duration_flag(options, name, 0.0)
+    if "notify-signal" in options.given:
+        parse_signal(options["notify-signal"], "-notify-signal")
+    engine = options["template-engine"]
+    if engine and engine not in ("auto", "go", "jinja2"):
+        raise ConfigError(f"-template-engine: must be auto, go or jinja2, got {engine!r}")
+
+
 def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
     """The single config described by flags and positional arguments (CLI mode)."""
     template = options.args[0]
@@ -356,11 +373,16 @@ def main(argv: Sequence[str] | None = None, run: Callable[..., int] | None = Non
         print(__version__)
         return 0
     if options["help"]:
-        sys.stderr.write(usage())
+        sys.stdout.write(usage())
         return 0
     if not options.args and not options["config"]:
-        sys.stderr.write(usage())
-        return 1
+        # A flag may have taken the template as its value (-wait templates/x.tmpl): name it.
+        try:
+            _check_flag_values(options)
+        except ConfigError as exc:
+            return _fail(f"{exc} (see '{PROG} -help')", 2)
+        sys.stderr.write(f"Usage: {PROG} [options] template [dest]\nRun '{PROG} -help' for the options.\n")
+        return 2
     try:
         setup_logging(options["log-level"], options["log-format"])
     except UsageError as exc:
@@ -372,6 +394,10 @@ def main(argv: Sequence[str] | None = None, run: Callable[..., int] | None = Non
         from dockergen.generator import run as run_generator
 
         return (run or run_generator)(configs, settings)
+    except ConfigError as exc:
+        # A bad value given on the command line is a command-line error (its message names the flag).
+        from_flag = not options["config"] and str(exc).startswith("-")
+        return _fail(str(exc), 2 if from_flag else 1)
     except DockerGenError as exc:
         return _fail(str(exc), 1)
     except KeyboardInterrupt:

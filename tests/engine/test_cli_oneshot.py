@@ -197,10 +197,14 @@ def test_version_and_help():
 
     result = run_cli("-version")
     assert result.returncode == 0 and result.stdout.strip() == __version__
-    result = run_cli("--help")
-    assert result.returncode == 0 and "-notify-sighup" in result.stderr
+    for flag in ("-help", "--help", "-h"):
+        result = run_cli(flag)
+        assert result.returncode == 0 and "-notify-sighup" in result.stdout and result.stderr == ""
     result = run_cli()
-    assert result.returncode == 1 and "Usage:" in result.stderr
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "Usage: docker-gen [options] template [dest]\nRun 'docker-gen -help' for the options.\n"
+    result = run_cli("-wait", "templates/x.tmpl")
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and result.stderr.startswith("docker-gen: -wait: ")
 
 
 def test_kill_9_never_leaves_a_partial_destination(tmp_path, make_container):

@@ -526,19 +526,35 @@ def test_main_help(capsys, flag):
     fake = FakeRun()
     assert main([flag], run=fake) == 0
     out, err = capsys.readouterr()
-    assert "Usage:" in err
-    assert out == ""
+    assert out == usage()
+    assert err == ""
     assert fake.calls == []
 
 
 def test_main_no_args(capsys):
     fake = FakeRun()
-    assert main([], run=fake) == 1
+    assert main([], run=fake) == 2
     out, err = capsys.readouterr()
-    assert "Usage:" in err
-    assert "template" in err
     assert out == ""
+    assert err == "Usage: docker-gen [options] template [dest]\nRun 'docker-gen -help' for the options.\n"
     assert fake.calls == []
+
+
+def test_main_flag_that_took_the_template_is_named(capsys):
+    fake = FakeRun()
+    assert main(["-wait", "templates/x.tmpl"], run=fake) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "docker-gen: -wait: invalid wait interval 'templates/x.tmpl': invalid duration \"templates/x.tmpl\" "
+        "(see 'docker-gen -help')\n"
+    )
+    assert fake.calls == []
+
+
+def test_main_flag_without_value_at_the_end(capsys):
+    assert main(["-notify"], run=FakeRun()) == 2
+    assert capsys.readouterr().err.endswith("docker-gen: flag needs an argument: -notify (see 'docker-gen -help')\n")
 
 
 @pytest.mark.parametrize(
@@ -564,7 +580,7 @@ def test_main_bad_flag(capsys, argv, fragment):
 
 def test_main_bad_wait(capsys, clean_env):
     fake = FakeRun()
-    assert main(["-wait", "2s:1s", "t.tmpl"], run=fake) == 1
+    assert main(["-wait", "2s:1s", "t.tmpl"], run=fake) == 2
     err = capsys.readouterr().err
     assert "-wait" in err
     assert "max must be larger than min" in err
@@ -746,7 +762,7 @@ def test_bad_template_engine_names_the_flag():
 @pytest.mark.parametrize("value", ["foo", "Go", "jinja"])
 def test_main_bad_template_engine(capsys, clean_env, value):
     fake = FakeRun()
-    assert main(["-template-engine", value, "t.tmpl"], run=fake) == 1
+    assert main(["-template-engine", value, "t.tmpl"], run=fake) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert len(err.splitlines()) == 1, err
