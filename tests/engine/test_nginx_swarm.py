@@ -208,12 +208,16 @@ def test_hostile_values_leave_their_service_out(proxy):
     labelled = swarm.create_service(
         env={"VIRTUAL_HOST": f"h5-{uid}.test"}, labels={"dockergen.upstream": f"vip; {MARK}"}, networks=[net], replicas=0,
     )
+    # one bad name in the list drops that name only
+    mixed = swarm.create_service(env={"VIRTUAL_HOST": f"h6-{uid}.test;return 418 {MARK},h7-{uid}.test"}, networks=[net], replicas=0)
     swarm.create_service(env={"VIRTUAL_HOST": f"idle-{uid}.test"}, networks=[net], replicas=0)
     good = swarm.create_service(env={"VIRTUAL_HOST": f"good-{uid}.test"}, networks=[net])
     good_tasks = task_hostnames(swarm.wait_running(good["ID"], 1))
 
     expected = [f"# left out service {s['Spec']['Name']}: {var} is not valid" for var, s in services.items()]
-    expected.append(f"# left out service {labelled['Spec']['Name']}: label dockergen.upstream is not valid")
+    # an invalid label is ignored: the service is served in SWARM_UPSTREAM's mode (tasks)
+    expected.append(f"# ignored label dockergen.upstream on service {labelled['Spec']['Name']}: is not tasks or vip")
+    expected.append(f"# ignored VIRTUAL_HOST host #1 on service {mixed['Spec']['Name']}: is not a host name")
 
     def rendered() -> str | None:
         text = proxy.nginx.rendered.read_text()
@@ -221,12 +225,16 @@ def test_hostile_values_leave_their_service_out(proxy):
 
     text = wait(proxy, rendered, message="the hostile services left out")
     assert MARK not in text and MARK.lower() not in text and "return 418" not in text
-    for n in range(1, 6):
+    for n in range(1, 5):
         assert f"h{n}-{uid}.test" not in text
+    assert f"# service {labelled['Spec']['Name']}: tasks on " in text
     proxy.nginx.check()
     wait(proxy, served_by(proxy, f"good-{uid}.test", good_tasks), message="the good service served")
-    for n in range(1, 6):
+    for n in range(1, 5):
         assert status(proxy, f"h{n}-{uid}.test") == 503
+    for n in (5, 7):
+        assert status(proxy, f"h{n}-{uid}.test") == 502  # served, but it has no task
+    assert status(proxy, f"h6-{uid}.test") == 503
     # a service without running tasks: a placeholder server, requests get 502
     idle_block = re.search(r"^upstream idle-%s\.test \{\n(.*?)^\}" % uid, text, re.M | re.S)
     assert idle_block and "    server 127.0.0.1 down;" in idle_block.group(1).splitlines(), text
