@@ -1,9 +1,11 @@
 # Set-up shared by scripts/test and scripts/run (sourced, not executed):
 #  a) .venv with the project installed editable (pip re-runs only when
-#     pyproject.toml changed: hash kept in .venv/.dockergen-install-stamp)
+#     pyproject.toml changed: hash kept in .venv/.dockergen-install-stamp);
+#     scripts/run installs the package alone, scripts/test adds the [test] extras
 #  b) a Docker engine that answers (installs Debian's docker.io and starts
 #     dockerd in the background when needed; log: /tmp/dockergen-dockerd.log)
-#  c) nginx, logrotate, busybox-static and debootstrap from Debian (used by tests)
+#  tests only (setup_all):
+#  c) nginx, logrotate, busybox-static and debootstrap from Debian
 #  d) the local test image dockergen-test/busybox:latest (no registry needed)
 #
 # Env: PYTHON (default python3), DOCKER_HOST (honoured; dockerd is only
@@ -47,8 +49,8 @@ with_lock() { # with_lock NAME command...
 }
 
 # ---------------------------------------------------------------- a) venv
-setup_venv() {
-    local py=${PYTHON:-python3} stamp=.venv/.dockergen-install-stamp want
+setup_venv() { # setup_venv [test]: the package, with the test extras when asked
+    local py=${PYTHON:-python3} stamp=.venv/.dockergen-install-stamp want extras=${1:-} target=.
     if [ -e .venv ] && ! .venv/bin/python -c '' >/dev/null 2>&1; then
         say "recreating broken .venv"
         rm -rf .venv
@@ -57,17 +59,21 @@ setup_venv() {
         say "creating .venv ($py)"
         "$py" -m venv .venv || die "'$py -m venv .venv' failed (Debian: apt-get install python3-venv)"
     fi
+    [ "$extras" = test ] && target='.[test]'
     want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1) $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])')"
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        say "installing project into .venv (pip install -e '.[test]')"
+    local have
+    have="$(cat "$stamp" 2>/dev/null)"
+    # A test install holds everything running needs: scripts/run accepts it as it is.
+    if [ "$have" != "$want $extras" ] && ! { [ -z "$extras" ] && [ "$have" = "$want test" ]; }; then
+        say "installing project into .venv (pip install -e '$target')"
         rm -f "$stamp"
         # output kept in a log (the machine's pip config can be chatty) and shown on failure
-        .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' \
+        .venv/bin/python -m pip install -q --disable-pip-version-check -e "$target" \
             </dev/null >/tmp/dockergen-pip.log 2>&1 || {
             tail -n 30 /tmp/dockergen-pip.log >&2
-            die "pip install -e '.[test]' failed (full log: /tmp/dockergen-pip.log)"
+            die "pip install -e '$target' failed (full log: /tmp/dockergen-pip.log)"
         }
-        printf '%s\n' "$want" >"$stamp"
+        printf '%s\n' "$want $extras" >"$stamp"
     fi
 }
 
@@ -176,16 +182,18 @@ ensure_image() {
     build_image "$tag"
 }
 
-setup_engine() {
-    local pkgs=()
+setup_engine() { # setup_engine [test]: an engine that answers; the tests' tools and image when asked
+    local pkgs=() tests=${1:-}
     command -v docker >/dev/null 2>&1 || pkgs+=(docker.io)
     if ! engine_ok && local_engine && ! command -v dockerd >/dev/null 2>&1; then
         pkgs+=(docker.io)
     fi
-    static_busybox || pkgs+=(busybox-static)
-    command -v nginx >/dev/null 2>&1 || pkgs+=(nginx)
-    command -v logrotate >/dev/null 2>&1 || pkgs+=(logrotate)
-    command -v debootstrap >/dev/null 2>&1 || pkgs+=(debootstrap) # base of the image tests/engine/test_sidecar.py builds
+    if [ "$tests" = test ]; then
+        static_busybox || pkgs+=(busybox-static)
+        command -v nginx >/dev/null 2>&1 || pkgs+=(nginx)
+        command -v logrotate >/dev/null 2>&1 || pkgs+=(logrotate)
+        command -v debootstrap >/dev/null 2>&1 || pkgs+=(debootstrap) # base of the image tests/engine/test_sidecar.py builds
+    fi
     if [ ${#pkgs[@]} -gt 0 ]; then
         apt_install $(printf '%s\n' "${pkgs[@]}" | sort -u)
     fi
@@ -193,11 +201,18 @@ setup_engine() {
         local_engine || die "Docker engine at DOCKER_HOST=$DOCKER_HOST does not answer"
         start_dockerd
     fi
-    ensure_image
+    [ "$tests" = test ] && ensure_image
+    return 0
 }
 
 
-setup_all() {
+setup_run() { # what scripts/run needs: the package and an engine
     with_lock venv setup_venv
     with_lock engine setup_engine
+}
+
+
+setup_all() { # what scripts/test needs: the package with its test extras, an engine, the tests' tools
+    with_lock venv setup_venv test
+    with_lock engine setup_engine test
 }
