@@ -1,4 +1,4 @@
-"""Test-only Docker engines beside the main one: a second plain engine, and a swarm manager.
+"""Test-only Docker engines beside the main one: a second plain engine, one to restart, and a swarm manager.
 
 Each has its own data root, exec root, socket, pid file and containerd
 namespace, and its own bridge on another subnet.  None touches the main
@@ -146,6 +146,11 @@ def _alive(pid: int) -> bool:
 
 # For several-endpoint tests: its containers keep running while it is stopped, as on a lost host.
 SECOND = ExtraEngine("dockergen-engine2", "dgt-br2", "10.213.0.1/24", ("--live-restore",))
+
+# For the daemon-restart test: stopped and started again mid-test, without --live-restore so that
+# shutting it down stops its containers (as a restart of a host's engine does).  The main engine is
+# never the one restarted.
+RESTART = ExtraEngine("dockergen-restart", "dgt-br4", "10.217.0.1/24")
 
 # A single-node swarm manager (swarm rejects --live-restore).  Its local networks and the swarm's
 # overlay networks get their own address pools, so they never overlap the main engine's.

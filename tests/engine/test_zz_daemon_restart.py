@@ -1,7 +1,9 @@
 """The daemon goes away and comes back: the watcher survives, does not spin, and converges.
 
-Named to run last: it stops and restarts the shared engine (started the same
-way scripts/test starts it).
+The engine restarted is a test-only one (``extra_engine.RESTART``: its own socket,
+data root, bridge and pid file), never the host's main engine: stopping that one
+would stop whatever else it serves.  tests/engine/test_zzz_main_engine_untouched.py
+checks that the main engine's dockerd is still the one the session started with.
 """
 
 from __future__ import annotations
@@ -9,20 +11,21 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
-from cli_support import REPO, RunningGenerator, run_cli
+from cli_support import RunningGenerator, run_cli
+from extra_engine import RESTART
 
-pytestmark = [pytest.mark.engine, pytest.mark.slow]
-
-PIDFILE = Path("/var/run/docker.pid")
+pytestmark = [
+    pytest.mark.engine,
+    pytest.mark.slow,
+    pytest.mark.skipif(os.getuid() != 0, reason="starting a test-only dockerd needs root"),
+]
 
 
 def free_port() -> int:
@@ -39,63 +42,54 @@ def healthz(port: int) -> int:
         return exc.code
 
 
-def engine_answers() -> bool:
-    return subprocess.run(["docker", "version"], capture_output=True, timeout=10).returncode == 0
+@pytest.fixture(scope="module")
+def restart_engine():
+    """The test-only engine with the test image, its containers removed and the engine stopped after the module."""
+    RESTART.start()
+    session = RESTART.session()
+    session.sweep_stale()  # leftovers of an earlier run that died (restart=always brings them back)
+    yield session
+    if not RESTART.answers():
+        RESTART.start()
+    session.cleanup()
+    RESTART.stop()
 
 
-def stop_dockerd(timeout: float = 60) -> None:
-    pid = int(PIDFILE.read_text().strip())
-    os.kill(pid, 15)
-    deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists():
-        assert time.monotonic() < deadline, "dockerd did not stop"
-        time.sleep(0.1)
-
-
-def start_dockerd() -> None:
-    subprocess.run(
-        ["bash", "-c", f"SCRIPT_NAME=test; source {REPO}/scripts/setup.sh; start_dockerd"],
-        check=True, timeout=120, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
-@pytest.mark.skipif(
-    os.getuid() != 0 or os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock") != "unix:///var/run/docker.sock",
-    reason="restarts the local engine: needs root and the default socket",
-)
-def test_daemon_restart_converges_without_a_tight_loop(tmp_path, make_container, wait_for):
-    assert PIDFILE.exists(), "no /var/run/docker.pid: dockerd was not started by scripts/test"
+def test_daemon_restart_converges_without_a_tight_loop(tmp_path, restart_engine, wait_for):
     tag = uuid.uuid4().hex[:8]
     template = tmp_path / "t.tmpl"
     template.write_text("{% for c in containers|sort(attribute='Name') %}{{ c.Name }} {{ c.State.Running }}\n{% endfor %}")
     dest = tmp_path / "out"
     # `always` comes back with the daemon; `once` is stopped by the shutdown and stays stopped.
-    always = make_container(name=f"dgt-always-{tag}", labels={"t": tag}, restart_policy={"Name": "always"}, init=True)
-    once = make_container(name=f"dgt-once-{tag}", labels={"t": tag}, init=True)
+    always = restart_engine.create_container(
+        name=f"dgt-always-{tag}", labels={"t": tag}, restart_policy={"Name": "always"}, init=True,
+    )
+    once = restart_engine.create_container(name=f"dgt-once-{tag}", labels={"t": tag}, init=True)
     port = free_port()
     gen = RunningGenerator(
-        "-watch", "-include-stopped", "-log-level", "debug", "-container-filter", f"label=t={tag}",
-        "-metrics-addr", f"127.0.0.1:{port}", str(template), str(dest), log_path=tmp_path / "gen.log",
+        "-watch", "-endpoint", RESTART.url, "-include-stopped", "-log-level", "debug",
+        "-container-filter", f"label=t={tag}", "-metrics-addr", f"127.0.0.1:{port}", str(template), str(dest),
+        log_path=tmp_path / "gen.log",
     )
     try:
         wait_for(lambda: dest.exists() and dest.read_text() == f"{always.name} True\n{once.name} True\n", timeout=10)
         assert healthz(port) == 200
 
-        stop_dockerd()
+        RESTART.stop()
         down_at = time.monotonic()
         wait_for(lambda: healthz(port) == 503, timeout=5, message="/healthz stayed 200 with dockerd stopped")
         time.sleep(8)  # the watcher retries meanwhile
         attempts_while_down = len(re.findall(r"reconnecting in", gen.log()))
-        start_dockerd()
+        RESTART.start()
         up_at = time.monotonic()
-        assert engine_answers()
+        assert RESTART.answers()
 
         expected = f"{always.name} True\n{once.name} False\n"
         wait_for(lambda: dest.read_text() == expected, timeout=5,
                  message="output did not converge within 5 s of the daemon answering")
         converged_in = time.monotonic() - up_at
         wait_for(lambda: healthz(port) == 200, timeout=5, message="/healthz did not come back to 200")
-        fresh = run_cli("-include-stopped", "-container-filter", f"label=t={tag}", str(template))
+        fresh = run_cli("-endpoint", RESTART.url, "-include-stopped", "-container-filter", f"label=t={tag}", str(template))
         assert fresh.stdout == dest.read_text()
         assert gen.process.poll() is None, "the watcher died"
         # Backoff: from 100 ms doubling to 10 s; about 7 attempts in 8 s, never a tight loop.
@@ -103,6 +97,6 @@ def test_daemon_restart_converges_without_a_tight_loop(tmp_path, make_container,
         assert "Watching docker events again (resumed)" in gen.log()
         print(f"converged {converged_in:.2f} s after the daemon answered; {attempts_while_down} attempts while down")
     finally:
-        if not engine_answers():
-            start_dockerd()
+        if not RESTART.answers():
+            RESTART.start()
         assert gen.stop() == 0
