@@ -12,6 +12,8 @@ Fixtures (see tests/engine_support.py for the helpers behind them):
 * ``make_containers``  function factory ``(n, *cmd, **kw)`` -> list, created in parallel
 * ``make_network``     function factory -> network inspect dict (removed after containers)
 * ``wait_for``         the ``engine_support.wait_for`` function, as a fixture
+* ``main_engine_at_start`` session, autouse: the main dockerd when the session began
+  (checked by tests/engine/test_zzz_main_engine_untouched.py, which always runs last)
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ import pytest
 
 import engine_support
 from engine_support import LABEL_KEY, TEST_IMAGE, EngineSession, EngineUnavailable, wait_for as _wait_for
+from main_engine import main_engine_process
 
 __all__ = ["TEST_IMAGE", "LABEL_KEY"]
 
 _ENGINE_DIR = Path(__file__).resolve().parent / "engine"
 _ENGINE_FIXTURES = {"docker_api", "engine", "test_image", "engine_scope", "make_container", "make_containers", "make_network"}
+_LAST_MODULE = "test_zzz_main_engine_untouched.py"  # runs after every other test
 
 
 def pytest_collection_modifyitems(config, items):
@@ -37,6 +41,14 @@ def pytest_collection_modifyitems(config, items):
         if in_engine_dir or _ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             if item.get_closest_marker("engine") is None:
                 item.add_marker(pytest.mark.engine)
+    # The main-engine check comes after every other test (tests/unit sorts after tests/engine).
+    items.sort(key=lambda item: item.path.name == _LAST_MODULE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def main_engine_at_start():
+    """The main engine's dockerd before any test ran (None when the default pid file names none)."""
+    return main_engine_process()
 
 
 @pytest.fixture(scope="session")
