@@ -1,4 +1,5 @@
-"""Render templates/nginx.tmpl for 100, 1 000 and 10 000 synthetic containers: time and memory.
+"""Render templates/nginx.tmpl (Jinja2) and templates/go/nginx.tmpl (Go) for 100, 1 000 and 10 000
+synthetic containers: time and memory.
 
 No engine is needed: each container is a ``GET /containers/{id}/json`` answer shaped like Docker
 20.10's (tests/nginx_support.py's ``fake_inspect``), turned into the template's context by
@@ -10,13 +11,17 @@ dockergen's own ``container_from_inspect``.  The mix is meant to look like a bus
 * HTTPS_METHOD / HSTS / labels (loadbalance, keepalive) on some; 2 % with invalid values;
 * certificate files for a fifth of the hosts and a few vhost.d snippets.
 
-Each size runs in a fresh process: the template is compiled, rendered once to warm up, then
-rendered 3 times (the median is reported); a separate render under tracemalloc gives the peak
-memory the render itself allocates, and the process's RSS high-water mark (ru_maxrss) covers
-everything (interpreter, containers, template, output).  Figures are appended to
-bench/results.md.
+Each size and engine runs in a fresh process: the template is compiled, rendered once to warm
+up, then rendered 3 times (the median is reported); a separate render under tracemalloc gives the
+peak memory the render itself allocates, and the process's RSS high-water mark (ru_maxrss) covers
+everything (interpreter, containers, template, output).  Both engines see the same synthetic
+containers (the same seed).  The Go render is timed over its whole per-render path: building
+docker-gen's context from the model containers (``make_root``, Go-typed copies of every
+container), executing the template and removing blank lines.  It is also timed through
+``dockergen.render.Template`` (engine go), which reuses the Go-typed copies of unchanged
+containers between renders, as the generator does.  Figures are appended to bench/results.md.
 
-    .venv/bin/python bench/render_scale.py [--sizes 100,1000,10000]
+    .venv/bin/python bench/render_scale.py [--sizes 100,1000,10000] [--engines jinja2,go]
 """
 
 from __future__ import annotations
@@ -101,68 +106,183 @@ def synthetic(n: int, workdir: Path) -> tuple[list[dict], dict[str, str]]:
     return inspects, env
 
 
-def measure(n: int) -> dict:
+JINJA_TEMPLATE = REPO / "templates" / "nginx.tmpl"
+GO_TEMPLATE = REPO / "templates" / "go" / "nginx.tmpl"
+
+
+def _timed(render, runs: int = 3) -> tuple[str, list[float], list[float], int]:
+    """Warm up, time ``runs`` renders, then trace one: (output, wall times, CPU times, tracemalloc peak).
+
+    CPU time (time.process_time) is reported next to wall time: on a shared machine it is the
+    steadier figure, since it leaves out the time the process waited for a core."""
+    out = render()
+    times, cpu_times = [], []
+    for _ in range(runs):
+        start, cpu = time.perf_counter(), time.process_time()
+        render()
+        times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu)
+    tracemalloc.start()
+    render()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return out, times, cpu_times, peak
+
+
+def measure(n: int, engine: str = "jinja2") -> dict:
     """Run in a fresh process: build the context, render, time and trace."""
     from dockergen.model import Docker, container_from_inspect
-    from dockergen.render import RenderInput, Template
+    from dockergen.render import RenderInput, Template, remove_blank_lines
 
+    extra: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         inspects, env = synthetic(n, Path(tmp))
         containers = [container_from_inspect(data) for data in inspects]
         del inspects
-        template = Template(str(REPO / "templates" / "nginx.tmpl"))
-        data = RenderInput(containers=containers, docker=Docker(), env=env)
-        out = template.render(data)  # warm-up
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            template.render(data)
-            times.append(time.perf_counter() - start)
-        tracemalloc.start()
-        template.render(data)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        docker = Docker()
+        if engine == "go":
+            from dockergen.gotemplate.context import make_root
+            from dockergen.gotemplate.template import TemplateSet
+
+            templates = TemplateSet.from_files(str(GO_TEMPLATE))
+
+            def render() -> str:
+                return remove_blank_lines(templates.execute(make_root(containers, docker, env, None)))
+
+            out, times, cpu_times, peak = _timed(render)
+            # The generator's path: render.Template keeps the Go-typed copies between renders.
+            template = Template(str(GO_TEMPLATE), engine="go")
+            data = RenderInput(containers=containers, docker=docker, env=env)
+            cached_out, cached_times, cached_cpu, _ = _timed(lambda: template.render(data))
+            assert cached_out == out
+            extra["template_median_s"] = statistics.median(cached_times)
+            extra["template_cpu_s"] = statistics.median(cached_cpu)
+        else:
+            template = Template(str(JINJA_TEMPLATE), engine="jinja2")
+            data = RenderInput(containers=containers, docker=docker, env=env)
+            out, times, cpu_times, peak = _timed(lambda: template.render(data))
     return {
+        "engine": engine,
         "containers": n,
         "hosts": int(re.search(r"^# (\d+) hosts, ", out, re.M).group(1)),
         "left_out": out.count("# left out container "),
         "median_s": statistics.median(times),
         "best_s": min(times),
+        "cpu_s": statistics.median(cpu_times),
         "peak_render_mib": peak / 2**20,
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "output_mib": len(out) / 2**20,
+        **extra,
     }
+
+
+def profile(n: int, engine: str = "go", top: int = 25) -> None:
+    """cProfile of one warm render, top functions by own time (printed, not recorded)."""
+    import cProfile
+    import pstats
+
+    from dockergen.model import Docker, container_from_inspect
+    from dockergen.render import remove_blank_lines
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inspects, env = synthetic(n, Path(tmp))
+        containers = [container_from_inspect(data) for data in inspects]
+        docker = Docker()
+        if engine != "go":
+            raise SystemExit("--profile is for the Go engine")
+        from dockergen.gotemplate.context import make_root
+        from dockergen.gotemplate.template import TemplateSet
+
+        templates = TemplateSet.from_files(str(GO_TEMPLATE))
+        templates.execute(make_root(containers, docker, env, None))  # warm-up
+        profiler = cProfile.Profile()
+        profiler.enable()
+        remove_blank_lines(templates.execute(make_root(containers, docker, env, None)))
+        profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
+def _load() -> str:
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--engines", default="jinja2,go")
+    parser.add_argument("--profile", type=int, metavar="N", help="cProfile one Go render of N containers")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--engine", default="jinja2", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one)))
+    if args.profile:
+        profile(args.profile)
         return
-    rows = []
-    for n in (int(x) for x in args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, cwd=REPO)
-        if proc.returncode:
-            sys.exit(proc.stderr)
-        rows.append(json.loads(proc.stdout))
-    lines = [
-        "templates/nginx.tmpl rendered in-process for synthetic inspect data (bench/render_scale.py); "
-        "render time is the median of 3 renders after a warm-up, peak = tracemalloc peak of one render, "
-        "RSS = the process's high-water mark (Python, containers, template and output included).",
-        "",
-        "| containers | hosts | left out | render (median) | per container | render peak | RSS high-water | output |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['containers']} | {r['hosts']} | {r['left_out']} | {r['median_s']:.3f} s | "
-            f"{r['median_s'] / r['containers'] * 1e6:.0f} µs | {r['peak_render_mib']:.1f} MiB | "
-            f"{r['rss_mib']:.1f} MiB | {r['output_mib']:.1f} MiB |"
-        )
-    append_results("render_scale: nginx.tmpl at 100 / 1 000 / 10 000 containers", lines)
+    if args.one:
+        print(json.dumps(measure(args.one, args.engine)))
+        return
+    engines = args.engines.split(",")
+    load_before = _load()
+    rows: dict[tuple[str, int], dict] = {}
+    sizes = [int(x) for x in args.sizes.split(",")]
+    for n in sizes:
+        for engine in engines:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--one", str(n), "--engine", engine], capture_output=True, text=True, cwd=REPO
+            )
+            if proc.returncode:
+                sys.exit(proc.stderr)
+            rows[engine, n] = json.loads(proc.stdout)
+    lines = [f"load average before / after the run: {load_before} / {_load()} (CPU time is the steadier figure "
+             "when the machine is busy)", ""]
+    if "jinja2" in engines:
+        lines += [
+            "templates/nginx.tmpl rendered in-process for synthetic inspect data (bench/render_scale.py); "
+            "render time is the median of 3 renders after a warm-up (wall, and CPU = process time), "
+            "peak = tracemalloc peak of one render, "
+            "RSS = the process's high-water mark (Python, containers, template and output included).",
+            "",
+            "| containers | hosts | left out | render (median) | CPU (median) | per container | render peak "
+            "| RSS high-water | output |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n in sizes:
+            r = rows["jinja2", n]
+            lines.append(
+                f"| {r['containers']} | {r['hosts']} | {r['left_out']} | {r['median_s']:.3f} s | {r['cpu_s']:.3f} s | "
+                f"{r['median_s'] / r['containers'] * 1e6:.0f} µs | {r['peak_render_mib']:.1f} MiB | "
+                f"{r['rss_mib']:.1f} MiB | {r['output_mib']:.1f} MiB |"
+            )
+    if "go" in engines:
+        if "jinja2" in engines:
+            lines.append("")
+        lines += [
+            "templates/go/nginx.tmpl (Go engine) on the same containers, each size in its own process; render = "
+            "make_root + execute + blank-line removal (median of 3 after a warm-up, wall and CPU); via Template = "
+            "dockergen.render.Template(engine go), which reuses the Go-typed container copies between renders; "
+            "ratio = Go / Jinja2 of the same size in this run (wall, CPU).",
+            "",
+            "| containers | hosts | left out | Go render (median) | CPU (median) | per container | via Template "
+            "(wall / CPU) | ratio to Jinja2 (wall / CPU) | render peak | RSS high-water | output |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for n in sizes:
+            r = rows["go", n]
+            jinja = rows.get(("jinja2", n))
+            ratio = f"{r['median_s'] / jinja['median_s']:.2f}× / {r['cpu_s'] / jinja['cpu_s']:.2f}×" if jinja else "-"
+            lines.append(
+                f"| {r['containers']} | {r['hosts']} | {r['left_out']} | {r['median_s']:.3f} s | {r['cpu_s']:.3f} s | "
+                f"{r['median_s'] / r['containers'] * 1e6:.0f} µs | "
+                f"{r['template_median_s']:.3f} s / {r['template_cpu_s']:.3f} s | {ratio} | "
+                f"{r['peak_render_mib']:.1f} MiB | {r['rss_mib']:.1f} MiB | {r['output_mib']:.1f} MiB |"
+            )
+        if len(sizes) > 1:
+            first, last = rows["go", sizes[0]], rows["go", sizes[-1]]
+            scale = (last["cpu_s"] / last["containers"]) / (first["cpu_s"] / first["containers"])
+            lines += ["", f"Go scaling: the CPU time per container at {sizes[-1]} containers is {scale:.2f}× "
+                          f"that at {sizes[0]} (1.00 = linear)."]
+    title = "render_scale: nginx.tmpl" + (" (Jinja2 and Go)" if len(engines) > 1 else f" ({engines[0]})")
+    append_results(f"{title} at {' / '.join(f'{n:,}'.replace(',', ' ') for n in sizes)} containers", lines)
 
 
 if __name__ == "__main__":
