@@ -89,6 +89,24 @@ class State:
 
     # -- variables ---------------------------------------------------------------
 
+    def var_at(self, slot: int, name: str) -> Any:
+        """The variable the parser placed at ``slot`` (checked), else by name as Go looks it up."""
+        variables = self.vars
+        if 0 <= slot < len(variables):
+            entry = variables[slot]
+            if entry[0] == name:
+                return entry[1]
+        return self.var(name)
+
+    def set_var_at(self, slot: int, name: str, value: Any) -> None:
+        variables = self.vars
+        if 0 <= slot < len(variables):
+            entry = variables[slot]
+            if entry[0] == name:
+                entry[1] = value
+                return
+        self.set_var(name, value)
+
     def var(self, name: str) -> Any:
         for entry in reversed(self.vars):
             if entry[0] == name:
@@ -371,16 +389,17 @@ class _Compiler:
         body = self.list(node.list)
         other = self.list(node.else_list) if node.else_list is not None else None
         decl = [v.ident[0] for v in node.pipe.decl]
+        slots = [v.slot for v in node.pipe.decl]
         assign = node.pipe.is_assign
 
         def iterate(st: State, index: Any, elem: Any, mark: int) -> None:
             if decl:
                 if assign:
                     if len(decl) > 1:
-                        st.set_var(decl[0], index)
-                        st.set_var(decl[1], elem)
+                        st.set_var_at(slots[0], decl[0], index)
+                        st.set_var_at(slots[1], decl[1], elem)
                     else:
-                        st.set_var(decl[0], elem)
+                        st.set_var_at(slots[0], decl[0], elem)
                 else:
                     st.vars[-1][1] = elem
                     if len(decl) > 1:
@@ -478,7 +497,7 @@ class _Compiler:
 
     def pipeline(self, pipe: PipeNode) -> Eval:
         cmds = [self.command(cmd, i > 0) for i, cmd in enumerate(pipe.cmds)]
-        decl = [v.ident[0] for v in pipe.decl]
+        decl = [(v.ident[0], v.slot) for v in pipe.decl]
         assign = pipe.is_assign
 
         if len(cmds) == 1 and not decl:
@@ -497,9 +516,9 @@ class _Compiler:
                 value = cmd(st, dot, value)
                 if value is None:
                     value = MISSING
-            for name in decl:
+            for name, slot in decl:
                 if assign:
-                    st.set_var(name, value)
+                    st.set_var_at(slot, name, value)
                 else:
                     st.vars.append([name, value])
             return value
@@ -566,19 +585,30 @@ class _Compiler:
 
     def variable(self, node: VariableNode, args: list[Node], has_final: bool) -> Callable[[State, Any, Any], Any]:
         name = node.ident[0]
+        slot = node.slot
         if len(node.ident) == 1:
-            check = self.not_a_function(args, has_final)
+            if len(args) > 1 or has_final:
+                check = self.not_a_function(args, has_final)
+
+                def run_var_args(st: State, dot: Any, final: Any) -> Any:
+                    st.node = node
+                    st.var_at(slot, name)
+                    check(st)
+                return run_var_args
 
             def run_var(st: State, dot: Any, final: Any) -> Any:
                 st.node = node
-                value = st.var(name)
-                check(st)
-                return value
+                variables = st.vars
+                if slot < len(variables):
+                    entry = variables[slot]
+                    if entry[0] == name:
+                        return entry[1]
+                return st.var(name)
             return run_var
 
         def receiver(st: State, dot: Any) -> Any:
             st.node = node
-            return st.var(name)
+            return st.var_at(slot, name)
         return self.field_chain(node, receiver, node.ident[1:], args, has_final)
 
     def chain(self, node: ChainNode, args: list[Node], has_final: bool) -> Callable[[State, Any, Any], Any]:
@@ -662,6 +692,14 @@ class _Compiler:
             inner = self.variable(node, [node], False)
         elif isinstance(node, PipeNode):
             pipe = self.pipeline(node)
+            if t is ANY:
+                def ev_pipe(st: State, dot: Any) -> Any:
+                    st.node = node
+                    value = pipe(st, dot)
+                    if value is MISSING:
+                        return None
+                    return value.value if type(value) is Addr else value
+                return ev_pipe
             inner = lambda st, dot, final: pipe(st, dot)  # noqa: E731
         elif isinstance(node, IdentifierNode):
             inner = self.function(node, node, [node], False)
@@ -769,6 +807,10 @@ class _CallSite:
         iface = fn.result.kind == "interface"
         callee_name = (str(self.args[0]) if self.args else "") if self.builtin and name == "call" else None
         needs_state = isinstance(fn, Function) and fn.needs_state
+        if callee_name is None and not needs_state and isinstance(fn, Function):
+            fast = _fast_runner(call, arg_evals, has_final, final_type, iface, node, name)
+            if fast is not None:
+                return fast
 
         def run(st: State, dot: Any, receiver: Any, final: Any) -> Any:
             argv = [ev(st, dot) for ev in arg_evals]
@@ -794,6 +836,110 @@ class _CallSite:
                 return MISSING
             return result
         return run
+
+
+def _fast_runner(call: Callable[..., Any], arg_evals: list[Eval], has_final: bool, final_type: GoType | None,
+                 iface: bool, node: Node, name: str) -> Callable[[State, Any, Any, Any], Any] | None:
+    """A function call with up to three arguments, without building an argument list."""
+    n = len(arg_evals) + (1 if has_final else 0)
+    if n > 3:
+        return None
+    evals = list(arg_evals)
+    t = final_type
+
+    def failed(st: State, exc: Exception) -> Fail:
+        st.node = node
+        return st.fail(f"error calling {name}: {exc}")
+
+    if n == 0:
+        def run0(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+            try:
+                result = call()
+            except (Fail, _Break, _Continue, RecursionError):
+                raise
+            except Exception as exc:
+                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+            return MISSING if result is None and iface else result
+        return run0
+    if n == 1:
+        if has_final:
+            def run1f(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+                a = validate(st, final, t)
+                try:
+                    result = call(a)
+                except (Fail, _Break, _Continue, RecursionError):
+                    raise
+                except Exception as exc:
+                    raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+                return MISSING if result is None and iface else result
+            return run1f
+        e0 = evals[0]
+
+        def run1(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+            a = e0(st, dot)
+            try:
+                result = call(a)
+            except (Fail, _Break, _Continue, RecursionError):
+                raise
+            except Exception as exc:
+                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+            return MISSING if result is None and iface else result
+        return run1
+    if n == 2:
+        e0 = evals[0]
+        if has_final:
+            def run2f(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+                a = e0(st, dot)
+                b = validate(st, final, t)
+                try:
+                    result = call(a, b)
+                except (Fail, _Break, _Continue, RecursionError):
+                    raise
+                except Exception as exc:
+                    raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+                return MISSING if result is None and iface else result
+            return run2f
+        e1 = evals[1]
+
+        def run2(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+            a = e0(st, dot)
+            b = e1(st, dot)
+            try:
+                result = call(a, b)
+            except (Fail, _Break, _Continue, RecursionError):
+                raise
+            except Exception as exc:
+                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+            return MISSING if result is None and iface else result
+        return run2
+    e0, e1 = evals[0], evals[1]
+    if has_final:
+        def run3f(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+            a = e0(st, dot)
+            b = e1(st, dot)
+            c = validate(st, final, t)
+            try:
+                result = call(a, b, c)
+            except (Fail, _Break, _Continue, RecursionError):
+                raise
+            except Exception as exc:
+                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+            return MISSING if result is None and iface else result
+        return run3f
+    e2 = evals[2]
+
+    def run3(st: State, dot: Any, receiver: Any, final: Any) -> Any:
+        a = e0(st, dot)
+        b = e1(st, dot)
+        c = e2(st, dot)
+        try:
+            result = call(a, b, c)
+        except (Fail, _Break, _Continue, RecursionError):
+            raise
+        except Exception as exc:
+            raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
+        return MISSING if result is None and iface else result
+    return run3
 
 
 # --- run-time helpers -----------------------------------------------------------

@@ -88,6 +88,7 @@ class IdentifierNode(Node):
 class VariableNode(Node):
     pos: int
     ident: list[str]  # ["$x", "Field", ...]
+    slot: int = -1  # where the variable sits on the run-time stack, when the parser can tell
 
     def __str__(self) -> str:
         return ".".join(self.ident)

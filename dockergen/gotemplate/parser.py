@@ -48,7 +48,8 @@ class _Parser:
         self.seen = 0  # the furthest token looked at: Go reports errors at its line
         self.funcs = funcs
         self.trees = trees
-        self.vars: list[str] = ["$"]
+        self.vars: list[str] = ["$"]  # Go's names in scope (an assignment adds one too)
+        self.slots: list[str] = ["$"]  # the run-time variable stack, as far as the text tells
         self.range_depth = 0
         self.action_line = 0
 
@@ -133,13 +134,13 @@ class _Parser:
 
     def sub_tree(self, name: str, context: str) -> None:
         """Parse a define/block body as a template of its own (fresh variables)."""
-        saved_vars, saved_depth = self.vars, self.range_depth
-        self.vars, self.range_depth = ["$"], 0
+        saved = self.vars, self.slots, self.range_depth
+        self.vars, self.slots, self.range_depth = ["$"], ["$"], 0
         body, end = self.item_list()
         if not isinstance(end, EndNode):
             self.error(f"unexpected {end} in {context}")
         self.add(Tree(name, self.parse_name, body, self.source))
-        self.vars, self.range_depth = saved_vars, saved_depth
+        self.vars, self.slots, self.range_depth = saved
 
     def definition(self) -> None:
         context = "define clause"
@@ -216,8 +217,9 @@ class _Parser:
         return ElseNode(token.pos, token.line)
 
     def control(self, context: str) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
-        depth = len(self.vars)
+        depth, slot_depth = len(self.vars), len(self.slots)
         pipe = self.pipeline(context, L.RIGHT)
+        after_pipe = len(self.slots)
         if context == "range":
             self.range_depth += 1
         body, end = self.item_list()
@@ -225,6 +227,7 @@ class _Parser:
             self.range_depth -= 1
         else_list = None
         if isinstance(end, ElseNode):
+            del self.slots[after_pipe:]  # the else branch runs without the body's variables
             peek = self.peek()
             if context in ("if", "with") and peek.type == L.KEYWORD and peek.value == context:
                 self.next()
@@ -236,6 +239,7 @@ class _Parser:
                 if not isinstance(end, EndNode):
                     self.error(f"expected end; found {end}")
         del self.vars[depth:]
+        del self.slots[slot_depth:]
         return pipe.pos, pipe.line, pipe, body, else_list
 
     def template_control(self) -> Node:
@@ -278,6 +282,7 @@ class _Parser:
                 self.next_non_space()
                 pipe.decl.append(VariableNode(v.pos, [v.value]))
                 self.vars.append(v.value)
+                self.place(pipe)
                 break
             if nxt.type == L.COMMA:
                 self.next_non_space()
@@ -304,6 +309,22 @@ class _Parser:
                 pipe.cmds.append(self.command())
             else:
                 self.unexpected(token, context)
+
+    def place(self, pipe: PipeNode) -> None:
+        """Give the declared (or assigned) variables their run-time stack slots."""
+        for variable in pipe.decl:
+            name = variable.ident[0]
+            if pipe.is_assign:
+                variable.slot = self.slot_of(name)
+            else:
+                variable.slot = len(self.slots)
+                self.slots.append(name)
+
+    def slot_of(self, name: str) -> int:
+        for index in range(len(self.slots) - 1, -1, -1):
+            if self.slots[index] == name:
+                return index
+        return -1
 
     def check_pipeline(self, pipe: PipeNode, context: str) -> None:
         if not pipe.cmds:
@@ -343,7 +364,7 @@ class _Parser:
             if isinstance(node, FieldNode):
                 return FieldNode(chain_pos, node.ident + fields)
             if isinstance(node, VariableNode):
-                return VariableNode(chain_pos, node.ident + fields)
+                return VariableNode(chain_pos, node.ident + fields, node.slot)
             if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
                 text = str(node)
                 quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -366,7 +387,7 @@ class _Parser:
             name = token.value
             if name not in self.vars:
                 self.error(f'undefined variable "{name}"')
-            return VariableNode(token.pos, [name])
+            return VariableNode(token.pos, [name], self.slot_of(name))
         if kind == L.FIELD:
             return FieldNode(token.pos, [token.value[1:]])
         if kind == L.BOOL:
