@@ -190,6 +190,28 @@ def socket_path(endpoint: str) -> str:
     return parsed.address if parsed.proto == "unix" else ""
 
 
+_REASONS = (  # what the HTTP library's retry text boils down to, for a person
+    ("Connection refused", "connection refused"),
+    ("No such file or directory", "no such socket"),
+    ("Permission denied", "permission denied"),
+    ("timed out", "timed out"),
+    ("Name or service not known", "unknown host"),
+    ("Temporary failure in name resolution", "unknown host"),
+    ("No route to host", "no route to host"),
+    ("Network is unreachable", "network unreachable"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate verification failed"),
+    ("SSL", "TLS handshake failed"),
+)
+
+
 def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text
+    """The reason an engine did not answer, in a few words (not urllib3's retry report)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, FileNotFoundError):
+        return "no such socket"
+    text = str(exc)
+    for needle, reason in _REASONS:
+        if needle in text:
+            return reason
+    return text.splitlines()[0] if text else type(exc).__name__

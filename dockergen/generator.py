@@ -43,8 +43,10 @@ def run_once(jobs: Sequence[Job], inventory: Inventory | Engines, get_api: Calla
     try:
         snapshots = snapshots_for(jobs, inventory)
     except InventoryError as exc:
-        log.error("%s", exc)
+        print(f"docker-gen: {exc}", file=sys.stderr)
         return 1
+    for job in jobs:
+        job.one_shot = True
     outcomes = [job.run(snapshot, get_api, env=dict(os.environ)) for job, snapshot in zip(jobs, snapshots)]
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
@@ -84,6 +86,8 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     watching = any(config.watch or config.interval for config in configs) and not settings.dry_run
     metrics = Metrics(enabled=bool(settings.metrics_addr) and watching)
     jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
+    for job in jobs:  # the start-up log says which engine runs each template
+        log.info("%s", job.engine_note)
     clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
     swarm = any(config.swarm for config in configs)
     engines = make_engines(settings, clients, current_container_id(), swarm=swarm)

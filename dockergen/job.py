@@ -60,9 +60,23 @@ class Job:
         self.metrics = metrics or Metrics()
         self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines, engine=config.engine)
         engine = "Go text/template" if self.template.engine == "go" else "Jinja2"
-        log.info("Template %s: %s engine (%s)", config.template, engine, self.template.engine_reason)
+        self.engine_note = f"Template {config.template}: {engine} engine ({self.template.engine_reason})"
         self.quarantine: dict[str, str] = {}  # container ID -> why it is left out
         self._checked = False  # has the live destination passed the check since start-up?
+        self.one_shot = False  # one-shot mode: a failure is one "docker-gen: ..." line, not a log line
+
+    def _failed(self, watch_message: str, one_shot_message: str) -> None:
+        """Report a failed run: a log line for a watcher, docker-gen's one error line in one-shot mode."""
+        if self.one_shot:
+            import sys
+
+            print(f"docker-gen: {one_shot_message}", file=sys.stderr)
+        else:
+            log.error("%s", watch_message)
+
+    def _kept(self) -> str:
+        # Nothing was written to stdout, so only a destination file "keeps its previous content".
+        return "; keeping the previous content" if self.config.dest else ""
 
     @property
     def checking(self) -> bool:
@@ -96,7 +110,7 @@ class Job:
             previous = read_current(config.dest) if config.dest else None
             outcome = self._place(snapshot, env, previous, timings)
         except WriteError as exc:
-            log.error("Unable to write to dest file: %s", exc)
+            self._failed(f"Unable to write to dest file: {exc}", str(exc))
             outcome, previous = Outcome(ok=False, error=str(exc)), None
         metrics.rendered(config.label, timings["render"], len(snapshot.containers))
         metrics.quarantined(config.label, len(self.quarantine))
@@ -169,17 +183,15 @@ class Job:
         quarantined = len(routable) - len(candidates)
         if not first.ok:
             if not config.quarantine or not candidates:
-                log.error("%s: %s; keeping the previous content", config.label, first.reason)
+                self._failed(f"{config.label}: {first.reason}{self._kept()}", first.reason)
                 return Outcome(ok=False, error=first.reason)
             search = find_culprits(candidates, attempt, first=first)
             attempts += search.attempts
             if search.passing is None:
                 if self.checking:
                     restore(config.dest, previous)
-                log.error(
-                    "%s: %s (not caused by particular containers; %d renders/checks); keeping the previous content",
-                    config.label, first.reason, attempts,
-                )
+                why = f"{first.reason} (not caused by particular containers; {attempts} renders/checks)"
+                self._failed(f"{config.label}: {why}{self._kept()}", why)
                 return Outcome(ok=False, error=first.reason, attempts=attempts)
             for index, reason in search.culprits.items():
                 container = candidates[index]

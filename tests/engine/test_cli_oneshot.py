@@ -155,7 +155,9 @@ def test_missing_template_and_bad_destinations(tmp_path, names_template):
 
     result = run_cli(names_template, str(tmp_path / "no-such-dir" / "out"))
     assert result.returncode == 1
-    assert "no-such-dir does not exist" in result.stderr
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("20")]  # log lines start with the date
+    missing = tmp_path / "no-such-dir"
+    assert errors == [f"docker-gen: {missing / 'out'}: destination directory {missing} does not exist"]
 
     # A destination directory the user may not write to (tested as an unprivileged user,
     # since root may write anywhere).
@@ -190,6 +192,24 @@ def test_render_error_names_template_line_and_keeps_destination(tmp_path):
     assert result.returncode == 1
     assert f"{template}:2" in result.stderr
     assert dest.read_text() == "previous\n"
+
+
+def test_unreachable_endpoint_says_why_in_a_few_words(names_template):
+    result = run_cli("-endpoint", "tcp://127.0.0.1:1", names_template)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "docker-gen: cannot connect to Docker at tcp://127.0.0.1:1: connection refused"
+    result = run_cli("-endpoint", "unix:///nonexistent/docker.sock", names_template)
+    assert result.stderr.splitlines()[-1] == "docker-gen: cannot connect to Docker at unix:///nonexistent/docker.sock: no such socket"
+
+
+def test_failed_render_to_stdout_is_one_line_and_claims_nothing_kept(tmp_path):
+    template = tmp_path / "bad.tmpl"
+    template.write_text("ok\n{{ mustBeInt('eighty') }}\n")
+    result = run_cli(str(template))
+    assert result.returncode == 1 and result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("docker-gen: ")]
+    assert len(errors) == 1 and errors[0].startswith(f"docker-gen: {template}:2: ")
+    assert "previous content" not in result.stderr and "ERROR" not in result.stderr
 
 
 def test_version_and_help():
