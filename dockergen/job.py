@@ -52,6 +52,12 @@ def line_changes(old: str, new: str) -> tuple[int, int]:
     return sum((after - before).values()), sum((before - after).values())
 
 
+def _notifies(config: Config) -> bool:
+    """Whether a change notifies anything (a command, containers or services)."""
+    return bool(config.notify_cmd or config.notify_containers or config.notify_containers_filter
+                or config.notify_services)
+
+
 class Job:
     """One config with its compiled template and its quarantine."""
 
@@ -134,10 +140,11 @@ class Job:
         metrics.notified(config.label, notify(config, get_api))
         if outcome.changed and config.dest:
             added, removed = line_changes((previous or b"").decode("utf-8", "replace"), outcome.text)
+            if _notifies(config):
+                details += f", notify {(time.monotonic() - started) * 1000:.1f} ms"
             log.info(
-                "Generated '%s' from %s%s (+%d/-%d lines; %s, notify %.1f ms)",
+                "Generated '%s' from %s%s (+%d/-%d lines; %s)",
                 config.dest, plural(outcome.containers, "container"), left_out, added, removed, details,
-                (time.monotonic() - started) * 1000,
             )
         return outcome
 
@@ -234,19 +241,23 @@ class Job:
                 RenderInput.from_snapshot(replace(snapshot, containers=routable), env, swarm=self.config.swarm)
             )
         except RenderError as exc:
-            return False, f"{self.config.label}: {exc}\n"
-        if not self.config.dest:
+            return False, f"docker-gen: {self.config.label}: {exc}\n"
+        dest = self.config.dest
+        if not dest:
             return True, text
+        directory = os.path.dirname(os.path.abspath(dest))
+        if not os.path.isdir(directory):
+            return False, f"docker-gen: {dest}: destination directory {directory} does not exist\n"
         try:
-            current = read_current(self.config.dest)
+            current = read_current(dest)
         except WriteError as exc:
-            return False, f"{exc}\n"
-        if current is None:
-            return True, text
-        diff = difflib.unified_diff(
-            current.decode("utf-8", "replace").splitlines(keepends=True),
+            return False, f"docker-gen: {exc}\n"
+        # Every config's part starts with a header naming its destination, even without changes.
+        header = f"--- {dest}{' (does not exist yet)' if current is None else ''}\n+++ {dest} (rendered)\n"
+        diff = list(difflib.unified_diff(
+            (current or b"").decode("utf-8", "replace").splitlines(keepends=True),
             text.splitlines(keepends=True),
-            fromfile=self.config.dest,
-            tofile=f"{self.config.dest} (rendered)",
-        )
-        return True, "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+            lineterm="\n",
+        ))[2:]  # difflib's own two header lines are replaced by ours
+        body = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+        return True, header + body

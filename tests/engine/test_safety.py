@@ -144,6 +144,33 @@ def test_dry_run_prints_a_diff_and_touches_nothing(tmp_path, make_container):
     assert result.returncode == 1 and "must be an integer" in result.stderr
 
 
+def test_dry_run_of_several_configs_names_each_destination(tmp_path, make_container):
+    tag = uuid.uuid4().hex[:8]
+    template = tmp_path / "names.tmpl"
+    template.write_text("{% for c in containers %}{{ c.Name }}\n{% endfor %}")
+    c = make_container(labels={"t": tag})
+    existing, fresh, lost = tmp_path / "existing.conf", tmp_path / "fresh.conf", tmp_path / "gone" / "lost.conf"
+    existing.write_text(f"{c.name}\n")
+    body = "".join(
+        f'[[config]]\ntemplate = "{template}"\ndest = "{dest}"\n[config.ContainerFilter]\nlabel = ["t={tag}"]\n'
+        for dest in (existing, fresh)
+    )
+    config = tmp_path / "two.toml"
+    config.write_text(body)
+    result = run_cli("-dry-run", "-config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"--- {existing}\n+++ {existing} (rendered)\n"  # unchanged: its header alone
+        f"--- {fresh} (does not exist yet)\n+++ {fresh} (rendered)\n@@ -0,0 +1 @@\n+{c.name}\n"
+    )
+    assert not fresh.exists()
+    config.write_text(body + f'[[config]]\ntemplate = "{template}"\ndest = "{lost}"\n')
+    result = run_cli("-dry-run", "-config", str(config))
+    assert result.returncode == 1
+    assert f"docker-gen: {lost}: destination directory {lost.parent} does not exist" in result.stderr.splitlines()
+    assert result.stdout.startswith(f"--- {existing}\n")
+
+
 def test_json_logs_and_metrics(tmp_path, make_container, wait_for):
     from prometheus_client.parser import text_string_to_metric_families
 

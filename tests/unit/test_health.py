@@ -194,13 +194,15 @@ def test_dry_run_diff_shows_the_templates_comments(tmp_path):
     sick.State.Health.Status = "starting"
     ok, before = job.dry_run(Snapshot([good, sick], Docker()), env=NGINX_ENV)
     assert ok and "sick.test" not in before  # the filter applies to dry runs too
-    dest.write_text(before)
+    dest.write_text("".join(line[1:] for line in before.splitlines(keepends=True)[3:]))  # the new file's lines
     bad = fake_container(2, {"VIRTUAL_HOST": "bad host;x"}, ports=["80/tcp"])
     odd = fake_container(3, {"VIRTUAL_HOST": "odd.test", "HSTS": "max-age=1; evil"}, ports=["80/tcp"])
     ok, diff = job.dry_run(Snapshot([good, bad, odd, sick], Docker()), env=NGINX_ENV)
     assert ok and diff.startswith(f"--- {dest}\n+++ {dest} (rendered)\n")
-    dest.unlink()  # without a destination the dry run prints the whole render
+    dest.unlink()  # without a destination file the dry run diffs against an empty one
     ok, rendered = job.dry_run(Snapshot([good, bad, odd, sick], Docker()), env=NGINX_ENV)
+    assert ok and rendered.startswith(f"--- {dest} (does not exist yet)\n+++ {dest} (rendered)\n@@ -0,0 ")
+    rendered = "".join(line[1:] for line in rendered.splitlines(keepends=True)[3:])
     comments = [line for line in rendered.splitlines() if line.startswith(("# left out", "# ignored"))]
     assert any(line.startswith("# left out container app-2") for line in comments)
     assert any("app-3" in line for line in comments)  # left out today, ignored once HSTS falls back

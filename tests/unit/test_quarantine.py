@@ -186,7 +186,16 @@ def test_backup_keeps_the_last_good_content(tmp_path):
 def test_dry_run_diff(tmp_path):
     job, dest = make_job(tmp_path)
     ok, text = job.dry_run(Snapshot(containers(2, {}), Docker()), env={})
-    assert ok and text == "server h0.example;\nserver h1.example;\n"  # no destination yet: the content
+    assert ok and text.splitlines() == [  # no destination yet: a diff against an empty file
+        f"--- {dest} (does not exist yet)",
+        f"+++ {dest} (rendered)",
+        "@@ -0,0 +1,2 @@",
+        "+server h0.example;",
+        "+server h1.example;",
+    ]
+    dest.write_text("server h0.example;\nserver h1.example;\n")
+    ok, text = job.dry_run(Snapshot(containers(2, {}), Docker()), env={})
+    assert ok and text == f"--- {dest}\n+++ {dest} (rendered)\n"  # unchanged: the header alone
     dest.write_text("server h0.example;\nserver old.example;\n")
     ok, text = job.dry_run(Snapshot(containers(2, {}), Docker()), env={})
     assert ok
@@ -198,6 +207,14 @@ def test_dry_run_diff(tmp_path):
         "-server old.example;",
         "+server h1.example;",
     ]
+
+
+def test_dry_run_of_a_destination_in_a_missing_directory_fails(tmp_path):
+    job, _ = make_job(tmp_path)
+    job.config.dest = str(tmp_path / "missing" / "out.conf")
+    ok, text = job.dry_run(Snapshot(containers(1, {}), Docker()), env={})
+    assert not ok
+    assert text == f"docker-gen: {job.config.dest}: destination directory {tmp_path / 'missing'} does not exist\n"
 
 
 def test_hanging_check_is_killed_with_its_children(tmp_path, caplog):
@@ -213,3 +230,18 @@ def test_hanging_check_is_killed_with_its_children(tmp_path, caplog):
 
     time.sleep(2.5)
     assert not marker.exists()  # the whole process group was killed
+
+
+def test_log_line_times_notify_only_when_something_is_notified(tmp_path, caplog):
+    job, _ = make_job(tmp_path)
+    with caplog.at_level(logging.INFO):
+        run(job, containers(1, {}))
+    [generated] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Generated")]
+    assert "notify" not in generated and generated.endswith(" ms)")
+    caplog.clear()
+    job, _ = make_job(tmp_path, notify_cmd="true")
+    (tmp_path / "out.conf").unlink()
+    with caplog.at_level(logging.INFO):
+        run(job, containers(1, {}))
+    [generated] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Generated")]
+    assert ", notify " in generated
