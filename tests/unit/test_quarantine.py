@@ -237,7 +237,7 @@ def test_log_line_times_notify_only_when_something_is_notified(tmp_path, caplog)
     with caplog.at_level(logging.INFO):
         run(job, containers(1, {}))
     [generated] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Generated")]
-    assert "notify" not in generated and generated.endswith(" ms)")
+    assert ", notify " not in generated and generated.endswith(" ms)")
     caplog.clear()
     job, _ = make_job(tmp_path, notify_cmd="true")
     (tmp_path / "out.conf").unlink()
