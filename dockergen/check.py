@@ -9,7 +9,6 @@ left in a state the check rejected.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 
 from dockergen.shell import run_shell
@@ -27,6 +26,7 @@ def run_check(cmd: str, dest: str, previous: bytes | None, timeout: float) -> Ch
     env = dict(os.environ, DOCKERGEN_DEST=dest, DOCKERGEN_PREVIOUS="")
     previous_copy = None
     if previous is not None:
+        import tempfile  # imported when first needed: keeps one-shot start-up short
         fd, previous_copy = tempfile.mkstemp(prefix="dockergen-previous-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(previous)

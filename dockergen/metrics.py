@@ -11,8 +11,10 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
 
 from dockergen.errors import ConfigError
 
@@ -119,8 +121,10 @@ def parse_address(text: str) -> tuple[str, int]:
     return host.strip("[]") or "0.0.0.0", int(port)
 
 
-def serve(address: str, metrics: Metrics) -> ThreadingHTTPServer:
+def serve(address: str, metrics: Metrics) -> "ThreadingHTTPServer":
     """Serve ``/metrics`` and ``/healthz`` in a background thread."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # watch mode only
+
     host, port = parse_address(address)
 
     class Handler(BaseHTTPRequestHandler):

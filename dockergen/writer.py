@@ -14,7 +14,6 @@ import logging
 import os
 import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -136,6 +135,7 @@ def replace_contents(dest: str, data: bytes) -> bool:
         raise WriteError(f"{dest}: destination exists and is not a regular file")
     _remove_stale_temps(directory, base)
     try:
+        import tempfile  # imported when first needed: keeps one-shot start-up short
         fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=_TEMP_SUFFIX, dir=directory)
     except OSError as exc:
         raise WriteError(f"{dest}: cannot create a file in {directory}: {exc.strerror}") from None
