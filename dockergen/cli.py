@@ -169,7 +169,7 @@ def usage() -> str:
     lines = [
         f"Usage: {PROG} [options] template [dest]",
         "",
-        "Generate files from Docker container meta-data (Jinja2 templates).",
+        "Generate files from Docker container meta-data (docker-gen's Go templates, or Jinja2).",
         "",
         "Options:",
     ]

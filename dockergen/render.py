@@ -92,7 +92,7 @@ class Template:
 
             self._impl: Any = GoTemplate(spec, keep_blank_lines)
         else:
-            from dockergen.jinja_engine import JinjaTemplate
+            from dockergen.jinja.engine import JinjaTemplate
 
             self._impl = JinjaTemplate(spec, keep_blank_lines)
 

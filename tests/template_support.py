@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jinja2
 
-from dockergen.helpers import FILTERS, GLOBALS
+from dockergen.jinja.catalogue import FILTERS, GLOBALS
 
 
 def render(source: str, **context: object) -> str:

@@ -1,6 +1,6 @@
 """docker-gen's own template functions for the Go engine (docker-gen-spec §4.3–§4.6).
 
-The algorithms live in the helpers the Jinja2 engine uses (``dockergen.groupby``,
+The algorithms live in the helpers the Jinja2 engine uses (``dockergen.helpers.groupby``,
 ``where``, ``sort``, ``functions``, ``nginx``, ``yamlfmt``); this module adds
 what only Go shows: each function's Go signature (so the executor makes Go's
 argument checks), Go-typed results (``map[string][]interface {}``,
@@ -13,15 +13,15 @@ from __future__ import annotations
 from dataclasses import replace as _renamed
 from typing import Any
 
-from .. import functions as shared
-from .. import groupby as _groupby
-from .. import nginx as _nginx
-from .. import sort as _sort
-from .. import where as _where
-from .. import yamlfmt as _yaml
+from ..helpers import functions as shared
+from ..helpers import groupby as _groupby
+from ..helpers import nginx as _nginx
+from ..helpers import sort as _sort
+from ..helpers import where as _where
+from ..helpers import yamlfmt as _yaml
 from ..errors import HelperError
-from ..fieldpath import NotAStringError, PathRules
-from ..serialize import PlainRules
+from ..helpers.fieldpath import NotAStringError, PathRules
+from ..helpers.serialize import PlainRules
 from .context import CONTEXT
 from .errors import GoError
 from .funcs import Function, define

@@ -8,12 +8,12 @@ import jinja2
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.fieldpath import as_list, deep_get, go_split, is_missing, split_path, unwrap
-from dockergen.functions import dict_
+from dockergen.helpers.fieldpath import as_list, deep_get, go_split, is_missing, split_path, unwrap
+from dockergen.helpers.functions import dict_
 from dockergen.model import Address, RuntimeContainer
-from dockergen.serialize import parseJson
-from dockergen.yamlfmt import fromYaml
-from dockergen.where import where
+from dockergen.helpers.serialize import parseJson
+from dockergen.helpers.yamlfmt import fromYaml
+from dockergen.helpers.where import where
 from template_support import render
 
 

@@ -16,7 +16,7 @@ import jinja2
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.functions import (
+from dockergen.helpers.functions import (
     closest,
     coalesce,
     comment,
@@ -47,7 +47,7 @@ from dockergen.functions import (
     toUpper,
     when,
 )
-from dockergen.helpers import FILTERS, GLOBALS
+from dockergen.jinja.catalogue import FILTERS, GLOBALS
 from dockergen.model import RuntimeContainer, split_key_values
 from template_support import render
 

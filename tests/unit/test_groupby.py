@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.groupby import (
+from dockergen.helpers.groupby import (
     groupBy,
     groupByKeys,
     groupByLabel,
@@ -14,7 +14,7 @@ from dockergen.groupby import (
     groupByWithDefault,
 )
 from dockergen.model import GoTime, Health, RuntimeContainer, State
-from dockergen.where import where
+from dockergen.helpers.where import where
 from template_support import render
 
 C = RuntimeContainer

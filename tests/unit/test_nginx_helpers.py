@@ -6,7 +6,7 @@ import jinja2
 import pytest
 
 from dockergen.errors import HelperError
-from dockergen.nginx import (
+from dockergen.helpers.nginx import (
     go_quote,
     has_unescaped_quoting_char,
     has_unescaped_special_chars,

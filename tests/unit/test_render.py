@@ -17,7 +17,7 @@ from dockergen.render import RenderInput, _is_blank, remove_blank_lines
 @pytest.fixture
 def helpers():
     """Template tests need the helper module (make_environment imports it)."""
-    return pytest.importorskip("dockergen.helpers")
+    return pytest.importorskip("dockergen.jinja.catalogue")
 
 
 # -- 6.2 isBlank -----------------------------------------------------------------------------

@@ -13,10 +13,10 @@ import pytest
 import yaml as pyyaml
 
 from dockergen.errors import HelperError
-from dockergen.functions import dict_, list_
+from dockergen.helpers.functions import dict_, list_
 from dockergen.model import Address, GoTime, Mount, RuntimeContainer
-from dockergen.serialize import fromJson, go_float, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
-from dockergen.yamlfmt import fromYaml, mustFromYaml, mustToYaml, toYaml
+from dockergen.helpers.serialize import fromJson, go_float, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
+from dockergen.helpers.yamlfmt import fromYaml, mustFromYaml, mustToYaml, toYaml
 from template_support import render
 
 UTC = timezone.utc

@@ -9,7 +9,7 @@ import pytest
 
 from dockergen.errors import HelperError
 from dockergen.model import GoTime, RuntimeContainer
-from dockergen.sort import (
+from dockergen.helpers.sort import (
     field_as_string,
     parse_go_int,
     sortObjectsByKeysAsc,

@@ -7,9 +7,9 @@ import pytest
 from dockergen.cli import build_configs, parse_args, settings_from_flags
 from dockergen.config import Settings, load_files
 from dockergen.events import merge_event_filters
-from dockergen.groupby import groupByLabel
+from dockergen.helpers.groupby import groupByLabel
 from dockergen.swarm import build_swarm, service_matches
-from dockergen.where import where
+from dockergen.helpers.where import where
 
 NODE = {
     "ID": "node1",

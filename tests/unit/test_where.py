@@ -10,7 +10,7 @@ import pytest
 
 from dockergen.errors import HelperError
 from dockergen.model import Address, GoTime, Health, RuntimeContainer, State
-from dockergen.where import (
+from dockergen.helpers.where import (
     compile_regex,
     strict_equal,
     translate_regex,

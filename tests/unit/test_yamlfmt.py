@@ -15,7 +15,7 @@ import pytest
 from dockergen.errors import HelperError
 from dockergen.gotemplate.errors import ExecError
 from dockergen.gotemplate.template import TemplateSet
-from dockergen.yamlfmt import fromYaml, mustFromYaml
+from dockergen.helpers.yamlfmt import fromYaml, mustFromYaml
 from template_support import render
 
 

@@ -17,7 +17,7 @@ import struct as _struct
 from datetime import datetime
 from typing import Any
 
-from dockergen.serialize import go_float
+from dockergen.helpers.serialize import go_float
 
 from ..errors import GoError
 from ..values import (

@@ -16,7 +16,7 @@ import unicodedata
 import zlib
 from typing import Any
 
-from ...functions import _go_case
+from ...helpers.functions import _go_case
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import (

@@ -13,7 +13,7 @@ from dockergen.gotemplate.errors import GoError
 from dockergen.gotemplate.values import (
     MAP_STRING_STRING, MISSING, STRING, STRINGS, GoMap, GoSlice, map_of, new_map, type_name,
 )
-from dockergen.fieldpath import get_parts, split_path
+from dockergen.helpers.fieldpath import get_parts, split_path
 
 CONTEXTS = Path("/work/shared/go-template-vectors/contexts")
 needs_vectors = pytest.mark.skipif(not CONTEXTS.is_dir(), reason="vectors not available")

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import as_list, describe, go_split, is_missing
 from .nginx import go_quote
 from .sort import parse_go_int

@@ -75,7 +75,7 @@ def _none_as_empty(value: Any) -> Any:
 
 def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
-    from dockergen.helpers import FILTERS, GLOBALS
+    from dockergen.jinja.catalogue import FILTERS, GLOBALS
 
     environment = jinja2.Environment(
         loader=loader,

@@ -23,7 +23,7 @@ import base64
 import binascii
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .nginx import go_quote
 from .yamlfmt import BOOL, FLOAT, INT, MERGE, NULL, STR, TIMESTAMP, _TAG, resolve_plain
 

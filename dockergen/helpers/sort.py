@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cmp_to_key
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import PathRules, as_list, describe, get_parts, split_path
 
 __all__ = [
@@ -79,7 +79,7 @@ def sortStringsDesc(values: Any, *, in_place: bool = False) -> list[str]:  # noq
 
 def _go_time(value: datetime) -> str:
     # GoTime prints like Go's time.Time.String(); borrow that for plain datetimes.
-    from .model import GoTime
+    from ..model import GoTime
 
     if not isinstance(value, GoTime):
         value = GoTime(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import describe, is_missing
 
 __all__ = [

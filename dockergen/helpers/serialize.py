@@ -2,7 +2,7 @@
 
 JSON follows Go's ``encoding/json``: exact field names in declaration order,
 sorted map keys, ``<``/``>``/``&`` escaped, Go's float formatting.
-:func:`to_plain` (also used by :mod:`dockergen.yamlfmt`) turns context objects
+:func:`to_plain` (also used by :mod:`dockergen.helpers.yamlfmt`) turns context objects
 into dicts and lists.  ``json`` is imported on first use to keep start-up cheap.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import describe, is_missing
 
 __all__ = [

@@ -3,7 +3,7 @@
 Writing: lower-cased field names, 4-space indentation, sequences indented
 under their key, strings quoted when they would read back as another type.
 PyYAML's emitter cannot produce that layout, so this module has a small
-emitter of its own.  Reading (:mod:`dockergen.yamldecode`) uses PyYAML's
+emitter of its own.  Reading (:mod:`dockergen.helpers.yamldecode`) uses PyYAML's
 parser with yaml.v3's scalar rules (``yes``/``on`` stay strings, ``0x10`` is
 16) and its refusals (repeated keys, alias bombs).  ``yaml`` is imported on
 first use to keep start-up cheap.
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cmp_to_key
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import describe, is_missing
 from .serialize import PlainRules, _text, go_float, rfc3339, to_plain
 
@@ -107,7 +107,7 @@ def _timestamp(text: str) -> datetime | None:
             offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
             tz = timezone(-offset if zone[0] == "-" else offset)
         micro = int((fraction or "0")[:6].ljust(6, "0"))
-        from .model import GoTime
+        from ..model import GoTime
 
         return GoTime(
             int(g[0]), int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
@@ -494,7 +494,7 @@ def _yaml_error(exc: Exception) -> str:
 def mustFromYaml(text: Any) -> Any:  # noqa: N802
     """Decode the first YAML document; invalid YAML fails the render.
 
-    yaml.v3's rules apply (see :mod:`dockergen.yamldecode`): repeated mapping
+    yaml.v3's rules apply (see :mod:`dockergen.helpers.yamldecode`): repeated mapping
     keys, excessive aliasing and self-containing anchors are errors too.
     """
     import yaml

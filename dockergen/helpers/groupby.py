@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, is_missing, split_path
 
 __all__ = [

@@ -23,13 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import functions as _f
-from . import groupby as _g
-from . import nginx as _n
-from . import serialize as _s
-from . import sort as _o
-from . import where as _w
-from . import yamlfmt as _y
+from ..helpers import functions as _f
+from ..helpers import groupby as _g
+from ..helpers import nginx as _n
+from ..helpers import serialize as _s
+from ..helpers import sort as _o
+from ..helpers import where as _w
+from ..helpers import yamlfmt as _y
 
 __all__ = ["GLOBALS", "FILTERS"]
 

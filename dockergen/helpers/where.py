@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, split_path, unwrap
 from .groupby import container_labels
 

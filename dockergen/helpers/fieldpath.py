@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from .errors import HelperError
+from ..errors import HelperError
 
 __all__ = [
     "deep_get",
