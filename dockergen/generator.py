@@ -86,8 +86,8 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     watching = any(config.watch or config.interval for config in configs) and not settings.dry_run
     metrics = Metrics(enabled=bool(settings.metrics_addr) and watching)
     jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
-    for job in jobs:  # the start-up log says which engine runs each template
-        log.info("%s", job.engine_note)
+    for job in jobs:  # a watcher's start-up log says which engine runs each template (-log-level debug: always)
+        log.log(logging.INFO if watching else logging.DEBUG, "%s", job.engine_note)
     clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
     swarm = any(config.swarm for config in configs)
     engines = make_engines(settings, clients, current_container_id(), swarm=swarm)

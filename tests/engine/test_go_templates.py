@@ -124,7 +124,7 @@ def _sha8(text: str) -> str:
 
 def test_one_shot_prints_docker_facts(tmp_path, fleet):
     template = write(tmp_path, "facts.tmpl", FACTS)
-    result = fleet.cli(str(template), env={"GREETING": "hello-go"})
+    result = fleet.cli("-log-level", "debug", str(template), env={"GREETING": "hello-go"})
     assert result.returncode == 0, result.stderr
     a, b = fleet.alpha, fleet.beta
     expected = [
@@ -152,22 +152,22 @@ def test_one_shot_prints_docker_facts(tmp_path, fleet):
 def test_engine_choice_is_logged(tmp_path, fleet):
     names = "{{ range $ }}{{ .Name }}\n{{ end }}"
     auto = write(tmp_path, "names.tmpl", names)
-    result = fleet.cli(str(auto), str(tmp_path / "a.out"))
+    result = fleet.cli("-log-level", "debug", str(auto), str(tmp_path / "a.out"))
     assert result.returncode == 0, result.stderr
-    assert engine_line(auto) in result.stderr.splitlines()[0]
+    assert engine_line(auto) in result.stderr
     assert sorted(read(tmp_path / "a.out").splitlines()) == sorted([fleet.alpha.name, fleet.beta.name])
 
     dotted = write(tmp_path, "dotted.tmpl", "{{ .Docker.Version }}\n")
-    result = fleet.cli(str(dotted))
+    result = fleet.cli("-log-level", "debug", str(dotted))
     assert result.returncode == 0 and result.stdout == f"{fleet.docker_version}\n", result.stderr
     assert engine_line(dotted, "auto: it has '{{ .'") in result.stderr
 
     suffixed = write(tmp_path, "names.gotmpl", names)
-    result = fleet.cli(str(suffixed))
+    result = fleet.cli("-log-level", "debug", str(suffixed))
     assert engine_line(suffixed, "auto: its name ends in .gotmpl") in result.stderr
 
     forced = write(tmp_path, "plain.tmpl", "no actions at all\n")
-    result = fleet.cli("-template-engine", "go", str(forced))
+    result = fleet.cli("-log-level", "debug", "-template-engine", "go", str(forced))
     assert result.returncode == 0 and result.stdout == "no actions at all\n"
     assert engine_line(forced, "chosen by -template-engine") in result.stderr
 
@@ -187,7 +187,7 @@ LIB = """\
 def test_semicolon_list_with_defines_in_the_second_file(tmp_path, fleet):
     main = write(tmp_path, "main.tmpl", MAIN)
     lib = write(tmp_path, "lib.tmpl", LIB)
-    result = fleet.cli(f"{main};{lib}")
+    result = fleet.cli("-log-level", "debug", f"{main};{lib}")
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "# 2 rows\n" f'{fleet.alpha.name.upper()} "web"\n' f'{fleet.beta.name.upper()} "api"\n'
@@ -335,7 +335,7 @@ def test_toml_with_a_go_and_a_jinja2_config(tmp_path, fleet):
         f'[config.ContainerFilter]\nlabel = ["t={fleet.tag}"]\n'
     )
     config = write(tmp_path, "two.toml", body)
-    result = run_cli("-config", str(config))
+    result = run_cli("-log-level", "debug", "-config", str(config))
     assert result.returncode == 0, result.stderr
     a, b = fleet.alpha.name, fleet.beta.name
     assert go_out.read_text() == f"go {a} 8080\ngo {b} 9090\n{{# literal text, not a comment #}}\n"
