@@ -114,6 +114,10 @@ CASES = {
         {"serve": ["l4.test"], "ignored": ["c"]}),
     "multiports-bad-yaml": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": f"{{bad: [{MARK}"}}}, "left out"),
     "multiports-injection": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": f'{{"y.test": {{"/": {{"port": "80;return 418 {MARK}"}}}}}}'}}}, "left out"),
+    # A billion-laughs document: refused without being expanded; the watcher goes on serving.
+    "multiports-alias-bomb": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": "\n".join(
+        [f"l0: &l0 [{', '.join(['lol'] * 9)}]"]
+        + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)])}}}, "left out"),
     "multiports-not-a-map": ({"c": {"env": {"VIRTUAL_HOST_MULTIPORTS": f"- {MARK}\n- x"}}}, "left out"),
     "upstream-name-squat": ({"c": {"env": {"VIRTUAL_HOST": hashlib.sha1(RX.encode()).hexdigest()}}, "rx": {"env": {"VIRTUAL_HOST": RX}}},
                             {"serve": ["xyz.rx.test"], "out": ["c"]}),
