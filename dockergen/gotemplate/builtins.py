@@ -14,7 +14,7 @@ from .errors import GoError
 from .fmt import action_text, format_v, sprint, sprintf, sprintln
 from .funcs import Function, define
 from .values import (
-    ANY, BOOL, INT, STRING, VALUE, Addr, GoMap, GoSlice, MISSING, NilPointer, Pointer, Uint8, go_bytes,
+    ANY, BOOL, INT, STRING, VALUE, Addr, GoMap, GoSlice, MISSING, NilPointer, Pointer, Uint8, go_bytes, is_nil,
     from_go_bytes, struct_info, truth, typeof,
 )
 
@@ -47,10 +47,10 @@ def _indirect(value: Any) -> tuple[Any, bool]:
 
 @define(BUILTINS, "len", (VALUE,), INT)
 def len_(item: Any) -> int:
-    value, is_nil = _indirect(item)
+    value, nil_pointer = _indirect(item)
     if value is MISSING or value is None:
         raise GoError("reflect: call of reflect.Value.Type on zero Value")
-    if is_nil:
+    if nil_pointer:
         raise GoError("len of nil pointer")
     if isinstance(value, str):
         return len(value) if value.isascii() else len(go_bytes(value))
@@ -77,7 +77,7 @@ def _index_value(index: Any, length: int, cap_: int) -> int:
 
 @define(BUILTINS, "index", (VALUE,), VALUE, variadic=VALUE)
 def index(item: Any, *indexes: Any) -> Any:
-    value, is_nil = _indirect(item)
+    value, nil_pointer = _indirect(item)
     if value is MISSING or value is None and not indexes:
         if indexes:
             raise GoError("index of untyped nil")
@@ -85,10 +85,10 @@ def index(item: Any, *indexes: Any) -> Any:
     for raw in indexes:
         if type(raw) is Addr:
             raw = raw.value
-        value, is_nil = _indirect(value)
+        value, nil_pointer = _indirect(value)
         if value is MISSING or value is None:
             raise GoError("index of untyped nil")
-        if is_nil:
+        if nil_pointer:
             raise GoError("index of nil pointer")
         if isinstance(value, str):
             data = go_bytes(value) if not value.isascii() else value
@@ -157,7 +157,7 @@ def _zero(t: Any) -> Any:
 
 @define(BUILTINS, "slice", (VALUE,), VALUE, variadic=VALUE)
 def slice_(item: Any, *indexes: Any) -> Any:
-    value, is_nil = _indirect(item)
+    value, nil_pointer = _indirect(item)
     if value is MISSING or value is None:
         raise GoError("slice of untyped nil")
     if len(indexes) > 3:
@@ -328,14 +328,6 @@ def _type_name(value: Any) -> str:
     return "<nil>" if t is None else t.name
 
 
-def _is_nil(value: Any) -> bool:
-    if value is MISSING or value is None or isinstance(value, NilPointer):
-        return True
-    if isinstance(value, (GoSlice, GoMap)):
-        return value.nil
-    return False
-
-
 def _comparable(value: Any) -> bool:
     if isinstance(value, (list, dict, bytes)):
         return False
@@ -360,7 +352,7 @@ def _equal_pair(a: Any, ka: str | None, b: Any) -> bool:
             raise GoError(f"incompatible types for comparison: {_type_name(a)} and {_type_name(b)}")
         if ka is None or kb is None:
             # One side missing/nil, the other not basic: nil comparison.
-            return _is_nil(a) and _is_nil(b)
+            return is_nil(a) and is_nil(b)
         return False
     if ka is not None and ka != "invalid":
         if ka == "bool":
@@ -374,10 +366,10 @@ def _equal_pair(a: Any, ka: str | None, b: Any) -> bool:
         return a == b
     # Both "other" kinds (or both missing).
     ta, tb = typeof(a), typeof(b)
-    if not (_is_nil(a) or _is_nil(b)) and (ta is None or tb is None or ta.kind != tb.kind):
+    if not (is_nil(a) or is_nil(b)) and (ta is None or tb is None or ta.kind != tb.kind):
         raise GoError(f"non-comparable types {sprintf('%s', a)}: {ta}, {tb}: {format_v(b)}")
-    if _is_nil(a) or _is_nil(b):
-        return _is_nil(a) == _is_nil(b)
+    if is_nil(a) or is_nil(b):
+        return is_nil(a) == is_nil(b)
     if not _comparable(b):
         raise GoError(f"non-comparable type {sprintf('%s', b)}: {tb}")
     if ta is not tb:

@@ -840,7 +840,11 @@ class _CallSite:
 
 def _fast_runner(call: Callable[..., Any], arg_evals: list[Eval], has_final: bool, final_type: GoType | None,
                  iface: bool, node: Node, name: str) -> Callable[[State, Any, Any, Any], Any] | None:
-    """A function call with up to three arguments, without building an argument list."""
+    """A function call with up to three arguments, without building an argument list.
+
+    The variants below are written out one by one on purpose: calls are the
+    hottest path of a render, and a shared helper would cost a Python call each.
+    """
     n = len(arg_evals) + (1 if has_final else 0)
     if n > 3:
         return None

@@ -305,27 +305,13 @@ class _Lexer:
         return True
 
     def quote(self, start: int) -> bool:
-        text = self.text
-        n = len(text)
-        i = start + 1
-        while i < n:
-            ch = text[i]
-            if ch == "\\":
-                if i + 1 < n and text[i + 1] != "\n":
-                    i += 2
-                    continue
-                break
-            if ch == "\n":
-                break
-            if ch == '"':
-                self.emit(STRING, start, i + 1, self.line)
-                self.pos = i + 1
-                return True
-            i += 1
-        self.error("unterminated quoted string", start, self.line)
-        return False
+        return self.quoted(start, '"', STRING, "unterminated quoted string")
 
     def char_constant(self, start: int) -> bool:
+        return self.quoted(start, "'", CHAR_CONST, "unterminated character constant")
+
+    def quoted(self, start: int, close: str, kind: str, unterminated: str) -> bool:
+        """A ``"..."`` string or ``'.'`` character constant: escapes skipped, no raw newline."""
         text = self.text
         n = len(text)
         i = start + 1
@@ -338,12 +324,12 @@ class _Lexer:
                 break
             if ch == "\n":
                 break
-            if ch == "'":
-                self.emit(CHAR_CONST, start, i + 1, self.line)
+            if ch == close:
+                self.emit(kind, start, i + 1, self.line)
                 self.pos = i + 1
                 return True
             i += 1
-        self.error("unterminated character constant", start, self.line)
+        self.error(unterminated, start, self.line)
         return False
 
     def number(self, start: int) -> bool:
