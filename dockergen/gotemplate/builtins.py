@@ -14,7 +14,7 @@ from .errors import GoError
 from .fmt import action_text, format_v, sprint, sprintf, sprintln
 from .funcs import Function, define
 from .values import (
-    ANY, BOOL, INT, STRING, VALUE, Addr, GoMap, GoSlice, MISSING, NilPointer, Pointer, Uint8, go_bytes, is_nil,
+    ANY, BOOL, INT, INT_CLASSES, STRING, VALUE, Addr, GoMap, GoSlice, MISSING, NilPointer, Pointer, Uint8, go_bytes, is_nil,
     from_go_bytes, struct_info, truth, typeof,
 )
 
@@ -138,9 +138,7 @@ def _zero(t: Any) -> Any:
     if kind == "bool":
         return False
     if kind in ("int", "int64", "int32", "int16", "int8", "uint", "uint8", "uint16", "uint32", "uint64"):
-        from .compiler import _INT_CTORS, _UINT_CTORS
-
-        return (_INT_CTORS.get(kind) or _UINT_CTORS[kind])(0)
+        return INT_CLASSES[kind](0)
     if kind in ("float64", "float32"):
         return 0.0
     if kind == "slice":

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ExecError, GoError
+from .errors import GoError
 from .fmt import action_text, format_v
 from .funcs import Function
 from .nodes import (
@@ -27,9 +27,8 @@ from .nodes import (
 )
 from .parser import Tree
 from .values import (
-    ANY, FLOAT_KINDS, INT, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoMap, GoSlice, GoType,
-    Int8, Int16, Int32, Int64, Method, NilPointer, Pointer, Uint, Uint8, Uint16, Uint32, Uint64,
-    can_be_nil, methods_of, nil_map, nil_slice, pointer_to, struct_info, truth, typeof,
+    ANY, FLOAT_KINDS, INT_CLASSES, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoMap, GoType,
+    Method, NilPointer, Pointer, Uint8, can_be_nil, methods_of, nil_map, nil_slice, struct_info, truth, typeof,
 )
 
 __all__ = ["State", "Compiled", "compile_tree", "MAX_DEPTH"]
@@ -218,11 +217,6 @@ def _same_underlying(a: GoType, b: GoType) -> bool:
     return a.elem is b.elem and a.key is b.key
 
 
-_INT_CTORS: dict[str, type] = {"int": int, "int8": Int8, "int16": Int16, "int32": Int32, "int64": Int64}
-_UINT_CTORS: dict[str, type] = {"uint": Uint, "uint8": Uint8, "uint16": Uint16, "uint32": Uint32,
-                                "uint64": Uint64, "uintptr": Uint}
-
-
 def ideal(st: State, node: NumberNode) -> Any:
     """A numeric constant whose type is free: complex, float64 or int by its spelling."""
     st.node = node
@@ -267,13 +261,13 @@ def constant_arg(node: Node, t: GoType) -> Eval:
         return const(node.value) if isinstance(node, BoolNode) else failing(f"expected bool; found {text}")
     elif kind in INT_KINDS:
         if isinstance(node, NumberNode) and node.is_int:
-            ctor = _INT_CTORS[kind] if t.name == kind else None
+            ctor = INT_CLASSES[kind] if t.name == kind else None
             value = ctor(node.int_value) if ctor else _named_int(t, node.int_value)
             return const(value)
         return failing(f"expected integer; found {text}")
     elif kind in UINT_KINDS:
         if isinstance(node, NumberNode) and node.is_uint:
-            return const(_UINT_CTORS[kind](node.uint_value))
+            return const(INT_CLASSES[kind](node.uint_value))
         return failing(f"expected unsigned integer; found {text}")
     elif kind in FLOAT_KINDS:
         if isinstance(node, NumberNode) and node.is_float:
@@ -295,7 +289,7 @@ def _named_int(t: GoType, value: int) -> Any:
 
     if t.name == "time.Duration":
         return Duration(value)
-    return _INT_CTORS.get(t.kind, int)(value)
+    return INT_CLASSES.get(t.kind, int)(value)
 
 
 # --- the compiler -----------------------------------------------------------------
@@ -1110,8 +1104,3 @@ def compile_tree(tree: Tree, funcs: dict[str, Function], builtins: dict[str, Fun
         body(st, dot)
         st.tree = saved
     return Compiled(tree, run)
-
-
-# Re-exported for builtins that need them.
-pointer_to = pointer_to
-INT = INT

@@ -6,7 +6,7 @@ directly.  Layout formatting is Sprig's date code (:mod:`.sprig.dates`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from .values import (

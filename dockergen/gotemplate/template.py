@@ -91,5 +91,3 @@ class TemplateSet:
             raise error from None
         return "".join(state.out)
 
-
-ParseError = ParseError

@@ -46,7 +46,7 @@ __all__ = [
     "BYTES", "INTS", "DURATION", "TIME", "MAP_STRING_STRING",
     "slice_of", "map_of", "pointer_to", "register_struct", "register_type", "struct_info", "typeof", "type_name",
     "kind", "truth", "is_nil", "go_bytes", "go_len", "from_go_bytes", "new_slice", "nil_slice",
-    "new_map", "nil_map", "INT_KINDS", "UINT_KINDS", "FLOAT_KINDS", "NUMBER_KINDS", "can_be_nil",
+    "new_map", "nil_map", "INT_KINDS", "UINT_KINDS", "INT_CLASSES", "FLOAT_KINDS", "NUMBER_KINDS", "can_be_nil",
 ]
 
 
@@ -215,6 +215,13 @@ class Duration(int):
     """``time.Duration``: an int64 count of nanoseconds, printed as ``1h2m3s``."""
 
     __slots__ = ()
+
+
+# The Python class of each integer kind: what a constant or a zero value of that kind is.
+INT_CLASSES: dict[str, type] = {
+    "int": int, "int8": Int8, "int16": Int16, "int32": Int32, "int64": Int64, "uint": Uint, "uint8": Uint8,
+    "uint16": Uint16, "uint32": Uint32, "uint64": Uint64, "uintptr": Uint,
+}
 
 
 class NilPointer:

@@ -28,7 +28,6 @@ from nginx_support import (
     CASE_LABEL,
     NGINX_TEMPLATE,
     PROXY_LABEL,
-    BACKEND_CMD,
     Nginx,
     fake_container,
     free_port,

@@ -33,7 +33,6 @@ from nginx_support import (
     render_nginx,
     request,
     start_backends,
-    status,
 )
 
 pytestmark = pytest.mark.engine

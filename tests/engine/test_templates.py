@@ -21,7 +21,7 @@ import pytest
 
 from dockergen.inventory import Inventory
 from dockergen.render import RenderInput, Template
-from engine_support import LABEL_KEY, TEST_IMAGE
+from engine_support import TEST_IMAGE
 
 pytestmark = pytest.mark.engine
 

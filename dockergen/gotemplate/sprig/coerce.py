@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..values import (
-    MISSING, Float32, GoMap, GoSlice, Int64, NilPointer, Uint64, struct_info, truth, typeof,
+    MISSING, Float32, GoMap, GoSlice, NilPointer, Uint64, struct_info, truth, typeof,
 )
 
 __all__ = [
@@ -207,6 +207,3 @@ def deep_equal(a: Any, b: Any) -> bool:
     except Exception:  # noqa: BLE001 - incomparable values are simply unequal
         return False
 
-
-# int64 results are Int64; re-exported for the families' convenience.
-Int64 = Int64

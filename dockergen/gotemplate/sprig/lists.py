@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import (
-    ANY, BOOL, INT, LIST, STRING, GoSlice, kind, new_slice, nil_slice, slice_of, truth, typeof,
+    ANY, BOOL, INT, LIST, STRING, GoSlice, kind, new_slice, nil_slice, slice_of, truth,
 )
 from .coerce import deep_equal, list_items, to_int
 

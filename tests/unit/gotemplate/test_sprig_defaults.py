@@ -1,6 +1,5 @@
 """Sprig defaults, ternary and JSON called directly (vectors: sprig-defaults, JSON cases)."""
 
-import base64
 from datetime import timedelta, timezone
 
 import pytest
