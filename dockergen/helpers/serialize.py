@@ -39,8 +39,9 @@ def rfc3339(value: datetime) -> str:
         f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
         f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     )
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
+    nanos = getattr(value, "nanosecond", value.microsecond * 1000)  # GoTime keeps Docker's nine digits
+    if nanos:
+        text += f".{nanos:09d}".rstrip("0")
     offset = value.utcoffset()
     if not offset:
         return text + "Z"

@@ -17,7 +17,7 @@ import struct as _struct
 from datetime import datetime
 from typing import Any
 
-from dockergen.helpers.serialize import go_float
+from dockergen.helpers.serialize import go_float, rfc3339
 
 from ..errors import GoError
 from ..values import (
@@ -72,24 +72,6 @@ def _number(value: float, bits: int) -> str:
     if style == "e" and len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
         text = text[:-2] + text[-1]  # e-07 -> e-7
     return text
-
-
-def rfc3339_nano(value: datetime) -> str:
-    """``time.RFC3339Nano``: fraction without trailing zeros, ``Z`` for a zero offset."""
-    text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
-    nanos = getattr(value, "nanosecond", value.microsecond * 1000)
-    if nanos:
-        text += f".{nanos:09d}".rstrip("0")
-    offset = value.utcoffset()
-    if not offset:
-        return text + "Z"
-    minutes = int(offset.total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
 def _map_key(key: Any, map_value: Any) -> str:
@@ -171,7 +153,7 @@ class _Encoder:
         elif isinstance(value, Pointer):
             self.value(value.target, depth)
         elif isinstance(value, datetime):
-            out.append('"' + rfc3339_nano(value) + '"')
+            out.append('"' + rfc3339(value) + '"')
         else:
             self.struct(value, depth)
 
