@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from dockergen.shell import run_shell
 from dockergen.writer import replace_contents
 
 
@@ -23,6 +22,8 @@ class CheckResult:
 
 def run_check(cmd: str, dest: str, previous: bytes | None, timeout: float) -> CheckResult:
     """Run ``/bin/sh -c cmd`` with ``DOCKERGEN_DEST`` and ``DOCKERGEN_PREVIOUS`` (a copy of the old content)."""
+    from dockergen.shell import run_shell  # subprocess is imported only by configs that run commands
+
     env = dict(os.environ, DOCKERGEN_DEST=dest, DOCKERGEN_PREVIOUS="")
     previous_copy = None
     if previous is not None:

@@ -142,6 +142,11 @@ class EngineClients:
         return self._sdk
 
     @property
+    def lean(self) -> bool:
+        """Whether ``reader`` is the lean unix-socket client (made without connecting; it can prefetch)."""
+        return bool(socket_path(self.endpoint))
+
+    @property
     def reader(self) -> Any:
         if self._reader is None:
             path = socket_path(self.endpoint)

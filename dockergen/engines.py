@@ -14,16 +14,15 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from dockergen.inventory import ApiCallCounter, Filters, Inventory, InventoryError, Snapshot, newest_first
+from dockergen.inventory import ApiCallCounter, Filters, Inventory, InventoryError, Snapshot, filters_key, newest_first
 from dockergen.model import Docker, RuntimeContainer
-from dockergen.swarm_inventory import SwarmInventory
+
+if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
+    from dockergen.swarm_inventory import SwarmInventory
 
 log = logging.getLogger(__name__)
-
-
-def _filters_key(filters: Filters) -> str:
-    return repr(sorted((key, sorted(values)) for key, values in filters.items()))
 
 
 class Engines:
@@ -77,6 +76,11 @@ class Engines:
 
     # -- what renders call -------------------------------------------------------------------
 
+    def prefetch(self, filter_sets: Iterable[Filters]) -> None:
+        """Ask every endpoint now for what snapshots of ``filter_sets`` will need."""
+        for inventory in self.members.values():
+            inventory.prefetch(filter_sets)
+
     def docker_facts(self) -> Docker:
         """The ``docker`` context object is the primary endpoint's; the others refresh their node facts."""
         facts = self.primary.docker_facts()
@@ -93,7 +97,7 @@ class Engines:
         if not self.several:
             return self._with_swarm(self.primary.snapshot(filters, docker=docker))
         docker = docker if docker is not None else self.docker_facts()
-        key = _filters_key(filters)
+        key = filters_key(filters)
         containers: list[RuntimeContainer] = []
         current = None
         for name, inventory in self.members.items():
@@ -121,7 +125,7 @@ class Engines:
         if self.down():
             return None  # keeps the grace-period bookkeeping in one place: snapshot()
         previous = list(previous)
-        key = _filters_key(filters)
+        key = filters_key(filters)
         containers: list[RuntimeContainer] = []
         current = None
         claimed: set[str] = set()

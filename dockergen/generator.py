@@ -1,7 +1,10 @@
 """Wiring: configs → jobs, an engine connection, then one-shot, dry-run or the watch loop.
 
 Each stage lives in its own module (inventory, render, job, writer, notify,
-watch); this one only connects them.
+watch); this one only connects them.  A one-shot run sends the engine its
+requests first, then imports the stages and compiles its templates while the
+engine answers: the two take about as long, so neither waits for the other.
+That is why the stages are imported inside the functions here.
 """
 
 from __future__ import annotations
@@ -11,53 +14,42 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockergen.config import Config, Settings
-from dockergen.current_container import current_container_id
 from dockergen.endpoint import EngineClients
-from dockergen.engines import Engines
 from dockergen.errors import EngineUnreachable
-from dockergen.events import Backoff, merge_event_filters
-from dockergen.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot
-from dockergen.job import Job
-from dockergen.metrics import Metrics, serve
-from dockergen.swarm_inventory import SwarmInventory, check_manager
+
+if TYPE_CHECKING:
+    from dockergen.engines import Engines
+    from dockergen.inventory import Filters, Inventory, Snapshot
+    from dockergen.job import Job
 
 log = logging.getLogger(__name__)
 
+def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines) -> list[Snapshot]:
+    """One snapshot per filter set; equal sets share one list call and one ``/info``."""
+    from dockergen.inventory import filters_key
 
-def snapshots_for(jobs: Sequence[Job], inventory: Inventory | Engines) -> list[Snapshot]:
-    """One snapshot per job; configs sharing a filter set share one list call."""
     docker = inventory.docker_facts()
-    by_filters: dict[str, Snapshot] = {}
-    keys = [repr(sorted((k, sorted(v)) for k, v in job.config.filters.items())) for job in jobs]
-    for job, key in zip(jobs, keys):
-        if key not in by_filters:
-            by_filters[key] = inventory.snapshot(job.config.filters, docker=docker)
-    return [by_filters[key] for key in keys]
+    by_key: dict[str, Snapshot] = {}
+    keys = [filters_key(filters) for filters in filter_sets]
+    for filters, key in zip(filter_sets, keys):
+        if key not in by_key:
+            by_key[key] = inventory.snapshot(filters, docker=docker)
+    return [by_key[key] for key in keys]
 
 
-def run_once(jobs: Sequence[Job], inventory: Inventory | Engines, get_api: Callable[[], Any]) -> int:
+def run_once(jobs: Sequence[Job], snapshots: Sequence[Snapshot], get_api: Callable[[], Any]) -> int:
     """One-shot mode: render every config once; exit status 1 if any config failed."""
-    try:
-        snapshots = snapshots_for(jobs, inventory)
-    except InventoryError as exc:
-        print(f"docker-gen: {exc}", file=sys.stderr)
-        return 1
     for job in jobs:
         job.one_shot = True
     outcomes = [job.run(snapshot, get_api, env=dict(os.environ)) for job, snapshot in zip(jobs, snapshots)]
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
-def dry_run(jobs: Sequence[Job], inventory: Inventory | Engines) -> int:
+def dry_run(jobs: Sequence[Job], snapshots: Sequence[Snapshot]) -> int:
     """Print what each config would change (a unified diff); write and notify nothing."""
-    try:
-        snapshots = snapshots_for(jobs, inventory)
-    except InventoryError as exc:
-        log.error("%s", exc)
-        return 1
     status = 0
     for job, snapshot in zip(jobs, snapshots):
         ok, text = job.dry_run(snapshot, env=dict(os.environ))
@@ -67,8 +59,55 @@ def dry_run(jobs: Sequence[Job], inventory: Inventory | Engines) -> int:
     return status
 
 
+def one_shot(configs: Sequence[Config], settings: Settings) -> int:
+    """One-shot and dry-run: ask the engine, compile the templates meanwhile, then render each config once.
+
+    A template error is reported before anything the engine says.  On unix
+    sockets nothing connects before that; a tcp endpoint's SDK client
+    connects when it is made, so it is made after the templates compile.
+    """
+    from dockergen.current_container import current_container_id
+
+    clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
+    swarm = any(config.swarm for config in configs)
+    primary = next(iter(clients.values()))
+    filter_sets = [config.filters for config in configs]
+    engines = None
+    if all(client.lean for client in clients.values()):
+        engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
+        engines.prefetch(filter_sets)
+
+    from dockergen.inventory import InventoryError
+    from dockergen.job import Job
+
+    jobs = [Job(config) for config in configs]  # compiles every template: syntax errors stop here
+    for job in jobs:
+        log.debug("%s", job.engine_note)
+    if engines is None:
+        engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
+    for client in clients.values():
+        client.check()
+    if swarm:
+        from dockergen.swarm_inventory import check_manager
+
+        check_manager(primary.reader, primary.endpoint)
+    try:
+        snapshots = snapshots_for(filter_sets, engines)
+    except InventoryError as exc:
+        if settings.dry_run:
+            log.error("%s", exc)
+        else:
+            print(f"docker-gen: {exc}", file=sys.stderr)
+        return 1
+    if settings.dry_run:
+        return dry_run(jobs, snapshots)
+    return run_once(jobs, snapshots, lambda: primary.sdk)
+
+
 def wait_for_engine(clients: EngineClients) -> None:
     """Watch mode waits for the engine (with backoff) instead of failing at start-up."""
+    from dockergen.events import Backoff
+
     backoff = Backoff()
     while True:
         try:
@@ -84,25 +123,24 @@ def wait_for_engine(clients: EngineClients) -> None:
 def run(configs: Sequence[Config], settings: Settings) -> int:
     """The entry point behind the CLI: dry-run, one-shot, or the watch/interval loop."""
     watching = any(config.watch or config.interval for config in configs) and not settings.dry_run
-    metrics = Metrics(enabled=bool(settings.metrics_addr) and watching)
+    if not watching:
+        return one_shot(configs, settings)
+
+    from dockergen.current_container import current_container_id
+    from dockergen.events import merge_event_filters
+    from dockergen.job import Job
+    from dockergen.metrics import Metrics, serve
+    from dockergen.swarm_inventory import check_manager
+    from dockergen.watch import Watcher
+
+    metrics = Metrics(enabled=bool(settings.metrics_addr))
     jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
-    for job in jobs:  # a watcher's start-up log says which engine runs each template (-log-level debug: always)
-        log.log(logging.INFO if watching else logging.DEBUG, "%s", job.engine_note)
+    for job in jobs:  # a watcher's start-up log says which engine runs each template
+        log.info("%s", job.engine_note)
     clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
     swarm = any(config.swarm for config in configs)
     engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
     primary = next(iter(clients.values()))
-    if not watching:
-        for client in clients.values():
-            client.check()
-        if swarm:
-            check_manager(primary.reader, primary.endpoint)
-        if settings.dry_run:
-            return dry_run(jobs, engines)
-        return run_once(jobs, engines, lambda: primary.sdk)
-
-    from dockergen.watch import Watcher
-
     if metrics.enabled:
         serve(settings.metrics_addr, metrics)
     wait_for_engine(primary)
@@ -124,6 +162,9 @@ def make_engines(settings: Settings, clients: dict[str, EngineClients], current_
 
     In swarm mode, services, tasks and nodes come from the first endpoint (a manager).
     """
+    from dockergen.engines import Engines
+    from dockergen.inventory import ApiCallCounter, Inventory
+
     several = len(settings.endpoints) > 1
     calls = ApiCallCounter()
     inventories = {
@@ -136,6 +177,9 @@ def make_engines(settings: Settings, clients: dict[str, EngineClients], current_
         )
         for index, endpoint in enumerate(settings.endpoints)
     }
-    primary = clients[settings.endpoints[0].name]
-    swarm_inventory = SwarmInventory(primary.reader, calls) if swarm else None
+    swarm_inventory = None
+    if swarm:
+        from dockergen.swarm_inventory import SwarmInventory
+
+        swarm_inventory = SwarmInventory(clients[settings.endpoints[0].name].reader, calls)
     return Engines(inventories, grace=settings.endpoint_grace, calls=calls, swarm=swarm_inventory)

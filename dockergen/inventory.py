@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockergen.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
-from dockergen.swarm import Swarm
+
+if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
+    from dockergen.swarm import Swarm
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ class Entry:
 
     container: RuntimeContainer
     facts: Facts
+
+
+def filters_key(filters: Filters) -> str:
+    """Equal filter sets (whatever their order) share one key, so they share one list call."""
+    return repr(sorted((key, sorted(values)) for key, values in filters.items()))
 
 
 def newest_first(containers: Iterable[RuntimeContainer]) -> list[RuntimeContainer]:
@@ -175,10 +181,28 @@ class Inventory:
 
     # -- API -----------------------------------------------------------------------------
 
+    def prefetch(self, filter_sets: Iterable[Filters]) -> None:
+        """Ask the engine now for what snapshots of ``filter_sets`` will need (a one-shot's start).
+
+        Only the lean unix-socket reader can; with the SDK client this does nothing.
+        """
+        prefetch = getattr(self.api, "prefetch", None)
+        if prefetch is None:
+            return
+        for name in ("version", "info", "networks"):
+            prefetch(name)
+        unique = {filters_key(filters): filters for filters in filter_sets}
+        for filters in unique.values():
+            prefetch("containers", **self._list_arguments(filters, all=True))
+
+    @staticmethod
+    def _list_arguments(filters: Filters, all: bool) -> dict[str, Any]:
+        return {"all": all, "filters": dict(filters) if filters else None}
+
     def list_containers(self, filters: Filters, all: bool = True) -> list[dict[str, Any]]:
         self.calls.add("list")
         try:
-            return self.api.containers(all=all, filters=dict(filters) if filters else None)
+            return self.api.containers(**self._list_arguments(filters, all))
         except Exception as exc:  # the SDK raises several unrelated types
             raise InventoryError(f"Error listing containers: {exc}") from exc
 
@@ -193,15 +217,13 @@ class Inventory:
             self._internal_networks = frozenset(n.get("Name", "") for n in networks if n.get("Internal"))
         return self._internal_networks
 
-    def _inspect(self, container_id: str, internal: frozenset[str]) -> Entry | None:
-        self.calls.add("inspect")
-        try:
-            data = self.api.inspect_container(container_id)
-        except Exception as exc:
-            if _is_not_found(exc):
+    def _entry(self, container_id: str, data: Any, internal: frozenset[str]) -> Entry | None:
+        """The cache entry for one inspect answer; None (logged) when the inspect failed."""
+        if isinstance(data, Exception):
+            if _is_not_found(data):
                 log.debug("Container %s disappeared before it could be inspected", container_id[:12])
             else:
-                log.warning("Error inspecting container: %s: %s", container_id, exc)
+                log.warning("Error inspecting container: %s: %s", container_id, data)
             return None
         container = container_from_inspect(data, internal)
         if self.endpoint:
@@ -209,19 +231,35 @@ class Inventory:
             container.Node = self._node_identity()
         return Entry(container, Facts.from_inspect(data))
 
+    def _inspect_one(self, container_id: str) -> Any:
+        try:
+            return self.api.inspect_container(container_id)
+        except Exception as exc:
+            return exc
+
     def inspect_many(self, ids: Iterable[str]) -> dict[str, Entry]:
-        """Inspect containers (in parallel when there are several) and cache the results."""
+        """Inspect containers (several at a time when there are several) and cache the results.
+
+        The lean reader pipelines the requests over a few connections; the SDK
+        client is run from a thread pool.
+        """
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         with self._lock:
             generations = {cid: self._generation.get(cid, 0) for cid in wanted}
         internal = self._fetch_networks()
+        self.calls.add("inspect", len(wanted))
         if len(wanted) == 1 or self.workers <= 1:
-            results = [self._inspect(cid, internal) for cid in wanted]
+            answers = [self._inspect_one(cid) for cid in wanted]
+        elif hasattr(self.api, "inspect_containers"):
+            answers = self.api.inspect_containers(wanted, connections=self.workers)
         else:
+            from concurrent.futures import ThreadPoolExecutor  # only for the SDK client (tcp endpoints)
+
             with ThreadPoolExecutor(max_workers=min(self.workers, len(wanted))) as pool:
-                results = list(pool.map(lambda cid: self._inspect(cid, internal), wanted))
+                answers = list(pool.map(self._inspect_one, wanted))
+        results = [self._entry(cid, answer, internal) for cid, answer in zip(wanted, answers)]
         found = {cid: entry for cid, entry in zip(wanted, results) if entry is not None}
         with self._lock:
             for cid, entry in found.items():

@@ -8,7 +8,6 @@ result, the containers to blame are found by bisection
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import time
@@ -254,6 +253,8 @@ class Job:
             return False, f"docker-gen: {exc}\n"
         # Every config's part starts with a header naming its destination, even without changes.
         header = f"--- {dest}{' (does not exist yet)' if current is None else ''}\n+++ {dest} (rendered)\n"
+        import difflib  # only -dry-run shows diffs
+
         diff = list(difflib.unified_diff(
             (current or b"").decode("utf-8", "replace").splitlines(keepends=True),
             text.splitlines(keepends=True),

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dockergen.config import RESTART, Config
-from dockergen.shell import run_shell
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +22,8 @@ def run_notify_command(cmd: str, *, timeout: float, log_output: bool = False, de
     """Run ``/bin/sh -c cmd``; returns True on exit status 0.  Killed (with its children) at the timeout."""
     if not cmd:
         return True
+    from dockergen.shell import run_shell  # subprocess is imported only by configs that run commands
+
     log.info("Running '%s'", cmd)
     result = run_shell(cmd, env=dict(os.environ, DOCKERGEN_DEST=dest), timeout=timeout)
     if log_output:

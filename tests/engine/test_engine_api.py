@@ -29,8 +29,14 @@ def test_list_and_inspect_match_the_sdk(reader, docker_api, engine, make_contain
     listed = reader.containers(filters=filters)
     assert sorted(c["Id"] for c in listed) == sorted(c["Id"] for c in docker_api.containers(filters=filters))
     assert len(listed) == 30
+    ids = [c["Id"] for c in listed]
     with ThreadPoolExecutor(8) as pool:  # a connection per thread, each kept alive across requests
-        inspected = list(pool.map(reader.inspect_container, [c["Id"] for c in listed]))
+        inspected = list(pool.map(reader.inspect_container, ids))
+    # Pipelined over 4 connections, with one unknown container among them.
+    pipelined = reader.inspect_containers([*ids[:15], "dockergen-no-such-container", *ids[15:]], connections=4)
+    assert isinstance(pipelined.pop(15), APIError)
+    assert [data["Id"] for data in pipelined] == ids
+    assert [data["Config"]["Env"] for data in pipelined] == [data["Config"]["Env"] for data in inspected]
     for data in inspected:
         expected = docker_api.inspect_container(data["Id"])
         assert (data["Name"], data["Config"]["Env"], data["NetworkSettings"]["Networks"].keys()) == (
@@ -38,6 +44,17 @@ def test_list_and_inspect_match_the_sdk(reader, docker_api, engine, make_contain
             expected["Config"]["Env"],
             expected["NetworkSettings"]["Networks"].keys(),
         )
+
+
+def test_prefetched_answers_are_the_engines(reader, docker_api, engine, make_container) -> None:
+    make_container(labels={"com.example.api": "prefetch"})
+    filters = {"label": [engine.label_filter, "com.example.api=prefetch"]}
+    for name in ("version", "info", "networks"):
+        reader.prefetch(name)
+    reader.prefetch("containers", all=True, filters=filters)
+    assert reader.version()["ApiVersion"] == docker_api.version()["ApiVersion"]
+    assert reader.info()["ID"] == docker_api.info()["ID"]
+    assert len(reader.containers(all=True, filters=filters)) == 1
 
 
 def test_an_unknown_container_is_a_404(reader) -> None:

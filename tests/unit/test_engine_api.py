@@ -152,3 +152,43 @@ def test_something_that_is_not_http_is_a_protocol_error(engine) -> None:
 def test_a_missing_socket_raises_what_the_error_messages_translate(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         UnixReadClient(str(tmp_path / "absent.sock")).version()
+
+
+def test_a_prefetched_call_is_sent_at_once_and_answered_later(engine) -> None:
+    server = engine([sized(b'{"Name": "vm"}'), sized(b'{"Name": "again"}')])
+    client = UnixReadClient(server.path)
+    client.prefetch("info")
+    for _ in range(100):  # the request reaches the engine before anyone asks for the answer
+        if server.requests:
+            break
+        threading.Event().wait(0.01)
+    assert server.requests == ["GET /info HTTP/1.1"]
+    assert client.info() == {"Name": "vm"}  # the prefetched answer
+    assert client.info() == {"Name": "again"}  # later calls ask again
+    assert server.requests == ["GET /info HTTP/1.1", "GET /info HTTP/1.1"]
+
+
+def test_a_prefetch_that_cannot_connect_fails_the_call_that_takes_it(tmp_path: Path) -> None:
+    client = UnixReadClient(str(tmp_path / "absent.sock"))
+    client.prefetch("version")  # returns at once, whatever happens
+    with pytest.raises(FileNotFoundError):
+        client.version()
+
+
+def test_inspects_are_pipelined_and_each_answer_goes_to_its_container(engine) -> None:
+    answers = [sized(f'{{"Id": "c{i}"}}'.encode()) for i in range(5)]
+    answers[3] = sized(b'{"message": "No such container: c3"}', status="404 Not Found")
+    server = engine(answers)
+    results = UnixReadClient(server.path).inspect_containers([f"c{i}" for i in range(5)], connections=1)
+    assert [r if isinstance(r, dict) else type(r) for r in results] == [
+        {"Id": "c0"}, {"Id": "c1"}, {"Id": "c2"}, APIError, {"Id": "c4"}
+    ]
+    assert server.connections == 1  # all five requests on one connection, answered in order
+    assert server.requests == [f"GET /containers/c{i}/json HTTP/1.1" for i in range(5)]
+
+
+def test_inspects_lost_with_their_connection_are_asked_again(engine) -> None:
+    # The engine closes the pipelined connection after the first answer: the rest are asked one by one.
+    server = engine([sized(f'{{"Id": "c{i}"}}'.encode()) for i in range(3)], close_after={1, 2})
+    results = UnixReadClient(server.path).inspect_containers(["c0", "c1", "c2"], connections=1)
+    assert results == [{"Id": "c0"}, {"Id": "c1"}, {"Id": "c2"}]
