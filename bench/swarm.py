@@ -24,11 +24,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -36,59 +34,13 @@ from common import append_results, compile_package, docker_gen_command, engine_s
 
 from extra_engine import SWARM  # noqa: E402  (tests/ is on sys.path via common)
 from swarm_support import SwarmSession  # noqa: E402
+from counting_proxy import CountingProxy  # noqa: E402
 
 TEMPLATE = (
     '{% for s in services if s.Labels["dockergen.test"] == env.SESSION %}'
     "{{ s.Name }}:{% for t in s.Tasks if t.State == 'running' %} {{ t.Networks[0].IP }}{% endfor %}\n"
     "{% endfor %}"
 )
-REQUEST_LINE = re.compile(rb"(?:GET|POST|PUT|DELETE|HEAD) (\S+) HTTP/1\.[01]\r\n")
-
-
-class CountingProxy:
-    """A unix-socket proxy in front of the engine that counts the HTTP requests passing through."""
-
-    def __init__(self, path: str, target: str) -> None:
-        self.path, self.target = path, target
-        self.requests: list[tuple[float, str]] = []
-        self._lock = threading.Lock()
-        if os.path.exists(path):
-            os.unlink(path)
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(path)
-        self.server.listen(64)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            client, _ = self.server.accept()
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
-
-    def _pipe(self, source: socket.socket, sink: socket.socket, count: bool) -> None:
-        try:
-            while data := source.recv(65536):
-                if count:
-                    with self._lock:
-                        for match in REQUEST_LINE.finditer(data):
-                            self.requests.append((time.monotonic(), match.group(1).decode().split("?")[0]))
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def since(self, start: float) -> list[str]:
-        with self._lock:
-            return [path for when, path in self.requests if when >= start]
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]

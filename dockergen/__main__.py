@@ -1,3 +1,3 @@
-from dockergen.cli import main
+from dockergen.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -130,6 +130,43 @@ class _Connection:
             self._line()  # the CRLF after each chunk
 
 
+class _Lane:
+    """Requests sent ahead on one connection; their answers are read in order, when asked for."""
+
+    def __init__(self, connect: Callable[[], _Connection], urls: Sequence[str]) -> None:
+        self._lock = threading.Lock()
+        self._waiting = list(reversed(urls))  # next to read last
+        self._answers: dict[str, tuple[int, bytes]] = {}
+        self._failure: BaseException | None = None
+        self._connection: _Connection | None = None
+        try:
+            self._connection = connect()
+            self._connection.send(urls)
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        self._failure = exc
+        self._waiting.clear()
+        if self._connection is not None:
+            self._connection.close()
+
+    def answer(self, url: str) -> tuple[int, bytes]:
+        """This URL's answer, reading (and keeping) the ones sent before it; raises if the connection failed."""
+        with self._lock:
+            while url not in self._answers and self._waiting and self._failure is None:
+                assert self._connection is not None
+                try:
+                    self._answers[self._waiting.pop()] = self._connection.read()
+                except (OSError, ValueError) as exc:
+                    self._fail(exc)
+            if not self._waiting and self._connection is not None:
+                self._connection.close()
+            if url in self._answers:
+                return self._answers.pop(url)
+            raise self._failure or ProtocolError(f"no answer for {url}")
+
+
 def _decode(status: int, body: bytes) -> Any:
     """The JSON of a 2xx answer; an APIError carrying the engine's message otherwise."""
     if status >= 400:
@@ -182,39 +219,41 @@ class UnixReadClient:
         self._local = threading.local()
         self._version_info: dict[str, Any] | None = None
         self._lock = threading.Lock()
-        self._pending: dict[str, _Connection | OSError] = {}  # prefetched: URL -> its connection, or why it failed
+        self._pending: dict[str, _Lane] = {}  # URL -> the lane its prefetched answer comes on
 
     def _connect(self) -> _Connection:
         return _Connection(self.socket_path, self.timeout)
 
+    def _send_ahead(self, urls: Sequence[str], connections: int) -> None:
+        with self._lock:
+            urls = [url for url in dict.fromkeys(urls) if url not in self._pending]
+        lanes = [urls[start::connections] for start in range(min(connections, len(urls)))]
+        for lane_urls in lanes:
+            lane = _Lane(self._connect, lane_urls)
+            with self._lock:
+                self._pending.update(dict.fromkeys(lane_urls, lane))
+
     def prefetch(self, name: str, *args: Any, **kwargs: Any) -> None:
         """Send the call ``name(*args, **kwargs)`` now, on its own connection, and return at once.
 
-        The next identical call reads that answer (or raises what went wrong)
-        instead of asking again; later ones ask the engine as usual.
+        The next identical call reads that answer instead of asking again
+        (later ones ask the engine as usual).  Nothing is raised here: a
+        request that could not be sent is simply asked again by that call.
         """
-        url = _URLS[name](*args, **kwargs)
-        with self._lock:
-            if url in self._pending:
-                return
-        try:
-            connection: _Connection | OSError = self._connect()
-            connection.send([url])
-        except OSError as exc:
-            connection = exc
-        with self._lock:
-            self._pending[url] = connection
+        self._send_ahead([_URLS[name](*args, **kwargs)], connections=1)
+
+    def prefetch_inspects(self, containers: Sequence[str], connections: int = 8) -> None:
+        """Send inspect requests for ``containers`` now, pipelined over up to ``connections`` connections."""
+        self._send_ahead([_inspect_url(container) for container in containers], connections)
 
     def _get(self, url: str) -> Any:
         with self._lock:
-            prefetched = self._pending.pop(url, None)
-        if isinstance(prefetched, OSError):
-            raise prefetched
-        if prefetched is not None:
+            lane = self._pending.pop(url, None)
+        if lane is not None:
             try:
-                return _decode(*prefetched.read())
-            finally:
-                prefetched.close()
+                return _decode(*lane.answer(url))
+            except (OSError, ValueError):
+                pass  # the request sent ahead was lost with its connection: ask again
         for attempt in (1, 2):  # a kept-alive connection the engine closed is retried once
             connection = getattr(self._local, "connection", None)
             reused = connection is not None and connection.open
@@ -250,43 +289,18 @@ class UnixReadClient:
     def inspect_containers(self, containers: Sequence[str], connections: int = 8) -> list[Any]:
         """Inspect many containers at once: each result is the inspect data or the exception it raised.
 
-        The requests are pipelined over up to ``connections`` new connections
-        and the answers read in turn; an answer lost with its connection is
-        asked for again on its own.
+        Requests not already sent ahead are pipelined over up to
+        ``connections`` connections, then the answers are read in turn; one
+        lost with its connection is asked for again on its own.
         """
         wanted = list(containers)
-        lanes = [list(range(start, len(wanted), connections)) for start in range(min(connections, len(wanted)))]
-        results: list[Any] = [None] * len(wanted)
-        retry: list[int] = []
-        opened: list[tuple[_Connection, list[int]]] = []
-        try:
-            for lane in lanes:
-                connection = self._connect()
-                opened.append((connection, lane))
-                connection.send(_inspect_url(wanted[index]) for index in lane)
-            for step in range(len(lanes[0]) if lanes else 0):
-                for connection, lane in opened:
-                    if step >= len(lane):
-                        continue
-                    index = lane[step]
-                    if not connection.open:
-                        retry.append(index)
-                        continue
-                    try:
-                        results[index] = _decode(*connection.read())
-                    except APIError as exc:
-                        results[index] = exc
-                    except (OSError, ValueError) as exc:  # the connection broke: ask again for what is left
-                        connection.close()
-                        retry.append(index)
-        finally:
-            for connection, _ in opened:
-                connection.close()
-        for index in retry:
+        self.prefetch_inspects(wanted, connections)
+        results: list[Any] = []
+        for container in wanted:
             try:
-                results[index] = self.inspect_container(wanted[index])
-            except Exception as exc:
-                results[index] = exc
+                results.append(self.inspect_container(container))
+            except Exception as exc:  # this container's failure, not the batch's
+                results.append(exc)
         return results
 
     # -- swarm (manager nodes only) ----------------------------------------------------------

@@ -81,6 +81,11 @@ class Engines:
         for inventory in self.members.values():
             inventory.prefetch(filter_sets)
 
+    def prefetch_inspects(self) -> None:
+        """Read the lists sent ahead and send the inspects they call for (:meth:`Inventory.prefetch_inspects`)."""
+        for inventory in self.members.values():
+            inventory.prefetch_inspects()
+
     def docker_facts(self) -> Docker:
         """The ``docker`` context object is the primary endpoint's; the others refresh their node facts."""
         facts = self.primary.docker_facts()

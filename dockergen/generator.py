@@ -9,6 +9,7 @@ That is why the stages are imported inside the functions here.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -80,6 +81,11 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
     from dockergen.inventory import InventoryError
     from dockergen.job import Job
 
+    if engines is not None:
+        try:
+            engines.prefetch_inspects()  # the lists have arrived meanwhile: ask for the inspects
+        except InventoryError:
+            pass  # the snapshot asks again and reports it, after any template error
     jobs = [Job(config) for config in configs]  # compiles every template: syntax errors stop here
     for job in jobs:
         log.debug("%s", job.engine_note)
@@ -125,6 +131,7 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     watching = any(config.watch or config.interval for config in configs) and not settings.dry_run
     if not watching:
         return one_shot(configs, settings)
+    gc.enable()  # the console script starts with it off, for a quick start; a watcher runs for months
 
     from dockergen.current_container import current_container_id
     from dockergen.events import merge_event_filters

@@ -142,6 +142,8 @@ class Inventory:
         self._internal_networks: frozenset[str] | None = None
         self._version: dict[str, Any] | None = None
         self._info: dict[str, Any] = {}
+        self._prefetching: dict[str, Filters] = {}  # filter sets whose lists were sent ahead
+        self._listed_ahead: dict[str, list[dict[str, Any]]] = {}  # ... and read: for the next snapshot
 
     # -- cache control -------------------------------------------------------------------
 
@@ -182,18 +184,32 @@ class Inventory:
     # -- API -----------------------------------------------------------------------------
 
     def prefetch(self, filter_sets: Iterable[Filters]) -> None:
-        """Ask the engine now for what snapshots of ``filter_sets`` will need (a one-shot's start).
+        """Send now the requests that snapshots of ``filter_sets`` will make (a one-shot's start).
 
-        Only the lean unix-socket reader can; with the SDK client this does nothing.
+        Only the lean unix-socket reader can send ahead; with the SDK client
+        this and :meth:`prefetch_inspects` do nothing.
         """
-        prefetch = getattr(self.api, "prefetch", None)
-        if prefetch is None:
+        if not hasattr(self.api, "prefetch"):
             return
         for name in ("version", "info", "networks"):
-            prefetch(name)
-        unique = {filters_key(filters): filters for filters in filter_sets}
-        for filters in unique.values():
-            prefetch("containers", **self._list_arguments(filters, all=True))
+            self.api.prefetch(name)
+        self._prefetching = {filters_key(filters): filters for filters in filter_sets}
+        for filters in self._prefetching.values():
+            self.api.prefetch("containers", **self._list_arguments(filters, all=True))
+
+    def prefetch_inspects(self) -> None:
+        """The second step: read the lists sent ahead and send the inspects of what they listed.
+
+        The lists are kept for the snapshots that asked for them, so the
+        engine answers the inspects while the caller does something else.
+        """
+        for key, filters in self._prefetching.items():
+            listed = self.list_containers(filters)
+            self._listed_ahead[key] = listed
+            with self._lock:
+                missing = [item["Id"] for item in listed if item["Id"] not in self._entries]
+            self.api.prefetch_inspects(missing, connections=self.workers)
+        self._prefetching = {}
 
     @staticmethod
     def _list_arguments(filters: Filters, all: bool) -> dict[str, Any]:
@@ -358,7 +374,8 @@ class Inventory:
 
         Only containers missing from the cache are inspected.
         """
-        listed = [item["Id"] for item in self.list_containers(filters)]
+        ahead = self._listed_ahead.pop(filters_key(filters), None)
+        listed = [item["Id"] for item in (self.list_containers(filters) if ahead is None else ahead)]
         with self._lock:
             missing = [cid for cid in listed if cid not in self._entries]
         known = self._known(self.inspect_many(missing))

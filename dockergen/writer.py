@@ -182,12 +182,26 @@ def replace_contents(dest: str, data: bytes) -> bool:
     return True
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so what is still buffered cannot fail again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def write_if_changed(dest: str, text: str) -> WriteResult:
     """Write rendered text to ``dest`` (or stdout when empty) unless it is already there."""
     data = text.encode("utf-8", "surrogateescape")  # a Go template's bytes, exactly
     if not dest:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except OSError as exc:  # e.g. `docker-gen t.tmpl | head -1`: the reader went away
+            _silence_stdout()
+            raise WriteError(f"cannot write to stdout: {exc.strerror}") from None
         return WriteResult(changed=True)
     previous = read_current(dest)
     if previous == data:

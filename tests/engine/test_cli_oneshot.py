@@ -256,3 +256,13 @@ def test_kill_9_never_leaves_a_partial_destination(tmp_path, make_container):
             assert content in (expected["AAAA"], expected["BBBB"]), f"partial file after round {round_number}"
     assert killed_mid_run >= 4, "the kill never landed while the process ran; make the template bigger"
     assert dest.exists()
+
+
+def test_stdout_closed_by_its_reader_is_one_line_error(names_template, make_containers):
+    make_containers(3)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dockergen", names_template], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdout.close()  # like `docker-gen t.tmpl | head -0`
+    assert process.wait(timeout=60) == 1
+    assert process.stderr.read() == "docker-gen: cannot write to stdout: Broken pipe\n"

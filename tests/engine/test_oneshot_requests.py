@@ -1,0 +1,49 @@
+"""What a one-shot run asks the engine, seen through a counting proxy on its socket.
+
+A one-shot sends its list, info, version and networks requests before it
+compiles the templates, then pipelines the inspects; each is asked exactly
+once, and a template error is still reported before anything the engine says.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cli_support import run_cli
+from counting_proxy import CountingProxy
+from dockergen.endpoint import DEFAULT_UNIX_SOCKET
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture
+def proxy(tmp_path):
+    counting = CountingProxy(str(tmp_path / "engine.sock"), DEFAULT_UNIX_SOCKET)
+    yield counting
+    counting.close()
+
+
+def test_each_request_is_made_once_and_inspects_come_last(tmp_path, proxy, engine, make_containers):
+    made = make_containers(12, name=f"req-{engine.session_id[:6]}-{{i}}")
+    template = tmp_path / "names.tmpl"
+    template.write_text("{% for c in containers|sortObjectsByKeysAsc('Name') %}{{ c.Name }}\n{% endfor %}")
+    result = run_cli("-endpoint", f"unix://{proxy.path}", "-container-filter", f"label={engine.label_filter}", str(template))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == sorted(c.name for c in made)
+    paths = proxy.paths()
+    inspects = [p for p in paths if p.startswith("/containers/") and p.endswith("/json") and p != "/containers/json"]
+    others = sorted(p for p in paths if p not in inspects)
+    assert others == ["/containers/json", "/info", "/networks", "/version"]
+    assert sorted(inspects) == sorted(f"/containers/{c.id}/json" for c in made)
+    assert all(paths.index(p) < len(others) for p in others)  # sent ahead, before any inspect
+
+
+def test_a_template_error_comes_before_the_engines_answers(tmp_path, proxy):
+    template = tmp_path / "bad.tmpl"
+    template.write_text("{% for c in containers %}\n")
+    result = run_cli("-endpoint", f"unix://{proxy.path}", str(template))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(f"docker-gen: {template}:")
+    proxy.close()  # the engine gone as well: still the template's error first
+    result = run_cli("-endpoint", f"unix://{proxy.path}", str(template))
+    assert result.stderr.splitlines()[-1].startswith(f"docker-gen: {template}:")
