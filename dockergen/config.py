@@ -11,7 +11,7 @@ import signal as signal_module
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from dockergen.errors import ConfigError
 
@@ -53,8 +53,7 @@ def parse_duration(text: str) -> float:
     return sign * total
 
 
-@dataclass(frozen=True)
-class Wait:
+class Wait(NamedTuple):
     """Debounce bounds in seconds: render ``min`` after the last event, at most ``max`` after the first."""
 
     min: float = 0.0

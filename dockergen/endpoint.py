@@ -7,8 +7,7 @@ is reported as such instead of as a connection failure.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
 from dockergen.errors import EndpointError, EngineUnreachable
 
@@ -19,8 +18,9 @@ DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
+    """A parsed endpoint."""
+
     proto: str  # "unix", "tcp" or "fd"
     address: str  # socket path, "host:port", or the fd:// string
 
@@ -33,8 +33,9 @@ class Endpoint:
         return self.address
 
 
-@dataclass(frozen=True)
-class TLSSettings:
+class TLSSettings(NamedTuple):
+    """The TLS files of an endpoint, and whether the daemon's certificate is verified."""
+
     cert: str
     key: str
     ca: str

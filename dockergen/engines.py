@@ -16,7 +16,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from dockergen.inventory import ApiCallCounter, Filters, Inventory, InventoryError, Snapshot, filters_key, newest_first
+from dockergen.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot, newest_first
+from dockergen.snapshot_requests import Filters, filters_key
 from dockergen.model import Docker, RuntimeContainer
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 LOCAL_KEYS = frozenset({"label", "status", "name", "id", "network", "health"})
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """The parts of an inspect that filters need and the template context does not keep."""
 
     status: str = ""
     name: str = ""  # with the engine's leading "/"
-    labels: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = MappingProxyType({})
     networks: frozenset[str] = frozenset()  # names and IDs
     health: str = "none"
 

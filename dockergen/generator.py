@@ -23,14 +23,15 @@ from dockergen.errors import EngineUnreachable
 
 if TYPE_CHECKING:
     from dockergen.engines import Engines
-    from dockergen.inventory import Filters, Inventory, Snapshot
+    from dockergen.inventory import Inventory, Snapshot
+    from dockergen.snapshot_requests import Filters
     from dockergen.job import Job
 
 log = logging.getLogger(__name__)
 
 def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines) -> list[Snapshot]:
     """One snapshot per filter set; equal sets share one list call and one ``/info``."""
-    from dockergen.inventory import filters_key
+    from dockergen.snapshot_requests import filters_key
 
     docker = inventory.docker_facts()
     by_key: dict[str, Snapshot] = {}
@@ -67,23 +68,33 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
     sockets nothing connects before that; a tcp endpoint's SDK client
     connects when it is made, so it is made after the templates compile.
     """
-    from dockergen.current_container import current_container_id
+    from dockergen.snapshot_requests import send_ahead
 
     clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
+    filter_sets = [config.filters for config in configs]
+    lean = all(client.lean for client in clients.values())
+    if lean:  # the first requests go out before anything else is imported
+        for client in clients.values():
+            send_ahead(client.reader, filter_sets)
+
+    from dockergen.current_container import current_container_id
+
     swarm = any(config.swarm for config in configs)
     primary = next(iter(clients.values()))
-    filter_sets = [config.filters for config in configs]
     engines = None
-    if all(client.lean for client in clients.values()):
+    if lean:
         engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
         engines.prefetch(filter_sets)
 
     from dockergen.inventory import InventoryError
     from dockergen.job import Job
+    from dockergen.render import load_engine
 
     if engines is not None:
+        for config in configs:  # the engine's lists arrive meanwhile
+            load_engine(config.template, config.engine)
         try:
-            engines.prefetch_inspects()  # the lists have arrived meanwhile: ask for the inspects
+            engines.prefetch_inspects()  # ask for the inspects the lists call for
         except InventoryError:
             pass  # the snapshot asks again and reports it, after any template error
     jobs = [Job(config) for config in configs]  # compiles every template: syntax errors stop here

@@ -14,17 +14,17 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockergen.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
+from dockergen.snapshot_requests import Filters, filters_key, list_arguments, send_ahead, unique_filter_sets
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
     from dockergen.swarm import Swarm
 
 log = logging.getLogger(__name__)
 
-Filters = Mapping[str, list[str]]
 
 
 @dataclass
@@ -37,17 +37,11 @@ class Snapshot:
     swarm: Swarm | None = None  # services, tasks and nodes, when some config is in swarm mode
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A cached inspect: the template's view and the facts filters need."""
 
     container: RuntimeContainer
     facts: Facts
-
-
-def filters_key(filters: Filters) -> str:
-    """Equal filter sets (whatever their order) share one key, so they share one list call."""
-    return repr(sorted((key, sorted(values)) for key, values in filters.items()))
 
 
 def newest_first(containers: Iterable[RuntimeContainer]) -> list[RuntimeContainer]:
@@ -187,15 +181,11 @@ class Inventory:
         """Send now the requests that snapshots of ``filter_sets`` will make (a one-shot's start).
 
         Only the lean unix-socket reader can send ahead; with the SDK client
-        this and :meth:`prefetch_inspects` do nothing.
+        this and :meth:`prefetch_inspects` do nothing.  Requests already sent
+        ahead (:func:`dockergen.snapshot_requests.send_ahead`) are not sent again.
         """
-        if not hasattr(self.api, "prefetch"):
-            return
-        for name in ("version", "info", "networks"):
-            self.api.prefetch(name)
-        self._prefetching = {filters_key(filters): filters for filters in filter_sets}
-        for filters in self._prefetching.values():
-            self.api.prefetch("containers", **self._list_arguments(filters, all=True))
+        if send_ahead(self.api, filter_sets):
+            self._prefetching = unique_filter_sets(filter_sets)
 
     def prefetch_inspects(self) -> None:
         """The second step: read the lists sent ahead and send the inspects of what they listed.
@@ -211,14 +201,10 @@ class Inventory:
             self.api.prefetch_inspects(missing, connections=self.workers)
         self._prefetching = {}
 
-    @staticmethod
-    def _list_arguments(filters: Filters, all: bool) -> dict[str, Any]:
-        return {"all": all, "filters": dict(filters) if filters else None}
-
     def list_containers(self, filters: Filters, all: bool = True) -> list[dict[str, Any]]:
         self.calls.add("list")
         try:
-            return self.api.containers(**self._list_arguments(filters, all))
+            return self.api.containers(**list_arguments(filters, all))
         except Exception as exc:  # the SDK raises several unrelated types
             raise InventoryError(f"Error listing containers: {exc}") from exc
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from dockergen.check import restore, try_candidate
 from dockergen.config import Config
 from dockergen.errors import RenderError
 from dockergen.health import split_by_health
@@ -175,6 +174,8 @@ class Job:
                 timings["render"] += time.monotonic() - started
             content = text.encode("utf-8", "surrogateescape")  # Go templates may write any bytes
             if self.checking and not (content == previous and self._checked):
+                from dockergen.check import try_candidate  # only configs with a check command need it
+
                 started = time.monotonic()
                 result = try_candidate(config.check_cmd, config.dest, content, previous, config.check_timeout)
                 timings["check"] += time.monotonic() - started
@@ -195,6 +196,8 @@ class Job:
             attempts += search.attempts
             if search.passing is None:
                 if self.checking:
+                    from dockergen.check import restore
+
                     restore(config.dest, previous)
                 why = f"{first.reason} (not caused by particular containers; {attempts} renders/checks)"
                 self._failed(f"{config.label}: {why}{self._kept()}", why)

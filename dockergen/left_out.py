@@ -9,7 +9,7 @@ An operator reading the log should see all three without opening the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 LEFT_OUT_MARK = "# left out"
 
@@ -23,8 +23,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-@dataclass(frozen=True)
-class LeftOut:
+class LeftOut(NamedTuple):
     """Counts by reason, for one render."""
 
     quarantined: int = 0

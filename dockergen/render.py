@@ -70,6 +70,30 @@ class RenderInput:
         )
 
 
+def _engine_class(engine: str) -> type:
+    if engine == "go":
+        from dockergen.gotemplate.engine import GoTemplate
+
+        return GoTemplate
+    from dockergen.jinja.engine import JinjaTemplate
+
+    return JinjaTemplate
+
+
+def load_engine(spec: str, engine: str = "auto") -> None:
+    """Import the template engine that ``spec`` will be compiled with, without compiling it.
+
+    A one-shot run does this while the Docker engine answers its first
+    requests.  Any problem is left for :class:`Template` to report.
+    """
+    from dockergen.engine_choice import choose_engine
+
+    try:
+        _engine_class(choose_engine(spec.split(";"), engine)[0])
+    except RenderError:
+        pass
+
+
 class Template:
     """One config's compiled template list in its engine, renderable many times, reloadable in place."""
 
@@ -87,14 +111,7 @@ class Template:
                 problem = "is a directory" if os.path.isdir(path) else "does not exist"
                 raise RenderError(f"template file {problem}", path)
         self.engine, self.engine_reason = choose_engine(self.paths, engine)
-        if self.engine == "go":
-            from dockergen.gotemplate.engine import GoTemplate
-
-            self._impl: Any = GoTemplate(spec, keep_blank_lines)
-        else:
-            from dockergen.jinja.engine import JinjaTemplate
-
-            self._impl = JinjaTemplate(spec, keep_blank_lines)
+        self._impl: Any = _engine_class(self.engine)(spec, keep_blank_lines)
 
     @property
     def files(self) -> set[str]:

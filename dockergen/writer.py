@@ -15,7 +15,7 @@ import os
 import stat
 import sys
 import time
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dockergen.errors import DockerGenError
 
@@ -29,8 +29,9 @@ class WriteError(DockerGenError):
     """The destination could not be read or written; names the path."""
 
 
-@dataclass(frozen=True)
-class WriteResult:
+class WriteResult(NamedTuple):
+    """What a write did."""
+
     changed: bool
     atomic: bool = True
     previous: bytes | None = None  # content before the write (None: did not exist)
