@@ -7,7 +7,6 @@ reported at start-up with the file, key or flag named, never mid-run.
 from __future__ import annotations
 
 import re
-import signal as signal_module
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -103,6 +102,8 @@ def parse_signal(value: Any, where: str) -> int:
         try:
             number = int(text)
         except ValueError:
+            import signal as signal_module  # only signal names need the table
+
             name = text.upper()
             if not name.startswith("SIG"):
                 name = "SIG" + name

@@ -18,6 +18,8 @@ Fixtures (see tests/engine_support.py for the helpers behind them):
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -28,6 +30,10 @@ from engine_support import LABEL_KEY, TEST_IMAGE, EngineSession, EngineUnavailab
 from main_engine import main_engine_process
 
 __all__ = ["TEST_IMAGE", "LABEL_KEY"]
+
+# Compiled Jinja2 templates go to a directory of this test session, not to ~/.cache
+# (dockergen.jinja.cache); the CLI processes the tests start inherit it.
+os.environ.setdefault("DOCKERGEN_CACHE_DIR", tempfile.mkdtemp(prefix="dockergen-test-cache-"))
 
 _ENGINE_DIR = Path(__file__).resolve().parent / "engine"
 _ENGINE_FIXTURES = {"docker_api", "engine", "test_image", "engine_scope", "make_container", "make_containers", "make_network"}

@@ -75,8 +75,10 @@ def _none_as_empty(value: Any) -> Any:
 
 def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
+    from dockergen.jinja.cache import bytecode_cache
     from dockergen.jinja.catalogue import FILTERS, GLOBALS
 
+    extensions = ["jinja2.ext.loopcontrols", "jinja2.ext.do"]
     environment = jinja2.Environment(
         loader=loader,
         undefined=jinja2.Undefined,  # missing keys render "" and are falsy (difference 4)
@@ -84,7 +86,8 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
         finalize=_none_as_empty,  # None prints as "", like a missing key
         autoescape=False,
         auto_reload=False,  # reloads are explicit: see Template.reload
-        extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"],
+        extensions=extensions,
+        bytecode_cache=bytecode_cache([*extensions, *GLOBALS, *(f"|{name}" for name in FILTERS)]),
     )
     environment.globals.update(GLOBALS)
     environment.filters.update(FILTERS)
