@@ -214,8 +214,7 @@ class Config:
         return self
 
 
-@dataclass
-class EndpointSettings:
+class EndpointSettings(NamedTuple):
     """One Docker engine to read containers from."""
 
     url: str
@@ -393,8 +392,7 @@ def _endpoint_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
     return values
 
 
-@dataclass
-class ConfigFiles:
+class ConfigFiles(NamedTuple):
     configs: list[Config]
     endpoints: list[dict[str, Any]]  # raw [[endpoints]] tables, checked
 

@@ -13,8 +13,8 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from dockergen.config import Config
 from dockergen.errors import RenderError
@@ -31,8 +31,7 @@ from dockergen.writer import WriteError, read_current, replace_contents, write_i
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Outcome:
+class Outcome(NamedTuple):
     """What one run of a job did."""
 
     ok: bool

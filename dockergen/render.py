@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockergen.errors import RenderError
 
@@ -43,8 +42,7 @@ def remove_blank_lines(text: str) -> str:
     return "".join(kept)
 
 
-@dataclass
-class RenderInput:
+class RenderInput(NamedTuple):
     """What a template sees, besides helpers: docker-gen's four context names, and the swarm's three.
 
     ``services``, ``tasks`` and ``nodes`` are empty lists unless the config is in swarm mode,
