@@ -87,9 +87,9 @@ class Engines:
         for inventory in self.members.values():
             inventory.prefetch_inspects()
 
-    def docker_facts(self) -> Docker:
+    def docker_facts(self, info: bool = True) -> Docker:
         """The ``docker`` context object is the primary endpoint's; the others refresh their node facts."""
-        facts = self.primary.docker_facts()
+        facts = self.primary.docker_facts(info=info or self.several)  # Node identities come from /info
         for inventory in list(self.members.values())[1:]:
             inventory.docker_facts()
         return facts

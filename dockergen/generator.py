@@ -29,16 +29,23 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines) -> list[Snapshot]:
-    """One snapshot per filter set; equal sets share one list call and one ``/info``."""
+def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines, *, info: bool = True) -> list[Snapshot]:
+    """One snapshot per filter set; equal sets share one list call, and all of them the daemon facts.
+
+    The facts are asked for last, so that their answer arrives while the
+    containers are read; ``info=False``: see :meth:`Inventory.docker_facts`.
+    """
+    from dockergen.model import Docker
     from dockergen.snapshot_requests import filters_key
 
-    docker = inventory.docker_facts()
     by_key: dict[str, Snapshot] = {}
     keys = [filters_key(filters) for filters in filter_sets]
     for filters, key in zip(filter_sets, keys):
         if key not in by_key:
-            by_key[key] = inventory.snapshot(filters, docker=docker)
+            by_key[key] = inventory.snapshot(filters, docker=Docker())
+    docker = inventory.docker_facts(info=info)
+    for snapshot in by_key.values():
+        snapshot.docker = docker
     return [by_key[key] for key in keys]
 
 
@@ -68,7 +75,7 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
     sockets nothing connects before that; a tcp endpoint's SDK client
     connects when it is made, so it is made after the templates compile.
     """
-    from dockergen.snapshot_requests import send_ahead
+    from dockergen.snapshot_requests import INFO_CALL, send_ahead
 
     clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
     filter_sets = [config.filters for config in configs]
@@ -100,6 +107,10 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
     jobs = [Job(config) for config in configs]  # compiles every template: syntax errors stop here
     for job in jobs:
         log.debug("%s", job.engine_note)
+    info = len(clients) > 1 or any(job.template.uses_daemon_facts for job in jobs)
+    if info and lean:
+        for client in clients.values():
+            client.reader.prefetch(INFO_CALL)
     if engines is None:
         engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
     for client in clients.values():
@@ -109,7 +120,7 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
 
         check_manager(primary.reader, primary.endpoint)
     try:
-        snapshots = snapshots_for(filter_sets, engines)
+        snapshots = snapshots_for(filter_sets, engines, info=info)
     except InventoryError as exc:
         if settings.dry_run:
             log.error("%s", exc)

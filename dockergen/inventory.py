@@ -313,8 +313,12 @@ class Inventory:
         with self._lock:
             return container_id in self._entries
 
-    def docker_facts(self) -> Docker:
-        """Daemon facts; version fields are re-fetched after :meth:`clear` (daemon upgrades)."""
+    def docker_facts(self, info: bool = True) -> Docker:
+        """Daemon facts; version fields are re-fetched after :meth:`clear` (daemon upgrades).
+
+        ``info=False`` leaves out what only ``/info`` says (name, counts), one
+        of the engine's most expensive calls, for renders that never read it.
+        """
         if self._version is None:
             self.calls.add("version")
             try:
@@ -322,11 +326,12 @@ class Inventory:
             except Exception as exc:
                 log.warning("Error retrieving docker server version info: %s", exc)
                 self._version = {}
-        self.calls.add("info")
-        try:
-            self._info = self.api.info()
-        except Exception as exc:  # keep the previous values, as docker-gen does
-            log.warning("Error retrieving docker server info: %s", exc)
+        if info:
+            self.calls.add("info")
+            try:
+                self._info = self.api.info()
+            except Exception as exc:  # keep the previous values, as docker-gen does
+                log.warning("Error retrieving docker server info: %s", exc)
         self._node = SwarmNode(
             ID=self._info.get("ID", ""), Name=self._info.get("Name", ""), Address=Address(IP=self.node_address)
         )

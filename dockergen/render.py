@@ -116,6 +116,11 @@ class Template:
         """Absolute paths of every file this template reads (the list and what it included)."""
         return self._impl.files
 
+    @property
+    def uses_daemon_facts(self) -> bool:
+        """Whether rendering may read ``docker`` (the daemon's ``/info`` and ``/version``); True when unsure."""
+        return self._impl.uses_daemon_facts
+
     def reload(self) -> None:
         """Recompile from disk; on error the previous compiled template stays in use."""
         self._impl.reload()

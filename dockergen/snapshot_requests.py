@@ -13,7 +13,8 @@ from typing import Any
 
 Filters = Mapping[str, list[str]]
 
-FACTS_CALLS = ("version", "info", "networks")  # asked once per snapshot round, whatever the filters
+FACTS_CALLS = ("version", "networks")  # asked once per snapshot round, whatever the filters
+INFO_CALL = "info"  # the daemon facts proper: asked only for templates that read them (one-shot)
 
 
 def filters_key(filters: Filters) -> str:

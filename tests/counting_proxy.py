@@ -32,7 +32,10 @@ class CountingProxy:
 
     def _accept(self) -> None:
         while True:
-            client, _ = self.server.accept()
+            try:
+                client, _ = self.server.accept()
+            except OSError:  # closed: the proxy is done
+                return
             upstream = socket.socket(socket.AF_UNIX)
             upstream.connect(self.target)
             threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()

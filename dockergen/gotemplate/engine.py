@@ -30,6 +30,8 @@ class GoTemplate:
         self.main = self.paths[0]
         self.keep_blank_lines = keep_blank_lines
         self._lock = threading.Lock()
+        # A Go template can hand the whole root ($) to a function (json $) or template: always asked.
+        self.uses_daemon_facts = True
         self._by_name = {os.path.basename(p): p for p in self.paths}  # a later file wins, as in Go
         self._set = self._compile()
         # Go-typed copies of the containers of the last render, by identity: the inventory

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from types import TracebackType
+from collections.abc import Callable, Iterator
+from types import CodeType, TracebackType
 from typing import Any
 
 import jinja2
@@ -130,6 +130,31 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
+_LOADING_NAMES = frozenset({"get_template", "select_template", "get_or_select_template"})
+
+
+def _names(code: CodeType) -> Iterator[str]:
+    """Every name and string constant of a code object and of the functions defined in it."""
+    yield from code.co_names
+    for constant in code.co_consts:
+        if isinstance(constant, str):
+            yield constant
+        elif isinstance(constant, CodeType):
+            yield from _names(constant)
+
+
+def _may_read_daemon_facts(template: jinja2.Template) -> bool:
+    """Whether a compiled template can read the ``docker`` context variable.
+
+    Jinja2 looks a context variable up by its name, so code that never holds
+    the string ``docker`` cannot reach it, unless it hands the context to
+    another template (include, import, extends): those count as reading it.
+    """
+    functions = [template.root_render_func, *template.blocks.values()]
+    names = {name for function in functions for name in _names(function.__code__)}
+    return "docker" in names or bool(names & _LOADING_NAMES)
+
+
 class JinjaTemplate:
     """One config's compiled Jinja2 template list, renderable many times, reloadable in place."""
 
@@ -160,12 +185,12 @@ class JinjaTemplate:
         try:
             compiled = environment.get_template(MAIN_TEMPLATE)
             # Syntax errors in the other listed files should surface now, not at the first include.
-            for path in self.paths[1:]:
-                environment.get_template(os.path.basename(path))
+            others = [environment.get_template(os.path.basename(path)) for path in self.paths[1:]]
         except jinja2.TemplateSyntaxError as exc:
             raise RenderError(f"syntax error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
         except jinja2.TemplateNotFound as exc:
             raise RenderError(f"template not found: {exc.name}", self.main) from None
+        self.uses_daemon_facts = any(_may_read_daemon_facts(template) for template in [compiled, *others])
         return environment, compiled
 
     def reload(self) -> None:

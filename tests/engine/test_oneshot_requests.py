@@ -1,8 +1,10 @@
 """What a one-shot run asks the engine, seen through a counting proxy on its socket.
 
-A one-shot sends its list, info, version and networks requests before it
-compiles the templates, then pipelines the inspects; each is asked exactly
-once, and a template error is still reported before anything the engine says.
+A one-shot sends its list, version and networks requests before it compiles
+the templates, then pipelines the inspects; each is asked exactly once, and a
+template error is still reported before anything the engine says.  ``/info``,
+one of the engine's most expensive calls, is asked only when a template can
+read the daemon facts (``docker``).
 """
 
 from __future__ import annotations
@@ -33,9 +35,27 @@ def test_each_request_is_made_once_and_inspects_come_last(tmp_path, proxy, engin
     paths = proxy.paths()
     inspects = [p for p in paths if p.startswith("/containers/") and p.endswith("/json") and p != "/containers/json"]
     others = sorted(p for p in paths if p not in inspects)
-    assert others == ["/containers/json", "/info", "/networks", "/version"]
+    assert others == ["/containers/json", "/networks", "/version"]  # the template never reads `docker`
     assert sorted(inspects) == sorted(f"/containers/{c.id}/json" for c in made)
     assert all(paths.index(p) < len(others) for p in others)  # sent ahead, before any inspect
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ docker.Name }}|{{ docker.NumContainers > 0 }}|{{ containers|length }}\n",
+        "{% macro facts() %}{{ docker.Name }}{% endmacro %}{{ facts() }}|{{ true }}|{{ containers|length }}\n",
+        "{{ .Docker.Name }}|{{ gt .Docker.NumContainers 0 }}|{{ len $ }}\n",  # Go: always asked
+    ],
+)
+def test_a_template_that_reads_the_daemon_facts_gets_them(tmp_path, proxy, engine, docker_api, make_containers, text):
+    make_containers(2)
+    template = tmp_path / "facts.tmpl"
+    template.write_text(text)
+    result = run_cli("-endpoint", f"unix://{proxy.path}", "-container-filter", f"label={engine.label_filter}", str(template))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().lower() == f"{docker_api.info()['Name']}|true|2"
+    assert sorted(p for p in proxy.paths() if not p.startswith("/containers/")) == ["/info", "/networks", "/version"]
 
 
 def test_a_template_error_comes_before_the_engines_answers(tmp_path, proxy):

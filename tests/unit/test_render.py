@@ -386,3 +386,45 @@ def test_error_names_the_loop_container_not_current_container(tmp_path):
     with pytest.raises(RenderError) as info:
         Template(str(tmp_path / "u.tmpl")).render(RenderInput([], None, {}, me))
     assert "rendering container" not in str(info.value)
+
+
+# -- which templates read the daemon facts (a one-shot asks /info only for them) ------------------
+
+
+@pytest.mark.parametrize(
+    "text, reads",
+    [
+        ("{% for c in containers %}{{ c.Name }}{% endfor %}", False),
+        ("{# the docker daemon is not read here #}{{ containers|length }}", False),
+        ("{{ docker.Name }}", True),
+        ("{% set d = docker %}{{ d.Version }}", True),
+        ("{% macro m() %}{{ docker.ApiVersion }}{% endmacro %}{{ m() }}", True),
+        ("{% if containers %}{{ docker }}{% endif %}", True),
+        ('{% include "other.tmpl" %}', True),  # the included template sees the same context
+        ('{% import "other.tmpl" as o %}{{ o }}', True),
+        ('{% extends "other.tmpl" %}', True),
+    ],
+)
+def test_which_templates_read_the_daemon_facts(tmp_path, helpers, text, reads) -> None:
+    from dockergen.render import Template
+
+    (tmp_path / "other.tmpl").write_text("{{ containers|length }}")
+    main = tmp_path / "main.tmpl"
+    main.write_text(text)
+    assert Template(str(main), engine="jinja2").uses_daemon_facts is reads
+
+
+def test_a_listed_file_that_reads_the_facts_counts(tmp_path, helpers) -> None:
+    from dockergen.render import Template
+
+    (tmp_path / "main.tmpl").write_text("{{ containers|length }}")
+    (tmp_path / "part.tmpl").write_text("{{ docker.Name }}")
+    assert Template(f"{tmp_path / 'main.tmpl'};{tmp_path / 'part.tmpl'}", engine="jinja2").uses_daemon_facts
+
+
+def test_go_templates_always_get_the_daemon_facts(tmp_path) -> None:
+    from dockergen.render import Template
+
+    main = tmp_path / "main.tmpl"
+    main.write_text("{{ range $ }}{{ .Name }}{{ end }}")  # `json $` would show them: never left out
+    assert Template(str(main), engine="go").uses_daemon_facts
