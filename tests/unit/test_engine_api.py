@@ -1,7 +1,7 @@
 """The lean Engine API client's HTTP/1.1: bodies by length or in chunks, keep-alive, closed connections.
 
 A small unix-socket server plays the engine with canned answers, so each
-framing case is exercised exactly; tests/engine/test_engine_api.py checks the
+framing case is exercised exactly; tests/engine/test_engine_api_live.py checks the
 client against the real engine.
 """
 
