@@ -195,7 +195,9 @@ def _containers_url(all: bool = False, filters: Mapping[str, Any] | None = None)
 
 
 def _inspect_url(container: str) -> str:
-    return f"/containers/{quote(container, safe='')}/json"
+    if not (container.isascii() and container.isalnum()):  # IDs need no quoting; names may
+        container = quote(container, safe="")
+    return f"/containers/{container}/json"
 
 
 _URLS: dict[str, Callable[..., str]] = {  # the URL of each call, by method name (for prefetch)

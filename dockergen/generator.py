@@ -95,13 +95,12 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
 
     from dockergen.inventory import InventoryError
     from dockergen.job import Job
-    from dockergen.render import load_engine
 
     if engines is not None:
-        for config in configs:  # the engine's lists arrive meanwhile
-            load_engine(config.template, config.engine)
         try:
-            engines.prefetch_inspects()  # ask for the inspects the lists call for
+            # The lists arrived while the stages were imported; the engine answers
+            # the inspects they call for while the templates compile.
+            engines.prefetch_inspects()
         except InventoryError:
             pass  # the snapshot asks again and reports it, after any template error
     jobs = [Job(config) for config in configs]  # compiles every template: syntax errors stop here

@@ -78,20 +78,6 @@ def _engine_class(engine: str) -> type:
     return JinjaTemplate
 
 
-def load_engine(spec: str, engine: str = "auto") -> None:
-    """Import the template engine that ``spec`` will be compiled with, without compiling it.
-
-    A one-shot run does this while the Docker engine answers its first
-    requests.  Any problem is left for :class:`Template` to report.
-    """
-    from dockergen.engine_choice import choose_engine
-
-    try:
-        _engine_class(choose_engine(spec.split(";"), engine)[0])
-    except RenderError:
-        pass
-
-
 class Template:
     """One config's compiled template list in its engine, renderable many times, reloadable in place."""
 
