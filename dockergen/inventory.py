@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockergen.filters import Facts, can_match_locally, matches
@@ -49,12 +49,12 @@ def newest_first(containers: Iterable[RuntimeContainer]) -> list[RuntimeContaine
     return sorted(containers, key=lambda c: (c.Created, c.ID), reverse=True)
 
 
-@dataclass
 class ApiCallCounter:
-    """Counts Docker API calls by kind, for debug logs and benchmarks."""
+    """Counts Docker API calls by kind, for debug logs and benchmarks (thread-safe)."""
 
-    counts: dict[str, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
 
     def add(self, kind: str, n: int = 1) -> None:
         with self._lock:

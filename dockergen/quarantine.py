@@ -10,7 +10,6 @@ fail independently of each other (a subset fails iff it holds a culprit).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -21,13 +20,12 @@ class Attempt(NamedTuple):
     reason: str = ""
 
 
-@dataclass
-class Search(Generic[T]):
+class Search(NamedTuple, Generic[T]):
     """Outcome of a culprit search."""
 
-    culprits: dict[int, str] = field(default_factory=dict)  # index in the input list -> reason
-    attempts: int = 0
-    passing: list[T] | None = None  # the subset whose attempt succeeded last (None: gave up)
+    culprits: dict[int, str]  # index in the input list -> reason
+    attempts: int
+    passing: list[T] | None  # the subset whose attempt succeeded last (None: gave up)
 
 
 def find_culprits(
@@ -43,28 +41,30 @@ def find_culprits(
     Gives up (``passing`` None) when the empty list fails too (the template or
     check is broken for everyone) or after ``max_culprits`` culprits.
     """
-    search: Search[T] = Search()
+    culprits: dict[int, str] = {}
+    attempts = [0]
 
     def run(indices: list[int]) -> Attempt:
-        search.attempts += 1
+        attempts[0] += 1
         return attempt([items[i] for i in indices])
+
+    def done(passing: list[T] | None) -> Search[T]:
+        return Search(culprits, attempts[0], passing)
 
     rest = list(range(len(items)))
     result = first if first is not None else run(rest)
     if result.ok:
-        search.passing = list(items)
-        return search
+        return done(list(items))
     if not rest or not run([]).ok:
-        return search
+        return done(None)
     while not result.ok:
-        if len(search.culprits) >= max_culprits:
-            return search
+        if len(culprits) >= max_culprits:
+            return done(None)
         culprit, reason = _find_one(rest, run, result.reason)
-        search.culprits[culprit] = reason
+        culprits[culprit] = reason
         rest.remove(culprit)
         result = run(rest)
-    search.passing = [items[i] for i in rest]
-    return search
+    return done([items[i] for i in rest])
 
 
 def _find_one(candidates: list[int], run: Callable[[list[int]], Attempt], reason: str) -> tuple[int, str]:
