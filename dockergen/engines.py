@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from dockergen.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot, newest_first
-from dockergen.snapshot_requests import Filters, filters_key
 from dockergen.model import Docker, RuntimeContainer
+from dockergen.snapshot_requests import Filters, filters_key
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
     from dockergen.swarm_inventory import SwarmInventory

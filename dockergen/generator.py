@@ -24,10 +24,11 @@ from dockergen.errors import EngineUnreachable
 if TYPE_CHECKING:
     from dockergen.engines import Engines
     from dockergen.inventory import Inventory, Snapshot
-    from dockergen.snapshot_requests import Filters
     from dockergen.job import Job
+    from dockergen.snapshot_requests import Filters
 
 log = logging.getLogger(__name__)
+
 
 def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines, *, info: bool = True) -> list[Snapshot]:
     """One snapshot per filter set; equal sets share one list call, and all of them the daemon facts.

@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class Snapshot:
     """Everything a template sees besides the generator's environment."""

@@ -104,7 +104,7 @@ class Template:
 
     @property
     def uses_daemon_facts(self) -> bool:
-        """Whether rendering may read ``docker`` (the daemon's ``/info`` and ``/version``); True when unsure."""
+        """Whether rendering may read ``docker`` (the facts that cost the engine an ``/info``); True when unsure."""
         return self._impl.uses_daemon_facts
 
     def reload(self) -> None:
