@@ -3,7 +3,11 @@
 docker-gen's rules (spec §3.7): a first pass trusts a 12-character hostname
 prefix, a second pass takes the first 64-character alphanumeric run.  In
 mountinfo lines only Docker's own per-container paths count, so overlay and
-volume hashes are never mistaken for a container ID.
+volume hashes are never mistaken for a container ID.  Those paths count only in
+a mount's root field (what is mounted, as seen from inside a container), never
+in its mount point: on a Podman host, every running container's ``shm`` is
+mounted at ``.../overlay-containers/<id>/userdata/shm`` in the host's own mount
+table, and a dockergen running next to them is in no container.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ def _patterns(id_pattern: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pat
 def _match_line(line: str, patterns: tuple[re.Pattern[str], ...]) -> str:
     anywhere, containers_dir, per_container_file = patterns
     if _MOUNTINFO_LINE.match(line):
+        mount_root = line.split(" ", 4)[3]
         for pattern in (containers_dir, per_container_file):
-            found = pattern.search(line)
+            found = pattern.search(mount_root)
             if found:
                 return found.group(1)
         return ""

@@ -277,3 +277,17 @@ def test_permission_denied_is_skipped(write):
     path = write(f"/docker/{ID0}\n")
     os.chmod(path, 0)
     assert current_container_id([path, write(f"/docker/{ID1}\n")], "customhostname") == ID1
+
+
+def test_a_host_next_to_podman_containers_is_in_no_container(no_cgroup_ids, write):
+    # A host's own mount table lists each running Podman container's shm at a path that names
+    # the container: the mount point, not the mounted root, so it says nothing about us.
+    mountinfo = "\n".join(
+        [
+            "22 1 254:1 / / rw,relatime - ext4 /dev/vda rw",
+            f"46 27 0:40 / /var/lib/containers/storage/overlay-containers/{ID2}/userdata/shm rw,nosuid,nodev - tmpfs shm rw",
+            f"47 27 0:41 / /tmp/pm/run/vfs-containers/{ID1}/userdata/shm rw,nosuid,nodev - tmpfs shm rw",
+            f"48 27 0:42 / /var/lib/docker/containers/{ID0}/mounts/shm rw,nosuid,nodev - tmpfs shm rw",
+        ]
+    )
+    assert current_container_id(no_cgroup_ids + [write(mountinfo + "\n")], "customhostname") == ""
