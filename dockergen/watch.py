@@ -65,8 +65,18 @@ class Trigger:
 class Worker:
     """Renders one config whenever its debounced triggers are due."""
 
-    def __init__(self, job: Job, inventory: Engines, docker: Callable[[], Docker], get_api: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        job: Job,
+        inventory: Engines,
+        docker: Callable[[], Docker],
+        get_api: Callable[[], Any],
+        incremental: bool = True,
+    ) -> None:
         self.job = job
+        # Re-inspect only the containers the events named: right only when every change sends
+        # an event this watcher receives (not with an -event-filter on labels, names, ...).
+        self.incremental = incremental
         self.get_api = get_api
         self.inventory = inventory
         self.docker = docker
@@ -93,7 +103,7 @@ class Worker:
         calls_before = self.inventory.calls.total
         try:
             snapshot = None
-            if self.last_ids is not None and all(t.reason in ("event", "swarm") for t in triggers):
+            if self.incremental and self.last_ids is not None and all(t.reason in ("event", "swarm") for t in triggers):
                 changed: dict[str, set[str]] = {}
                 for trigger in triggers:
                     if trigger.container_id:
@@ -163,7 +173,11 @@ class Watcher:
         self.stopping = threading.Event()
         self._docker = Docker(CurrentContainerID=engines.primary.current_id)
         primary = next(iter(clients.values()))
-        self.workers = [Worker(job, engines, lambda: self._docker, lambda: primary.sdk) for job in self.jobs]
+        every_change_seen = all(key == "event" for key in event_filters)
+        self.workers = [
+            Worker(job, engines, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen)
+            for job in self.jobs
+        ]
         self.watching = [w for w in self.workers if w.job.config.watch]
         self.swarm_watching = [w for w in self.watching if w.job.config.swarm]
         self._settle_until = 0.0  # swarm re-lists until then (monotonic), while tasks converge

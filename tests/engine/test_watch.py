@@ -131,6 +131,21 @@ def test_events_of_excluded_containers_do_not_render(setup, make_container, wait
     assert other.name not in read(setup.dest)
 
 
+def test_an_event_filter_decides_when_to_render_never_what(setup, make_container, wait_for, docker_api):
+    # -event-filter label=KEY: only those containers' events trigger a render, and each render
+    # shows every container the config sees, including those whose events were not followed.
+    key = f"dgt.follow.{setup.tag}"
+    setup.watch("-event-filter", f"label={key}")
+    followed = make_container(labels={"t": setup.tag, key: ""})
+    wait_for(lambda: followed.name in read(setup.dest), timeout=5)
+    unfollowed = make_container(labels={"t": setup.tag})
+    time.sleep(0.5)
+    assert unfollowed.name not in read(setup.dest)  # its start sent no event this watcher reads
+    docker_api.remove_container(followed.id, force=True)
+    wait_for(lambda: read(setup.dest) == setup.fresh(), timeout=5)
+    assert unfollowed.name in read(setup.dest) and followed.name not in read(setup.dest)
+
+
 def test_several_configs_with_different_waits(setup, make_container, wait_for):
     fast, slow = setup.tmp / "fast.txt", setup.tmp / "slow.txt"
     config = setup.tmp / "c.toml"
