@@ -5,6 +5,8 @@ reader does nothing but parse and hand each event to a callback that must not
 block (the watcher puts it on an unbounded queue).  When the stream ends or
 fails, it reconnects with exponential backoff and jitter, resuming with
 ``since=`` the last event's time so that nothing in between is lost.
+
+Podman's stream is read unfiltered and filtered here (see :mod:`dockergen.podman`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from dockergen.podman import HealthFollowUp, as_docker_event, is_podman, matches
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +172,9 @@ class EventReader:
         while not self._stop.is_set():
             try:
                 since = _since(self._last_time_nano) if self._last_time_nano else None
-                self._stream = self.api.events(decode=True, filters=self.filters, since=since)
+                podman = is_podman(self.api.version())  # asked again at every connection: engines get replaced
+                server_filters = {} if podman else self.filters
+                self._stream = self.api.events(decode=True, filters=server_filters, since=since)
             except Exception as exc:
                 self._failed(f"cannot subscribe to Docker events: {exc}")
                 continue
@@ -177,13 +183,19 @@ class EventReader:
             self.deliver(Connected(resumed=not first))
             first = False
             connected_at = time.monotonic()
+            health = HealthFollowUp(self.api, self.deliver, self._stop)
             try:
                 for raw in self._stream:
                     if self._stop.is_set():
                         break
+                    if podman:
+                        raw = as_docker_event(raw)
                     event = Event.from_api(raw)
                     self._last_time_nano = max(self._last_time_nano, event.time_nano)
-                    self.deliver(event)
+                    if not podman or matches(raw, self.filters):
+                        self.deliver(event)
+                        if podman and event.action == "health_status":
+                            health.follow(event, event.container_id)
                 reason = "event stream ended"
             except Exception as exc:
                 reason = f"event stream failed: {exc}"

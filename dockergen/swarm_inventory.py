@@ -15,6 +15,7 @@ from typing import Any
 
 from dockergen.errors import DockerGenError
 from dockergen.inventory import ApiCallCounter, InventoryError
+from dockergen.podman import is_podman
 from dockergen.swarm import Swarm, build_swarm
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,18 @@ def check_manager(api: Any, where: str) -> None:
         raise NotAManager(f"-swarm: cannot ask {where} about its swarm: {exc}") from exc
     swarm = info.get("Swarm") or {}
     if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
+        if _is_podman(api):
+            raise NotAManager(f"-swarm: the engine at {where} is Podman, which has no swarm mode")
         state = swarm.get("LocalNodeState") or "inactive"
         role = "a worker" if state == "active" else f"not in a swarm (state {state})"
         raise NotAManager(f"-swarm: the engine at {where} is {role}; point -endpoint at a swarm manager")
+
+
+def _is_podman(api: Any) -> bool:
+    try:
+        return is_podman(api.version())
+    except Exception:  # the message without it is still right
+        return False
 
 
 class SwarmInventory:

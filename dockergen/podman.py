@@ -1,0 +1,176 @@
+"""Podman's Docker-compatible API: how to tell it from Docker, and where the two differ.
+
+Podman answers the Docker API well enough for inspection, but its event
+stream differs (checked against podman 4.3):
+
+* a removed container sends ``remove``, not ``destroy``; a stopped one often
+  only ``die``; there are extra actions (``init``, ``cleanup``, ``exec``, ...);
+* network ``connect``/``disconnect`` events name the container as the actor
+  and carry no network at all;
+* its server-side filters do not follow Docker's: ``event=die`` and
+  ``event=destroy`` match nothing, a bare label key matches nothing, and
+  ``scope`` ends the stream at once.
+
+* a ``health_status`` event comes before the check's result can be read:
+  inspect still shows the previous status for most of a second.
+
+So on Podman the event stream is read unfiltered and the events are made to
+look like Docker's, then filtered here with Docker's rules, and a health
+event is delivered again once inspect shows its new status
+(:class:`HealthFollowUp`).  Everything else (inspect, lists) is used as the
+engine reports it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+# What Podman calls an action, under Docker's name.
+_DOCKER_ACTIONS = {"remove": "destroy", "died": "die"}
+
+
+def is_podman(version: Mapping[str, Any]) -> bool:
+    """True when a ``/version`` answer comes from Podman (it lists a "Podman Engine" component)."""
+    return any(
+        (component or {}).get("Name") == "Podman Engine" for component in version.get("Components") or []
+    )
+
+
+def engine_name(version: Mapping[str, Any]) -> str:
+    """"Podman" or "Docker", for messages and the ``docker`` context."""
+    return "Podman" if is_podman(version) else "Docker"
+
+
+def docker_action(action: str) -> str:
+    """Podman's name for an event action, as Docker names it."""
+    return _DOCKER_ACTIONS.get(action, action)
+
+
+def as_docker_event(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A raw Podman event, shaped like the one Docker sends for the same change."""
+    event = dict(raw)
+    action = (raw.get("Action") or raw.get("status") or "").split(":", 1)[0]
+    event["Action"] = docker_action(action)
+    if raw.get("Type") == "network":
+        # Docker: Actor = the network, Attributes.container = the container.
+        # Podman: Actor = the container, and no network at all.
+        actor = dict(raw.get("Actor") or {})
+        attributes = dict(actor.get("Attributes") or {})
+        attributes.setdefault("container", actor.get("ID", ""))
+        for misleading in ("name", "image"):  # the container's, where Docker puts the network's
+            attributes.pop(misleading, None)
+        event["Actor"] = {"ID": "", "Attributes": attributes}
+    return event
+
+
+def matches(event: Mapping[str, Any], filters: Mapping[str, list[str]]) -> bool:
+    """Docker's event filter rules: values of one key are alternatives, all keys must match.
+
+    ``event`` accepts Podman's names as well as Docker's.  A key that no
+    Podman event can satisfy (``service``, ``node``, a network name on a
+    network event, ...) matches nothing, as on a Docker engine without them.
+    """
+    actor = event.get("Actor") or {}
+    attributes: Mapping[str, str] = actor.get("Attributes") or {}
+    kind = event.get("Type") or "container"
+    for key, wanted in filters.items():
+        if not wanted:
+            continue
+        if key == "event":
+            if docker_action(event.get("Action", "")) not in {docker_action(w) for w in wanted}:
+                return False
+        elif key == "type":
+            if kind not in wanted:
+                return False
+        elif key == "label":
+            if not any(_has_label(attributes, label) for label in wanted):
+                return False
+        elif key == "container":
+            if kind == "network":
+                found = any(_same_object(w, attributes.get("container", ""), "") for w in wanted)
+            else:
+                found = any(_same_object(w, actor.get("ID", ""), attributes.get("name", "")) for w in wanted)
+            if not found:
+                return False
+        elif key == "image":
+            if kind != "container" or not any(_same_image(w, attributes.get("image", "")) for w in wanted):
+                return False
+        elif key == "scope":
+            if "local" not in wanted:
+                return False
+        elif key == "daemon":
+            continue  # one engine per stream: its own events
+        else:
+            return False
+    return True
+
+
+def _has_label(attributes: Mapping[str, str], label: str) -> bool:
+    key, has_value, value = label.partition("=")
+    return key in attributes and (not has_value or attributes[key] == value)
+
+
+def _same_object(wanted: str, object_id: str, name: str) -> bool:
+    return bool(wanted) and (wanted == name or (object_id != "" and object_id.startswith(wanted)))
+
+
+def _same_image(wanted: str, image: str) -> bool:
+    """Podman reports images fully qualified (``localhost/x:latest``): compare the short forms too."""
+    return wanted in (image, _short_image(image)) or _short_image(wanted) == _short_image(image)
+
+
+def _short_image(image: str) -> str:
+    """``docker.io/library/nginx`` and ``nginx:latest`` alike become ``nginx:latest``."""
+    first, _, rest = image.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        image = rest
+    image = image.removeprefix("library/")
+    return image if ":" in image.rpartition("/")[2] or "@" in image else f"{image}:latest"
+
+
+class HealthFollowUp:
+    """Delivers a Podman health event again once inspect shows a status other than at the event.
+
+    The polls back off (about 3 s in all), so a periodic check that changes
+    nothing costs a handful of inspects and no render.  One poll per
+    container at a time.
+    """
+
+    DELAYS = (0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+
+    def __init__(self, api: Any, deliver: Callable[[Any], None], stop: threading.Event) -> None:
+        self.api = api
+        self.deliver = deliver
+        self.stop = stop
+        self._lock = threading.Lock()
+        self._polling: set[str] = set()
+
+    def follow(self, event: Any, container_id: str) -> None:
+        with self._lock:
+            if container_id in self._polling:
+                return
+            self._polling.add(container_id)
+        threading.Thread(target=self._poll, args=(event, container_id), name="podman-health", daemon=True).start()
+
+    def _poll(self, event: Any, container_id: str) -> None:
+        try:
+            seen = self._status(container_id)
+            for delay in self.DELAYS:
+                if seen is None or self.stop.wait(delay):
+                    return
+                if self._status(container_id) != seen:
+                    self.deliver(event)
+                    return
+        finally:
+            with self._lock:
+                self._polling.discard(container_id)
+
+    def _status(self, container_id: str) -> str | None:
+        """The container's health status now, or None when it cannot be read (gone, engine down)."""
+        try:
+            state = self.api.inspect_container(container_id).get("State") or {}
+        except Exception:
+            return None
+        return str((state.get("Health") or {}).get("Status") or "")
