@@ -195,7 +195,7 @@ class EventReader:
                     if not podman or matches(raw, self.filters):
                         self.deliver(event)
                         if podman and event.action == "health_status":
-                            health.follow(event, event.container_id)
+                            health.follow(event, event.container_id, raw.get("HealthStatus"))
                 reason = "event stream ended"
             except Exception as exc:
                 reason = f"event stream failed: {exc}"

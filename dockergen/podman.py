@@ -131,41 +131,63 @@ def _short_image(image: str) -> str:
 
 
 class HealthFollowUp:
-    """Delivers a Podman health event again once inspect shows a status other than at the event.
+    """Delivers a Podman health event again once inspect shows a status other than before the check.
 
-    The polls back off (about 3 s in all), so a periodic check that changes
-    nothing costs a handful of inspects and no render.  One poll per
-    container at a time.
+    Podman sends ``health_status`` as a check starts, with the previous
+    result as its ``HealthStatus``, and stores the new result when the
+    check's exec ends, up to a second later.  So inspect is polled until it
+    differs from that previous result (when the event carries none, from
+    what inspect shows first).  The polls back off (about 6 s in all): a
+    periodic check that changes nothing costs a handful of inspects and no
+    render.  One poller per container; another event for it starts its polls
+    over.
     """
 
-    DELAYS = (0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+    DELAYS = (0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
 
     def __init__(self, api: Any, deliver: Callable[[Any], None], stop: threading.Event) -> None:
         self.api = api
         self.deliver = deliver
         self.stop = stop
         self._lock = threading.Lock()
-        self._polling: set[str] = set()
+        # container ID -> (events seen while its poller runs, the status before the latest check)
+        self._pending: dict[str, tuple[int, str | None]] = {}
 
-    def follow(self, event: Any, container_id: str) -> None:
+    def follow(self, event: Any, container_id: str, status_before: str | None) -> None:
         with self._lock:
-            if container_id in self._polling:
-                return
-            self._polling.add(container_id)
-        threading.Thread(target=self._poll, args=(event, container_id), name="podman-health", daemon=True).start()
+            polling = container_id in self._pending
+            count = self._pending[container_id][0] if polling else 0
+            self._pending[container_id] = (count + 1, status_before)
+        if not polling:
+            threading.Thread(target=self._poll, args=(event, container_id), name="podman-health", daemon=True).start()
 
     def _poll(self, event: Any, container_id: str) -> None:
-        try:
-            seen = self._status(container_id)
-            for delay in self.DELAYS:
-                if seen is None or self.stop.wait(delay):
-                    return
-                if self._status(container_id) != seen:
-                    self.deliver(event)
-                    return
-        finally:
+        handled = 0
+        while True:
             with self._lock:
-                self._polling.discard(container_id)
+                count, before = self._pending[container_id]
+                if count == handled or self.stop.is_set():
+                    del self._pending[container_id]  # under the lock: a later event starts a new poller
+                    return
+                handled = count
+            self._settle(event, container_id, handled, before)
+
+    def _settle(self, event: Any, container_id: str, handled: int, before: str | None) -> None:
+        """Poll until the status differs from ``before`` (then deliver), the container is gone,
+        time is up or another event comes."""
+        if before is None:
+            before = self._status(container_id)
+        for delay in self.DELAYS:
+            if before is None or self.stop.wait(delay):
+                return
+            with self._lock:
+                if self._pending[container_id][0] != handled:
+                    return
+            now = self._status(container_id)
+            if now != before:
+                if now is not None:
+                    self.deliver(event)
+                return
 
     def _status(self, container_id: str) -> str | None:
         """The container's health status now, or None when it cannot be read (gone, engine down)."""

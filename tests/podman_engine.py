@@ -31,7 +31,7 @@ import docker
 from engine_support import TEST_IMAGE, EngineSession
 
 BRIDGE = "dgt-pm0"
-SUBNET = "10.218.0.0/24"
+SUBNET = "10.218.0.0/16"
 GATEWAY = "10.218.0.1"
 NETWORK_POOL = "10.219.0.0/16"  # networks the tests create
 _TABLES = ("filter", "nat", "mangle")
@@ -158,6 +158,13 @@ class PodmanService:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.conf.write_text(_containers_conf(self.run_dir / "events.log"))
         (self.data / "networks" / "podman.json").write_text(json.dumps(_default_network(), indent=1))
+        self.start_service(timeout)
+        saved = subprocess.run(["docker", "save", TEST_IMAGE], check=True, capture_output=True).stdout
+        self.cli("load", input=saved)
+        return self.client()
+
+    def start_service(self, timeout: float = 60) -> None:
+        """Start ``podman system service`` on the current roots and wait until it answers."""
         with open(self.log, "ab") as log:
             self._process = subprocess.Popen(
                 ["podman", *self._global_options(), "system", "service", "--time=0", self.url],
@@ -169,9 +176,18 @@ class PodmanService:
             if self._process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"podman service did not answer within {timeout} s (see {self.log})")
             time.sleep(0.1)
-        saved = subprocess.run(["docker", "save", TEST_IMAGE], check=True, capture_output=True).stdout
-        self.cli("load", input=saved)
-        return self.client()
+
+    def stop_service(self, timeout: float = 30) -> None:
+        """Stop only the API service: containers keep running (conmon holds them), as when
+        ``podman.socket``'s service exits or is restarted on a real host."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.send_signal(signal.SIGTERM)
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
 
     def healthcheck(self, container: str) -> int:
         """Run a container's healthcheck once (systemd timers run them on a real Podman host)."""
@@ -185,12 +201,7 @@ class PodmanService:
         if self._process is not None and self._process.poll() is None:
             self.cli("rm", "--all", "--force", "--time", "0", check=False)
             self.cli("network", "prune", "--force", check=False)
-            self._process.send_signal(signal.SIGTERM)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            self.stop_service(timeout)
         self._process = None
         self._stop_stale_service()
         self._clean_firewall()

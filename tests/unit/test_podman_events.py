@@ -120,17 +120,17 @@ class SlowHealthApi:
         return {"State": {"Health": {"Status": status}}}
 
 
-def follow_up(api, twice: bool = False) -> list:
+def follow_up(api, twice: bool = False, before: str | None = None) -> list:
     import threading
 
     delivered: list = []
     follower = HealthFollowUp(api, delivered.append, threading.Event())
-    follower.DELAYS = (0.01,) * 7
-    follower.follow("event", CID)
+    follower.DELAYS = (0.01,) * len(HealthFollowUp.DELAYS)
+    follower.follow("event", CID, before)
     if twice:
-        follower.follow("event", CID)  # while the first polls: one poll per container at a time
+        follower.follow("event", CID, before)  # while the first polls: one poll per container at a time
     for _ in range(200):
-        if not follower._polling:
+        if not follower._pending:
             break
         time.sleep(0.005)
     return delivered
@@ -140,6 +140,14 @@ def test_a_health_event_is_delivered_again_once_inspect_shows_the_new_status():
     api = SlowHealthApi("healthy", "unhealthy", lag=4)
     assert follow_up(api, twice=True) == ["event"]
     assert api.calls == 5
+
+
+def test_the_status_before_the_check_comes_from_the_event_not_a_racing_inspect():
+    # The result is already stored at the first poll: compared with the event's HealthStatus
+    # (the previous result), it is a change all the same.
+    api = SlowHealthApi("unhealthy", "unhealthy", lag=0)
+    assert follow_up(api, before="healthy") == ["event"]
+    assert api.calls == 1
 
 
 def test_no_change_no_second_delivery_and_a_bounded_number_of_polls():
