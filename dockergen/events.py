@@ -172,7 +172,7 @@ class EventReader:
         while not self._stop.is_set():
             try:
                 since = _since(self._last_time_nano) if self._last_time_nano else None
-                podman = is_podman(self.api.version())  # asked again at every connection: engines get replaced
+                podman = is_podman(self.api.version())  # asked at every connection: engines get replaced
                 server_filters = {} if podman else self.filters
                 self._stream = self.api.events(decode=True, filters=server_filters, since=since)
             except Exception as exc:
@@ -183,19 +183,8 @@ class EventReader:
             self.deliver(Connected(resumed=not first))
             first = False
             connected_at = time.monotonic()
-            health = HealthFollowUp(self.api, self.deliver, self._stop)
             try:
-                for raw in self._stream:
-                    if self._stop.is_set():
-                        break
-                    if podman:
-                        raw = as_docker_event(raw)
-                    event = Event.from_api(raw)
-                    self._last_time_nano = max(self._last_time_nano, event.time_nano)
-                    if not podman or matches(raw, self.filters):
-                        self.deliver(event)
-                        if podman and event.action == "health_status":
-                            health.follow(event, event.container_id, raw.get("HealthStatus"))
+                self._read(self._stream, podman)
                 reason = "event stream ended"
             except Exception as exc:
                 reason = f"event stream failed: {exc}"
@@ -205,6 +194,23 @@ class EventReader:
             if self._stop.is_set():
                 break
             self._failed(f"Docker daemon connection interrupted ({reason})")
+
+    def _read(self, stream: Any, podman: bool) -> None:
+        """Deliver the stream's events until it ends; Podman's are reshaped and filtered here."""
+        health = HealthFollowUp(self.api, self.deliver, self._stop)  # no thread until it follows an event
+        for raw in stream:
+            if self._stop.is_set():
+                return
+            if podman:
+                raw = as_docker_event(raw)
+            event = Event.from_api(raw)
+            self._last_time_nano = max(self._last_time_nano, event.time_nano)
+            if not podman:
+                self.deliver(event)
+            elif matches(raw, self.filters):
+                self.deliver(event)
+                if event.action == "health_status":
+                    health.follow(event, event.container_id, raw.get("HealthStatus"))
 
     def _failed(self, reason: str) -> None:
         self.connected.clear()

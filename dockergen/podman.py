@@ -8,9 +8,7 @@ stream differs (checked against podman 4.3):
 * network ``connect``/``disconnect`` events name the container as the actor
   and carry no network at all;
 * its server-side filters do not follow Docker's: ``event=die`` and
-  ``event=destroy`` match nothing, a bare label key matches nothing, and
-  ``scope`` ends the stream at once.
-
+  ``event=destroy`` match nothing, and so do a bare label key and ``scope``;
 * a ``health_status`` event comes before the check's result can be read:
   inspect still shows the previous status for most of a second.
 
@@ -36,11 +34,6 @@ def is_podman(version: Mapping[str, Any]) -> bool:
     return any(
         (component or {}).get("Name") == "Podman Engine" for component in version.get("Components") or []
     )
-
-
-def engine_name(version: Mapping[str, Any]) -> str:
-    """"Podman" or "Docker", for messages and the ``docker`` context."""
-    return "Podman" if is_podman(version) else "Docker"
 
 
 def docker_action(action: str) -> str:
@@ -72,39 +65,58 @@ def matches(event: Mapping[str, Any], filters: Mapping[str, list[str]]) -> bool:
     Podman event can satisfy (``service``, ``node``, a network name on a
     network event, ...) matches nothing, as on a Docker engine without them.
     """
-    actor = event.get("Actor") or {}
-    attributes: Mapping[str, str] = actor.get("Attributes") or {}
-    kind = event.get("Type") or "container"
-    for key, wanted in filters.items():
-        if not wanted:
-            continue
-        if key == "event":
-            if docker_action(event.get("Action", "")) not in {docker_action(w) for w in wanted}:
-                return False
-        elif key == "type":
-            if kind not in wanted:
-                return False
-        elif key == "label":
-            if not any(_has_label(attributes, label) for label in wanted):
-                return False
-        elif key == "container":
-            if kind == "network":
-                found = any(_same_object(w, attributes.get("container", ""), "") for w in wanted)
-            else:
-                found = any(_same_object(w, actor.get("ID", ""), attributes.get("name", "")) for w in wanted)
-            if not found:
-                return False
-        elif key == "image":
-            if kind != "container" or not any(_same_image(w, attributes.get("image", "")) for w in wanted):
-                return False
-        elif key == "scope":
-            if "local" not in wanted:
-                return False
-        elif key == "daemon":
-            continue  # one engine per stream: its own events
-        else:
-            return False
-    return True
+    return all(not wanted or _KEYS.get(key, _nothing)(event, wanted) for key, wanted in filters.items())
+
+
+def _attributes(event: Mapping[str, Any]) -> Mapping[str, str]:
+    return (event.get("Actor") or {}).get("Attributes") or {}
+
+
+def _kind(event: Mapping[str, Any]) -> str:
+    return event.get("Type") or "container"
+
+
+def _event(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    return docker_action(event.get("Action", "")) in {docker_action(w) for w in wanted}
+
+
+def _type(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    return _kind(event) in wanted
+
+
+def _label(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    return any(_has_label(_attributes(event), label) for label in wanted)
+
+
+def _container(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    attributes = _attributes(event)
+    if _kind(event) == "network":
+        return any(_same_object(w, attributes.get("container", ""), "") for w in wanted)
+    actor_id = (event.get("Actor") or {}).get("ID", "")
+    return any(_same_object(w, actor_id, attributes.get("name", "")) for w in wanted)
+
+
+def _image(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    image = _attributes(event).get("image", "")
+    return _kind(event) == "container" and any(_same_image(w, image) for w in wanted)
+
+
+def _scope(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    return "local" in wanted
+
+
+def _any(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    return True  # ``daemon``: one engine per stream, its own events
+
+
+def _nothing(event: Mapping[str, Any], wanted: list[str]) -> bool:
+    return False
+
+
+_KEYS: dict[str, Callable[[Mapping[str, Any], list[str]], bool]] = {
+    "event": _event, "type": _type, "label": _label, "container": _container, "image": _image,
+    "scope": _scope, "daemon": _any,
+}
 
 
 def _has_label(attributes: Mapping[str, str], label: str) -> bool:
