@@ -58,6 +58,12 @@ def _search(pattern: str, text: str) -> bool:
         return False
 
 
+def has_label(labels: Mapping[str, str], selector: str) -> bool:
+    """A ``KEY`` or ``KEY=VALUE`` selector, as the engine's ``label`` filters read it."""
+    key, has_value, value = selector.partition("=")
+    return key in labels and (not has_value or labels[key] == value)
+
+
 def matches(container_id: str, facts: Facts, filters: Mapping[str, list[str]]) -> bool:
     """Whether the engine would list this container for these filters (keys in LOCAL_KEYS only).
 
@@ -68,10 +74,8 @@ def matches(container_id: str, facts: Facts, filters: Mapping[str, list[str]]) -
         if not values:
             continue
         if key == "label":
-            for value in values:
-                name, has_value, wanted = value.partition("=")
-                if name not in facts.labels or (has_value and facts.labels[name] != wanted):
-                    return False
+            if not all(has_label(facts.labels, value) for value in values):
+                return False
         elif key == "status":
             if facts.status not in values:
                 return False

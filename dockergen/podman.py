@@ -25,6 +25,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dockergen.filters import has_label
+from dockergen.model import DockerImage
+
 # What Podman calls an action, under Docker's name.
 _DOCKER_ACTIONS = {"remove": "destroy", "died": "die"}
 
@@ -85,7 +88,7 @@ def _type(event: Mapping[str, Any], wanted: list[str]) -> bool:
 
 
 def _label(event: Mapping[str, Any], wanted: list[str]) -> bool:
-    return any(_has_label(_attributes(event), label) for label in wanted)
+    return any(has_label(_attributes(event), label) for label in wanted)
 
 
 def _container(event: Mapping[str, Any], wanted: list[str]) -> bool:
@@ -119,11 +122,6 @@ _KEYS: dict[str, Callable[[Mapping[str, Any], list[str]], bool]] = {
 }
 
 
-def _has_label(attributes: Mapping[str, str], label: str) -> bool:
-    key, has_value, value = label.partition("=")
-    return key in attributes and (not has_value or attributes[key] == value)
-
-
 def _same_object(wanted: str, object_id: str, name: str) -> bool:
     return bool(wanted) and (wanted == name or (object_id != "" and object_id.startswith(wanted)))
 
@@ -135,11 +133,8 @@ def _same_image(wanted: str, image: str) -> bool:
 
 def _short_image(image: str) -> str:
     """``docker.io/library/nginx`` and ``nginx:latest`` alike become ``nginx:latest``."""
-    first, _, rest = image.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        image = rest
-    image = image.removeprefix("library/")
-    return image if ":" in image.rpartition("/")[2] or "@" in image else f"{image}:latest"
+    parts = DockerImage.split(image)
+    return f"{parts.Repository.removeprefix('library/')}:{parts.Tag or 'latest'}"
 
 
 class HealthFollowUp:
