@@ -51,6 +51,13 @@ def generator(podman, tmp_path, *args: str, env: dict[str, str] | None = None) -
     return RunningGenerator("-endpoint", podman.url, *args, log_path=tmp_path / "gen.log", env=env)
 
 
+def names_files(tmp_path, text: str):
+    """The template (with ``text``) and the destination of one test's watcher."""
+    template = tmp_path / "names.tmpl"
+    template.write_text(text)
+    return template, tmp_path / "out"
+
+
 def lines(path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
@@ -89,9 +96,7 @@ def test_the_bundled_containers_template(podman, pm):
 
 
 def test_watch_follows_every_change_podman_reports_its_own_way(podman, pm, tmp_path):
-    template = tmp_path / "names.tmpl"
-    template.write_text(NAMES_GO)
-    dest = tmp_path / "out"
+    template, dest = names_files(tmp_path, NAMES_GO)
     gen = generator(podman, tmp_path, "-watch", "-container-filter", f"label={pm.label_filter}", str(template), str(dest))
     try:
         wait_for(lambda: dest.exists(), timeout=15, message="first render")
@@ -124,9 +129,7 @@ def test_watch_follows_every_change_podman_reports_its_own_way(podman, pm, tmp_p
 
 def test_a_bare_label_event_filter_works(podman, pm, tmp_path):
     # Podman's own /events filter drops everything for `label=<key>`; dockergen filters locally.
-    template = tmp_path / "names.tmpl"
-    template.write_text(NAMES_JINJA)
-    dest = tmp_path / "out"
+    template, dest = names_files(tmp_path, NAMES_JINJA)
     key = f"pm.watch.{uuid.uuid4().hex[:6]}"
     gen = generator(
         podman, tmp_path, "-watch", "-interval", "0", "-event-filter", f"label={key}",
@@ -233,9 +236,7 @@ HEALTHCHECK = {"test": ["CMD", "test", "-f", "/tmp/ok"], "interval": 3_600_000_0
 
 
 def test_health_aware_routing(podman, pm, tmp_path):
-    template = tmp_path / "names.tmpl"
-    template.write_text(NAMES_JINJA)
-    dest = tmp_path / "out"
+    template, dest = names_files(tmp_path, NAMES_JINJA)
     c = pm.create_container(name=f"pm-hc-{pm.session_id[:6]}", healthcheck=HEALTHCHECK)
     gen = generator(podman, tmp_path, "-watch", "-only-healthy", "-container-filter", f"label={pm.label_filter}",
                     str(template), str(dest))
@@ -284,9 +285,7 @@ def test_docker_and_podman_endpoints_in_one_watcher(podman, pm, make_container, 
 def test_a_restarted_podman_service_loses_no_change(podman, pm, tmp_path):
     # The service goes away (its containers keep running), a container is removed and another
     # started with the podman CLI meanwhile, the service comes back: the watcher converges.
-    template = tmp_path / "names.tmpl"
-    template.write_text(NAMES_JINJA)
-    dest = tmp_path / "out"
+    template, dest = names_files(tmp_path, NAMES_JINJA)
     kept = pm.create_container(name=f"pm-keep-{pm.session_id[:6]}")
     gone = pm.create_container(name=f"pm-gone-{pm.session_id[:6]}")
     gen = generator(podman, tmp_path, "-watch", "-container-filter", f"label={pm.label_filter}", str(template), str(dest))
