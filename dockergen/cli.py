@@ -78,7 +78,10 @@ FLAGS: dict[str, Flag] = {
         Flag("tlskey", "string", "path to TLS client key file", "path"),
         Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
         Flag("tlsverify", "bool", "verify docker daemon's TLS certificate (default: $DOCKER_TLS_VERIFY is set)"),
-        Flag("check-cmd", "string", "run this command (e.g. 'nginx -t') with the changed destination in place; on failure the previous content is restored and notify is skipped", "cmd", per_config=True),
+        Flag("check-cmd", "string", "run this command (e.g. 'nginx -t') with the changed destination in place, here or in the -exec-container/-exec-filter containers; on failure the previous content is restored and notify is skipped", "cmd", per_config=True),
+        Flag("exec-container", "list", "container in which -check-cmd and -notify-exec run (through the Docker API's exec), e.g. nginx; repeatable", "container", per_config=True),
+        Flag("exec-filter", "list", "Docker container filter selecting the containers -check-cmd and -notify-exec run in, e.g. label=com.github.nginx-proxy.nginx; repeatable", "key=value", per_config=True),
+        Flag("notify-exec", "string", "after the template is regenerated, run this command in the -exec-container/-exec-filter containers (e.g. 'nginx -s reload')", "cmd", per_config=True),
         Flag("check-timeout", "string", "kill the check command after this long (default 60s)", "duration", per_config=True),
         Flag("backup", "bool", "keep the last content that passed as <dest>.bak", per_config=True),
         Flag("no-quarantine", "bool", "do not leave out containers that break the render or the check; fail the render instead", per_config=True),
@@ -251,6 +254,10 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
     for item in options["notify-filter"]:
         add_key_value(notify_filter, item, "-notify-filter")
 
+    exec_filter: dict[str, list[str]] = {}
+    for item in options["exec-filter"]:
+        add_key_value(exec_filter, item, "-exec-filter")
+
     targets: dict[str, int] = {name: 1 for name in options["notify-sighup"]}
     for name in options["notify-container"]:
         targets[name] = notify_signal
@@ -280,6 +287,9 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
         engine=options["template-engine"] or "auto",
         swarm=options["swarm"],
         notify_services={selector: notify_signal for selector in options["notify-service"]},
+        exec_containers=list(options["exec-container"]),
+        exec_containers_filter=exec_filter,
+        notify_exec=options["notify-exec"],
     )
     if config.interval < 0:
         raise ConfigError(f"-interval: must not be negative, got {config.interval}")

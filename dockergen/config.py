@@ -184,6 +184,11 @@ class Config:
     quarantine: bool = True  # leave out containers that break the render or the check
     swarm: bool = False  # services, tasks and nodes in the context (the endpoint is a swarm manager)
     notify_services: dict[str, int] = field(default_factory=dict)  # service selector -> signal (-1: force update)
+    # Containers that the check command and notify_exec run in (exec), by name or Docker list filter:
+    # when any are selected, check_cmd runs there instead of next to dockergen.
+    exec_containers: list[str] = field(default_factory=list)
+    exec_containers_filter: dict[str, list[str]] = field(default_factory=dict)
+    notify_exec: str = ""  # run in those containers after a change (e.g. "nginx -s reload")
     source: str = "command line"  # where it came from, for messages
 
     @property
@@ -199,6 +204,11 @@ class Config:
     def label(self) -> str:
         return self.dest or "stdout"
 
+    @property
+    def exec_selected(self) -> bool:
+        """Whether commands run inside other containers (``-exec-container`` / ``-exec-filter``)."""
+        return bool(self.exec_containers or self.exec_containers_filter)
+
     def validate(self) -> "Config":
         if not self.template:
             raise ConfigError(f"{self.source}: no template given")
@@ -208,6 +218,9 @@ class Config:
             raise ConfigError(f"{self.source}: notify timeout must be positive")
         if self.check_timeout <= 0:
             raise ConfigError(f"{self.source}: check timeout must be positive")
+        if self.notify_exec and not self.exec_selected:
+            where = "-notify-exec" if self.source == "command line" else f"{self.source}: notifyexec"
+            raise ConfigError(f"{where}: no container to run it in (give -exec-container or -exec-filter)")
         if self.engine not in ("auto", "go", "jinja2"):
             where = "-template-engine" if self.source == "command line" else f"{self.source}: engine"
             raise ConfigError(f"{where}: must be auto, go or jinja2, got {self.engine!r}")
@@ -301,6 +314,14 @@ def _filter_table(value: Any, where: str) -> dict[str, list[str]]:
     return result
 
 
+def _string_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings, got {_toml_type(value)}")
+    return list(value)
+
+
 def _signal_table(value: Any, where: str) -> dict[str, int]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be a table of name = signal, got {_toml_type(value)}")
@@ -332,6 +353,9 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "quarantine": ("quarantine", _bool),
     "swarm": ("swarm", _bool),
     "notifyservices": ("notify_services", _signal_table),
+    "execcontainers": ("exec_containers", _string_list),
+    "execcontainersfilter": ("exec_containers_filter", _filter_table),
+    "notifyexec": ("notify_exec", _string),
 }
 
 

@@ -169,6 +169,12 @@ class EngineClients:
             raise EngineUnreachable(f"cannot connect to Docker at {self.endpoint}: {_short(exc)}") from None
 
 
+def sdk_clients(clients: Mapping[str, EngineClients]) -> dict[str, Any]:
+    """Every endpoint's SDK client by endpoint name (no name when there is one endpoint), made now."""
+    several = len(clients) > 1
+    return {(name if several else ""): client.sdk for name, client in clients.items()}
+
+
 def _explicit_tls_client_class() -> type:
     """The SDK client class, deaf to REQUESTS_CA_BUNDLE & co.
 

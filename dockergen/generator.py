@@ -14,11 +14,11 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dockergen.config import Config, Settings
-from dockergen.endpoint import EngineClients
+from dockergen.endpoint import EngineClients, sdk_clients
 from dockergen.errors import EngineUnreachable
 
 if TYPE_CHECKING:
@@ -50,11 +50,16 @@ def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines
     return [by_key[key] for key in keys]
 
 
-def run_once(jobs: Sequence[Job], snapshots: Sequence[Snapshot], get_api: Callable[[], Any]) -> int:
+def run_once(
+    jobs: Sequence[Job], snapshots: Sequence[Snapshot], get_api: Callable[[], Any],
+    get_apis: Callable[[], Mapping[str, Any]] | None = None,
+) -> int:
     """One-shot mode: render every config once; exit status 1 if any config failed."""
     for job in jobs:
         job.one_shot = True
-    outcomes = [job.run(snapshot, get_api, env=dict(os.environ)) for job, snapshot in zip(jobs, snapshots)]
+    outcomes = [
+        job.run(snapshot, get_api, env=dict(os.environ), get_apis=get_apis) for job, snapshot in zip(jobs, snapshots)
+    ]
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
@@ -129,7 +134,7 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
         return 1
     if settings.dry_run:
         return dry_run(jobs, snapshots)
-    return run_once(jobs, snapshots, lambda: primary.sdk)
+    return run_once(jobs, snapshots, lambda: primary.sdk, lambda: sdk_clients(clients))
 
 
 def wait_for_engine(clients: EngineClients) -> None:

@@ -52,7 +52,7 @@ def line_changes(old: str, new: str) -> tuple[int, int]:
 def _notifies(config: Config) -> bool:
     """Whether a change notifies anything (a command, containers or services)."""
     return bool(config.notify_cmd or config.notify_containers or config.notify_containers_filter
-                or config.notify_services)
+                or config.notify_services or config.notify_exec)
 
 
 class Job:
@@ -66,6 +66,10 @@ class Job:
         self.engine_note = f"Template {config.template}: {engine} engine ({self.template.engine_reason})"
         self.quarantine: dict[str, str] = {}  # container ID -> why it is left out
         self._checked = False  # has the live destination passed the check since start-up?
+        # What a rejected render rolls back to when the live content itself was never checked:
+        # the last content that passed a check, else what the destination held at start-up.
+        self._last_good: bytes | None = None
+        self._last_good_known = False
         self.one_shot = False  # one-shot mode: a failure is one "docker-gen: ..." line, not a log line
 
     def _failed(self, watch_message: str, one_shot_message: str) -> None:
@@ -85,6 +89,30 @@ class Job:
     def checking(self) -> bool:
         return bool(self.config.check_cmd and self.config.dest)
 
+    @property
+    def awaiting_check(self) -> bool:
+        """The live destination went out unverified (no container to check it in was running).
+
+        The watcher then renders on any event, so the file is checked as soon
+        as a selected container runs, and rolled back if it fails.
+        """
+        return self.checking and self._last_good_known and not self._checked
+
+    def _check(self, previous: bytes | None, get_apis: Callable[[], Mapping[str, Any]]) -> Any:
+        """Run the check command here, or in the selected containers through exec."""
+        from dockergen import check  # only configs with a check command need it
+
+        config = self.config
+        if config.exec_selected:
+            result = check.run_check_in_containers(
+                config.check_cmd, config.dest, config.check_timeout, get_apis(),
+                config.exec_containers, config.exec_containers_filter,
+            )
+            if not result.ok:
+                self.metrics.exec_failed(config.label, "check")
+            return result
+        return check.run_check(config.check_cmd, config.dest, previous, config.check_timeout)
+
     def release(self, container_id: str) -> None:
         """A quarantined container changed: give it another chance at the next render."""
         if self.quarantine.pop(container_id, None) is not None:
@@ -101,17 +129,24 @@ class Job:
         always_notify: bool = False,
         env: Mapping[str, str] | None = None,
         event_time: float | None = None,
+        get_apis: Callable[[], Mapping[str, Any]] | None = None,
     ) -> Outcome:
         """Render, check, write if changed, notify if changed (or always, for interval ticks).
 
-        A failure is logged and leaves the destination as it was.
+        A failure is logged and leaves the destination as it was.  ``get_api``
+        is the primary endpoint's SDK client (signals); ``get_apis`` every
+        endpoint's by name (commands run inside containers), by default the
+        primary's alone.
         """
         config, metrics = self.config, self.metrics
         env = dict(os.environ) if env is None else env
+        get_apis = get_apis or (lambda: {"": get_api()})
         timings = {"render": 0.0, "check": 0.0}
         try:
             previous = read_current(config.dest) if config.dest else None
-            outcome = self._place(snapshot, env, previous, timings)
+            if not self._last_good_known:
+                self._last_good, self._last_good_known = previous, True
+            outcome = self._place(snapshot, env, previous, timings, get_apis)
         except WriteError as exc:
             self._failed(f"Unable to write to dest file: {exc}", str(exc))
             outcome, previous = Outcome(ok=False, error=str(exc)), None
@@ -134,7 +169,7 @@ class Job:
             )
             return outcome
         started = time.monotonic()
-        metrics.notified(config.label, notify(config, get_api))
+        metrics.notified(config.label, notify(config, get_api, get_apis, metrics))
         if outcome.changed and config.dest:
             added, removed = line_changes((previous or b"").decode("utf-8", "replace"), outcome.text)
             if _notifies(config):
@@ -146,7 +181,8 @@ class Job:
         return outcome
 
     def _place(
-        self, snapshot: Snapshot, env: Mapping[str, str], previous: bytes | None, timings: dict[str, float]
+        self, snapshot: Snapshot, env: Mapping[str, str], previous: bytes | None, timings: dict[str, float],
+        get_apis: Callable[[], Mapping[str, Any]],
     ) -> Outcome:
         """Find content that renders (and passes the check) and make it live."""
         config = self.config
@@ -158,6 +194,7 @@ class Job:
         # but is counted once, as unhealthy: the quarantine only judges what would be rendered.
         candidates = [c for c in routable if c.ID not in self.quarantine]
         passed: list[str] = []  # the text of the last attempt that succeeded
+        unverified: list[str] = []  # why the passing attempt could not be checked
 
         def attempt(containers: list[RuntimeContainer]) -> Attempt:
             started = time.monotonic()
@@ -172,15 +209,18 @@ class Job:
             finally:
                 timings["render"] += time.monotonic() - started
             content = text.encode("utf-8", "surrogateescape")  # Go templates may write any bytes
+            unverified.clear()
             if self.checking and not (content == previous and self._checked):
                 from dockergen.check import try_candidate  # only configs with a check command need it
 
                 started = time.monotonic()
-                result = try_candidate(config.check_cmd, config.dest, content, previous, config.check_timeout)
+                result = try_candidate(lambda old: self._check(old, get_apis), config.dest, content, previous)
                 timings["check"] += time.monotonic() - started
                 if not result.ok:
                     self.metrics.check_failed(config.label)
                     return Attempt(False, f"rejected by the check command: {result.output}")
+                if not result.verified:
+                    unverified.append(result.output)
             passed[:] = [text]
             return Attempt(True)
 
@@ -189,15 +229,13 @@ class Job:
         quarantined = len(routable) - len(candidates)
         if not first.ok:
             if not config.quarantine or not candidates:
+                self._roll_back_unchecked()
                 self._failed(f"{config.label}: {first.reason}{self._kept()}", first.reason)
                 return Outcome(ok=False, error=first.reason)
             search = find_culprits(candidates, attempt, first=first)
             attempts += search.attempts
             if search.passing is None:
-                if self.checking:
-                    from dockergen.check import restore
-
-                    restore(config.dest, previous)
+                self._roll_back_unchecked()
                 why = f"{first.reason} (not caused by particular containers; {attempts} renders/checks)"
                 self._failed(f"{config.label}: {why}{self._kept()}", why)
                 return Outcome(ok=False, error=first.reason, attempts=attempts)
@@ -211,7 +249,16 @@ class Job:
         data = text.encode("utf-8", "surrogateescape")
         if self.checking:
             # The passing candidate is already live: the check needed it in place.
-            self._checked = True
+            self._checked = not unverified
+            if unverified:
+                # Said once per content: while it waits, every event renders and tries again.
+                log.log(
+                    logging.DEBUG if data == previous else logging.WARNING,
+                    "%s: %s to run '%s' in; the new content goes live unchecked and is checked "
+                    "as soon as one runs", config.label, unverified[0], config.check_cmd,
+                )
+            else:
+                self._last_good = data
             changed = data != previous
             if read_current(config.dest) != data:
                 replace_contents(config.dest, data)
@@ -225,6 +272,17 @@ class Job:
             containers=max(0, len(routable) - quarantined - invalid),  # what the template served
             left_out=LeftOut(quarantined=quarantined, unhealthy=len(unhealthy), invalid=invalid),
         )
+
+    def _roll_back_unchecked(self) -> None:
+        """After a rejected render: live content that was never checked gives way to the last good one.
+
+        (A checked one is already back in place: each candidate restores what it replaced.)
+        """
+        if self.checking and not self._checked and read_current(self.config.dest) != self._last_good:
+            from dockergen.check import restore
+
+            log.warning("%s: rolling back to the last content that passed the check", self.config.label)
+            restore(self.config.dest, self._last_good)
 
     def routable(self, snapshot: Snapshot) -> tuple[list[RuntimeContainer], list[RuntimeContainer]]:
         """The snapshot's containers this config may render, and those ``-only-healthy`` leaves out."""

@@ -52,6 +52,7 @@ class Metrics:
         self._renders = Counter("dockergen_renders", "Renders attempted", ["dest"], registry=r)
         self._failures = Counter("dockergen_render_failures", "Renders that failed (template error or write error)", ["dest"], registry=r)
         self._checks_failed = Counter("dockergen_checks_failed", "Candidates the check command rejected", ["dest"], registry=r)
+        self._exec_failures = Counter("dockergen_exec_failures", "Commands run in other containers (check or notify exec) that failed", ["dest", "kind"], registry=r)
         self._quarantined = Gauge("dockergen_quarantined_containers", "Containers left out because they break the render or check", ["dest"], registry=r)
         self._notifications = Counter("dockergen_notifications", "Notifications run (command and signals)", ["dest"], registry=r)
         self._notification_failures = Counter("dockergen_notification_failures", "Notifications that failed", ["dest"], registry=r)
@@ -85,6 +86,10 @@ class Metrics:
     def check_failed(self, dest: str) -> None:
         if self.enabled:
             self._checks_failed.labels(dest).inc()
+
+    def exec_failed(self, dest: str, kind: str, count: int = 1) -> None:
+        if self.enabled:
+            self._exec_failures.labels(dest, kind).inc(count)
 
     def quarantined(self, dest: str, count: int) -> None:
         if self.enabled:

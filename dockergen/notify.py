@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dockergen.config import RESTART, Config
+from dockergen.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +110,46 @@ def signal_services(api: Any, targets: Mapping[str, int]) -> bool:
     return ok
 
 
-def notify(config: Config, get_api: Callable[[], Any]) -> bool:
+def run_notify_exec(config: Config, apis: Mapping[str, Any], metrics: Metrics | None = None) -> bool:
+    """Run ``notify_exec`` in the selected running containers; a non-zero exit is logged with its output."""
+    from dockergen.container_exec import log_results, timed_run
+
+    results, seconds = timed_run(
+        apis, config.exec_containers, config.exec_containers_filter, config.notify_exec,
+        env={"DOCKERGEN_DEST": config.dest}, timeout=config.notify_timeout,
+    )
+    if not results:
+        log.warning("No selected container is running: '%s' was not run", config.notify_exec)
+    log_results("Notify", config.notify_exec, results, seconds)
+    failed = [result for result in results if not result.ok and not result.gone]
+    if failed and metrics is not None:
+        metrics.exec_failed(config.label, "notify", len(failed))
+    return not failed
+
+
+def notify(
+    config: Config,
+    get_api: Callable[[], Any],
+    get_apis: Callable[[], Mapping[str, Any]] | None = None,
+    metrics: Metrics | None = None,
+) -> bool:
     """Everything a changed render of ``config`` triggers, in docker-gen's order; False if any part failed.
 
-    ``get_api`` returns the docker SDK client; it is only called when containers
-    are to be signalled.
+    ``get_api`` returns the primary endpoint's docker SDK client and
+    ``get_apis`` every endpoint's by name; they are only called when
+    containers are to be signalled or run a command.
     """
     ok = run_notify_command(
         config.notify_cmd, timeout=config.notify_timeout, log_output=config.notify_output, dest=config.dest
     )
+    if config.notify_exec:
+        try:
+            apis = get_apis() if get_apis is not None else {"": get_api()}
+        except Exception as exc:
+            log.error("Cannot run '%s' in containers: %s", config.notify_exec, exc)
+            ok = False
+        else:
+            ok = run_notify_exec(config, apis, metrics) and ok
     if not config.notify_containers and not config.notify_containers_filter and not config.notify_services:
         return ok
     try:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dockergen.debounce import DebouncedQueue
-from dockergen.endpoint import EngineClients, socket_path
+from dockergen.endpoint import EngineClients, sdk_clients, socket_path
 from dockergen.engines import Engines
 from dockergen.errors import DockerGenError
 from dockergen.events import Connected, Disconnected, Event, EventReader
@@ -72,12 +72,14 @@ class Worker:
         docker: Callable[[], Docker],
         get_api: Callable[[], Any],
         incremental: bool = True,
+        get_apis: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.job = job
         # Re-inspect only the containers the events named: right only when every change sends
         # an event this watcher receives (not with an -event-filter on labels, names, ...).
         self.incremental = incremental
         self.get_api = get_api
+        self.get_apis = get_apis
         self.inventory = inventory
         self.docker = docker
         self.triggers: DebouncedQueue[Trigger] = DebouncedQueue(job.config.wait)
@@ -137,6 +139,7 @@ class Worker:
             trigger=reasons,
             always_notify=any(t.always_notify for t in triggers),
             event_time=min(event_times) if event_times else None,
+            get_apis=self.get_apis,
         )
         log.debug("Rendered %s in %.1f ms", config.label, (time.monotonic() - started) * 1000)
         if outcome.ok:
@@ -144,7 +147,7 @@ class Worker:
 
     def _irrelevant(self, triggers: list[Trigger], ids: list[str]) -> bool:
         """Container events about containers this config neither saw nor sees: no render."""
-        if self.last_ids is None or ids != self.last_ids:
+        if self.last_ids is None or ids != self.last_ids or self.job.awaiting_check:
             return False
         visible = set(ids)
         return all(t.reason == "event" and t.container_id not in visible for t in triggers)
@@ -175,7 +178,10 @@ class Watcher:
         primary = next(iter(clients.values()))
         every_change_seen = all(key == "event" for key in event_filters)
         self.workers = [
-            Worker(job, engines, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen)
+            Worker(
+                job, engines, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen,
+                get_apis=lambda: sdk_clients(clients),
+            )
             for job in self.jobs
         ]
         self.watching = [w for w in self.workers if w.job.config.watch]
