@@ -136,23 +136,30 @@ def run_in(
     """
     if not targets:
         return []
-    from concurrent.futures import ThreadPoolExecutor, wait
+    import threading
 
-    pool = ThreadPoolExecutor(max_workers=min(len(targets), 16), thread_name_prefix="exec")
-    try:
-        futures = {pool.submit(run, target, cmd, env): target for target in targets}
-        done, _ = wait(futures, timeout=timeout)
-    finally:
-        pool.shutdown(wait=False)
-    results = []
-    for future, target in futures.items():
-        if future not in done:
-            results.append(ExecResult(target, None, "", f"'{cmd}' timed out after {timeout:g} s in {target.describe()}"))
-        elif future.exception() is not None:
-            results.append(ExecResult(target, None, "", f"exec in {target.describe()} failed: {future.exception()}"))
-        else:
-            results.append(future.result())
-    return results
+    answers: dict[int, ExecResult] = {}
+
+    def one(index: int, target: ExecTarget) -> None:
+        try:
+            answers[index] = run(target, cmd, env)
+        except Exception as exc:  # a bug must not pass for a check that passed
+            answers[index] = ExecResult(target, None, "", f"exec in {target.describe()} failed: {exc!r}")
+
+    # Daemon threads: one that hangs must not keep a one-shot run from exiting.
+    threads = [
+        threading.Thread(target=one, args=(index, target), name=f"exec {target.name}", daemon=True)
+        for index, target in enumerate(targets)
+    ]
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [
+        answers.get(index) or ExecResult(target, None, "", f"'{cmd}' timed out after {timeout:g} s in {target.describe()}")
+        for index, target in enumerate(targets)
+    ]
 
 
 def log_results(what: str, cmd: str, results: Iterable[ExecResult], seconds: float) -> None:

@@ -783,3 +783,19 @@ def test_config_mode_ignores_template_engine_flag_with_warning(config_file, capl
     assert config.engine == "auto"  # the file's (default) engine, not the flag's
     [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert "-template-engine" in warning.getMessage()
+
+
+def test_exec_flags():
+    config = cfg("-exec-container", "nginx", "-exec-filter", "label=a=b", "-exec-filter", "name=x",
+                 "-check-cmd", "nginx -t", "-notify-exec", "nginx -s reload", "t.tmpl", "out")
+    assert config.exec_containers == ["nginx"]
+    assert config.exec_containers_filter == {"label": ["a=b"], "name": ["x"]}
+    assert (config.check_cmd, config.notify_exec) == ("nginx -t", "nginx -s reload")
+    assert not cfg("-check-cmd", "nginx -t", "t.tmpl").exec_selected
+
+
+def test_notify_exec_needs_a_container():
+    with pytest.raises(ConfigError, match="^-notify-exec: no container to run it in"):
+        cfg("-notify-exec", "nginx -s reload", "t.tmpl")
+    with pytest.raises(ConfigError, match="^-exec-filter: expected key=value"):
+        cfg("-exec-filter", "nokey", "t.tmpl")

@@ -769,3 +769,40 @@ def test_config_validate_engine():
         Config("t", engine="x", source="command line").validate()
     with pytest.raises(ConfigError, match=r"^f.toml: engine: .*'x'"):
         Config("t", engine="x", source="f.toml").validate()
+
+
+# -- commands run inside other containers ------------------------------------------------------
+
+
+def test_exec_keys(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(textwrap.dedent("""\
+        [[config]]
+        template = "t"
+        dest = "d"
+        checkcmd = "nginx -t"
+        ExecContainers = ["nginx", "nginx2"]
+        NotifyExec = "nginx -s reload"
+        [config.ExecContainersFilter]
+        label = ["com.example.nginx"]
+    """))
+    (config,) = load_config_files([str(path)])
+    assert config.exec_containers == ["nginx", "nginx2"]
+    assert config.exec_containers_filter == {"label": ["com.example.nginx"]}
+    assert config.notify_exec == "nginx -s reload"
+    assert config.exec_selected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('execcontainers = [1]', "execcontainers must be a list of strings"),
+        ('notifyexec = "nginx -s reload"', "notifyexec: no container to run it in"),
+        ('[config.ExecContainersFilter]\nlabel = 5', "ExecContainersFilter.label must be a list of strings"),
+    ],
+)
+def test_bad_exec_keys(tmp_path, body, message):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[[config]]\ntemplate = "t"\n{body}\n')
+    with pytest.raises(ConfigError, match=message):
+        load_config_files([str(path)])
