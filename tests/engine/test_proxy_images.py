@@ -205,6 +205,17 @@ def test_the_proxy_image_routes_quarantines_and_stops_cleanly(images, tmp_path, 
     assert get(port, f"a-{tag}.test") == (200, "backend-a")
     assert a.status == "running"
 
+    # what acme-companion finds and runs in the proxy container after a new certificate
+    config = proxy.inspect()["Config"]
+    assert "com.github.nginx-proxy.nginx" in config["Labels"]
+    assert any(item.startswith("DOCKER_GEN_VERSION=") for item in config["Env"])
+    assert {"/etc/nginx/certs", "/etc/nginx/dhparam"} <= set(config["Volumes"])
+    status, output = proxy.exec("sh", "-c", "/app/docker-entrypoint.sh /usr/local/bin/docker-gen /app/nginx.tmpl "
+                                "/etc/nginx/conf.d/default.conf; /usr/sbin/nginx -s reload")
+    assert status == 0, output
+    assert f"Quarantined container {hostile.name}" in output  # that render was checked too
+    assert get(port, f"b-{tag}.test") == (200, "backend-b")
+
     # docker stop: both processes end, well within the grace period, and the container says it was asked to
     started = time.monotonic()
     docker_api.stop(proxy.id, timeout=10)
