@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, NoReturn
 from dockergen import __version__
 from dockergen.config import (
     DEFAULT_NOTIFY_TIMEOUT,
+    DEFAULT_WATCHDOG,
     Config,
     EndpointSettings,
     Settings,
@@ -83,6 +84,7 @@ FLAGS: dict[str, Flag] = {
         Flag("exec-filter", "list", "Docker container filter selecting the containers -check-cmd and -notify-exec run in, e.g. label=com.github.nginx-proxy.nginx; repeatable", "key=value", per_config=True),
         Flag("notify-exec", "string", "after the template is regenerated, run this command in the -exec-container/-exec-filter containers (e.g. 'nginx -s reload')", "cmd", per_config=True),
         Flag("check-timeout", "string", "kill the check command after this long (default 60s)", "duration", per_config=True),
+        Flag("watchdog", "string", "report a render (with its check and notify) still running after this long: an error line naming the destination and its containers, /healthz 503, a metric (default 30s; 0: off)", "duration", per_config=True),
         Flag("backup", "bool", "keep the last content that passed as <dest>.bak", per_config=True),
         Flag("no-quarantine", "bool", "do not leave out containers that break the render or the check; fail the render instead", per_config=True),
         Flag("dry-run", "bool", "render every config once and print a diff against each destination; write and notify nothing"),
@@ -201,16 +203,16 @@ def usage() -> str:
 # -- from flags to configs ----------------------------------------------------------------
 
 
-def _timeout_flag(options: Options, name: str) -> float:
+def _timeout_flag(options: Options, name: str, default: float = DEFAULT_NOTIFY_TIMEOUT, allow_zero: bool = False) -> float:
     """A timeout flag: seconds (``5``) or a duration (``500ms``)."""
     if name not in options.given:
-        return DEFAULT_NOTIFY_TIMEOUT
+        return default
     text = options[name]
     try:
         seconds = float(text) if text.strip().replace(".", "", 1).isdigit() else parse_duration(text)
     except ConfigError as exc:
         raise ConfigError(f"-{name}: {exc}") from None
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ConfigError(f"-{name}: must be positive")
     return seconds
 
@@ -223,6 +225,7 @@ def _check_flag_values(options: Options) -> None:
         raise ConfigError(f"-wait: {exc}") from None
     for name in ("notify-timeout", "check-timeout"):
         _timeout_flag(options, name)
+    _timeout_flag(options, "watchdog", DEFAULT_WATCHDOG, allow_zero=True)
     for name in ("endpoint-grace", "reconcile-interval"):
         _duration_flag(options, name, 0.0)
     if "notify-signal" in options.given:
@@ -290,6 +293,7 @@ def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
         exec_containers=list(options["exec-container"]),
         exec_containers_filter=exec_filter,
         notify_exec=options["notify-exec"],
+        watchdog=_timeout_flag(options, "watchdog", DEFAULT_WATCHDOG, allow_zero=True),
     )
     if config.interval < 0:
         raise ConfigError(f"-interval: must not be negative, got {config.interval}")

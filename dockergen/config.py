@@ -16,6 +16,7 @@ from dockergen.errors import ConfigError
 
 ALL_STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
 DEFAULT_NOTIFY_TIMEOUT = 60.0
+DEFAULT_WATCHDOG = 30.0
 RESTART = -1  # the "signal" that means: restart the container
 
 # -- durations ----------------------------------------------------------------------------
@@ -189,6 +190,7 @@ class Config:
     exec_containers: list[str] = field(default_factory=list)
     exec_containers_filter: dict[str, list[str]] = field(default_factory=dict)
     notify_exec: str = ""  # run in those containers after a change (e.g. "nginx -s reload")
+    watchdog: float = DEFAULT_WATCHDOG  # report a render (with check and notify) still running after this; 0: never
     source: str = "command line"  # where it came from, for messages
 
     @property
@@ -218,6 +220,8 @@ class Config:
             raise ConfigError(f"{self.source}: notify timeout must be positive")
         if self.check_timeout <= 0:
             raise ConfigError(f"{self.source}: check timeout must be positive")
+        if self.watchdog < 0:
+            raise ConfigError(f"{self.source}: watchdog must not be negative")
         if self.notify_exec and not self.exec_selected:
             where = "-notify-exec" if self.source == "command line" else f"{self.source}: notifyexec"
             raise ConfigError(f"{where}: no container to run it in (give -exec-container or -exec-filter)")
@@ -284,7 +288,7 @@ def _wait(value: Any, where: str) -> Wait:
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _timeout(value: Any, where: str) -> float:
+def _timeout(value: Any, where: str, allow_zero: bool = False) -> float:
     if isinstance(value, bool):
         raise ConfigError(f"{where} must be seconds or a duration like \"30s\", got {value!r}")
     if isinstance(value, (int, float)):
@@ -296,7 +300,7 @@ def _timeout(value: Any, where: str) -> float:
             raise ConfigError(f"{where}: {exc}") from None
     else:
         raise ConfigError(f"{where} must be seconds or a duration, got {_toml_type(value)}")
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ConfigError(f"{where} must be positive, got {value!r}")
     return seconds
 
@@ -356,6 +360,7 @@ _KEYS: dict[str, tuple[str, Any]] = {
     "execcontainers": ("exec_containers", _string_list),
     "execcontainersfilter": ("exec_containers_filter", _filter_table),
     "notifyexec": ("notify_exec", _string),
+    "watchdog": ("watchdog", lambda value, where: _timeout(value, where, allow_zero=True)),
 }
 
 

@@ -62,6 +62,18 @@ class Trigger:
         return f"{self.reason} {self.detail}".strip()
 
 
+@dataclass
+class Busy:
+    """A worker's run under way: since when, and the containers it renders."""
+
+    since: float
+    containers: list[str]
+    reported: bool = False
+
+
+WATCHDOG_NAMES = 10  # containers named in a watchdog's log line; the rest are counted
+
+
 class Worker:
     """Renders one config whenever its debounced triggers are due."""
 
@@ -84,6 +96,7 @@ class Worker:
         self.docker = docker
         self.triggers: DebouncedQueue[Trigger] = DebouncedQueue(job.config.wait)
         self.last_ids: list[str] | None = None
+        self.busy: Busy | None = None  # the run under way, for the watchdog
         self._thread = threading.Thread(target=self._run, name=f"render {job.config.label}", daemon=True)
 
     def start(self) -> None:
@@ -133,14 +146,21 @@ class Worker:
         )
         started = time.monotonic()
         event_times = [t.time for t in triggers if t.time is not None]
-        outcome = self.job.run(
-            snapshot,
-            self.get_api,
-            trigger=reasons,
-            always_notify=any(t.always_notify for t in triggers),
-            event_time=min(event_times) if event_times else None,
-            get_apis=self.get_apis,
-        )
+        self.busy = Busy(started, [c.Name or c.ID[:12] for c in snapshot.containers])
+        try:
+            outcome = self.job.run(
+                snapshot,
+                self.get_api,
+                trigger=reasons,
+                always_notify=any(t.always_notify for t in triggers),
+                event_time=min(event_times) if event_times else None,
+                get_apis=self.get_apis,
+            )
+        finally:
+            busy, self.busy = self.busy, None
+            if busy.reported:
+                self.job.metrics.unstuck(config.label)
+                log.warning("The render of %s ended after %.1f s", config.label, time.monotonic() - started)
         log.debug("Rendered %s in %.1f ms", config.label, (time.monotonic() - started) * 1000)
         if outcome.ok:
             self.last_ids = ids
@@ -362,6 +382,29 @@ class Watcher:
             self._refresh_swarm("reconciliation")
         self.refresh_docker_facts()
 
+    def watchdog(self) -> None:
+        """Report every run that outlived its config's ``watchdog`` (once per run).
+
+        A Python thread cannot be stopped from outside, so the run itself goes
+        on; what the watchdog can do is make it visible: an error line, a
+        metric, and ``/healthz`` answering 503 until the run ends, so that a
+        healthcheck or an orchestrator restarts the generator.
+        """
+        now = time.monotonic()
+        for worker in self.workers:
+            busy, limit = worker.busy, worker.job.config.watchdog
+            if busy is None or busy.reported or not limit or now - busy.since < limit:
+                continue
+            busy.reported = True
+            names = ", ".join(busy.containers[:WATCHDOG_NAMES])
+            if len(busy.containers) > WATCHDOG_NAMES:
+                names += f" and {len(busy.containers) - WATCHDOG_NAMES} more"
+            log.error(
+                "The render of %s has been running for %.0f s (watchdog %gs); containers being rendered: %s",
+                worker.job.config.label, now - busy.since, limit, names or "none",
+            )
+            worker.job.metrics.stuck(worker.job.config.label, busy.since)
+
     def _install_signal_handlers(self) -> None:
         """The handlers only queue the signal for the dispatcher.
 
@@ -389,6 +432,9 @@ class Watcher:
             self.refresh_docker_facts()
             self.trigger_all(Trigger("startup"), immediate=True)
         self._start_intervals()
+        limits = [worker.job.config.watchdog for worker in self.workers if worker.job.config.watchdog]
+        if limits:
+            self._ticker(min(1.0, min(limits) / 4), self.watchdog, "watchdog")
         try:
             self._start_template_watcher()
         except (ImportError, DockerGenError) as exc:

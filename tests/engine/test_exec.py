@@ -9,6 +9,7 @@ set-up with a real nginx is tests/engine/test_proxy_images.py.
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -156,3 +157,35 @@ def test_an_unchecked_file_that_fails_its_first_check_rolls_back_to_the_last_goo
         wait_for(lambda: setup.content() == "the content before dockergen started\n", timeout=TIMEOUT,
                  message=f"the rollback; log:\n{gen.log()}")
         assert "rolling back to the last content that passed the check" in gen.log()
+
+
+def test_the_watchdog_reports_a_run_that_outlives_it(setup, make_container, tmp_path):
+    from test_safety import free_port
+
+    port = free_port()
+    backend = setup.backend(make_container)
+    healthz = f"http://127.0.0.1:{port}/healthz"
+
+    def health() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(healthz, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    with RunningGenerator(
+        "-watch", *setup.flags("-check-cmd", f"sleep 3; test -e {setup.dir}/slow", "-watchdog", "1s",
+                               "-metrics-addr", f"127.0.0.1:{port}"),
+        log_path=tmp_path / "gen.log",
+    ) as gen:
+        wait_for(lambda: "has been running for" in gen.log(), timeout=TIMEOUT, message=f"the watchdog; log:\n{gen.log()}")
+        assert f"The render of {setup.dest} has been running for 1 s (watchdog 1s); containers being rendered: " \
+               f"{backend.name}" in gen.log()
+        code, text = health()
+        assert code == 503 and f"render of {setup.dest} running for" in text
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+        assert f'dockergen_stuck_renders_total{{dest="{setup.dest}"}} 1.0' in metrics
+        (setup.dir / "slow").touch()
+        wait_for(lambda: f"The render of {setup.dest} ended after" in gen.log(), timeout=TIMEOUT, message="the end")
+        wait_for(lambda: health()[0] == 200, timeout=TIMEOUT, message="/healthz back to 200")
+        assert backend.name in setup.content()

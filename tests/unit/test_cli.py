@@ -799,3 +799,14 @@ def test_notify_exec_needs_a_container():
         cfg("-notify-exec", "nginx -s reload", "t.tmpl")
     with pytest.raises(ConfigError, match="^-exec-filter: expected key=value"):
         cfg("-exec-filter", "nokey", "t.tmpl")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 30.0), ("5", 5.0), ("500ms", 0.5), ("0", 0.0)])
+def test_watchdog_flag(value, seconds):
+    argv = ["-watchdog", value, "t.tmpl"] if value is not None else ["t.tmpl"]
+    assert cfg(*argv).watchdog == seconds
+
+
+def test_bad_watchdog_flag():
+    with pytest.raises(ConfigError, match="^-watchdog: "):
+        cfg("-watchdog", "-1s", "t.tmpl")

@@ -806,3 +806,13 @@ def test_bad_exec_keys(tmp_path, body, message):
     path.write_text(f'[[config]]\ntemplate = "t"\n{body}\n')
     with pytest.raises(ConfigError, match=message):
         load_config_files([str(path)])
+
+
+def test_watchdog_key(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[[config]]\ntemplate = "t"\nwatchdog = "2m"\n[[config]]\ntemplate = "u"\nwatchdog = 0\n')
+    first, second = load_config_files([str(path)])
+    assert (first.watchdog, second.watchdog) == (120.0, 0.0)
+    path.write_text('[[config]]\ntemplate = "t"\nwatchdog = "-5s"\n')
+    with pytest.raises(ConfigError, match="watchdog must be positive"):
+        load_config_files([str(path)])
