@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from dockergen.errors import EndpointError, EngineUnreachable
+from dockergen.errors import ConfigError, EndpointError, EngineUnreachable
+from dockergen.options import Flag, Flags
 
 if TYPE_CHECKING:  # importing docker costs ~0.1 s: only when a client is made
     import docker
@@ -40,6 +41,66 @@ class TLSSettings(NamedTuple):
     key: str
     ca: str
     verify: bool
+
+
+class EndpointSettings(NamedTuple):
+    """One Docker engine to read containers from."""
+
+    url: str
+    tls: Any = None  # TLSSettings
+    name: str = ""  # shown to templates as container.Endpoint when there are several
+    address: str = ""  # the engine host's address, shown as container.Node.Address.IP
+
+
+def endpoint_flags() -> tuple[Flag, ...]:
+    """The flags that say where the engines are (declared on ``Settings.endpoints``)."""
+    return (
+        Flag("endpoint", "list", "docker API endpoint (tcp|unix://..); default $DOCKER_HOST or "
+             "unix:///var/run/docker.sock; repeatable, as NAME=URL, to render containers of several engines", "url"),
+        Flag("tlscert", "string", "path to TLS client certificate file", "path"),
+        Flag("tlskey", "string", "path to TLS client key file", "path"),
+        Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
+        Flag("tlsverify", "bool", "verify docker daemon's TLS certificate (default: $DOCKER_TLS_VERIFY is set)"),
+    )
+
+
+_TLS_FLAGS = ("tlscert", "tlskey", "tlscacert", "tlsverify")
+
+
+def tls_settings(values: Mapping[str, Any], environ: Mapping[str, str]) -> TLSSettings:
+    """TLS files and verification from flags (or an [[endpoints]] table), with docker-gen's defaults."""
+    cert_dir = default_cert_dir(environ)
+    return TLSSettings(
+        cert=values.get("tlscert") or os.path.join(cert_dir, "cert.pem"),
+        key=values.get("tlskey") or os.path.join(cert_dir, "key.pem"),
+        ca=values.get("tlscacert") or os.path.join(cert_dir, "ca.pem"),
+        verify=values["tlsverify"] if "tlsverify" in values else bool(environ.get("DOCKER_TLS_VERIFY")),
+    )
+
+
+def endpoints_from(flags: Flags, environ: Mapping[str, str], tables: list[dict[str, Any]]) -> list[EndpointSettings]:
+    """``[[endpoints]]`` tables when a config file has them, else ``-endpoint`` flags (``[NAME=]URL``).
+
+    TLS flags are the defaults of every endpoint; a table's own keys win.
+    """
+    flag_tls = {name: flags[name] for name in _TLS_FLAGS if name in flags.given}
+    if tables:
+        specs = [dict(table) for table in tables]
+    else:
+        specs = []
+        for value in flags["endpoint"] or [""]:
+            name, sep, url = value.partition("=")
+            specs.append({"name": name, "url": url} if sep and "://" not in name else {"url": value})
+    endpoints = []
+    for spec in specs:
+        url = resolve_endpoint(spec["url"], environ)
+        tls = tls_settings({**flag_tls, **spec}, environ)
+        endpoints.append(EndpointSettings(url=url, tls=tls, name=spec.get("name") or url, address=spec.get("address", "")))
+    names = [e.name for e in endpoints]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"endpoint names must be unique: {', '.join(duplicates)}")
+    return endpoints
 
 
 def resolve_endpoint(flag_value: str, environ: Mapping[str, str] | None = None) -> str:

@@ -198,7 +198,6 @@ def test_positionals():
     assert (cfg("t.tmpl", "out").template, cfg("t.tmpl", "out").dest) == ("t.tmpl", "out")
     assert cfg("t.tmpl", "").dest == ""  # empty dest => stdout
     assert cfg("t.tmpl", "out", "extra", "more").dest == "out"  # further positionals ignored
-    assert cfg("a.tmpl;sub/b.tmpl", "out").templates == ["a.tmpl", "sub/b.tmpl"]
 
 
 def test_every_per_config_flag():

@@ -1,6 +1,6 @@
 """dockergen.config: durations, waits, signals, filters and TOML config files.
 
-Vectors: docker-gen-test-vectors.md §1 (1.1 FilterWatches, 1.2/1.3/1.4 ParseWait,
+Vectors: docker-gen-test-vectors.md §1 (1.2/1.3/1.4 ParseWait,
 1.5 TOML loading, adjusted for the deliberate differences 5 and 7).
 """
 
@@ -18,7 +18,6 @@ from dockergen.config import (
     Wait,
     add_key_value,
     effective_filters,
-    filter_watches,
     load_config_files,
     parse_duration,
     parse_signal,
@@ -27,20 +26,6 @@ from dockergen.config import (
 from dockergen.errors import ConfigError
 
 MS = 1e-3
-
-
-# -- 1.1 FilterWatches ----------------------------------------------------------------------
-
-
-def test_filter_watches_keeps_watch_configs_in_order():
-    configs = [Config("foo", watch=True), Config("bar"), Config("baz", watch=True)]
-    assert [c.template for c in filter_watches(configs)] == ["foo", "baz"]
-    assert all(c.watch for c in filter_watches(configs))
-
-
-def test_filter_watches_empty():
-    assert filter_watches([]) == []
-    assert filter_watches([Config("a")]) == []
 
 
 # -- parse_duration (Go duration grammar) ---------------------------------------------------
@@ -247,9 +232,8 @@ def test_effective_filters_does_not_modify_its_input():
     assert given == {"label": ["x"]}
 
 
-def test_config_templates_and_label():
+def test_config_label():
     config = Config("/a/main.tmpl;/b/helper.tmpl")
-    assert config.templates == ["/a/main.tmpl", "/b/helper.tmpl"]
     assert config.label == "stdout"
     assert Config("t", dest="/out").label == "/out"
 
