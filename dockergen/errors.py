@@ -36,5 +36,5 @@ class EndpointError(DockerGenError):
     """The Docker endpoint or its TLS settings are unusable."""
 
 
-class EngineUnreachable(EndpointError):
+class DockerUnreachable(EndpointError):
     """The endpoint is valid but no Docker engine answers there (yet)."""

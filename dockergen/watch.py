@@ -2,7 +2,7 @@
 
 Threads, each with one job:
 
-* the event reader (:mod:`dockergen.events`) only reads the stream and queues;
+* the event reader (:mod:`dockergen.daemon.events`) only reads the stream and queues;
 * the dispatcher (the main thread) turns events into inventory updates and
   triggers, and handles SIGHUP/SIGTERM;
 * one worker per config waits for its debounced triggers and renders, so a
@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from dockergen.debounce import DebouncedQueue
-from dockergen.endpoint import EngineClients, sdk_clients, socket_path
-from dockergen.engines import Engines
+from dockergen.daemon.endpoint import EndpointClients, sdk_clients, socket_path
+from dockergen.daemon.endpoints import Endpoints
 from dockergen.errors import DockerGenError
-from dockergen.events import Connected, Disconnected, Event, EventReader
-from dockergen.job import Job
+from dockergen.daemon.events import Connected, Disconnected, Event, EventReader
+from dockergen.pipeline.job import Job
 from dockergen.metrics import Metrics
-from dockergen.inventory import InventoryError
+from dockergen.daemon.inventory import InventoryError
 from dockergen.model import Docker
-from dockergen.swarm import SERVICE_ID_LABEL
+from dockergen.daemon.swarm import SERVICE_ID_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Worker:
     def __init__(
         self,
         job: Job,
-        inventory: Engines,
+        inventory: Endpoints,
         docker: Callable[[], Docker],
         get_api: Callable[[], Any],
         incremental: bool = True,
@@ -179,27 +179,27 @@ class Watcher:
     def __init__(
         self,
         jobs: Sequence[Job],
-        engines: Engines,
-        clients: Mapping[str, EngineClients],
+        endpoints: Endpoints,
+        clients: Mapping[str, EndpointClients],
         *,
         metrics: Metrics | None = None,
         event_filters: dict[str, list[str]],
         reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL,
     ) -> None:
         self.jobs = list(jobs)
-        self.engines = engines
+        self.endpoints = endpoints
         self.reconcile_interval = reconcile_interval
         self.metrics = metrics or Metrics()
         # Unbounded, so producers never block; SimpleQueue because its put() is
         # reentrant and the signal handlers use it (see _install_signal_handlers).
         self.messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.stopping = threading.Event()
-        self._docker = Docker(CurrentContainerID=engines.primary.current_id)
+        self._docker = Docker(CurrentContainerID=endpoints.primary.current_id)
         primary = next(iter(clients.values()))
         every_change_seen = all(key == "event" for key in event_filters)
         self.workers = [
             Worker(
-                job, engines, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen,
+                job, endpoints, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen,
                 get_apis=lambda: sdk_clients(clients),
             )
             for job in self.jobs
@@ -252,7 +252,7 @@ class Watcher:
     # -- the dispatcher ------------------------------------------------------------------
 
     def refresh_docker_facts(self) -> None:
-        self._docker = self.engines.docker_facts()
+        self._docker = self.endpoints.docker_facts()
 
     def trigger_all(self, trigger: Trigger, workers: Sequence[Worker] | None = None, immediate: bool = False) -> None:
         for worker in self.workers if workers is None else workers:
@@ -271,15 +271,15 @@ class Watcher:
 
     def handle_endpoint(self, name: str, message: Any) -> None:
         """A message from one endpoint's event reader (or its grace timer)."""
-        inventory = self.engines.endpoint_of(name)
+        inventory = self.endpoints.endpoint_of(name)
         if isinstance(message, Event):
             self.metrics.event(message.type, message.action)
-            log.debug("Received event %s%s", message.describe(), f" on {name}" if self.engines.several else "")
+            log.debug("Received event %s%s", message.describe(), f" on {name}" if self.endpoints.several else "")
             if message.type == "network" and message.action in ("create", "destroy"):
                 inventory.forget_networks()
                 return
-            swarm = self.engines.swarm
-            if swarm is not None and self.swarm_watching and inventory is self.engines.primary and self._about_swarm(message):
+            swarm = self.endpoints.swarm
+            if swarm is not None and self.swarm_watching and inventory is self.endpoints.primary and self._about_swarm(message):
                 swarm.invalidate()
                 self.trigger_all(Trigger("swarm", detail=message.describe()), self.swarm_watching)
                 self._settle_swarm()
@@ -293,29 +293,29 @@ class Watcher:
             trigger = Trigger("event", container_id, name, message.describe(), time=message.time_nano / 1e9 or None)
             self.trigger_all(trigger, self.watching)
         elif isinstance(message, Connected):
-            self.engines.mark_up(name)
+            self.endpoints.mark_up(name)
             self.metrics.endpoint_up(name, True)
-            self.metrics.health.connected = not self.engines.down()
+            self.metrics.health.connected = not self.endpoints.down()
             if message.resumed:
                 self.metrics.reconnected()
                 inventory.clear()  # events may have been missed: start from a clean inventory
-                if self.engines.swarm is not None and inventory is self.engines.primary:
-                    self.engines.swarm.invalidate()
+                if self.endpoints.swarm is not None and inventory is self.endpoints.primary:
+                    self.endpoints.swarm.invalidate()
             self.refresh_docker_facts()
             reason = "resync" if message.resumed else "startup"
-            self.trigger_all(Trigger(reason, detail=name if self.engines.several else ""), immediate=True)
+            self.trigger_all(Trigger(reason, detail=name if self.endpoints.several else ""), immediate=True)
         elif isinstance(message, Disconnected):
             # The reader logs and reconnects; with several endpoints the others go on.
-            newly_down = name not in self.engines.down()
-            self.engines.mark_down(name)
+            newly_down = name not in self.endpoints.down()
+            self.endpoints.mark_down(name)
             self.metrics.endpoint_up(name, False)
-            self.metrics.health.connected = len(self.engines.down()) < len(self.engines.members)
-            if self.engines.several and newly_down:
-                timer = threading.Timer(self.engines.grace, self.messages.put, args=((name, "grace"),))
+            self.metrics.health.connected = len(self.endpoints.down()) < len(self.endpoints.members)
+            if self.endpoints.several and newly_down:
+                timer = threading.Timer(self.endpoints.grace, self.messages.put, args=((name, "grace"),))
                 timer.daemon = True
                 timer.start()
-        elif message == "grace" and name in self.engines.down() and self.engines.several:
-            log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.engines.grace)
+        elif message == "grace" and name in self.endpoints.down() and self.endpoints.several:
+            log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.endpoints.grace)
             self.trigger_all(Trigger("endpoint", detail=f"{name} lost"), immediate=True)
 
     # -- swarm ---------------------------------------------------------------------------
@@ -344,9 +344,9 @@ class Watcher:
 
     def _refresh_swarm(self, why: str) -> bool:
         """Re-list the swarm; a changed view triggers the swarm configs.  False if listing failed."""
-        assert self.engines.swarm is not None
+        assert self.endpoints.swarm is not None
         try:
-            changed = self.engines.swarm.refresh()
+            changed = self.endpoints.swarm.refresh()
         except InventoryError as exc:
             log.warning("%s; the swarm is listed again later", exc)
             return False
@@ -355,18 +355,18 @@ class Watcher:
         return True
 
     def _poll_swarm(self) -> None:
-        if self.engines.swarm is None or self.stopping.is_set():
+        if self.endpoints.swarm is None or self.stopping.is_set():
             return
         self._refresh_swarm("tasks converging")
-        converging = self.engines.swarm.state().converging
+        converging = self.endpoints.swarm.state().converging
         if converging and time.monotonic() < self._settle_until:
             self._schedule_swarm_poll()
         else:
             self._settle_until = 0.0
 
     def _reconcile(self) -> None:
-        for name, inventory in self.engines.members.items():
-            if name in self.engines.down():
+        for name, inventory in self.endpoints.members.items():
+            if name in self.endpoints.down():
                 continue
             try:
                 changed = inventory.reconcile()
@@ -378,7 +378,7 @@ class Watcher:
                 log.info("Reconciliation found %d container(s) changed without an event", len(changed))
                 for container_id in changed:
                     self.trigger_all(Trigger("event", container_id, name, "reconciliation"), self.watching)
-        if self.swarm_watching and self.engines.primary_name not in self.engines.down():
+        if self.swarm_watching and self.endpoints.primary_name not in self.endpoints.down():
             self._refresh_swarm("reconciliation")
         self.refresh_docker_facts()
 

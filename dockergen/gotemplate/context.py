@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dockergen import model, swarm
+from dockergen import model
 from dockergen.model import GoTime
 
 from .values import (
@@ -105,23 +105,23 @@ CONTEXT_POINTER = pointer_to(CONTEXT)
 
 # --- dockergen's swarm extension ----------------------------------------------
 
-SWARM_NODE_INFO = register_struct(swarm.Node, "swarm.Node", [
+SWARM_NODE_INFO = register_struct(model.Node, "model.Node", [
     ("ID", STRING), ("Hostname", STRING), ("Role", STRING), ("Availability", STRING),
     ("State", STRING), ("Address", STRING), ("Labels", _MSS), ("Leader", BOOL),
     ("EngineVersion", STRING), ("Self", BOOL),
 ], pointer=True)
 NODE_POINTER = pointer_to(SWARM_NODE_INFO)
-TASK_NETWORK = register_struct(swarm.TaskNetwork, "swarm.TaskNetwork", [
+TASK_NETWORK = register_struct(model.TaskNetwork, "model.TaskNetwork", [
     ("ID", STRING), ("Name", STRING), ("Addresses", STRINGS), ("IP", STRING),
 ])
-PUBLISHED_PORT = register_struct(swarm.PublishedPort, "swarm.PublishedPort", [
+PUBLISHED_PORT = register_struct(model.PublishedPort, "model.PublishedPort", [
     ("Protocol", STRING), ("TargetPort", INT), ("PublishedPort", INT), ("PublishMode", STRING),
 ])
-VIRTUAL_IP = register_struct(swarm.VirtualIP, "swarm.VirtualIP", [
+VIRTUAL_IP = register_struct(model.VirtualIP, "model.VirtualIP", [
     ("NetworkID", STRING), ("NetworkName", STRING), ("Addr", STRING), ("IP", STRING),
 ])
 _PORTS = slice_of(PUBLISHED_PORT)
-TASK = register_struct(swarm.Task, "swarm.Task", [
+TASK = register_struct(model.Task, "model.Task", [
     ("ID", STRING), ("Name", STRING), ("ServiceID", STRING), ("ServiceName", STRING), ("Slot", INT),
     ("NodeID", STRING), ("Node", NODE_POINTER), ("State", STRING), ("DesiredState", STRING),
     ("Message", STRING), ("Error", STRING), ("ContainerID", STRING), ("Image", STRING),
@@ -130,7 +130,7 @@ TASK = register_struct(swarm.Task, "swarm.Task", [
 TASK_POINTER = pointer_to(TASK)
 _TASKS = slice_of(TASK_POINTER)
 _REPLICAS = pointer_to(UINT64)  # as the Docker API has it: nil unless replicated
-SERVICE = register_struct(swarm.Service, "swarm.Service", [
+SERVICE = register_struct(model.Service, "model.Service", [
     ("ID", STRING), ("Name", STRING), ("Labels", _MSS), ("Mode", STRING), ("Replicas", _REPLICAS),
     ("Image", STRING), ("Env", _MSS), ("ContainerLabels", _MSS), ("EndpointMode", STRING),
     ("VirtualIPs", slice_of(VIRTUAL_IP)), ("Ports", _PORTS), ("Networks", STRINGS), ("Tasks", _TASKS),
@@ -184,38 +184,38 @@ def to_go_container(c: model.RuntimeContainer) -> model.RuntimeContainer:
 
 
 def to_go_swarm(
-    services: Iterable[swarm.Service], tasks: Iterable[swarm.Task], nodes: Iterable[swarm.Node],
+    services: Iterable[model.Service], tasks: Iterable[model.Task], nodes: Iterable[model.Node],
 ) -> tuple[GoSlice, GoSlice, GoSlice]:
     """Go-typed copies of the swarm lists; an object shared in the model stays shared."""
-    node_copies: dict[int, swarm.Node] = {}
-    task_copies: dict[int, swarm.Task] = {}
+    node_copies: dict[int, model.Node] = {}
+    task_copies: dict[int, model.Task] = {}
 
-    def node(n: swarm.Node) -> swarm.Node:
+    def node(n: model.Node) -> model.Node:
         found = node_copies.get(id(n))
         if found is None:
-            found = node_copies[id(n)] = swarm.Node(
+            found = node_copies[id(n)] = model.Node(
                 n.ID, n.Hostname, n.Role, n.Availability, n.State, n.Address, _map(_MSS, n.Labels),
                 n.Leader, n.EngineVersion, n.Self,
             )
         return found
 
-    def task(t: swarm.Task) -> swarm.Task:
+    def task(t: model.Task) -> model.Task:
         found = task_copies.get(id(t))
         if found is None:
-            found = task_copies[id(t)] = swarm.Task(
+            found = task_copies[id(t)] = model.Task(
                 t.ID, t.Name, t.ServiceID, t.ServiceName, t.Slot, t.NodeID, node(t.Node), t.State,
                 t.DesiredState, t.Message, t.Error, t.ContainerID, t.Image, _map(_MSS, t.Env),
                 _map(_MSS, t.Labels),
                 _slice(slice_of(TASK_NETWORK), [
-                    swarm.TaskNetwork(w.ID, w.Name, _slice(STRINGS, w.Addresses), w.IP) for w in t.Networks
+                    model.TaskNetwork(w.ID, w.Name, _slice(STRINGS, w.Addresses), w.IP) for w in t.Networks
                 ]),
                 _slice(_PORTS, t.Ports),
             )
         return found
 
-    def service(s: swarm.Service) -> swarm.Service:
+    def service(s: model.Service) -> model.Service:
         replicas = NilPointer(_REPLICAS) if s.Replicas is None else Pointer(Uint64(s.Replicas), _REPLICAS)
-        return swarm.Service(
+        return model.Service(
             s.ID, s.Name, _map(_MSS, s.Labels), s.Mode, replicas, s.Image, _map(_MSS, s.Env),  # type: ignore[arg-type]
             _map(_MSS, s.ContainerLabels), s.EndpointMode, _slice(slice_of(VIRTUAL_IP), s.VirtualIPs),
             _slice(_PORTS, s.Ports), _slice(STRINGS, s.Networks), _slice(_TASKS, [task(t) for t in s.Tasks]),
@@ -278,9 +278,9 @@ def make_root(
     docker: model.Docker,
     env: Mapping[str, str],
     current_container: model.RuntimeContainer | None,
-    services: Iterable[swarm.Service] | None = None,
-    tasks: Iterable[swarm.Task] | None = None,
-    nodes: Iterable[swarm.Node] | None = None,
+    services: Iterable[model.Service] | None = None,
+    tasks: Iterable[model.Task] | None = None,
+    nodes: Iterable[model.Node] | None = None,
     convert: Callable[[model.RuntimeContainer], model.RuntimeContainer] | None = None,
 ) -> Root:
     """The template data ``$``: a ``*context.Context`` over Go-typed copies of ``containers``.

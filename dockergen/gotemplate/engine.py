@@ -1,4 +1,4 @@
-"""The Go engine behind :class:`dockergen.render.Template`: docker-gen's templates, unchanged.
+"""The Go engine behind :class:`dockergen.pipeline.render.Template`: docker-gen's templates, unchanged.
 
 Parses the ``;``-separated file list with docker-gen's ParseFiles rules,
 renders a snapshot with docker-gen's context as ``$``, and reports failures
@@ -12,7 +12,7 @@ import os
 import threading
 
 from dockergen.errors import RenderError
-from dockergen.render import RenderInput, remove_blank_lines
+from dockergen.pipeline.render import RenderInput, remove_blank_lines
 
 from .context import make_root, to_go_container
 from .errors import ExecError, ParseError

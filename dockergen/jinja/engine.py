@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from dockergen.errors import RenderError
-from dockergen.render import RenderInput, remove_blank_lines
+from dockergen.pipeline.render import RenderInput, remove_blank_lines
 
 __all__ = ["JinjaTemplate", "make_environment", "describe_error"]
 

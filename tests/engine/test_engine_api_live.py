@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dockergen.endpoint import DEFAULT_UNIX_SOCKET
-from dockergen.engine_api import APIError, UnixReadClient
+from dockergen.daemon.endpoint import DEFAULT_UNIX_SOCKET
+from dockergen.daemon.api import APIError, UnixReadClient
 
 pytestmark = pytest.mark.engine
 

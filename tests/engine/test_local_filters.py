@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from dockergen.filters import Facts, can_match_locally, matches
+from dockergen.daemon.filters import Facts, can_match_locally, matches
 
 pytestmark = pytest.mark.engine
 

@@ -15,8 +15,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from cli_support import REPO, RunningGenerator
-from dockergen.inventory import Inventory
-from dockergen.render import RenderInput, Template
+from dockergen.daemon.inventory import Inventory
+from dockergen.pipeline.render import RenderInput, Template
 from engine_support import TEST_IMAGE, wait_for
 
 pytestmark = pytest.mark.engine

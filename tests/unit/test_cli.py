@@ -13,7 +13,7 @@ import pytest
 from dockergen import __version__
 from dockergen.cli import FLAGS, Options, build_configs, config_from_flags, main, parse_args, settings_from_flags, usage
 from dockergen.config import ALL_STATUSES, DEFAULT_NOTIFY_TIMEOUT, Config, Settings, Wait
-from dockergen.endpoint import TLSSettings
+from dockergen.daemon.endpoint import TLSSettings
 from dockergen.errors import ConfigError, EndpointError, UsageError
 
 # -- 1.1 parsing rules -----------------------------------------------------------------------

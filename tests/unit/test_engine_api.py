@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.engine_api import APIError, ProtocolError, UnixReadClient
+from dockergen.daemon.api import APIError, ProtocolError, UnixReadClient
 
 
 class CannedEngine:

@@ -9,10 +9,10 @@ import pytest
 from dockergen.cli import build_configs, parse_args
 from dockergen.config import Config, config_from_table
 from dockergen.errors import ConfigError
-from dockergen.health import HEALTH_LABEL, ready, split_by_health
-from dockergen.inventory import Snapshot
-from dockergen.job import Job
-from dockergen.left_out import LeftOut, count_invalid
+from dockergen.pipeline.health import HEALTH_LABEL, ready, split_by_health
+from dockergen.daemon.inventory import Snapshot
+from dockergen.pipeline.job import Job
+from dockergen.pipeline.left_out import LeftOut, count_invalid
 from dockergen.model import Docker, Health, RuntimeContainer, State
 from nginx_support import NGINX_TEMPLATE, fake_container
 
@@ -106,7 +106,7 @@ def run(job: Job, items: list[RuntimeContainer]):
 
 
 def info_lines(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and r.name == "dockergen.job"]
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and r.name == "dockergen.pipeline.job"]
 
 
 def test_only_healthy_renders_ready_containers_and_says_what_it_left_out(tmp_path, caplog):

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from dockergen.events import DEFAULT_EVENT_FILTER, Event, merge_event_filters
-from dockergen.podman import HealthFollowUp, as_docker_event, is_podman, matches
+from dockergen.daemon.events import DEFAULT_EVENT_FILTER, Event, merge_event_filters
+from dockergen.daemon.podman import HealthFollowUp, as_docker_event, is_podman, matches
 
 CID = "6f69eaa3388d8c9030bbed6dea818b3d24e5ea4893375b3431cb0a2018cc57d4"
 

@@ -9,10 +9,10 @@ import re
 import pytest
 
 from dockergen.config import Config
-from dockergen.inventory import Snapshot
-from dockergen.job import Job
+from dockergen.daemon.inventory import Snapshot
+from dockergen.pipeline.job import Job
 from dockergen.model import Docker, RuntimeContainer
-from dockergen.quarantine import Attempt, find_culprits
+from dockergen.pipeline.quarantine import Attempt, find_culprits
 
 
 def attempt_against(bad: set[int]):

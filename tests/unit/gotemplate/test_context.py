@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dockergen import model, swarm
+from dockergen import model
 from dockergen.gotemplate import context as ctx
 from dockergen.gotemplate.values import GoMap, GoSlice, NilPointer, is_nil, methods_of, struct_info, type_name
 
@@ -49,7 +49,7 @@ def test_make_root_methods():
     assert _call(root, "Env") == {"K": "V"} and type_name(_call(root, "Env")) == "map[string]string"
     assert _call(root, "Docker") is docker and type_name(docker) == "context.Docker"
     assert struct_info(root.target[1]).methods["Endpoint"].call(root.target[1]) == "tcp://x"
-    assert list(_call(root, "Services")) == [] and type_name(_call(root, "Nodes")) == "[]*swarm.Node"
+    assert list(_call(root, "Services")) == [] and type_name(_call(root, "Nodes")) == "[]*model.Node"
     outside = ctx.make_root([a], docker, {}, model.RuntimeContainer(ID="z"))
     assert _call(outside, "CurrentContainer").ID == "z"
     nobody = ctx.make_root([a], docker, {}, None)
@@ -59,14 +59,14 @@ def test_make_root_methods():
 
 
 def test_swarm_copies_keep_sharing():
-    node = swarm.Node(ID="n1")
-    task = swarm.Task(ID="t1", Node=node, State="running")
-    service = swarm.Service(ID="s1", Tasks=[task], Replicas=2)
+    node = model.Node(ID="n1")
+    task = model.Task(ID="t1", Node=node, State="running")
+    service = model.Service(ID="s1", Tasks=[task], Replicas=2)
     services, tasks, nodes = ctx.to_go_swarm([service], [task], [node])
     assert services[0].Tasks[0] is tasks[0] and tasks[0].Node is nodes[0]
-    assert type_name(services[0]) == "*swarm.Service" and type_name(services[0].Replicas) == "*uint64"
+    assert type_name(services[0]) == "*model.Service" and type_name(services[0].Replicas) == "*uint64"
     assert struct_info(services[0]).methods["RunningTasks"].call(services[0]) == [tasks[0]]
-    global_services, _, _ = ctx.to_go_swarm([swarm.Service(ID="g")], [], [])
+    global_services, _, _ = ctx.to_go_swarm([model.Service(ID="g")], [], [])
     assert is_nil(global_services[0].Replicas)
 
 

@@ -3,7 +3,7 @@
 ``Job.run`` is the "render this config now" step that one-shot mode and the
 watch loop call.  When a render fails or the check command rejects its
 result, the containers to blame are found by bisection
-(:mod:`dockergen.quarantine`), left out, and the rest goes live.
+(:mod:`dockergen.pipeline.quarantine`), left out, and the rest goes live.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from typing import Any, NamedTuple
 
 from dockergen.config import Config
 from dockergen.errors import RenderError
-from dockergen.health import split_by_health
-from dockergen.inventory import Snapshot
-from dockergen.left_out import LeftOut, count_invalid, plural
+from dockergen.pipeline.health import split_by_health
+from dockergen.daemon.inventory import Snapshot
+from dockergen.pipeline.left_out import LeftOut, count_invalid, plural
 from dockergen.metrics import Metrics
 from dockergen.model import RuntimeContainer
-from dockergen.notify import notify
-from dockergen.quarantine import Attempt, find_culprits
-from dockergen.render import RenderInput, Template
-from dockergen.writer import WriteError, read_current, replace_contents, write_if_changed
+from dockergen.pipeline.notify import notify
+from dockergen.pipeline.quarantine import Attempt, find_culprits
+from dockergen.pipeline.render import RenderInput, Template
+from dockergen.pipeline.writer import WriteError, read_current, replace_contents, write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class Job:
 
     def _check(self, previous: bytes | None, get_apis: Callable[[], Mapping[str, Any]]) -> Any:
         """Run the check command here, or in the selected containers through exec."""
-        from dockergen import check  # only configs with a check command need it
+        from dockergen.pipeline import check  # only configs with a check command need it
 
         config = self.config
         if config.exec_selected:
@@ -211,7 +211,7 @@ class Job:
             content = text.encode("utf-8", "surrogateescape")  # Go templates may write any bytes
             unverified.clear()
             if self.checking and not (content == previous and self._checked):
-                from dockergen.check import try_candidate  # only configs with a check command need it
+                from dockergen.pipeline.check import try_candidate  # only configs with a check command need it
 
                 started = time.monotonic()
                 result = try_candidate(lambda old: self._check(old, get_apis), config.dest, content, previous)
@@ -279,7 +279,7 @@ class Job:
         (A checked one is already back in place: each candidate restores what it replaced.)
         """
         if self.checking and not self._checked and read_current(self.config.dest) != self._last_good:
-            from dockergen.check import restore
+            from dockergen.pipeline.check import restore
 
             log.warning("%s: rolling back to the last content that passed the check", self.config.label)
             restore(self.config.dest, self._last_good)

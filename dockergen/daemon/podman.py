@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dockergen.filters import has_label
+from dockergen.daemon.filters import has_label
 from dockergen.model import DockerImage
 
 # What Podman calls an action, under Docker's name.

@@ -6,7 +6,7 @@ block (the watcher puts it on an unbounded queue).  When the stream ends or
 fails, it reconnects with exponential backoff and jitter, resuming with
 ``since=`` the last event's time so that nothing in between is lost.
 
-Podman's stream is read unfiltered and filtered here (see :mod:`dockergen.podman`).
+Podman's stream is read unfiltered and filtered here (see :mod:`dockergen.daemon.podman`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dockergen.podman import HealthFollowUp, as_docker_event, is_podman, matches
+from dockergen.daemon.podman import HealthFollowUp, as_docker_event, is_podman, matches
 
 log = logging.getLogger(__name__)
 

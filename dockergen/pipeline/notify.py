@@ -23,7 +23,7 @@ def run_notify_command(cmd: str, *, timeout: float, log_output: bool = False, de
     """Run ``/bin/sh -c cmd``; returns True on exit status 0.  Killed (with its children) at the timeout."""
     if not cmd:
         return True
-    from dockergen.shell import run_shell  # subprocess is imported only by configs that run commands
+    from dockergen.pipeline.shell import run_shell  # subprocess is imported only by configs that run commands
 
     log.info("Running '%s'", cmd)
     result = run_shell(cmd, env=dict(os.environ, DOCKERGEN_DEST=dest), timeout=timeout)
@@ -89,7 +89,7 @@ def signal_services(api: Any, targets: Mapping[str, int]) -> bool:
     A selector is a service name or ID, or ``label=KEY[=VALUE]``; signal ``-1``
     force-updates the service instead (its tasks are replaced on every node).
     """
-    from dockergen.swarm import SERVICE_ID_LABEL, service_from_api, service_matches
+    from dockergen.daemon.swarm import SERVICE_ID_LABEL, service_from_api, service_matches
 
     try:
         services = api.services()
@@ -112,7 +112,7 @@ def signal_services(api: Any, targets: Mapping[str, int]) -> bool:
 
 def run_notify_exec(config: Config, apis: Mapping[str, Any], metrics: Metrics | None = None) -> bool:
     """Run ``notify_exec`` in the selected running containers; a non-zero exit is logged with its output."""
-    from dockergen.container_exec import log_results, timed_run
+    from dockergen.daemon.exec import log_results, timed_run
 
     results, seconds = timed_run(
         apis, config.exec_containers, config.exec_containers_filter, config.notify_exec,

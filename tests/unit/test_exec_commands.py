@@ -1,4 +1,4 @@
-"""dockergen.container_exec and the exec check: how answers of several containers become one verdict.
+"""dockergen.daemon.exec and the exec check: how answers of several containers become one verdict.
 
 The engine side is proven in tests/engine/test_exec.py; here the runner is a
 function, so that timeouts, crashes and stopped containers are exact.
@@ -10,8 +10,9 @@ import threading
 
 import pytest
 
-from dockergen import check, container_exec
-from dockergen.container_exec import ExecResult, ExecTarget, run_in
+from dockergen.daemon import exec as container_exec
+from dockergen.pipeline import check
+from dockergen.daemon.exec import ExecResult, ExecTarget, run_in
 
 A = ExecTarget("", None, "a" * 64, "nginx-a")
 B = ExecTarget("remote", None, "b" * 64, "nginx-b")

@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dockergen.filters import Facts, can_match_locally, matches
+from dockergen.daemon.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
-from dockergen.snapshot_requests import Filters, filters_key, list_arguments, send_ahead, unique_filter_sets
+from dockergen.daemon.snapshot_requests import Filters, filters_key, list_arguments, send_ahead, unique_filter_sets
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
-    from dockergen.swarm import Swarm
+    from dockergen.model import Swarm
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class Inventory:
 
         Only the lean unix-socket reader can send ahead; with the SDK client
         this and :meth:`prefetch_inspects` do nothing.  Requests already sent
-        ahead (:func:`dockergen.snapshot_requests.send_ahead`) are not sent again.
+        ahead (:func:`dockergen.daemon.snapshot_requests.send_ahead`) are not sent again.
         """
         if send_ahead(self.api, filter_sets):
             self._prefetching = unique_filter_sets(filter_sets)

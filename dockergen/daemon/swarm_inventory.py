@@ -14,9 +14,10 @@ import threading
 from typing import Any
 
 from dockergen.errors import DockerGenError
-from dockergen.inventory import ApiCallCounter, InventoryError
-from dockergen.podman import is_podman
-from dockergen.swarm import Swarm, build_swarm
+from dockergen.daemon.inventory import ApiCallCounter, InventoryError
+from dockergen.daemon.podman import is_podman
+from dockergen.daemon.swarm import build_swarm
+from dockergen.model import Swarm
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _is_podman(api: Any) -> bool:
 
 
 class SwarmInventory:
-    """The current :class:`~dockergen.swarm.Swarm`, listed on demand and cached."""
+    """The current :class:`~dockergen.model.Swarm`, listed on demand and cached."""
 
     def __init__(self, api: Any, calls: ApiCallCounter | None = None) -> None:
         self.api = api

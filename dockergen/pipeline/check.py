@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from dockergen.writer import replace_contents
+from dockergen.pipeline.writer import replace_contents
 
 
 class CheckResult(NamedTuple):
@@ -29,7 +29,7 @@ class CheckResult(NamedTuple):
 
 def run_check(cmd: str, dest: str, previous: bytes | None, timeout: float) -> CheckResult:
     """Run ``/bin/sh -c cmd`` with ``DOCKERGEN_DEST`` and ``DOCKERGEN_PREVIOUS`` (a copy of the old content)."""
-    from dockergen.shell import run_shell  # subprocess is imported only by configs that run commands
+    from dockergen.pipeline.shell import run_shell  # subprocess is imported only by configs that run commands
 
     env = dict(os.environ, DOCKERGEN_DEST=dest, DOCKERGEN_PREVIOUS="")
     previous_copy = None
@@ -59,7 +59,7 @@ def run_check_in_containers(
     A container that stops before the command runs in it is not a vote
     either way; when none is left the result is unverified, not a pass.
     """
-    from dockergen.container_exec import log_results, timed_run
+    from dockergen.daemon.exec import log_results, timed_run
 
     results, seconds = timed_run(apis, names, filters, cmd, env={"DOCKERGEN_DEST": dest}, timeout=timeout)
     log_results("Check", cmd, results, seconds)

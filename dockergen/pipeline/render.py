@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from dockergen.errors import RenderError
 
 if TYPE_CHECKING:
-    from dockergen.inventory import Snapshot
+    from dockergen.daemon.inventory import Snapshot
 
 
 # Go's unicode.IsSpace for the characters that can appear on a line; Python's
@@ -53,7 +53,7 @@ class RenderInput(NamedTuple):
     docker: Any
     env: Mapping[str, str]
     current_container: Any = None
-    swarm: Any = None  # a dockergen.swarm.Swarm in swarm mode: services, tasks and nodes
+    swarm: Any = None  # a dockergen.model.Swarm in swarm mode: services, tasks and nodes
 
     @classmethod
     def from_snapshot(

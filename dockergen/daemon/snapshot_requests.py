@@ -1,7 +1,7 @@
 """The engine requests an inventory snapshot starts with, in one place.
 
-:class:`dockergen.inventory.Inventory` makes them; a one-shot run sends them
-ahead (:meth:`dockergen.engine_api.UnixReadClient.prefetch`) before it imports
+:class:`dockergen.daemon.inventory.Inventory` makes them; a one-shot run sends them
+ahead (:meth:`dockergen.daemon.api.UnixReadClient.prefetch`) before it imports
 the rest of dockergen and compiles its templates, so the engine answers
 meanwhile.  This module imports nothing heavy for that reason.
 """

@@ -1,4 +1,4 @@
-"""The Swarm part of the template context: ``services``, ``tasks`` and ``nodes``.
+"""The swarm's services, tasks and nodes, read from the API into the model's records.
 
 Field names follow the Docker API (``Spec.Name`` becomes ``Name``,
 ``Status.State`` becomes ``State`` ...), flattened the way the container
@@ -13,116 +13,20 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from dockergen.model import split_key_values
-
-# Task states a task passes through before it runs; a service whose tasks are
-# in one of these is still converging (worth a quick re-list).
-PENDING_STATES = frozenset({"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"})
+from dockergen.model import (
+    Node,
+    PublishedPort,
+    Service,
+    Swarm,
+    Task,
+    TaskNetwork,
+    VirtualIP,
+    split_key_values,
+)
 
 SERVICE_ID_LABEL = "com.docker.swarm.service.id"
-
-
-@dataclass(slots=True)
-class Node:
-    ID: str = ""
-    Hostname: str = ""
-    Role: str = ""  # "manager" or "worker"
-    Availability: str = ""  # "active", "pause" or "drain"
-    State: str = ""  # "ready", "down", ...
-    Address: str = ""  # the address other nodes reach it at (Status.Addr)
-    Labels: dict[str, str] = field(default_factory=dict)
-    Leader: bool = False
-    EngineVersion: str = ""
-    Self: bool = False  # the node dockergen talks to
-
-
-@dataclass(slots=True)
-class TaskNetwork:
-    ID: str = ""
-    Name: str = ""
-    Addresses: list[str] = field(default_factory=list)  # CIDR notation, as the API gives them
-    IP: str = ""  # the first address without its prefix length
-
-
-@dataclass(slots=True)
-class PublishedPort:
-    Protocol: str = "tcp"
-    TargetPort: int = 0
-    PublishedPort: int = 0
-    PublishMode: str = "ingress"  # "ingress" (routing mesh) or "host"
-
-
-@dataclass(slots=True)
-class VirtualIP:
-    NetworkID: str = ""
-    NetworkName: str = ""
-    Addr: str = ""  # CIDR notation
-    IP: str = ""
-
-
-@dataclass(slots=True)
-class Task:
-    ID: str = ""
-    Name: str = ""  # "<service>.<slot>" (replicated) or "<service>.<node ID>" (global), as `docker service ps`
-    ServiceID: str = ""
-    ServiceName: str = ""
-    Slot: int = 0
-    NodeID: str = ""
-    Node: Node = field(default_factory=Node)
-    State: str = ""  # Status.State: "running", "starting", "failed", ...
-    DesiredState: str = ""
-    Message: str = ""
-    Error: str = ""
-    ContainerID: str = ""
-    Image: str = ""
-    Env: dict[str, str] = field(default_factory=dict)
-    Labels: dict[str, str] = field(default_factory=dict)  # the container's labels (ContainerSpec.Labels)
-    Networks: list[TaskNetwork] = field(default_factory=list)
-    Ports: list[PublishedPort] = field(default_factory=list)  # host-mode published ports (Status.PortStatus)
-
-
-@dataclass(slots=True)
-class Service:
-    ID: str = ""
-    Name: str = ""
-    Labels: dict[str, str] = field(default_factory=dict)  # the service's labels (Spec.Labels)
-    Mode: str = ""  # "replicated", "global", "replicated-job" or "global-job"
-    Replicas: int | None = None  # wanted replicas (replicated mode only)
-    Image: str = ""
-    Env: dict[str, str] = field(default_factory=dict)
-    ContainerLabels: dict[str, str] = field(default_factory=dict)
-    EndpointMode: str = "vip"  # "vip" or "dnsrr"
-    VirtualIPs: list[VirtualIP] = field(default_factory=list)
-    Ports: list[PublishedPort] = field(default_factory=list)
-    Networks: list[str] = field(default_factory=list)  # names of the networks its tasks join
-    Tasks: list[Task] = field(default_factory=list)  # tasks meant to run, running or not yet
-
-    @property
-    def RunningTasks(self) -> list[Task]:
-        return [t for t in self.Tasks if t.State == "running"]
-
-
-@dataclass(slots=True)
-class Swarm:
-    """One consistent listing of the swarm, as a template sees it."""
-
-    services: list[Service] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
-    nodes: list[Node] = field(default_factory=list)
-
-    @property
-    def converging(self) -> bool:
-        """Some service still has tasks on their way up, or fewer running tasks than replicas."""
-        for service in self.services:
-            if any(t.State in PENDING_STATES for t in service.Tasks):
-                return True
-            if service.Replicas is not None and service.Mode == "replicated":
-                if len(service.RunningTasks) != service.Replicas:
-                    return True
-        return False
 
 
 def _ip(cidr: str) -> str:

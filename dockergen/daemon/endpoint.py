@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from dockergen.errors import ConfigError, EndpointError, EngineUnreachable
+from dockergen.errors import ConfigError, EndpointError, DockerUnreachable
 from dockergen.options import Flag, Flags
 
 if TYPE_CHECKING:  # importing docker costs ~0.1 s: only when a client is made
@@ -180,10 +180,10 @@ def make_api_client(endpoint: str, tls: TLSSettings, timeout: float = 60) -> "do
     try:
         return client_class(base_url=parsed.url, version="auto", tls=tls_config, timeout=timeout)
     except docker.errors.DockerException as exc:
-        raise EngineUnreachable(f"cannot connect to Docker at {endpoint}: {_short(exc)}") from None
+        raise DockerUnreachable(f"cannot connect to Docker at {endpoint}: {_short(exc)}") from None
 
 
-class EngineClients:
+class EndpointClients:
     """The clients of one engine, each made on first use.
 
     ``reader`` serves the inventory's GET requests: the lean stdlib client on a
@@ -213,7 +213,7 @@ class EngineClients:
         if self._reader is None:
             path = socket_path(self.endpoint)
             if path:
-                from dockergen.engine_api import UnixReadClient
+                from dockergen.daemon.api import UnixReadClient
 
                 self._reader = UnixReadClient(path)
             else:
@@ -221,16 +221,16 @@ class EngineClients:
         return self._reader
 
     def check(self) -> None:
-        """Fail with EngineUnreachable unless the engine answers."""
+        """Fail with DockerUnreachable unless the engine answers."""
         try:
             self.reader.version()
         except EndpointError:
             raise
         except Exception as exc:
-            raise EngineUnreachable(f"cannot connect to Docker at {self.endpoint}: {_short(exc)}") from None
+            raise DockerUnreachable(f"cannot connect to Docker at {self.endpoint}: {_short(exc)}") from None
 
 
-def sdk_clients(clients: Mapping[str, EngineClients]) -> dict[str, Any]:
+def sdk_clients(clients: Mapping[str, EndpointClients]) -> dict[str, Any]:
     """Every endpoint's SDK client by endpoint name (no name when there is one endpoint), made now."""
     several = len(clients) > 1
     return {(name if several else ""): client.sdk for name, client in clients.items()}

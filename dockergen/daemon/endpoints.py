@@ -4,7 +4,7 @@ A render sees the containers of every endpoint, each marked with its
 ``Endpoint`` and ``Node``.  An endpoint that cannot be reached does not block
 the others: its last known containers are kept for a grace period, then
 dropped (and brought back when it returns).  With a single endpoint nothing
-changes from plain :class:`~dockergen.inventory.Inventory` behaviour: an
+changes from plain :class:`~dockergen.daemon.inventory.Inventory` behaviour: an
 unreachable engine fails the render and the destination keeps its content.
 """
 
@@ -16,17 +16,17 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from dockergen.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot, newest_first
+from dockergen.daemon.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot, newest_first
 from dockergen.model import Docker, RuntimeContainer
-from dockergen.snapshot_requests import Filters, filters_key
+from dockergen.daemon.snapshot_requests import Filters, filters_key
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
-    from dockergen.swarm_inventory import SwarmInventory
+    from dockergen.daemon.swarm_inventory import SwarmInventory
 
 log = logging.getLogger(__name__)
 
 
-class Engines:
+class Endpoints:
     """The inventories of all endpoints, by endpoint name (the first one is the local/primary one)."""
 
     def __init__(
