@@ -2,7 +2,7 @@
 
 The engine restarted is a test-only one (``extra_engine.RESTART``: its own socket,
 data root, bridge and pid file), never the host's main engine: stopping that one
-would stop whatever else it serves.  tests/engine/test_zzz_main_engine_untouched.py
+would stop whatever else it serves.  tests/engine/test_main_engine_untouched.py
 checks that the main engine's dockerd is still the one the session started with.
 """
 
