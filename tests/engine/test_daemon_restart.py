@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +18,7 @@ import uuid
 import pytest
 
 from cli_support import RunningGenerator, run_cli
+from nginx_support import free_port
 from extra_engine import RESTART
 
 pytestmark = [
@@ -27,11 +27,6 @@ pytestmark = [
     pytest.mark.skipif(os.getuid() != 0, reason="starting a test-only dockerd needs root"),
 ]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def healthz(port: int) -> int:

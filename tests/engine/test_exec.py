@@ -18,6 +18,7 @@ import pytest
 
 from cli_support import RunningGenerator, run_cli
 from engine_support import wait_for
+from nginx_support import free_port
 
 pytestmark = pytest.mark.engine
 
@@ -100,8 +101,6 @@ def test_a_check_that_hangs_times_out_and_names_the_container(setup, make_contai
 
 
 def test_failed_notify_exec_is_logged_with_its_output_and_counted(setup, make_container, tmp_path):
-    from test_safety import free_port
-
     target = setup.target(make_container)
     port = free_port()
     with RunningGenerator(
@@ -160,8 +159,6 @@ def test_an_unchecked_file_that_fails_its_first_check_rolls_back_to_the_last_goo
 
 
 def test_the_watchdog_reports_a_run_that_outlives_it(setup, make_container, tmp_path):
-    from test_safety import free_port
-
     port = free_port()
     backend = setup.backend(make_container)
     healthz = f"http://127.0.0.1:{port}/healthz"
