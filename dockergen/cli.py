@@ -194,7 +194,11 @@ def entry() -> NoReturn:
         sys.stderr.flush()
     except OSError:
         pass
-    if threading.active_count() == 1:  # no thread that a normal exit would wait for
+    # No thread that a normal exit would wait for (daemon threads it would not): skip the
+    # teardown, during which Python restores the default handlers, so that a second SIGTERM
+    # sent while a watcher stops would kill it instead of letting it exit 0.
+    if not any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+               if thread is not threading.main_thread()):
         os._exit(status)
     sys.exit(status)
 
