@@ -99,7 +99,7 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
         endpoints = make_endpoints(settings, clients, current_container_id(), swarm=swarm)
         endpoints.prefetch(filter_sets)
 
-    from dockergen.daemon.inventory import InventoryError
+    from dockergen.errors import InventoryError
     from dockergen.pipeline.job import Job
 
     if endpoints is not None:

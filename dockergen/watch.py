@@ -28,11 +28,10 @@ from typing import Any
 from dockergen.debounce import DebouncedQueue
 from dockergen.daemon.endpoint import EndpointClients, sdk_clients, socket_path
 from dockergen.daemon.endpoints import Endpoints
-from dockergen.errors import DockerGenError
+from dockergen.errors import DockerGenError, InventoryError
 from dockergen.daemon.events import Connected, Disconnected, Event, EventReader
 from dockergen.pipeline.job import Job
 from dockergen.metrics import Metrics
-from dockergen.daemon.inventory import InventoryError
 from dockergen.model import Docker
 from dockergen.daemon.swarm import SERVICE_ID_LABEL
 

@@ -28,24 +28,32 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from dockergen.errors import DockerAPIError, DockerError, ProtocolError
+
 _MAX_LINE = 65536  # longest status or header line accepted
 
 
-class APIError(Exception):
-    """A non-2xx answer; ``response.status_code`` mimics the SDK's errors for 404 checks."""
+def api_errors() -> tuple[type[BaseException], ...]:
+    """What a call to the engine's API raises when the engine cannot be reached or says no.
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"{status}: {message}")
-        self.response = type("Response", (), {"status_code": status})()
-
-
-class ProtocolError(ConnectionError):
-    """The engine's answer is not the HTTP this client understands (or the connection ended mid-answer)."""
+    A tuple to catch instead of ``Exception``, so that a bug of dockergen's is
+    not logged as "error listing containers".  The SDK's errors count only
+    once the SDK is loaded: before that, no SDK call can have raised them.
+    """
+    sdk = sys.modules.get("docker.errors")
+    requests = sys.modules.get("requests")
+    found: tuple[type[BaseException], ...] = (DockerError, OSError)
+    if sdk is not None:
+        found += (sdk.DockerException,)
+    if requests is not None:
+        found += (requests.RequestException,)
+    return found
 
 
 class _Connection:
@@ -168,14 +176,17 @@ class _Lane:
 
 
 def _decode(status: int, body: bytes) -> Any:
-    """The JSON of a 2xx answer; an APIError carrying the engine's message otherwise."""
+    """The JSON of a 2xx answer; a DockerAPIError carrying the engine's message otherwise."""
     if status >= 400:
         try:
             message = json.loads(body).get("message", "")
         except ValueError:
             message = body.decode("utf-8", "replace")
-        raise APIError(status, message)
-    return json.loads(body)
+        raise DockerAPIError(status, message)
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ProtocolError(f"the engine's answer is not JSON: {exc}") from None
 
 
 def _with_query(path: str, params: Mapping[str, Any]) -> str:
@@ -301,7 +312,7 @@ class UnixReadClient:
         for container in wanted:
             try:
                 results.append(self.inspect_container(container))
-            except Exception as exc:  # this container's failure, not the batch's
+            except api_errors() as exc:  # this container's failure, not the batch's
                 results.append(exc)
         return results
 

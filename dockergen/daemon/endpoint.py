@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
 
-from dockergen.errors import ConfigError, EndpointError, DockerUnreachable
+from dockergen.daemon.api import api_errors
+from dockergen.errors import ConfigError, DockerUnreachable, EndpointError
 from dockergen.options import Flag, Flags
 
 if TYPE_CHECKING:  # importing docker costs ~0.1 s: only when a client is made
@@ -226,7 +227,7 @@ class EndpointClients:
             self.reader.version()
         except EndpointError:
             raise
-        except Exception as exc:
+        except api_errors() as exc:
             raise DockerUnreachable(f"cannot connect to Docker at {self.endpoint}: {_short(exc)}") from None
 
 

@@ -16,7 +16,8 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from dockergen.daemon.inventory import ApiCallCounter, Inventory, InventoryError, Snapshot, newest_first
+from dockergen.daemon.inventory import ApiCallCounter, Inventory, Snapshot, newest_first
+from dockergen.errors import InventoryError
 from dockergen.model import Docker, RuntimeContainer
 from dockergen.daemon.snapshot_requests import Filters, filters_key
 

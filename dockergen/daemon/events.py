@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockergen.daemon.api import api_errors
 from dockergen.daemon.podman import HealthFollowUp, as_docker_event, is_podman, matches
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ class EventReader:
                 podman = is_podman(self.api.version())  # asked at every connection: engines get replaced
                 server_filters = {} if podman else self.filters
                 self._stream = self.api.events(decode=True, filters=server_filters, since=since)
-            except Exception as exc:
+            except api_errors() as exc:
                 self._failed(f"cannot subscribe to Docker events: {exc}")
                 continue
             self.connected.set()
@@ -186,8 +187,11 @@ class EventReader:
             try:
                 self._read(self._stream, podman)
                 reason = "event stream ended"
-            except Exception as exc:
+            except api_errors() as exc:
                 reason = f"event stream failed: {exc}"
+            except Exception:  # a bug of ours: said as one, and the stream is read again from where it was
+                log.exception("Unexpected error reading Docker events%s", self.where)
+                reason = "unexpected error"
             self._stream = None
             if time.monotonic() - connected_at > _HEALTHY_CONNECTION:
                 self.backoff.reset()  # a stream that closes at once keeps backing off

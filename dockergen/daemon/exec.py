@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from dockergen.daemon.api import api_errors
+
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT = 64 * 1024  # output kept per target, for the log: nginx -t prints a few lines
@@ -50,14 +52,6 @@ class ExecResult(NamedTuple):
         return not self.failure
 
 
-def _api_errors() -> tuple[type[BaseException], ...]:
-    """What an SDK call raises when the engine says no or cannot be reached (not bugs of ours)."""
-    import docker.errors
-    import requests
-
-    return docker.errors.DockerException, requests.RequestException, OSError
-
-
 def _not_running(exc: BaseException) -> bool:
     """The engine's answer when the container is gone or stopped: 404, or 409 'is not running'."""
     status = getattr(getattr(exc, "response", None), "status_code", None)
@@ -73,7 +67,7 @@ def select_targets(
     ``name`` filter matches.  An endpoint that cannot be asked is logged and
     skipped: its containers are simply not targets this time.
     """
-    errors = _api_errors()
+    errors = api_errors()
     names = list(names)
     targets: dict[tuple[str, str], ExecTarget] = {}
     for endpoint, api in apis.items():
@@ -100,7 +94,7 @@ def select_targets(
 
 def exec_once(target: ExecTarget, cmd: str, env: Mapping[str, str]) -> ExecResult:
     """``/bin/sh -c cmd`` in the target; waits for it to end (the caller bounds the wait)."""
-    errors = _api_errors()
+    errors = api_errors()
     api = target.api
     try:
         created = api.exec_create(

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from dockergen.daemon.api import api_errors
+from dockergen.errors import InventoryError
 from dockergen.daemon.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
 from dockergen.daemon.snapshot_requests import Filters, filters_key, list_arguments, send_ahead, unique_filter_sets
@@ -62,10 +64,6 @@ class ApiCallCounter:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-
-class InventoryError(Exception):
-    """The engine could not be asked (list failed); the render cannot go on."""
 
 
 def _is_not_found(exc: BaseException) -> bool:
@@ -204,7 +202,7 @@ class Inventory:
         self.calls.add("list")
         try:
             return self.api.containers(**list_arguments(filters, all))
-        except Exception as exc:  # the SDK raises several unrelated types
+        except api_errors() as exc:
             raise InventoryError(f"Error listing containers: {exc}") from exc
 
     def _fetch_networks(self) -> frozenset[str]:
@@ -212,7 +210,7 @@ class Inventory:
             self.calls.add("networks")
             try:
                 networks = self.api.networks()
-            except Exception as exc:
+            except api_errors() as exc:
                 log.warning("Error listing networks: %s", exc)
                 return frozenset()
             self._internal_networks = frozenset(n.get("Name", "") for n in networks if n.get("Internal"))
@@ -235,7 +233,7 @@ class Inventory:
     def _inspect_one(self, container_id: str) -> Any:
         try:
             return self.api.inspect_container(container_id)
-        except Exception as exc:
+        except api_errors() as exc:
             return exc
 
     def inspect_many(self, ids: Iterable[str]) -> dict[str, Entry]:
@@ -322,14 +320,14 @@ class Inventory:
             self.calls.add("version")
             try:
                 self._version = self.api.version()
-            except Exception as exc:
+            except api_errors() as exc:
                 log.warning("Error retrieving docker server version info: %s", exc)
                 self._version = {}
         if info:
             self.calls.add("info")
             try:
                 self._info = self.api.info()
-            except Exception as exc:  # keep the previous values, as docker-gen does
+            except api_errors() as exc:  # keep the previous values, as docker-gen does
                 log.warning("Error retrieving docker server info: %s", exc)
         self._node = SwarmNode(
             ID=self._info.get("ID", ""), Name=self._info.get("Name", ""), Address=Address(IP=self.node_address)

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from dockergen.daemon.api import api_errors
 from dockergen.daemon.filters import has_label
 from dockergen.model import DockerImage
 
@@ -200,6 +201,6 @@ class HealthFollowUp:
         """The container's health status now, or None when it cannot be read (gone, engine down)."""
         try:
             state = self.api.inspect_container(container_id).get("State") or {}
-        except Exception:
+        except api_errors():
             return None
         return str((state.get("Health") or {}).get("Status") or "")

@@ -14,7 +14,9 @@ import threading
 from typing import Any
 
 from dockergen.errors import DockerGenError
-from dockergen.daemon.inventory import ApiCallCounter, InventoryError
+from dockergen.daemon.api import api_errors
+from dockergen.daemon.inventory import ApiCallCounter
+from dockergen.errors import InventoryError
 from dockergen.daemon.podman import is_podman
 from dockergen.daemon.swarm import build_swarm
 from dockergen.model import Swarm
@@ -30,7 +32,7 @@ def check_manager(api: Any, where: str) -> None:
     """Fail early, in one line, when ``-swarm`` points at an engine that is no swarm manager."""
     try:
         info = api.info()
-    except Exception as exc:
+    except api_errors() as exc:
         raise NotAManager(f"-swarm: cannot ask {where} about its swarm: {exc}") from exc
     swarm = info.get("Swarm") or {}
     if swarm.get("LocalNodeState") != "active" or not swarm.get("ControlAvailable"):
@@ -44,7 +46,7 @@ def check_manager(api: Any, where: str) -> None:
 def _is_podman(api: Any) -> bool:
     try:
         return is_podman(api.version())
-    except Exception:  # the message without it is still right
+    except api_errors():  # the message without it is still right
         return False
 
 
@@ -90,7 +92,7 @@ class SwarmInventory:
             tasks = self.api.tasks(filters={"desired-state": ["running", "ready"]})
             self.calls.add("nodes")
             nodes = self.api.nodes()
-        except Exception as exc:  # the SDK raises several unrelated types
+        except api_errors() as exc:
             raise InventoryError(f"Error listing the swarm: {exc}") from exc
         self._learn_networks(services, tasks)
         networks = [{"Id": network_id, "Name": name} for network_id, name in self._networks.items()]
@@ -115,7 +117,7 @@ class SwarmInventory:
             self.calls.add("networks")
             try:
                 listed = self.api.networks()
-            except Exception as exc:
+            except api_errors() as exc:
                 log.warning("Error listing networks: %s", exc)
                 return
             self._networks.update({n.get("Id", ""): n.get("Name", "") for n in listed})

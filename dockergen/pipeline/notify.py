@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dockergen.config import RESTART, Config
+from dockergen.daemon.api import api_errors
+from dockergen.errors import DockerGenError
 from dockergen.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ def send_signal(api: Any, container: str, signal_number: int) -> bool:
             api.restart(container, timeout=RESTART_TIMEOUT)
         else:
             api.kill(container, signal=signal_number)
-    except Exception as exc:
+    except api_errors() as exc:
         verb = "restarting container" if signal_number == RESTART else "sending signal to container"
         log.error("Error %s '%s': %s", verb, container, exc)
         return False
@@ -62,7 +64,7 @@ def signal_filtered(api: Any, filters: Mapping[str, list[str]], signal_number: i
         return True
     try:
         matches = api.containers(all=False, filters=dict(filters))
-    except Exception as exc:
+    except api_errors() as exc:
         log.error("Error getting containers: %s", exc)
         return False
     return all([send_signal(api, item["Id"], signal_number) for item in matches])
@@ -77,7 +79,7 @@ def force_update_service(api: Any, service: Mapping[str, Any]) -> bool:
         template = dict(spec.get("TaskTemplate") or {})
         template["ForceUpdate"] = int(template.get("ForceUpdate") or 0) + 1
         api.update_service(service["ID"], service["Version"]["Index"], task_template=template, fetch_current_spec=True)
-    except Exception as exc:
+    except (*api_errors(), KeyError, TypeError) as exc:  # KeyError, TypeError: a service without its spec
         log.error("Error force-updating service '%s': %s", name, exc)
         return False
     return True
@@ -93,7 +95,7 @@ def signal_services(api: Any, targets: Mapping[str, int]) -> bool:
 
     try:
         services = api.services()
-    except Exception as exc:
+    except api_errors() as exc:
         log.error("Error listing services: %s", exc)
         return False
     ok = True
@@ -145,7 +147,7 @@ def notify(
     if config.notify_exec:
         try:
             apis = get_apis() if get_apis is not None else {"": get_api()}
-        except Exception as exc:
+        except (DockerGenError, *api_errors()) as exc:
             log.error("Cannot run '%s' in containers: %s", config.notify_exec, exc)
             ok = False
         else:
@@ -154,7 +156,7 @@ def notify(
         return ok
     try:
         api = get_api()
-    except Exception as exc:
+    except (DockerGenError, *api_errors()) as exc:
         log.error("Cannot signal containers: %s", exc)
         return False
     ok = signal_containers(api, config.notify_containers) and ok

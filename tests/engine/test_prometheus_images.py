@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import signal
 import uuid
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families

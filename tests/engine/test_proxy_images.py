@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import sidecar_support
-from test_sidecar import SOCKET, conf_volume, socket_group  # noqa: F401 - conf_volume is a fixture
+from test_sidecar import SOCKET, conf_volume, socket_group  # noqa: F401,F811 - conf_volume is a fixture
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
@@ -126,7 +126,7 @@ def serves(port: int, host: str, body: str):
     return lambda: get(port, host) == (200, body)
 
 
-def test_separate_containers_check_and_reload_inside_nginx(images, conf_volume, tmp_path, make_container, wait_for):
+def test_separate_containers_check_and_reload_inside_nginx(images, conf_volume, tmp_path, make_container, wait_for):  # noqa: F811
     tag = uuid.uuid4().hex[:10]
     templates = templates_dir(tmp_path, "naive.tmpl", NAIVE_JINJA)
     (tmp_path / "nginx.conf").write_text(NGINX_CONF)
@@ -145,7 +145,7 @@ def test_separate_containers_check_and_reload_inside_nginx(images, conf_volume, 
         mounts=[f"{conf_volume}:/etc/nginx/conf.d:ro,nocopy", f"{tmp_path}/nginx.conf:/etc/nginx/nginx.conf:ro"],
     )
     port = nginx.host_port(80)
-    a = backend(make_container, tag, f"a-{tag}.test", NAME="backend-a")
+    backend(make_container, tag, f"a-{tag}.test", NAME="backend-a")
     wait_for(serves(port, f"a-{tag}.test", "backend-a"), timeout=TIMEOUT,
              message=f"a routed through nginx; sidecar log:\n{sidecar.logs()}")
     assert f"Check 'nginx -t' passed in {nginx.name}" in sidecar.logs()
@@ -200,7 +200,7 @@ def test_the_proxy_image_routes_quarantines_and_stops_cleanly(images, tmp_path, 
     hostile = backend(make_container, tag, f"h-{tag}.test", NAME="hostile", CERT_NAME="broken")
     wait_for(lambda: f"Quarantined container {hostile.name}" in proxy.logs(), timeout=TIMEOUT,
              message=f"the backend with the broken certificate quarantined; log:\n{proxy.logs()}")
-    b = backend(make_container, tag, f"b-{tag}.test", NAME="backend-b")
+    backend(make_container, tag, f"b-{tag}.test", NAME="backend-b")
     wait_for(serves(port, f"b-{tag}.test", "backend-b"), timeout=TIMEOUT, message="b routed next")
     assert get(port, f"a-{tag}.test") == (200, "backend-a")
     assert a.status == "running"

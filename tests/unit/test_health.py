@@ -151,7 +151,7 @@ def test_quarantine_bisects_the_filtered_list(tmp_path, caplog):
     assert "evil" not in dest.read_text()
     assert dest.read_text().count("\n") == 12 - 3 - 1
     assert outcome.left_out == LeftOut(quarantined=1, unhealthy=3)
-    assert f"from 8 containers, 4 containers left out: 1 quarantined, 3 unhealthy" in info_lines(caplog)[-1]
+    assert "from 8 containers, 4 containers left out: 1 quarantined, 3 unhealthy" in info_lines(caplog)[-1]
 
     caplog.clear()  # the next render keeps it out without a search, and still counts it
     with caplog.at_level(logging.INFO):

@@ -120,7 +120,7 @@ def test_ordinary_aliases_expand_into_fresh_copies() -> None:
 def test_a_moderately_aliased_document_is_accepted() -> None:
     # 200 aliases of a 20-entry mapping: ~4000 expanded nodes, well in budget.
     entries = ", ".join(f"k{i}: {i}" for i in range(20))
-    text = f"base: &b {{{entries}}}\nuses:\n" + "".join(f"  - *b\n" for _ in range(200))
+    text = f"base: &b {{{entries}}}\nuses:\n" + "".join("  - *b\n" for _ in range(200))
     data = mustFromYaml(text)
     assert len(data["uses"]) == 200 and data["uses"][199]["k19"] == 19
 
