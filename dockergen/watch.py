@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dockergen.debounce import DebouncedQueue
 from dockergen.daemon.endpoint import EndpointClients, sdk_clients, socket_path
@@ -59,6 +59,29 @@ class Trigger:
 
     def describe(self) -> str:
         return f"{self.reason} {self.detail}".strip()
+
+
+class FromEndpoint(NamedTuple):
+    """What an endpoint's event reader says (an Event, Connected or Disconnected), or its grace timer."""
+
+    endpoint: str
+    message: Event | Connected | Disconnected | GraceOver
+
+
+class GraceOver(NamedTuple):
+    """An endpoint has been unreachable for the grace period: its containers go."""
+
+
+class Reconcile(NamedTuple):
+    """Time to check the inventory against the engine."""
+
+
+class SwarmPoll(NamedTuple):
+    """Time to list the swarm again while its tasks converge."""
+
+
+# What the dispatcher's queue carries: the above, and the signals the handlers queue.
+Message = FromEndpoint | Reconcile | SwarmPoll | signal.Signals
 
 
 @dataclass
@@ -191,7 +214,7 @@ class Watcher:
         self.metrics = metrics or Metrics()
         # Unbounded, so producers never block; SimpleQueue because its put() is
         # reentrant and the signal handlers use it (see _install_signal_handlers).
-        self.messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.messages: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.stopping = threading.Event()
         self._docker = Docker(CurrentContainerID=endpoints.primary.current_id)
         primary = next(iter(clients.values()))
@@ -212,7 +235,7 @@ class Watcher:
             name: EventReader(
                 client.sdk,
                 event_filters,
-                lambda message, name=name: self.messages.put((name, message)),
+                lambda message, name=name: self.messages.put(FromEndpoint(name, message)),
                 socket_path=socket_path(client.endpoint),
                 name=name if len(clients) > 1 else "",
             )
@@ -257,12 +280,12 @@ class Watcher:
         for worker in self.workers if workers is None else workers:
             worker.triggers.put(trigger, immediate=immediate)
 
-    def handle(self, message: Any) -> None:
-        if isinstance(message, tuple):
-            self.handle_endpoint(*message)
-        elif message == "reconcile":
+    def handle(self, message: Message) -> None:
+        if isinstance(message, FromEndpoint):
+            self.handle_endpoint(message.endpoint, message.message)
+        elif isinstance(message, Reconcile):
             self._reconcile()
-        elif message == "swarm-poll":
+        elif isinstance(message, SwarmPoll):
             self._poll_swarm()
         elif message == signal.SIGHUP:
             log.info("Received signal: hangup")
@@ -310,10 +333,10 @@ class Watcher:
             self.metrics.endpoint_up(name, False)
             self.metrics.health.connected = len(self.endpoints.down()) < len(self.endpoints.members)
             if self.endpoints.several and newly_down:
-                timer = threading.Timer(self.endpoints.grace, self.messages.put, args=((name, "grace"),))
+                timer = threading.Timer(self.endpoints.grace, self.messages.put, args=(FromEndpoint(name, GraceOver()),))
                 timer.daemon = True
                 timer.start()
-        elif message == "grace" and name in self.endpoints.down() and self.endpoints.several:
+        elif isinstance(message, GraceOver) and name in self.endpoints.down() and self.endpoints.several:
             log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.endpoints.grace)
             self.trigger_all(Trigger("endpoint", detail=f"{name} lost"), immediate=True)
 
@@ -337,7 +360,7 @@ class Watcher:
     def _schedule_swarm_poll(self) -> None:
         delay = min(SWARM_SETTLE_POLL, SWARM_SETTLE_FIRST * 2**self._settle_step)
         self._settle_step += 1
-        timer = threading.Timer(delay, self.messages.put, args=("swarm-poll",))
+        timer = threading.Timer(delay, self.messages.put, args=(SwarmPoll(),))
         timer.daemon = True
         timer.start()
 
@@ -426,7 +449,7 @@ class Watcher:
         if self.readers:
             for reader in self.readers.values():
                 reader.start()  # its first Connected triggers the initial render, once
-            self._ticker(self.reconcile_interval, lambda: self.messages.put("reconcile"), "reconcile")
+            self._ticker(self.reconcile_interval, lambda: self.messages.put(Reconcile()), "reconcile")
         else:
             self.refresh_docker_facts()
             self.trigger_all(Trigger("startup"), immediate=True)
