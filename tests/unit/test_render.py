@@ -11,7 +11,8 @@ import pytest
 
 from dockergen.errors import RenderError
 from dockergen.model import Docker, DockerImage, GoTime, RuntimeContainer
-from dockergen.pipeline.render import RenderInput, _is_blank, remove_blank_lines
+from dockergen.engine import _is_blank
+from dockergen.pipeline.render import RenderInput, remove_blank_lines
 
 
 @pytest.fixture
