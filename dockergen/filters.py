@@ -9,10 +9,11 @@ about; for any other key (``expose``, ``publish``, ``ancestor``, ``volume``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
+
+from .golang import regexp
 
 LOCAL_KEYS = frozenset({"label", "status", "name", "id", "network", "health"})
 
@@ -50,11 +51,12 @@ def can_match_locally(filters: Mapping[str, list[str]]) -> bool:
 
 
 def _search(pattern: str, text: str) -> bool:
+    """The engine's name/id match: equal, or Go's regexp matches somewhere (a bad pattern never does)."""
     if pattern == text:
         return True
     try:
-        return re.search(pattern, text) is not None
-    except re.error:
+        return regexp.compile(pattern).match_string(text)
+    except regexp.RegexpSyntaxError:
         return False
 
 
