@@ -59,6 +59,23 @@ class _Subject:
             return self.data[start:end].decode("utf-8")
         return self.text[bisect.bisect_left(self._bounds, start) : bisect.bisect_left(self._bounds, end)]
 
+    def search(self, rx: Any, pos: int) -> Any:
+        """RE2's leftmost match at or after ``pos``, starting between characters as in Go.
+
+        RE2 steps through bytes, so an empty-width ``\\B`` also holds inside a multi-byte
+        character, where Go never looks; such a match is skipped.
+        """
+        data = self.data
+        while True:
+            m = rx.search(data, pos)
+            if m is None:
+                return None
+            pos = m.start()
+            if pos == len(data) or data[pos] & 0xC0 != 0x80:
+                return m
+            while pos < len(data) and data[pos] & 0xC0 == 0x80:
+                pos += 1
+
     def rune_width(self, pos: int) -> int:
         """Bytes in the character at ``pos`` (0 at the end), as Go's utf8.DecodeRune counts them."""
         if pos >= len(self.data):
@@ -97,11 +114,11 @@ class Regexp:
     # -- the Go API --
 
     def match_string(self, text: str) -> bool:
-        return self._plain.search(_Subject(text).data) is not None
+        return _Subject(text).search(self._plain, 0) is not None
 
     def find_string(self, text: str) -> str:
         subject = _Subject(text)
-        m = self._plain.search(subject.data)
+        m = subject.search(self._plain, 0)
         return subject.slice(*m.span()) if m else ""
 
     def find_all_string(self, text: str, n: int) -> list[str]:
@@ -150,7 +167,7 @@ class Regexp:
         pos = 0
         prev_end = -1
         while len(found) < n and pos <= len(data):
-            m = self._plain.search(data, pos)
+            m = subject.search(self._plain, pos)
             if m is None:
                 break
             start, end = m.span()
@@ -173,7 +190,7 @@ class Regexp:
         last_end = 0
         pos = 0
         while pos <= len(data):
-            m = rx.search(data, pos)
+            m = subject.search(rx, pos)
             if m is None:
                 break
             start, end = m.span()

@@ -257,11 +257,12 @@ class _Item(NamedTuple):
 
     text: str
     height: int = 1  # of Go's parse tree for this piece
-    product: int = 1  # largest product of repeat counts along a path inside (Go's nested-repeat rule)
+    product: int = 1  # largest product of repeat counts on a path down from here (Go's nested-repeat rule)
     char: int = -1  # the code point, for a literal character (runs of them are one node in Go)
     fold: bool = False  # a literal character under (?i)
     single: bool = False  # one character wide (literal, class, dot): Go merges alternations of these
     atomic: bool = True  # a repetition operator may follow the text as it is
+    captures: int = 0  # capturing groups inside
 
 
 class _Frame:
@@ -316,8 +317,9 @@ class _Translator:
 
     def run(self) -> Translation:
         p = self.p
-        if any("\udc80" <= c <= "\udcff" for c in p):  # Go strings hold these as invalid bytes
-            self.fail(_BAD_UTF8, p)
+        for at, c in enumerate(p):  # the engine holds a Go string's invalid bytes as these
+            if "\udc80" <= c <= "\udcff":
+                self.fail(_BAD_UTF8, p[at:])
         stack = [_Frame(False, self.flags)]
         last_repeat = -1  # start of the previous token when it was a repetition operator
         while self.i < len(p):
@@ -341,11 +343,17 @@ class _Translator:
             start = self.i
             op = self.repeat_op()
             if op is not None:
+                # Go's order: the count's size, then "?", nesting, a missing operand.
+                lo, hi, kind = op
+                if kind == "count" and (lo < 0 or lo > MAX_REPEAT or hi > MAX_REPEAT or (hi >= 0 and lo > hi)):
+                    self.fail(_BAD_REPEAT_SIZE, p[start : self.i])
+                greedy = not p.startswith("?", self.i)
+                self.i += not greedy
                 if last_repeat >= 0:
                     self.fail(_NESTED_REPEAT, p[last_repeat : self.i])
                 if not frame.items:
                     self.fail(_MISSING_REPEAT_ARG, p[start : self.i])
-                frame.items[-1] = self.repeat(frame.items[-1], op, p[start : self.i])
+                frame.items[-1] = self.repeat(frame.items[-1], op, greedy, p[start : self.i])
                 last_repeat = start
                 continue
             last_repeat = -1
@@ -357,29 +365,30 @@ class _Translator:
             frame.items.extend(self.atom())
         if len(stack) > 1:
             self.fail(_MISSING_PAREN, p)
-        text, height, _product, _single = self.content(stack[0])
-        self.check_height(height)
-        return Translation(text, tuple(self.names))
+        body = self.content(stack[0])
+        self.check_height(body.height)
+        return Translation(body.text, tuple(self.names))
 
     # -- structure --
 
-    def content(self, frame: _Frame) -> tuple[str, int, int, bool]:
-        """A group's body: text, height, repeat product, and whether it is one character wide."""
+    def content(self, frame: _Frame) -> _Item:
+        """A group's alternatives as one item."""
         parts = [self.concat(items) for items in (*frame.branches, frame.items)]
         if len(parts) == 1:
             return parts[0]
-        text = "|".join(part[0] for part in parts)
-        product = max(part[2] for part in parts)
-        if all(part[3] for part in parts):  # Go makes one character class of these
-            return text, 1, product, True
-        return text, 1 + max(part[1] for part in parts), product, False
+        single = all(part.single for part in parts)  # Go makes one character class of these
+        return _Item(
+            "|".join(part.text for part in parts),
+            height=1 if single else 1 + max(part.height for part in parts),
+            product=max(part.product for part in parts),
+            single=single,
+            atomic=False,
+            captures=sum(part.captures for part in parts),
+        )
 
-    def concat(self, items: list[_Item]) -> tuple[str, int, int, bool]:
-        if not items:
-            return "", 1, 1, False
+    def concat(self, items: list[_Item]) -> _Item:
         if len(items) == 1:
-            item = items[0]
-            return item.text, item.height, item.product, item.single
+            return items[0]
         out: list[str] = []
         run: list[str] = []
         run_fold = False
@@ -397,46 +406,42 @@ class _Translator:
                 out.append(item.text)
         if run:
             out.append(f"(?i:{''.join(run)})" if run_fold else "".join(run))
-        literal = all(item.char >= 0 and item.fold == items[0].fold for item in items)
-        height = 1 if literal else 1 + max(item.height for item in items)
-        return "".join(out), height, max(item.product for item in items), False
+        literal = all(item.char >= 0 and item.fold == items[0].fold for item in items)  # also when empty
+        return _Item(
+            "".join(out),
+            height=1 if literal else 1 + max(item.height for item in items),
+            product=max((item.product for item in items), default=1),
+            atomic=False,
+            captures=sum(item.captures for item in items),
+        )
 
     def close(self, frame: _Frame) -> _Item:
-        text, height, product, single = self.content(frame)
+        body = self.content(frame)
         if frame.capture:
-            height += 1
+            height = body.height + 1
             self.check_height(height)
-            return _Item(f"({text})", height, product)
-        self.check_height(height)
-        if not frame.branches and len(frame.items) == 1:
-            return frame.items[0]  # (?:x) is x
-        return _Item(f"(?:{text})", height, product, single=single)
+            return _Item(f"({body.text})", height, body.product, captures=body.captures + 1)
+        self.check_height(body.height)
+        return body if body.atomic else body._replace(text=f"(?:{body.text})", atomic=True)  # (?:x) is x
 
-    def repeat(self, sub: _Item, op: tuple[int, int, str], text: str) -> _Item:
+    def repeat(self, sub: _Item, op: tuple[int, int, str], greedy: bool, text: str) -> _Item:
         lo, hi, kind = op
-        greedy = True
-        if self.i < len(self.p) and self.p[self.i] == "?":
-            self.i += 1
-            greedy = False
-        greedy = greedy != self.flags.ungreedy
-        if kind == "*":
-            suffix, product = "*", sub.product
-        elif kind == "+":
-            suffix, product = "+", sub.product
-        elif kind == "?":
-            suffix, product = "?", sub.product
-        else:
-            if lo < 0 or lo > MAX_REPEAT or hi > MAX_REPEAT or (hi >= 0 and lo > hi):
-                self.fail(_BAD_REPEAT_SIZE, text)
+        product = sub.product
+        inner = sub.text if sub.atomic else f"(?:{sub.text})"
+        if kind == "count":
             count = hi if hi >= 0 else lo
-            product = 0 if hi == 0 else max(count, 1) * sub.product
+            product = 1 if hi == 0 else max(count, 1) * sub.product  # Go does not look inside x{0}
             if (lo >= 2 or hi >= 2) and product > MAX_REPEAT:
                 self.fail(_BAD_REPEAT_SIZE, text)
+            if hi == 0:  # nor may RE2, which would count the repeats inside: keep only the groups
+                inner = "(?:" + "()" * sub.captures + ")"
             suffix = f"{{{lo}}}" if lo == hi else f"{{{lo},}}" if hi < 0 else f"{{{lo},{hi}}}"
-        inner = sub.text if sub.atomic else f"(?:{sub.text})"
+        else:
+            suffix = kind
         height = sub.height + 1
         self.check_height(height)
-        return _Item(inner + suffix + ("" if greedy else "?"), height, product, atomic=False)
+        greedy = greedy != self.flags.ungreedy
+        return _Item(inner + suffix + ("" if greedy else "?"), height, product, atomic=False, captures=sub.captures)
 
     def repeat_op(self) -> tuple[int, int, str] | None:
         """A repetition operator at ``self.i`` as (min, max or -1, kind), else None.
