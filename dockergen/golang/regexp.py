@@ -10,9 +10,16 @@ FindAll and ReplaceAll skip an empty match right after a match, ReplaceAll
 expands ``$1``/``${name}`` as ``Regexp.Expand`` does, Split follows Go's rules.
 
 Matching runs on UTF-8 bytes, as Go does: an empty match advances one
-character, whatever its width.  Python strings that hold lone surrogates (the
+character, whatever its width, and an empty-width match RE2 finds between
+the bytes of one character (``\\B``) is skipped.  Python strings that hold lone surrogates (the
 engine's spelling of invalid UTF-8 bytes) are matched as Go sees such bytes,
 one U+FFFD each, and the text returned keeps the original characters.
+
+Known differences from Go 1.25 (README, "Regular expressions"): RE2's Unicode
+15.1 tables (Go: 15.0); patterns whose RE2 program needs more than 8 MiB fail
+with Go's "expression too large" (Go accepts some, such as ``\\pL{1000}``); and
+RE2 matches more than Go where a lazy ``+?`` applies straight to a greedy ``*``
+whose body prefers the empty match (``(?:(?:|a)*)+?``).
 """
 
 from __future__ import annotations
@@ -84,25 +91,22 @@ class _Subject:
         return 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
 
 
-Span = tuple[int, int]
-
-
 class Regexp:
     """A compiled Go regexp.  Methods take and return ``str``; offsets never leave this class."""
 
-    __slots__ = ("expr", "names", "_pattern", "_plain", "_groups")
+    __slots__ = ("expr", "names", "_plain", "_groups")
 
     def __init__(self, expr: str) -> None:
         translation = translate(expr)
         self.expr = expr
         self.names = translation.names  # by group index; "" for group 0 and unnamed groups
-        self._pattern = translation.pattern.encode("utf-8")
-        # Without captures RE2 can answer from its DFA alone; the capturing program is built
-        # only for a ReplaceAll template that uses a group.
+        # Without captures RE2 can answer from its DFA alone: the capturing program serves
+        # only what reads groups (ReplaceAll's $1, the Submatch methods).
         plain = re2_options()
         plain.never_capture = True
-        self._plain = _re2_compile(expr, self._pattern, plain)
-        self._groups: Any = None
+        pattern = translation.pattern.encode("utf-8")
+        self._plain = _re2_compile(expr, pattern, plain)
+        self._groups = _re2_compile(expr, pattern, re2_options()) if len(self.names) > 1 else self._plain
 
     def __repr__(self) -> str:
         return f"Regexp({self.expr!r})"
@@ -124,7 +128,18 @@ class Regexp:
     def find_all_string(self, text: str, n: int) -> list[str]:
         """Go's FindAllString; an empty list where Go returns nil."""
         subject = _Subject(text)
-        return [subject.slice(*span) for span in self._all_matches(subject, n)]
+        return [subject.slice(*m.span()) for m in self._all_matches(subject, n, self._plain)]
+
+    def find_string_submatch(self, text: str) -> list[str] | None:
+        """Go's FindStringSubmatch: the match, then each group ("" when it took no part); None: no match."""
+        subject = _Subject(text)
+        m = subject.search(self._groups, 0)
+        return None if m is None else self._submatches(subject, m)
+
+    def find_all_string_submatch(self, text: str, n: int) -> list[list[str]]:
+        """Go's FindAllStringSubmatch; an empty list where Go returns nil."""
+        subject = _Subject(text)
+        return [self._submatches(subject, m) for m in self._all_matches(subject, n, self._groups)]
 
     def replace_all_literal_string(self, text: str, repl: str) -> str:
         return self._replace(_Subject(text), self._plain, lambda subject, m: repl)
@@ -133,7 +148,7 @@ class Regexp:
         """Go's ReplaceAllString: ``$1``, ``${1}``, ``$name``, ``${name}`` and ``$$`` in ``template``."""
         if "$" not in template:
             return self.replace_all_literal_string(text, template)
-        return self._replace(_Subject(text), self._capturing(), lambda subject, m: self._expand(template, subject, m))
+        return self._replace(_Subject(text), self._groups, lambda subject, m: self._expand(template, subject, m))
 
     def split(self, text: str, n: int) -> list[str] | None:
         """Go's ``Regexp.Split``; None is Go's nil slice (``n == 0``)."""
@@ -144,7 +159,7 @@ class Regexp:
         subject = _Subject(text)
         pieces: list[str] = []
         begin = end = 0
-        for start, stop in self._all_matches(subject, n):
+        for start, stop in (m.span() for m in self._all_matches(subject, n, self._plain)):
             if n > 0 and len(pieces) == n - 1:
                 break
             end = start
@@ -157,17 +172,17 @@ class Regexp:
 
     # -- Go's loops --
 
-    def _all_matches(self, subject: _Subject, n: int) -> list[Span]:
+    def _all_matches(self, subject: _Subject, n: int, rx: Any) -> list[Any]:
         """Go's allMatches: after an empty match move one character on, and drop an
         empty match that starts where the previous match ended."""
         data = subject.data
         if n < 0:
             n = len(data) + 1
-        found: list[Span] = []
+        found: list[Any] = []
         pos = 0
         prev_end = -1
         while len(found) < n and pos <= len(data):
-            m = subject.search(self._plain, pos)
+            m = subject.search(rx, pos)
             if m is None:
                 break
             start, end = m.span()
@@ -180,7 +195,7 @@ class Regexp:
                 pos = end
             prev_end = end
             if accept:
-                found.append((start, end))
+                found.append(m)
         return found
 
     def _replace(self, subject: _Subject, rx: Any, replacement: Callable[[_Subject, Any], str]) -> str:
@@ -203,10 +218,8 @@ class Regexp:
         out.append(subject.slice(last_end, len(data)))
         return "".join(out)
 
-    def _capturing(self) -> Any:
-        if self._groups is None:
-            self._groups = _re2_compile(self.expr, self._pattern, re2_options())
-        return self._groups
+    def _submatches(self, subject: _Subject, m: Any) -> list[str]:
+        return [subject.slice(*m.span(i)) if m.start(i) >= 0 else "" for i in range(len(self.names))]
 
     def _expand(self, template: str, subject: _Subject, m: Any) -> str:
         """Go's ``Regexp.Expand`` for one match."""

@@ -15,19 +15,17 @@ So a pattern is parsed here with Go's grammar, in one pass without recursion
 out in the part of RE2's syntax that means the same in both: every flag is
 applied where it acts (``(?i:k)``, ``(?s:.)``, ``(?m:^)``, ``*?`` for ``(?U)``),
 so the output sets no flag for what follows; literals are ``\\x{...}``; groups
-are plain ``(...)`` (Go's names stay here); classes keep their RE2 spelling
-(``[\\d\\p{Greek}]``), which RE2 folds and negates exactly as Go does.  The few
-Go class names RE2 lacks become explicit code-point ranges, read from RE2's own
-Unicode tables (see :func:`_ranges_of`), so one Unicode version serves all.
+are plain ``(...)`` (Go's names stay here); classes are written by
+:mod:`.regexp_classes`.
 """
 
 from __future__ import annotations
 
-import itertools
-from functools import lru_cache
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 import re2
+
+from .regexp_classes import Part, Range, class_text, is_posix_name, unicode_class
 
 __all__ = ["RegexpSyntaxError", "Translation", "translate", "re2_options", "MAX_REPEAT", "MAX_HEIGHT"]
 
@@ -68,178 +66,6 @@ def re2_options() -> re2.Options:
     options.max_mem = MAX_PROGRAM_BYTES
     options.log_errors = False
     return options
-
-
-# --- class names ----------------------------------------------------------------------
-
-_POSIX_NAMES = frozenset(
-    "alnum alpha ascii blank cntrl digit graph lower print punct space upper word xdigit".split()
-)
-
-# General categories by their long names and aliases (Unicode's PropertyValueAliases).
-_CATEGORIES = {
-    "C": "Other", "Cc": "Control cntrl", "Cf": "Format", "Co": "Private_Use", "Cs": "Surrogate",
-    "L": "Letter", "Ll": "Lowercase_Letter", "Lm": "Modifier_Letter", "Lo": "Other_Letter",
-    "Lt": "Titlecase_Letter", "Lu": "Uppercase_Letter", "M": "Mark Combining_Mark", "Mc": "Spacing_Mark",
-    "Me": "Enclosing_Mark", "Mn": "Nonspacing_Mark", "N": "Number", "Nd": "Decimal_Number digit",
-    "Nl": "Letter_Number", "No": "Other_Number", "P": "Punctuation punct", "Pc": "Connector_Punctuation",
-    "Pd": "Dash_Punctuation", "Pe": "Close_Punctuation", "Pf": "Final_Punctuation",
-    "Pi": "Initial_Punctuation", "Po": "Other_Punctuation", "Ps": "Open_Punctuation", "S": "Symbol",
-    "Sc": "Currency_Symbol", "Sk": "Modifier_Symbol", "Sm": "Math_Symbol", "So": "Other_Symbol",
-    "Z": "Separator", "Zl": "Line_Separator", "Zp": "Paragraph_Separator", "Zs": "Space_Separator",
-    # Go-only (RE2 has no such group): see _special_ranges.
-    "LC": "Cased_Letter", "Cn": "Unassigned", "Assigned": "", "Any": "", "ASCII": "",
-}
-
-# Unicode 15 scripts whose name Go 1.25's loose lookup can reach: the one-word names.  (It folds
-# case and drops "_", " " and "-" from the request but not from its table, so Old_Italic,
-# SignWriting and the like are refused by Go, and so here.)
-_SCRIPTS = (
-    "Adlam Ahom Arabic Armenian Avestan Balinese Bamum Batak Bengali Bhaiksuki Bopomofo Brahmi "
-    "Braille Buginese Buhid Carian Chakma Cham Cherokee Chorasmian Common Coptic Cuneiform Cypriot "
-    "Cyrillic Deseret Devanagari Dogra Duployan Elbasan Elymaic Ethiopic Georgian Glagolitic Gothic "
-    "Grantha Greek Gujarati Gurmukhi Han Hangul Hanunoo Hatran Hebrew Hiragana Inherited Javanese "
-    "Kaithi Kannada Katakana Kawi Kharoshthi Khmer Khojki Khudawadi Lao Latin Lepcha Limbu Lisu "
-    "Lycian Lydian Mahajani Makasar Malayalam Mandaic Manichaean Marchen Medefaidrin Miao Modi "
-    "Mongolian Mro Multani Myanmar Nabataean Nandinagari Newa Nko Nushu Ogham Oriya Osage Osmanya "
-    "Palmyrene Phoenician Rejang Runic Samaritan Saurashtra Sharada Shavian Siddham Sinhala Sogdian "
-    "Soyombo Sundanese Syriac Tagalog Tagbanwa Takri Tamil Tangsa Tangut Telugu Thaana Thai Tibetan "
-    "Tifinagh Tirhuta Toto Ugaritic Vai Vithkuqi Wancho Yezidi Yi"
-).split()
-
-
-def _loose(name: str) -> str:
-    """Go 1.25's loose matching of class names: case, "_", " " and "-" do not count."""
-    return name.replace("_", "").replace(" ", "").replace("-", "").lower()
-
-
-def _name_table() -> dict[str, str]:
-    table = {}
-    for short, aliases in _CATEGORIES.items():
-        for name in (short, *aliases.split()):
-            table[_loose(name)] = short
-    for script in _SCRIPTS:
-        table[script.lower()] = script
-    return table
-
-
-_NAMES = _name_table()
-_SPECIAL = frozenset({"LC", "Cn", "Assigned", "C"})  # Go's sets that RE2 cannot name
-
-
-class _Special(NamedTuple):
-    """A Go class name RE2 lacks, resolved to explicit ranges when the class is written out."""
-
-    name: str
-    negated: bool
-
-
-class _Range(NamedTuple):
-    lo: int
-    hi: int
-
-
-# A class part: an RE2 bracket item ("\\d", "[:alpha:]", "\\p{Greek}"), a code-point range, or a _Special.
-_Part = Union[str, _Range, _Special]
-Ranges = list[tuple[int, int]]
-
-
-def _normalize(ranges: Ranges) -> Ranges:
-    out: Ranges = []
-    for lo, hi in sorted(ranges):
-        if out and lo <= out[-1][1] + 1:
-            if hi > out[-1][1]:
-                out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _negate(ranges: Ranges) -> Ranges:
-    out: Ranges = []
-    nxt = 0
-    for lo, hi in _normalize(ranges):
-        if lo > nxt:
-            out.append((nxt, lo - 1))
-        nxt = hi + 1
-    if nxt <= _MAX_RUNE:
-        out.append((nxt, _MAX_RUNE))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _scalars() -> bytes:
-    """Every Unicode scalar value in order, as UTF-8 (4.3 MB, built on first need)."""
-    return "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, _MAX_RUNE + 1)))).encode()
-
-
-@lru_cache(maxsize=64)
-def _ranges_of(bracket: str) -> tuple[tuple[int, int], ...]:
-    """The code points RE2 matches with ``bracket`` (one character wide), as ranges.
-
-    Read by scanning every scalar value once: RE2 is the only Unicode table used,
-    so explicit classes agree with the symbolic ones it folds and negates itself.
-    """
-    rx = re2.compile(f"(?:{bracket})+".encode(), re2_options())
-    data = _scalars()
-    found: Ranges = []
-    for match in rx.finditer(data):
-        start, end = match.span()
-        first = data[start : start + 4].decode("utf-8", "ignore")[0]
-        last = data[max(0, end - 4) : end].decode("utf-8", "ignore")[-1]
-        found.append((ord(first), ord(last)))
-    return tuple(_normalize(found))
-
-
-_ASSIGNED = r"[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Z}\p{C}]"  # RE2's \p{C} has no unassigned code points
-
-
-def _special_ranges(special: _Special) -> Ranges:
-    """Go's LC, Cn, Assigned and C; Go folds none of them under (?i) (LC: it has no fold table)."""
-    if special.name == "LC":
-        ranges = list(_ranges_of(r"[\p{Lu}\p{Ll}\p{Lt}]"))
-    elif special.name == "Assigned":
-        ranges = list(_ranges_of(_ASSIGNED))
-    elif special.name == "Cn":
-        ranges = _negate(list(_ranges_of(_ASSIGNED)))
-    else:  # C
-        ranges = _normalize([*_ranges_of(r"\p{C}"), *_negate(list(_ranges_of(_ASSIGNED)))])
-    return _negate(ranges) if special.negated else ranges
-
-
-def _hex(cp: int) -> str:
-    return f"\\x{{{cp:x}}}"
-
-
-def _range_text(lo: int, hi: int) -> str:
-    return _hex(lo) if lo == hi else f"{_hex(lo)}-{_hex(hi)}"
-
-
-def _explicit_class(ranges: Ranges) -> str:
-    if not ranges:
-        return f"[^{_range_text(0, _MAX_RUNE)}]"
-    return "[" + "".join(_range_text(lo, hi) for lo, hi in ranges) + "]"
-
-
-def _class_text(parts: list[_Part], negated: bool, fold: bool) -> str:
-    """One bracket expression for RE2; explicit ranges when a part is a Go-only name."""
-    if not any(isinstance(part, _Special) for part in parts):
-        body = "".join(_range_text(*part) if isinstance(part, _Range) else part for part in parts)
-        text = f"[{'^' if negated else ''}{body}]"
-        return f"(?i:{text})" if fold else text
-    ranges: Ranges = []
-    plain = [part for part in parts if isinstance(part, _Range)]
-    if plain and fold:
-        ranges.extend(_ranges_of("(?i:[" + "".join(_range_text(*part) for part in plain) + "])"))
-    elif plain:
-        ranges.extend(plain)
-    for part in parts:
-        if isinstance(part, _Special):
-            ranges.extend(_special_ranges(part))
-        elif isinstance(part, str):
-            ranges.extend(_ranges_of(f"(?i:[{part}])" if fold else f"[{part}]"))
-    ranges = _normalize(ranges)
-    return _explicit_class(_negate(ranges) if negated else ranges)
 
 
 # --- the translator -------------------------------------------------------------------
@@ -283,7 +109,7 @@ class Translation(NamedTuple):
 
 
 def _literal(cp: int) -> str:
-    return chr(cp) if cp < 0x80 and chr(cp).isalnum() else _hex(cp)
+    return chr(cp) if cp < 0x80 and chr(cp).isalnum() else f"\\x{{{cp:x}}}"
 
 
 def _digits(text: str, i: int) -> tuple[str, int]:
@@ -550,10 +376,10 @@ class _Translator:
             return [_char_item(ord(ch), flags.fold) for ch in text]
         part = self.class_escape()
         if part is not None:
-            return [_Item(_class_text([part], False, flags.fold), single=True)]
+            return [_Item(class_text([part], False, flags.fold), single=True)]
         return [_char_item(self.escape(), flags.fold)]
 
-    def class_escape(self) -> _Part | None:
+    def class_escape(self) -> Part | None:
         """``\\d \\s \\w`` (and negations) or ``\\pX``/``\\p{Name}`` at ``self.i``, else None."""
         p = self.p
         c = p[self.i + 1 : self.i + 2]
@@ -575,17 +401,10 @@ class _Translator:
             seq = p[start : start + 3]
             name = seq[2:]
             self.i = start + len(seq)
-        if name.startswith("^"):
-            negated = not negated
-            name = name[1:]
-        canonical = _NAMES.get(_loose(name)) if name else None
-        if canonical is None:
+        part = unicode_class(name, negated)
+        if part is None:
             self.fail(_BAD_RANGE, seq)
-        if canonical in _SPECIAL:
-            return _Special(canonical, negated)
-        if canonical == "ASCII":
-            return "[:^ascii:]" if negated else "[:ascii:]"
-        return f"\\{'P' if negated else 'p'}{{{canonical}}}"
+        return part
 
     def escape(self) -> int:
         """One escaped character at ``self.i`` (a backslash); Go's escape rules."""
@@ -652,7 +471,7 @@ class _Translator:
         if self.i < len(p) and p[self.i] == "^":
             negated = True
             self.i += 1
-        parts: list[_Part] = []
+        parts: list[Part] = []
         first = True
         while True:
             if self.i >= len(p):
@@ -666,7 +485,7 @@ class _Translator:
                 if end >= 0:
                     text = p[self.i : end + 2]
                     name = text[2:-2]
-                    if (name[1:] if name.startswith("^") else name) not in _POSIX_NAMES:
+                    if not is_posix_name(name):
                         self.fail(_BAD_RANGE, text)
                     parts.append(text)
                     self.i = end + 2
@@ -684,8 +503,8 @@ class _Translator:
                 hi = self.class_char(start)
                 if hi < lo:
                     self.fail(_BAD_RANGE, p[range_start : self.i])
-            parts.append(_Range(lo, hi))
-        return _Item(_class_text(parts, negated, self.flags.fold), single=True)
+            parts.append(Range(lo, hi))
+        return _Item(class_text(parts, negated, self.flags.fold), single=True)
 
     def class_char(self, class_start: int) -> int:
         p = self.p

@@ -196,3 +196,22 @@ def test_group_names_and_cache() -> None:
 def test_quote_meta() -> None:
     assert regexp.quote_meta("1.5+2*[x]{}^$|()\\") == "1\\.5\\+2\\*\\[x\\]\\{\\}\\^\\$\\|\\(\\)\\\\"
     assert regexp.compile(regexp.quote_meta("a.b")).match_string("axb") is False
+
+
+def test_known_difference_lazy_plus_of_a_nullable_star() -> None:
+    # Go 1.25 finds "" here; RE2 finds "aa".  Documented in the README: should RE2
+    # change, this test says the README can drop the difference.
+    assert regexp.compile("(?:(?:|a)*)+?").find_string("aa") == "aa"
+
+
+def test_submatches() -> None:
+    # The examples of Go's regexp documentation.
+    rx = regexp.compile("a(x*)b(y|z)c")
+    assert rx.find_string_submatch("-axxxbyc-") == ["axxxbyc", "xxx", "y"]
+    assert rx.find_string_submatch("-abzc-") == ["abzc", "", "z"]
+    assert rx.find_string_submatch("-abc-") is None
+    rx = regexp.compile("a(x*)b")
+    assert rx.find_all_string_submatch("-ab-axb-", -1) == [["ab", ""], ["axb", "x"]]
+    assert rx.find_all_string_submatch("-axxb-ab-", 1) == [["axxb", "xx"]]
+    assert rx.find_all_string_submatch("-", -1) == []
+    assert regexp.compile("(a)|b").find_string_submatch("b") == ["b", ""]
