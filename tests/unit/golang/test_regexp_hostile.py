@@ -97,3 +97,21 @@ def test_the_engine_name_filter(pattern: str, bad: str, good: str) -> None:
     # A config's name filter is matched locally against each event's container, as the engine does.
     assert not matches("1", Facts(name=bad), {"name": [pattern]})
     assert matches("1", Facts(name=good), {"name": [pattern]})
+
+
+def test_semver_constraints() -> None:
+    # Sprig's constraint check is a Go regexp with overlapping blanks: 2**n ways to fail.
+    from dockergen.gotemplate.errors import GoError
+    from dockergen.gotemplate.sprig.semver import parse_constraints
+
+    crafted = ">1.0 " * 2000 + "!"  # 10 KB: each comparator is parsed in Python afterwards
+    with pytest.raises(GoError, match="^improper constraint: >1.0 >1.0 "):
+        parse_constraints(crafted)
+    assert len(parse_constraints(crafted[:-1]).alternatives[0]) == 2000
+
+
+def test_sprig_float_parsing(tmp_path: Path) -> None:
+    # Go's ParseFloat syntax, checked by a regular expression whose digit runs overlap.
+    container = RuntimeContainer(ID="1", Name="evil", Env={"VIRTUAL_HOST": "1" * SIZE + "x"})
+    source = "{{ range $ }}{{ float64 .Env.VIRTUAL_HOST }} {{ add1f .Env.VIRTUAL_HOST }}{{ end }}"
+    assert go_render(source, tmp_path, [container], {}) == "0 1"
