@@ -15,7 +15,12 @@ parent of the commit that deleted dockergen/gotemplate/re2.py, taken with
 ``git archive``): Python's backtracking ``re``, one render per case in a child
 process killed after --timeout seconds, for two entry points and small inputs.
 
-Usage: python bench/regex.py [--sizes 1000,10000,100000] [--before-sizes 20,1000] [--timeout 10]
+"Go" is regexMatch at the largest size in the real Go engine
+(../shared/reference/gotmpl-oracle, when present): the best of 5 runs of a
+case that builds the value and matches it, less the best of 5 that only
+builds it (so process start-up cancels out, within a millisecond or two).
+
+Usage: python bench/regex.py [--sizes 1000,10000,100000] [--before-sizes 20,1000] [--timeout 10] [--shared DIR]
 Figures are printed and appended to bench/results.md.
 """
 
@@ -35,15 +40,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CHAIN = 30  # a?{n}a{n} written out: 2**30 ways to fail
 
-# name -> (pattern, the crafted value of a given length)
+# name -> (pattern, unit, last): the crafted value of length n is the unit repeated, then `last`.
 CASES = {
-    "hostname `^([a-z0-9]+-?)*[a-z0-9]+$`": ("^([a-z0-9]+-?)*[a-z0-9]+$", lambda n: "a" * (n - 1) + "_"),
-    "nested `(a+)+$`": ("(a+)+$", lambda n: "a" * (n - 1) + "b"),
-    "overlapping `(a|aa)+$`": ("(a|aa)+$", lambda n: "a" * (n - 1) + "b"),
-    "optional `^(a|a?)+$`": ("^(a|a?)+$", lambda n: "a" * (n - 1) + "b"),
-    "words `^(\\w+\\s?)*$`": ("^(\\w+\\s?)*$", lambda n: ("word " * n)[: n - 1] + "!"),
-    f"chain `^(a?){{{CHAIN}}}a{{{CHAIN}}}$` written out": ("^" + "a?" * CHAIN + "a" * CHAIN + "$", lambda n: "a" * n),
+    "hostname `^([a-z0-9]+-?)*[a-z0-9]+$`": ("^([a-z0-9]+-?)*[a-z0-9]+$", "a", "_"),
+    "nested `(a+)+$`": ("(a+)+$", "a", "b"),
+    "overlapping `(a|aa)+$`": ("(a|aa)+$", "a", "b"),
+    "optional `^(a|a?)+$`": ("^(a|a?)+$", "a", "b"),
+    "words `^(\\w+\\s?)*$`": ("^(\\w+\\s?)*$", "word ", "!"),
+    f"chain `^(a?){{{CHAIN}}}a{{{CHAIN}}}$` written out": ("^" + "a?" * CHAIN + "a" * CHAIN + "$", "a", "a"),
 }
+
+
+def crafted(case: str, n: int) -> str:
+    _, unit, last = CASES[case]
+    return (unit * n)[: n - 1] + last
 
 _EACH = "{{ $p := .Env.PATTERN }}{{ range $ }}{{ $v := .Env.VIRTUAL_HOST }}%s{{ end }}"
 ENTRIES = {
@@ -65,7 +75,7 @@ def measure(entry: str, case: str, sizes: list[int], repeats: int) -> dict[int, 
     from dockergen.render import RenderInput, Template
 
     engine, source = ENTRIES[entry]
-    pattern, crafted = CASES[case]
+    pattern = CASES[case][0]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "main.tmpl"
         path.write_text(source)
@@ -79,7 +89,7 @@ def measure(entry: str, case: str, sizes: list[int], repeats: int) -> dict[int, 
             return time.perf_counter() - started
 
         render("ab")  # compiles the pattern
-        return {size: statistics.median(render(crafted(size)) for _ in range(repeats)) for size in sizes}
+        return {size: statistics.median(render(crafted(case, size)) for _ in range(repeats)) for size in sizes}
 
 
 def in_child(pythonpath: Path, entry: str, case: str, sizes: list[int], repeats: int, timeout: float) -> dict[int, float] | None:
@@ -108,6 +118,29 @@ def old_tree(directory: Path) -> str:
     return git("rev-parse", "--short", f"{deleting}^")
 
 
+def go_match_seconds(shared: Path, case: str, size: int) -> float | None:
+    """Go's regexMatch of the crafted value, by difference (None without the oracle)."""
+    oracle = shared / "reference" / "gotmpl-oracle"
+    contexts = shared / "go-template-vectors" / "contexts"
+    if not oracle.is_file():
+        return None
+    pattern, unit, last = CASES[case]
+    value = f"(print (substr 0 {size - 1} (repeat {size} {json.dumps(unit)})) {json.dumps(last)})"
+
+    def best(template: str) -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            cases = Path(tmp) / "cases.json"
+            cases.write_text(json.dumps([{"name": "c", "context": "empty", "files": {"main.tmpl": template}}]))
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                subprocess.run([str(oracle), "-j", "1", str(cases), str(contexts)], capture_output=True, check=True)
+                runs.append(time.perf_counter() - started)
+            return min(runs)
+
+    return max(0.0, best(f"{{{{ regexMatch {json.dumps(pattern)} {value} }}}}") - best(f"{{{{ len {value} }}}}"))
+
+
 def seconds(value: float | None, timeout: float) -> str:
     if value is None:
         return f"> {timeout:g} s"
@@ -124,6 +157,7 @@ def main() -> None:
     parser.add_argument("--before-sizes", default="20,1000", help="input sizes for the old engine ('' to skip)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds before a child is killed")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--shared", default=str(REPO.parent / "shared"), help="where reference/gotmpl-oracle is")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -153,8 +187,10 @@ def main() -> None:
                         before[entry, case, size] = None if got is None else got[size]
                         print(f"before {entry:32} {case:45} {size} {before[entry, case, size]}", file=sys.stderr)
 
+    go = {case: go_match_seconds(Path(args.shared), case, sizes[-1]) for case in CASES}
     head = ["pattern (crafted value)", "entry point", *(size_name(s) for s in sizes)]
     head += [f"before, {size_name(s)}" for s in before_sizes]
+    head += [f"Go, {size_name(sizes[-1])}"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for case in CASES:
         for entry in ENTRIES:
@@ -162,11 +198,13 @@ def main() -> None:
             cells = [seconds(None if figures is None else figures[s], 600) for s in sizes]
             for size in before_sizes:
                 cells.append(seconds(before[entry, case, size], args.timeout) if entry in BEFORE_ENTRIES else "")
+            cells.append(seconds(go[case], 0) if entry == "regexMatch" and go[case] is not None else "")
             lines.append(f"| {case.replace('|', chr(92) + '|')} | {entry} | " + " | ".join(cells) + " |")
     lines += [
         "",
         f"After: dockergen.golang.regexp (RE2), median of {args.repeats} renders. Before: Python's re, the "
-        f"code at {old}, one render per case, killed after {args.timeout:g} s.",
+        f"code at {old}, one render per case, killed after {args.timeout:g} s. Go: regexMatch in gotmpl-oracle "
+        "(Go 1.25), by difference of two timed runs.",
     ]
     append_results("bench/regex.py (pathological patterns through every regex entry point)", lines)
 
