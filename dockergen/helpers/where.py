@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import HelperError
-from ..golang import regexp
 from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, split_path, unwrap
 from .groupby import container_labels
+
+if TYPE_CHECKING:
+    from ..golang.regexp import Regexp
 
 __all__ = [
     "where",
@@ -202,12 +204,14 @@ def whereLabelDoesNotExist(entries: Any, label: str) -> list[Any]:  # noqa: N802
     return _filter(fn, entries, lambda item: label not in container_labels(item, fn))
 
 
-def whereLabelValueMatches(entries: Any, label: str, pattern: str | regexp.Regexp) -> list[Any]:  # noqa: N802
+def whereLabelValueMatches(entries: Any, label: str, pattern: str | Regexp) -> list[Any]:  # noqa: N802
     """Containers whose ``label`` is present and matches ``pattern`` anywhere (unanchored).
 
     ``pattern`` is Go regexp syntax, matched in linear time (``dockergen.golang.regexp``),
     so both engines accept the same patterns; the Go engine passes it compiled.
     """
+    from ..golang import regexp  # here: templates that match nothing do not load RE2
+
     fn = "whereLabelValueMatches"
     label = _label_arg(fn, label)
     regex = pattern if isinstance(pattern, regexp.Regexp) else _compile(fn, pattern)
@@ -222,7 +226,9 @@ def whereLabelValueMatches(entries: Any, label: str, pattern: str | regexp.Regex
     return _filter(fn, entries, keep)
 
 
-def _compile(fn: str, pattern: Any) -> regexp.Regexp:
+def _compile(fn: str, pattern: Any) -> Regexp:
+    from ..golang import regexp
+
     if not isinstance(pattern, str):
         raise HelperError(f"'{fn}': the pattern must be a string; received {describe(pattern)}")
     try:
