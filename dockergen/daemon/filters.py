@@ -9,7 +9,6 @@ about; for any other key (``expose``, ``publish``, ``ancestor``, ``volume``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -50,11 +49,14 @@ def can_match_locally(filters: Mapping[str, list[str]]) -> bool:
 
 
 def _search(pattern: str, text: str) -> bool:
+    """The engine's name/id match: equal, or Go's regexp matches somewhere (a bad pattern never does)."""
     if pattern == text:
         return True
+    from .golang import regexp  # here: most configs filter by label only
+
     try:
-        return re.search(pattern, text) is not None
-    except re.error:
+        return regexp.compile(pattern).match_string(text)
+    except regexp.RegexpSyntaxError:
         return False
 
 

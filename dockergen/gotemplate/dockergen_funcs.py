@@ -20,12 +20,12 @@ from ..helpers import sort as _sort
 from ..helpers import where as _where
 from ..helpers import yamlfmt as _yaml
 from ..errors import HelperError
+from ..golang import regexp
 from ..helpers.fieldpath import NotAStringError, PathRules
 from ..helpers.serialize import PlainRules
 from .context import CONTEXT
 from .errors import GoError
 from .funcs import Function, define
-from .re2 import RegexpSyntaxError, compile_go
 from .sprig.coerce import deep_equal, list_items
 from .values import (
     ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, GoMap, GoSlice, NilPointer, Pointer, kind,
@@ -221,14 +221,10 @@ def where_label_does_not_exist(containers: Any, label: str) -> GoSlice:
 @define(FUNCTIONS, "whereLabelValueMatches", (CONTEXT, STRING, STRING), CONTEXT)
 def where_label_value_matches(containers: Any, label: str, pattern: str) -> GoSlice:
     try:
-        matches = _where.whereLabelValueMatches(_context(containers), label, pattern, compile=_go_regexp)
-    except RegexpSyntaxError as exc:
+        compiled = regexp.compile(pattern)  # docker-gen compiles first: its error is Go's bare text
+    except regexp.RegexpSyntaxError as exc:
         raise GoError(str(exc)) from None
-    return GoSlice(CONTEXT, matches)
-
-
-def _go_regexp(pattern: str) -> Any:
-    return compile_go(pattern).regex
+    return GoSlice(CONTEXT, _where.whereLabelValueMatches(_context(containers), label, compiled))
 
 
 # --- sorting ------------------------------------------------------------------------

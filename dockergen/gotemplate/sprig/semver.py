@@ -3,14 +3,16 @@
 Templates gate configuration on versions (``semverCompare ">=27.0.0"
 .Docker.Version``), so constraint semantics, wildcards and the prerelease
 rule have to agree with Go's library, including its partial-version rules
-(``=1.2`` behaves like ``1.2.x``, ``>1`` means ``>=2``).
+(``=1.2`` behaves like ``1.2.x``, ``>1`` means ``>=2``).  Its regular expressions
+are Go's and run on Go's regexp (``dockergen.golang.regexp``): the constraint check
+backtracks exponentially in Python's ``re`` (``">1.0 " * 30 + "!"``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ...golang import regexp
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import BOOL, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
@@ -20,10 +22,10 @@ __all__ = ["FUNCTIONS", "Version", "parse_version", "Constraints", "parse_constr
 FUNCTIONS: dict[str, Function] = {}
 
 _INVALID = "Invalid Semantic Version"
-_VERSION = re.compile(
-    r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
+_VERSION = regexp.compile(
+    r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
-    r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+    r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
 )
 _UINT64_MAX = (1 << 64) - 1
 
@@ -77,17 +79,17 @@ def _segment(text: str) -> int:
 
 def parse_version(text: str) -> Version:
     """``semver.NewVersion``: loose parsing (``v`` prefix, missing parts are 0)."""
-    match = _VERSION.fullmatch(text)
-    if match is None:
+    groups = _VERSION.find_string_submatch(text)
+    if groups is None:
         raise GoError(_INVALID)
-    major = _segment(match.group(1))
-    minor = _segment(match.group(2)[1:]) if match.group(2) else 0
-    patch = _segment(match.group(3)[1:]) if match.group(3) else 0
-    pre = match.group(5) or ""
+    major = _segment(groups[1])
+    minor = _segment(groups[2][1:]) if groups[2] else 0
+    patch = _segment(groups[3][1:]) if groups[3] else 0
+    pre = groups[5]
     for part in pre.split(".") if pre else ():
         if part.isdigit() and len(part) > 1 and part[0] == "0":
             raise GoError("Version segment starts with 0")
-    return Version(major, minor, patch, pre, match.group(8) or "", text)
+    return Version(major, minor, patch, pre, groups[8], text)
 
 
 def _compare_identifier(a: str, b: str) -> int:
@@ -133,10 +135,10 @@ _CV = (
 )
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
 _S = r"[\t\n\f\r ]"
-_ONE = re.compile(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*$")
-_FIND = re.compile(rf"({_OPS}){_S}*({_CV})")
-_VALID = re.compile(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*$")
-_RANGE = re.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
+_ONE = regexp.compile(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*$")
+_FIND = regexp.compile(rf"({_OPS}){_S}*({_CV})")
+_VALID = regexp.compile(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*$")
+_RANGE = regexp.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
 
 
 def _is_wild(part: str) -> bool:
@@ -217,11 +219,11 @@ _OPERATORS = {
 
 
 def _parse_comparator(text: str) -> _Comparator:
-    match = _ONE.match(text)
-    if match is None:
+    groups = _ONE.find_string_submatch(text)
+    if groups is None:
         raise GoError(f"improper constraint: {text}")
-    major, minor, patch = match.group(3), match.group(4), match.group(5)
-    pre = match.group(6) or ""
+    major, minor, patch = groups[3], groups[4], groups[5]
+    pre = groups[6]
     if _is_wild(major):
         precision, version_text = 0, "0.0.0" + pre
     elif not minor or _is_wild(minor[1:]):
@@ -229,12 +231,12 @@ def _parse_comparator(text: str) -> _Comparator:
     elif not patch or _is_wild(patch[1:]):
         precision, version_text = 2, f"{major}{minor}.0{pre}"
     else:
-        precision, version_text = 3, match.group(2)
+        precision, version_text = 3, groups[2]
     try:
         version = parse_version(version_text)
     except GoError:
         raise GoError("constraint Parser Error") from None
-    return _Comparator(match.group(1), version, precision)
+    return _Comparator(groups[1], version, precision)
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,8 @@ class Constraints:
 
 def _rewrite_ranges(text: str) -> str:
     """``A - B`` becomes ``>= A, <= B``."""
-    for match in _RANGE.finditer(text):
-        text = text.replace(match.group(0), f">= {match.group(1)}, <= {match.group(11)} ", 1)
+    for groups in _RANGE.find_all_string_submatch(text, -1):
+        text = text.replace(groups[0], f">= {groups[1]}, <= {groups[11]} ", 1)
     return text
 
 
@@ -258,9 +260,9 @@ def parse_constraints(text: str) -> Constraints:
     """``semver.NewConstraint``; errors read ``improper constraint: TEXT``."""
     groups = []
     for part in _rewrite_ranges(text).split("||"):
-        if not _VALID.match(part):
+        if not _VALID.match_string(part):
             raise GoError(f"improper constraint: {part}")
-        groups.append(tuple(_parse_comparator(m.group(0)) for m in _FIND.finditer(part)))
+        groups.append(tuple(_parse_comparator(found) for found in _FIND.find_all_string(part, -1)))
     return Constraints(tuple(groups))
 
 
