@@ -7,7 +7,7 @@ long optional chain); the input is a container's ``VIRTUAL_HOST`` (and label),
 regexFindAll, regexReplaceAll, regexReplaceAllLiteral and regexSplit in a Go
 template (the ``must`` variants share their code), docker-gen's
 whereLabelValueMatches in a Go template and in a Jinja2 template.  A figure is
-the median of 5 renders of the whole template (``dockergen.render.Template``),
+the median of 5 renders of the whole template (``dockergen.pipeline.render.Template``),
 the pattern already compiled by a warm-up render.
 
 "Before" runs the same renders on the code before dockergen.golang.regexp (the
@@ -72,7 +72,7 @@ BEFORE_ENTRIES = ("regexMatch", "whereLabelValueMatches (Jinja2)")
 def measure(entry: str, case: str, sizes: list[int], repeats: int) -> dict[int, float]:
     """Median render time per size, in this process (whichever dockergen is first on sys.path)."""
     from dockergen.model import Docker, RuntimeContainer
-    from dockergen.render import RenderInput, Template
+    from dockergen.pipeline.render import RenderInput, Template
 
     engine, source = ENTRIES[entry]
     pattern = CASES[case][0]

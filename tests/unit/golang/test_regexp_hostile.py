@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.filters import Facts, matches
+from dockergen.daemon.filters import Facts, matches
 from dockergen.golang import regexp
 from dockergen.model import Docker, RuntimeContainer
-from dockergen.render import RenderInput, Template
+from dockergen.pipeline.render import RenderInput, Template
 
 SIZE = 100_000
 CHAIN = 60  # a?{n}a{n} written out: 2**60 ways to fail for a backtracker
