@@ -52,7 +52,7 @@ def _search(pattern: str, text: str) -> bool:
     """The engine's name/id match: equal, or Go's regexp matches somewhere (a bad pattern never does)."""
     if pattern == text:
         return True
-    from .golang import regexp  # here: most configs filter by label only
+    from dockergen.golang import regexp  # here: most configs filter by label only
 
     try:
         return regexp.compile(pattern).match_string(text)
