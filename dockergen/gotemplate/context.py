@@ -105,23 +105,23 @@ CONTEXT_POINTER = pointer_to(CONTEXT)
 
 # --- dockergen's swarm extension ----------------------------------------------
 
-SWARM_NODE_INFO = register_struct(model.Node, "model.Node", [
+SWARM_NODE_INFO = register_struct(model.Node, "swarm.Node", [
     ("ID", STRING), ("Hostname", STRING), ("Role", STRING), ("Availability", STRING),
     ("State", STRING), ("Address", STRING), ("Labels", _MSS), ("Leader", BOOL),
     ("EngineVersion", STRING), ("Self", BOOL),
 ], pointer=True)
 NODE_POINTER = pointer_to(SWARM_NODE_INFO)
-TASK_NETWORK = register_struct(model.TaskNetwork, "model.TaskNetwork", [
+TASK_NETWORK = register_struct(model.TaskNetwork, "swarm.TaskNetwork", [
     ("ID", STRING), ("Name", STRING), ("Addresses", STRINGS), ("IP", STRING),
 ])
-PUBLISHED_PORT = register_struct(model.PublishedPort, "model.PublishedPort", [
+PUBLISHED_PORT = register_struct(model.PublishedPort, "swarm.PublishedPort", [
     ("Protocol", STRING), ("TargetPort", INT), ("PublishedPort", INT), ("PublishMode", STRING),
 ])
-VIRTUAL_IP = register_struct(model.VirtualIP, "model.VirtualIP", [
+VIRTUAL_IP = register_struct(model.VirtualIP, "swarm.VirtualIP", [
     ("NetworkID", STRING), ("NetworkName", STRING), ("Addr", STRING), ("IP", STRING),
 ])
 _PORTS = slice_of(PUBLISHED_PORT)
-TASK = register_struct(model.Task, "model.Task", [
+TASK = register_struct(model.Task, "swarm.Task", [
     ("ID", STRING), ("Name", STRING), ("ServiceID", STRING), ("ServiceName", STRING), ("Slot", INT),
     ("NodeID", STRING), ("Node", NODE_POINTER), ("State", STRING), ("DesiredState", STRING),
     ("Message", STRING), ("Error", STRING), ("ContainerID", STRING), ("Image", STRING),
@@ -130,7 +130,7 @@ TASK = register_struct(model.Task, "model.Task", [
 TASK_POINTER = pointer_to(TASK)
 _TASKS = slice_of(TASK_POINTER)
 _REPLICAS = pointer_to(UINT64)  # as the Docker API has it: nil unless replicated
-SERVICE = register_struct(model.Service, "model.Service", [
+SERVICE = register_struct(model.Service, "swarm.Service", [
     ("ID", STRING), ("Name", STRING), ("Labels", _MSS), ("Mode", STRING), ("Replicas", _REPLICAS),
     ("Image", STRING), ("Env", _MSS), ("ContainerLabels", _MSS), ("EndpointMode", STRING),
     ("VirtualIPs", slice_of(VIRTUAL_IP)), ("Ports", _PORTS), ("Networks", STRINGS), ("Tasks", _TASKS),

@@ -49,7 +49,7 @@ def test_make_root_methods():
     assert _call(root, "Env") == {"K": "V"} and type_name(_call(root, "Env")) == "map[string]string"
     assert _call(root, "Docker") is docker and type_name(docker) == "context.Docker"
     assert struct_info(root.target[1]).methods["Endpoint"].call(root.target[1]) == "tcp://x"
-    assert list(_call(root, "Services")) == [] and type_name(_call(root, "Nodes")) == "[]*model.Node"
+    assert list(_call(root, "Services")) == [] and type_name(_call(root, "Nodes")) == "[]*swarm.Node"
     outside = ctx.make_root([a], docker, {}, model.RuntimeContainer(ID="z"))
     assert _call(outside, "CurrentContainer").ID == "z"
     nobody = ctx.make_root([a], docker, {}, None)
