@@ -64,7 +64,7 @@ def test_swarm_copies_keep_sharing():
     service = model.Service(ID="s1", Tasks=[task], Replicas=2)
     services, tasks, nodes = ctx.to_go_swarm([service], [task], [node])
     assert services[0].Tasks[0] is tasks[0] and tasks[0].Node is nodes[0]
-    assert type_name(services[0]) == "*model.Service" and type_name(services[0].Replicas) == "*uint64"
+    assert type_name(services[0]) == "*swarm.Service" and type_name(services[0].Replicas) == "*uint64"
     assert struct_info(services[0]).methods["RunningTasks"].call(services[0]) == [tasks[0]]
     global_services, _, _ = ctx.to_go_swarm([model.Service(ID="g")], [], [])
     assert is_nil(global_services[0].Replicas)
