@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import HelperError
+from ..golang import path as go_path
 from .fieldpath import as_list, describe, go_split, is_missing
 from .nginx import go_quote
 from .sort import parse_go_int
@@ -303,32 +304,10 @@ def sprigContains(substring: Any, text: Any) -> bool:  # noqa: N802
     return _str("sprigContains", substring) in _str("sprigContains", text)
 
 
-def _go_clean(path: str) -> str:
-    # Go's path.Clean: lexical, slash-separated.
-    if path == "":
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append(part)
-            continue
-        parts.append(part)
-    cleaned = "/".join(parts)
-    if rooted:
-        return "/" + cleaned
-    return cleaned or "."
-
-
 def sprigDir(path: Any) -> str:  # noqa: N802
     """Sprig's ``dir``: everything but the last element of a slash path (Go ``path.Dir``)."""
     path = _str("sprigDir", path)
-    return _go_clean(path[: path.rfind("/") + 1])
+    return go_path.dir(path)
 
 
 def sprigReplace(old: Any, new: Any, text: Any) -> str:  # noqa: N802
