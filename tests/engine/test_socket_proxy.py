@@ -15,8 +15,6 @@ import time
 import uuid
 from pathlib import Path
 
-import docker
-import docker.errors
 import pytest
 
 from cli_support import RunningGenerator, run_cli
@@ -181,19 +179,29 @@ def test_restart_through_the_proxy(proxy, make_container, tmp_path):
     assert [(r.path.rsplit("/", 1)[1], r.status) for r in restarts] == [("restart", 204)], restarts
 
 
-def test_exec_through_the_proxy_and_not_through_the_read_only_one(proxy, make_container):
-    """The rules for check/notify run inside other containers (exec): create, start (a hijacked stream), exit code."""
-    target = make_container()
+def test_exec_check_and_notify_through_the_proxy_and_not_through_the_read_only_one(proxy, make_container, tmp_path):
+    """dockergen's checks and notifies run inside other containers (exec) pass the full rules, not the read-only ones."""
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    target = make_container(mounts=[f"{out}:{out}"])
+    template = tmp_path / "t.tmpl"
+    template.write_text("{{ env.CONTENT }}\n")
+    dest = out / "conf"
     full, read_only = proxy(), proxy(writes=False)
-    api = docker.APIClient(base_url=full.endpoint, version="auto", timeout=30)
-    exec_id = api.exec_create(target.id, ["sh", "-c", "echo one; sleep 1.5; echo two; exit 3"])["Id"]
-    assert api.exec_start(exec_id) == b"one\ntwo\n"
-    assert api.exec_inspect(exec_id)["ExitCode"] == 3
+    args = ("-container-filter", "label=dockergen.test.none", "-exec-container", target.name, "-check-cmd", '! grep -q REJECT "$DOCKERGEN_DEST"',
+            "-notify-exec", f'cat "$DOCKERGEN_DEST" >> {out}/reloads', str(template), str(dest))
+    done = run_cli("-endpoint", full.endpoint, *args, env={"CONTENT": "fine"})
+    assert done.returncode == 0, done.stderr
+    assert dest.read_text() == "fine\n" and (out / "reloads").read_text() == "fine\n"
+    done = run_cli("-endpoint", full.endpoint, *args, env={"CONTENT": "REJECT"})
+    assert done.returncode == 1 and f"rejected by the check command: exit status 1 in {target.name}" in done.stderr
+    assert dest.read_text() == "fine\n"
 
-    api = docker.APIClient(base_url=read_only.endpoint, version="auto", timeout=30)
-    with pytest.raises(docker.errors.APIError) as refusal:
-        api.exec_create(target.id, ["true"])
-    assert refusal.value.response.status_code == 403
+    done = run_cli("-endpoint", read_only.endpoint, *args, env={"CONTENT": "other"})
+    assert done.returncode == 1
+    assert "403" in done.stderr  # the exec the check needs is refused by the proxy
+    assert dest.read_text() == "fine\n"  # and an unchecked render never stays
 
 
 @pytest.mark.parametrize("tcp", [False, True], ids=["unix", "tcp"])
