@@ -14,6 +14,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
+from ...limits import digits_value
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, FLOAT64, INT, INT64, STRING, Int64
@@ -249,7 +250,10 @@ def atoi(text: str) -> int:
     digits = text[1:] if text[:1] in ("+", "-") else text
     if not digits or not digits.isascii() or not digits.isdigit():
         return 0
-    value = int(text)
+    magnitude = digits_value(digits)
+    if magnitude is None:  # beyond 64 bits: clamped like any overflow
+        magnitude = _INT64_MAX + 1
+    value = -magnitude if text[0] == "-" else magnitude
     return max(_INT64_MIN, min(_INT64_MAX, value))
 
 
