@@ -18,6 +18,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import LimitError, digits_value
 from .fieldpath import describe, is_missing
 from .serialize import PlainRules, _text, go_float, rfc3339, to_plain
 
@@ -80,9 +81,13 @@ def _go_int(text: str) -> int | None:
         return None
     sign, body = match.groups()
     if len(body) > 1 and body[0] == "0" and body[1] in "01234567":  # Go: 017 is octal
-        value = int(body, 8)
+        value = digits_value(body, 8)
+    elif body[1:2] in ("x", "X", "o", "O", "b", "B"):
+        value = digits_value(body[2:], {"x": 16, "o": 8, "b": 2}[body[1].lower()])
     else:
-        value = int(body, 0)
+        value = digits_value(body)
+    if value is None:  # beyond 64 bits
+        return None
     if sign == "-":
         value = -value
     if sign and -(2**63) <= value < 2**63:
@@ -187,13 +192,15 @@ def _yaml_key_less(a: Any, b: Any) -> bool:
                     an = bn = 1
                     break
                 j -= 1
+        # int64 arithmetic as in yaml.v3: a long digit run wraps around rather than
+        # growing a number whose every step costs more than the last (quadratic).
         ai = i
         while ai < len(a) and _is_digit(a[ai]):
-            an = an * 10 + ord(a[ai]) - 48
+            an = _wrap64(an * 10 + ord(a[ai]) - 48)
             ai += 1
         bi = i
         while bi < len(b) and _is_digit(b[bi]):
-            bn = bn * 10 + ord(b[bi]) - 48
+            bn = _wrap64(bn * 10 + ord(b[bi]) - 48)
             bi += 1
         if an != bn:
             return an < bn
@@ -201,6 +208,11 @@ def _yaml_key_less(a: Any, b: Any) -> bool:
             return ai < bi
         return ca < cb
     return len(a) < len(b)
+
+
+def _wrap64(value: int) -> int:
+    value &= 0xFFFFFFFFFFFFFFFF
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _key_kind(value: Any) -> int:
@@ -469,6 +481,8 @@ def toYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
     """Like :func:`mustToYaml`, but ``""`` for a value that cannot be encoded (as in Go)."""
     try:
         return _dump_yaml(value, rules)
+    except LimitError:
+        raise  # a bound is a render error, never an unencodable value
     except HelperError:
         return ""
 
@@ -514,5 +528,7 @@ def fromYaml(text: Any) -> Any:  # noqa: N802
         return None
     try:
         return mustFromYaml(text)
+    except LimitError:
+        raise  # a bound is a render error, never an invalid document
     except HelperError:
         return None
