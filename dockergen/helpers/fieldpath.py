@@ -171,6 +171,27 @@ def _kind(cls: type) -> tuple[int, frozenset[str] | None]:
     return kind
 
 
+def _dotted_key(mapping: Any, parts: tuple[str, ...], i: int) -> int:
+    """The end ``j`` of the shortest ``parts[i:j]`` (two parts or more) that, joined by
+    dots, is a key of ``mapping``; -1 if none is.
+
+    Only joins whose length is the length of some key are built and looked up:
+    a path of thousands of dots would otherwise cost the square of its length.
+    """
+    lengths = {len(key) for key in mapping if isinstance(key, str)}
+    if not lengths:
+        return -1
+    longest = max(lengths)
+    size = len(parts[i])
+    for j in range(i + 1, len(parts)):
+        size += 1 + len(parts[j])
+        if size > longest:
+            return -1
+        if size in lengths and ".".join(parts[i:j + 1]) in mapping:
+            return j + 1
+    return -1
+
+
 def get_parts(item: Any, parts: tuple[str, ...] | None, rules: PathRules | None = None) -> Any:
     """Walk ``item`` along pre-split ``parts`` (see :func:`split_path`).
 
@@ -201,15 +222,11 @@ def get_parts(item: Any, parts: tuple[str, ...] | None, rules: PathRules | None 
                 else:
                     # Keys may contain dots themselves (``com.docker.compose.project``):
                     # try ``seg0.seg1``, ``seg0.seg1.seg2`` ... and go on after the first hit.
-                    key = seg
-                    for j in range(i + 1, n):
-                        key = f"{key}.{parts[j]}"
-                        if key in item:
-                            item = item[key]
-                            i = j + 1
-                            break
-                    else:
+                    j = _dotted_key(item, parts, i)
+                    if j < 0:
                         return None
+                    item = item[".".join(parts[i:j])]
+                    i = j
             except TypeError:  # a mapping whose keys cannot be compared with str
                 return None
             if opaque and i < n:
