@@ -16,7 +16,7 @@ from ..values import (
 )
 
 __all__ = [
-    "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
+    "clamped_int10", "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
     "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float",
 ]
 
@@ -69,6 +69,19 @@ def parse_go_int_literal(text: str) -> int | None:
     if value < _INT64_MIN or value > _INT64_MAX:
         return None
     return value
+
+
+def clamped_int10(text: str) -> int:
+    """``strconv.ParseInt(text, 10, 64)`` with its error ignored: 0 for a syntax
+    error, the nearest int64 for an overflow (Sprig's ``atoi``, ``duration``)."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return 0
+    magnitude = digits_value(digits)
+    if magnitude is None:  # beyond 64 bits: clamped like any overflow
+        magnitude = _INT64_MAX + 1
+    value = -magnitude if text[0] == "-" else magnitude
+    return max(_INT64_MIN, min(_INT64_MAX, value))
 
 
 def to_int64(value: Any) -> int:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ...limits import check_scan, digits_value
 from ...model import GoTime
+from .coerce import clamped_int10, wrap_int64
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
@@ -901,26 +902,15 @@ def ago(value: Any) -> str:
     return format_duration(round_duration(_since(moment), _NS))
 
 
-def _parse_int10(text: str) -> int:
-    """``strconv.ParseInt(s, 10, 64)`` as Sprig uses it: errors give 0, overflow clamps."""
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not body.isascii() or not body.isdigit():
-        return 0
-    value = int(text)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
-
-
 @define(FUNCTIONS, "duration", (ANY,), STRING)
 def duration(seconds: Any) -> str:
     """Seconds as Go duration text; only a string or an int64 is read (an int is 0)."""
     if type(seconds) is str:
-        n = _parse_int10(seconds)
+        n = clamped_int10(seconds)
     elif type(seconds) is Int64:
         n = int(seconds)
     else:
         n = 0
-    from .coerce import wrap_int64
-
     return format_duration(wrap_int64(n * _NS))
 
 

@@ -14,11 +14,10 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from ...limits import digits_value
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, FLOAT64, INT, INT64, STRING, Int64
-from .coerce import to_float64, to_int64, wrap_int64
+from .coerce import clamped_int10, to_float64, to_int64, wrap_int64
 
 __all__ = ["FUNCTIONS"]
 
@@ -247,14 +246,7 @@ def round_(value: Any, places: int, *round_on: float) -> float:
 @define(FUNCTIONS, "atoi", (STRING,), INT)
 def atoi(text: str) -> int:
     """``strconv.Atoi`` with the error ignored: 0, or the clamped value on overflow."""
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return 0
-    magnitude = digits_value(digits)
-    if magnitude is None:  # beyond 64 bits: clamped like any overflow
-        magnitude = _INT64_MAX + 1
-    value = -magnitude if text[0] == "-" else magnitude
-    return max(_INT64_MIN, min(_INT64_MAX, value))
+    return clamped_int10(text)
 
 
 @define(FUNCTIONS, "int", (ANY,), INT)
