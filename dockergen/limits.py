@@ -36,10 +36,10 @@ MAX_VERSION = 4096
 """Characters of a semantic version or version constraint (``semver``, ``semverCompare``):
 they are parsed with backtracking regular expressions, and real ones are a few dozen."""
 
-MAX_SCAN = 1 << 28
+MAX_SCAN = 1 << 26
 """Characters one helper may scan when its work is the product of two values (``closest``)."""
 
-MAX_COMPARISONS = 1 << 20
+MAX_COMPARISONS = 100_000
 """Deep comparisons one helper may make when its work grows with the square of a list (``uniq``)."""
 
 
