@@ -19,7 +19,8 @@ from .errors import HelperError
 
 __all__ = [
     "MAX_TEXT", "MAX_ITEMS", "MAX_NESTING", "MAX_VERSION", "MAX_SCAN", "MAX_COMPARISONS",
-    "LimitError", "check_text", "check_replace", "check_items", "too_deep", "deeper", "check_scan", "check_comparisons", "digits_value",
+    "LimitError", "check_text", "check_replace", "check_items", "too_deep", "deeper",
+    "check_scan", "check_comparisons", "digits_value",
 ]
 
 MAX_TEXT = 16 * 1024 * 1024
@@ -37,7 +38,8 @@ MAX_VERSION = 4096
 they are parsed with backtracking regular expressions, and real ones are a few dozen."""
 
 MAX_SCAN = 1 << 26
-"""Characters one helper may scan when its work is the product of two values (``closest``)."""
+"""Characters one helper may scan when its work is the product of two values (``closest``
+over a list and a text, PEM blocks over their text, ``toDate`` a layout over a value)."""
 
 MAX_COMPARISONS = 100_000
 """Deep comparisons one helper may make when its work grows with the square of a list (``uniq``)."""
@@ -107,7 +109,8 @@ _MAX_DIGITS = {2: 64, 8: 22, 10: 20, 16: 16}
 
 
 def digits_value(digits: str, base: int = 10) -> int | None:
-    """``int(digits, base)`` for a string of valid digits, or ``None`` beyond 64 bits.
+    """``int(digits, base)`` for a string of valid digits, or ``None`` when it has more
+    significant digits than any 64-bit value (callers still check their own range).
 
     Go's parsers read any number of leading zeros, and Python's ``int()``
     refuses decimal strings over 4300 digits (its guard against quadratic
