@@ -18,7 +18,7 @@ from __future__ import annotations
 from .errors import HelperError
 
 __all__ = [
-    "MAX_TEXT", "MAX_ITEMS", "MAX_NESTING", "MAX_VERSION", "MAX_SCAN", "MAX_COMPARISONS",
+    "MAX_TEXT", "MAX_ITEMS", "MAX_NESTING", "MAX_VERSION", "MAX_SCAN", "MAX_COMPARISONS", "MAX_CACHED_KEY",
     "LimitError", "check_text", "check_replace", "check_items", "too_deep", "deeper",
     "check_scan", "check_comparisons", "digits_value",
 ]
@@ -43,6 +43,10 @@ over a list and a text, PEM blocks over their text, ``toDate`` a layout over a v
 
 MAX_COMPARISONS = 100_000
 """Deep comparisons one helper may make when its work grows with the square of a list (``uniq``)."""
+
+MAX_CACHED_KEY = 1024
+"""Characters of a text a helper's cache may keep (field paths, time layouts): templates write
+short ones, and a long one is a value that would fill the cache with megabytes."""
 
 
 class LimitError(HelperError):

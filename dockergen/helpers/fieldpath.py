@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import MAX_CACHED_KEY
 
 __all__ = [
     "deep_get",
@@ -104,7 +105,6 @@ def go_split(s: str, sep: str, n: int = -1) -> list[str]:
     return s.split(sep, n - 1 if n > 0 else -1)
 
 
-@lru_cache(maxsize=512)
 def _split(path: str) -> tuple[str, ...] | None:
     if path == "":
         return None
@@ -124,7 +124,12 @@ def split_path(path: Any) -> tuple[str, ...] | None:
             path = str.__str__(path)
         else:
             raise HelperError(f"field path must be a string; received {describe(path)}")
-    return _split(path)
+    # Paths are template constants, split once; a long one (a container value?) is
+    # split every time rather than kept: 512 of them could hold gigabytes.
+    return _split_cached(path) if len(path) <= MAX_CACHED_KEY else _split(path)
+
+
+_split_cached = lru_cache(maxsize=512)(_split)
 
 
 # How to descend into values of a type: computed once per type.

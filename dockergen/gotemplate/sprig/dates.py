@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ...limits import check_scan, digits_value
+from ...limits import MAX_CACHED_KEY, check_scan, digits_value
 from ...model import GoTime
 from .coerce import clamped_int10, wrap_int64
 from ..errors import GoError
@@ -301,8 +301,13 @@ _ZONE_TOKENS = ("-07:00:00", "-070000", "-07:00", "-0700", "-07")
 _ISO_TOKENS = ("Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07")
 
 
-@lru_cache(maxsize=256)
 def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
+    """Split a Go layout into chunks, remembered for the layouts a template writes
+    (a long one, from a container value, is not kept: 256 of them could be gigabytes)."""
+    return _tokenize_cached(layout) if len(layout) <= MAX_CACHED_KEY else _chunks(layout)
+
+
+def _chunks(layout: str) -> tuple[tuple[str, str], ...]:
     """Split a Go layout into ``("lit", text)`` and ``(element, text)`` chunks.
 
     Matches in place (``startswith(x, i)``): a layout may be a long container
@@ -380,6 +385,9 @@ def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
     if literal:
         chunks.append(("lit", "".join(literal)))
     return tuple(chunks)
+
+
+_tokenize_cached = lru_cache(maxsize=256)(_chunks)
 
 
 _MONTHS = [calendar.month_name[m] for m in range(1, 13)]

@@ -37,6 +37,21 @@ def test_a_path_of_many_dots_is_walked_in_linear_time() -> None:
     ) == "0 1"
 
 
+def test_long_paths_and_layouts_are_not_kept_in_caches() -> None:
+    # 512 cached 1 MB paths (each a tuple of 500 000 parts) would hold gigabytes.
+    from dockergen.gotemplate.sprig.dates import _tokenize_cached
+    from dockergen.helpers.fieldpath import _split_cached
+
+    paths, layouts = _split_cached.cache_info().currsize, _tokenize_cached.cache_info().currsize
+    for i in range(5):
+        assert deep_get(_container(), f"Labels.{i}" + ".a" * 500_000) is None
+        assert go("{{ date .L now | len }}", L="qrstu"[i] + "x" * 500_000) == "500001"
+    assert _split_cached.cache_info().currsize == paths
+    assert _tokenize_cached.cache_info().currsize == layouts
+    assert deep_get(_container(x="1"), "Labels.x") == "1"  # short ones are still remembered
+    assert _split_cached.cache_info().currsize in (paths, paths + 1)
+
+
 def test_closest_over_a_long_list_and_a_long_text_is_budgeted() -> None:
     candidates = [f"z{i}!" for i in range(100_000)]  # none occurs: each search reads all the text
     with pytest.raises(LimitError, match=f"closest: scanning .* exceeds dockergen's limit of {MAX_SCAN}"):
