@@ -231,7 +231,7 @@ class Config:
     )
     only_healthy: bool = option(
         False, flag="only-healthy", kind="bool", toml="onlyhealthy",
-        help="leave out containers whose healthcheck is starting or unhealthy (label dockergen.pipeline.health=ignore opts out)",
+        help="leave out containers whose healthcheck is starting or unhealthy (label dockergen.health=ignore opts out)",
     )
     container_filter: dict[str, list[str]] = option(
         factory=dict, toml="containerfilter", from_toml=read_filter_table, from_flags=_container_filter,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..limits import check_items
 from .errors import GoError
 from .fmt import action_text, format_v
 from .funcs import Function
@@ -444,6 +445,7 @@ class _Compiler:
                 elif isinstance(value, int) and not isinstance(value, bool):
                     if len(decl) > 1:
                         raise st.fail(f"can't use {format_v(value)} to iterate over more than one variable")
+                    check_items("range", int(value))  # Go would loop that many times, however many
                     ctor = type(value)
                     for i in range(int(value)):
                         ran = True

@@ -17,6 +17,7 @@ import struct
 from datetime import datetime
 from typing import Any
 
+from ..limits import check_text, deeper
 from .values import (
     ANY, BYTES, DICT, LIST, MISSING, STRING, UINT8, UINT_KINDS, Duration, Float32, GoMap, GoSlice, GoType,
     Int8, Int16, Int32, Int64, Method, NilPointer, Pointer, Uint, Uint8, Uint16, Uint32, Uint64, go_bytes,
@@ -528,7 +529,7 @@ def _sorted_items(mapping: dict) -> list[tuple[Any, Any]]:
 class _Printer:
     """Formats one fmt call; mirrors Go's per-verb state (flags, erroring)."""
 
-    __slots__ = ("buf", "f", "erroring", "reordered", "good_argnum")
+    __slots__ = ("buf", "f", "erroring", "reordered", "good_argnum", "widened")
 
     def __init__(self) -> None:
         self.buf: list[str] = []
@@ -536,6 +537,21 @@ class _Printer:
         self.erroring = False
         self.reordered = False
         self.good_argnum = True
+        self.widened = 0  # characters that widths and precisions may add to composites' leaves
+
+    def enter(self, depth: int, leaves: int) -> None:
+        """Checks before printing a composite's ``leaves`` elements at ``depth``.
+
+        Go has no bound on either, but a width or precision (up to a million) applies
+        to every leaf: ``%1000000v`` of a long list from a container value would be
+        gigabytes.  A value nested past dockergen's limit (``set $d "x" $d``) fails too.
+        """
+        deeper("fmt", depth)
+        f = self.f
+        widest = max(f.wid if f.wid_present else 0, f.prec if f.prec_present else 0)
+        if widest > 1:
+            self.widened += leaves * widest
+            check_text("fmt", self.widened)
 
     def text(self) -> str:
         return "".join(self.buf)
@@ -761,6 +777,7 @@ class _Printer:
 
     def fmt_bytes(self, data: bytes, verb: str, type_string: str, value: Any, depth: int) -> None:
         if verb in "vd":
+            self.enter(depth, len(data))
             if self.f.sharp_v:
                 self.buf.append(type_string + "{")
                 for i, c in enumerate(data):
@@ -992,6 +1009,7 @@ class _Printer:
             self.buf.append("<nil>")
 
     def print_list(self, items: list, verb: str, depth: int, slice_type: GoType) -> None:
+        self.enter(depth, len(items))
         elem = slice_type.elem or ANY
         if self.f.sharp_v:
             self.buf.append(slice_type.name + "{")
@@ -1009,6 +1027,7 @@ class _Printer:
         self.buf.append("]")
 
     def print_map(self, mapping: dict, verb: str, depth: int) -> None:
+        self.enter(depth, 2 * len(mapping))
         map_type = mapping.type if isinstance(mapping, GoMap) else DICT
         key_type = map_type.key or STRING
         elem = map_type.elem or ANY
@@ -1030,6 +1049,7 @@ class _Printer:
         self.buf.append("}" if sharp_v else "]")
 
     def print_struct(self, obj: Any, info: Any, verb: str, depth: int) -> None:
+        self.enter(depth, len(info.fields))
         f = self.f
         if f.sharp_v:
             self.buf.append(info.name)

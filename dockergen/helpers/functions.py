@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import HelperError
 from ..golang import path as go_path
+from ..limits import MAX_TEXT, LimitError, check_replace, check_scan
 from .fieldpath import as_list, describe, go_split, is_missing
 from .nginx import go_quote
 from .sort import parse_go_int
@@ -62,10 +63,14 @@ def closest(values: Any, text: Any) -> str:
     text = _str("closest", text)
     best = ""
     best_len = 0
+    scanned = 0  # each search may read all of text: a long list times a long text is bounded
     for value in _strings("closest", values):
         size = len(value.encode("utf-8", "surrogatepass"))  # Go compares byte lengths
-        if size > best_len and value in text:
-            best, best_len = value, size
+        if size > best_len and len(value) <= len(text):
+            scanned += len(text)
+            check_scan("closest", scanned)
+            if value in text:
+                best, best_len = value, size
     return best
 
 
@@ -81,6 +86,7 @@ def comment(delim: Any, text: Any) -> str:
     """Prefix ``delim`` to every line of ``text``, including after a trailing newline."""
     delim = _str("comment", delim, "the delimiter")
     text = _str("comment", text)
+    check_replace("comment", delim + text, "\n", "\n" + delim)
     return delim + text.replace("\n", "\n" + delim)
 
 
@@ -128,14 +134,21 @@ def include(path: Any, *, raw: bool = False) -> str:
     """The text of file ``path``; ``""`` when it cannot be read.
 
     ``raw`` keeps the bytes exactly, as Go strings do: invalid UTF-8 survives
-    as surrogate escapes and ``\r\n`` is not translated.
+    as surrogate escapes and ``\r\n`` is not translated.  A path can come
+    from a container value: a FIFO (or a terminal) is read without waiting for
+    a writer, and a file longer than dockergen's limit (``/dev/zero``) is refused.
     """
     errors, newline = ("surrogateescape", "") if raw else ("replace", None)
     try:
-        with open(_str("include", path, "the path"), encoding="utf-8", errors=errors, newline=newline) as handle:
-            return handle.read()
+        fd = os.open(_str("include", path, "the path"), os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb") as handle:
+            data = handle.read(MAX_TEXT + 1)
     except (OSError, ValueError, HelperError):
         return ""
+    if len(data) > MAX_TEXT:
+        raise LimitError(f"include: the file is longer than dockergen's limit of {MAX_TEXT} bytes")
+    text = data.decode("utf-8", errors)
+    return text if raw else text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def intersect(first: Any, second: Any) -> list[str]:
@@ -192,9 +205,10 @@ def splitN(text: Any, sep: Any, count: Any) -> list[str]:  # noqa: N802
 def replace(text: Any, old: Any, new: Any, count: Any = -1) -> str:
     """Go's ``strings.Replace``; ``count`` < 0 (the default) replaces all."""
     fn = "replace"
-    return _str(fn, text).replace(
-        _str(fn, old, "the old text"), _str(fn, new, "the new text"), _int(fn, count, "the count")
-    )
+    text, old, new = _str(fn, text), _str(fn, old, "the old text"), _str(fn, new, "the new text")
+    count = _int(fn, count, "the count")
+    check_replace(fn, text, old, new, count)
+    return text.replace(old, new, count)
 
 
 def _go_case(text: str, upper: bool) -> str:
@@ -313,7 +327,9 @@ def sprigDir(path: Any) -> str:  # noqa: N802
 def sprigReplace(old: Any, new: Any, text: Any) -> str:  # noqa: N802
     """Sprig's ``replace old new text``: replace every occurrence."""
     fn = "sprigReplace"
-    return _str(fn, text).replace(_str(fn, old), _str(fn, new))
+    text, old, new = _str(fn, text), _str(fn, old), _str(fn, new)
+    check_replace(fn, text, old, new)
+    return text.replace(old, new)
 
 
 def _numbered(parts: list[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import HelperError
 from ..golang.unicode import trim_space
+from ..limits import digits_value
 from .fieldpath import describe, is_missing
 
 __all__ = [
@@ -176,9 +177,10 @@ def nginxMustParseHSTS(value: Any) -> str:  # noqa: N802
         directive = trim_space(raw)
         if directive.startswith("max-age="):
             digits = directive[len("max-age=") :]
-            if not (digits and digits.isascii() and digits.isdigit()) or int(digits) > _GO_INT_MAX:
+            value = digits_value(digits) if digits and digits.isascii() and digits.isdigit() else None
+            if value is None or value > _GO_INT_MAX:
                 raise HelperError(f"invalid {_HSTS} max-age directive: {directive}")
-            max_age = int(digits)
+            max_age = value
         elif directive == "includesubdomains":
             subdomains = True
         elif directive == "preload":

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import MAX_NESTING, LimitError, deeper, too_deep
 from .fieldpath import describe, is_missing
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "rfc3339",
     "go_float",
     "PlainRules",
+    "nesting",
 ]
 
 
@@ -103,12 +105,13 @@ def to_plain(
     order).  Times become RFC 3339 strings for JSON and stay ``datetime`` for
     the YAML emitter.  Missing values (``None``, Jinja2 undefined) become ``None``.
     """
-    return _plain(value, yaml, map_key_order, rules)
+    return _plain(value, yaml, map_key_order, rules, 0)
 
 
 def _plain(
-    value: Any, yaml: bool, key_order: Callable[[Any], Any] | None = None, rules: PlainRules | None = None
+    value: Any, yaml: bool, key_order: Callable[[Any], Any] | None, rules: PlainRules | None, depth: int
 ) -> Any:
+    """``to_plain`` of ``value``, found inside ``depth`` structs, maps and lists."""
     cls = type(value)
     if value is None or cls is str or cls is int or cls is bool or cls is float:
         return value
@@ -123,6 +126,7 @@ def _plain(
     if isinstance(value, datetime):
         return value if yaml else rfc3339(value)
     if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
+        inner = deeper("serialize", depth)
         result: dict[Any, Any] = {}
         shown = None if rules is None else rules.fields(value)
         for attr, json_key, yaml_key, empty in _struct_info(cls):
@@ -132,27 +136,31 @@ def _plain(
             if yaml and item is None and empty is not None:
                 result[yaml_key] = [] if empty is _LIST else {}
             else:
-                result[yaml_key if yaml else json_key] = _plain(item, yaml, key_order, rules)
+                result[yaml_key if yaml else json_key] = _plain(item, yaml, key_order, rules, inner)
         return result
     if isinstance(value, Mapping):
+        inner = deeper("serialize", depth)
         if yaml:
             try:
                 converted = {
-                    _plain(k, True, key_order, rules): _plain(v, True, key_order, rules) for k, v in value.items()
+                    _plain(k, True, key_order, rules, inner): _plain(v, True, key_order, rules, inner)
+                    for k, v in value.items()
                 }
             except TypeError:  # a tuple key became a list
                 raise HelperError(f"yaml: unsupported map key in {describe(value)}") from None
             return {k: converted[k] for k in sorted(converted, key=key_order)}
-        items = {_json_key(k): _plain(v, False, None, rules) for k, v in value.items()}
+        items = {_json_key(k): _plain(v, False, None, rules, inner) for k, v in value.items()}
         return {k: items[k] for k in sorted(items)}
     if isinstance(value, (list, tuple)):
-        return [_plain(item, yaml, key_order, rules) for item in value]
+        inner = deeper("serialize", depth)
+        return [_plain(item, yaml, key_order, rules, inner) for item in value]
     if isinstance(value, (set, frozenset)):
-        return [_plain(item, yaml, key_order, rules) for item in sorted(value, key=repr)]
+        inner = deeper("serialize", depth)
+        return [_plain(item, yaml, key_order, rules, inner) for item in sorted(value, key=repr)]
     if is_missing(value):
         return None
     if rules is not None:
-        return _plain(rules.resolve(value), yaml, key_order, rules)
+        return _plain(rules.resolve(value), yaml, key_order, rules, depth)
     raise HelperError(f"cannot serialise a value of type {cls.__name__}: {describe(value)}")
 
 
@@ -327,13 +335,39 @@ def _text(fn: str, value: Any) -> str:
 
 
 def parseJson(text: Any) -> Any:  # noqa: N802
-    """Decode JSON text; invalid JSON fails the render (Sprig's ``mustFromJson``)."""
+    """Decode JSON text; invalid JSON fails the render (Sprig's ``mustFromJson``).
+
+    A document nested deeper than dockergen's limit is refused, so that what
+    comes out can always be walked (encoded, printed, compared) again.
+    """
     import json as _json
 
     try:
-        return _json.loads(_text("parseJson", text), parse_constant=_reject_constant)
+        value = _json.loads(_text("parseJson", text), parse_constant=_reject_constant)
     except ValueError as exc:
         raise HelperError(f"parseJson: invalid JSON: {exc}") from None
+    except RecursionError:  # deeper than Python's decoder goes, far past the limit anyway
+        raise too_deep("parseJson") from None
+    if nesting(value) > MAX_NESTING:
+        raise too_deep("parseJson")
+    return value
+
+
+def nesting(value: Any) -> int:
+    """How many dicts and lists are nested in decoded data (0 for a scalar), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def fromJson(text: Any) -> Any:  # noqa: N802
@@ -342,5 +376,7 @@ def fromJson(text: Any) -> Any:  # noqa: N802
         return None
     try:
         return parseJson(text)
+    except LimitError:
+        raise  # a bound is a render error, never an invalid document
     except HelperError:
         return None

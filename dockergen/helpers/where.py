@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import HelperError
+from ..limits import deeper
 from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, split_path, unwrap
 from .groupby import container_labels
 
@@ -48,16 +49,21 @@ def _kind(value: Any) -> Any:
     return type(value)
 
 
-def strict_equal(a: Any, b: Any) -> bool:
-    """Deep, type-strict equality in the spirit of Go's ``reflect.DeepEqual``."""
+def strict_equal(a: Any, b: Any, depth: int = 0) -> bool:
+    """Deep, type-strict equality in the spirit of Go's ``reflect.DeepEqual``.
+
+    ``depth`` counts the lists and maps around ``a`` and ``b``.
+    """
     a = unwrap(a)
     b = unwrap(b)
     kind = _kind(a)
     if kind is not _kind(b):
         return False
     if kind is list:
-        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b))
+        inner = deeper("where", depth)
+        return len(a) == len(b) and all(strict_equal(x, y, inner) for x, y in zip(a, b))
     if kind is Mapping:
+        inner = deeper("where", depth)
         if len(a) != len(b):
             return False
         if not (_str_keys(a) and _str_keys(b)):
@@ -65,7 +71,7 @@ def strict_equal(a: Any, b: Any) -> bool:
             a = {(_kind(k), k): v for k, v in a.items()}
             b = {(_kind(k), k): v for k, v in b.items()}
         for key, value in a.items():
-            if key not in b or not strict_equal(value, b[key]):
+            if key not in b or not strict_equal(value, b[key], inner):
                 return False
         return True
     return bool(a == b)

@@ -14,7 +14,9 @@ from it in ways that matter to a proxy fed by container labels:
   ignores them when decoding into ``interface{}``; only dicts, lists, str,
   int, float, bool, None and timestamps come out;
 - every alias expansion is a fresh copy, as in Go, so results never share
-  (or loop back to) containers.
+  (or loop back to) containers;
+- nesting is bounded by dockergen's limit (yaml.v3 allows 10000 levels), so
+  that what comes out can always be walked (encoded, printed) again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import binascii
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import deeper
 from .nginx import go_quote
 from .yamlfmt import BOOL, FLOAT, INT, MERGE, NULL, STR, TIMESTAMP, _TAG, resolve_plain
 
@@ -167,10 +170,12 @@ class _Decoder:
         elif kind is self._mapping_node:
             pairs = node.value
             if len(pairs) < 2 or self._unique_keys(pairs, node):
+                deeper("yaml", len(stack))
                 stack.append(_Frame(pairs, {}, alias))
                 return _PENDING
             value = None  # the document fails; yaml.v3 skips this mapping's content
         else:
+            deeper("yaml", len(stack))
             stack.append(_Frame(node.value, None, alias))
             return _PENDING
         if alias:

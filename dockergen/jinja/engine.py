@@ -74,6 +74,7 @@ def _none_as_empty(value: Any) -> Any:
 
 def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
+    from dockergen.jinja import bounded
     from dockergen.jinja.cache import bytecode_cache
     from dockergen.jinja.catalogue import FILTERS, GLOBALS
 
@@ -90,6 +91,9 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     )
     environment.globals.update(GLOBALS)
     environment.filters.update(FILTERS)
+    # Jinja2's own range and replace, with dockergen's bounds: container values reach them too.
+    environment.globals["range"] = bounded.range_
+    environment.filters["replace"] = bounded.replace
     return environment
 
 

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 
 from dockergen.model import RuntimeContainer
 
-HEALTH_LABEL = "dockergen.pipeline.health"  # "ignore": route the container whatever its health
+HEALTH_LABEL = "dockergen.health"  # "ignore": route the container whatever its health
 _NO_HEALTHCHECK = ("", "none")  # "none" is the API's word for a disabled healthcheck
 
 
 def health_ignored(container: RuntimeContainer) -> bool:
-    """Has the container opted out of health-aware routing (``dockergen.pipeline.health=ignore``)?"""
+    """Has the container opted out of health-aware routing (``dockergen.health=ignore``)?"""
     value = (container.Labels or {}).get(HEALTH_LABEL, "")
     return value.strip().lower() == "ignore"
 

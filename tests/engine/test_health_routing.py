@@ -66,7 +66,7 @@ def test_flipping_healthcheck_enters_and_leaves_the_output(tmp_path, make_contai
         wait(lambda: dest.exists() and "Watching docker events" in gen.log(), "the watcher's first render")
         flips = make_container(name=f"dgt-hflip-{tag}", labels={"t": tag}, healthcheck=HEALTHCHECK)
         routed = make_container(
-            name=f"dgt-hignore-{tag}", labels={"t": tag, "dockergen.pipeline.health": "ignore"}, healthcheck=HEALTHCHECK
+            name=f"dgt-hignore-{tag}", labels={"t": tag, "dockergen.health": "ignore"}, healthcheck=HEALTHCHECK
         )
         plain = make_container(name=f"dgt-hplain-{tag}", labels={"t": tag})  # no healthcheck: unaffected
 

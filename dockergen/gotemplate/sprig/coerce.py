@@ -11,12 +11,13 @@ import re
 from typing import Any
 
 from ...golang import regexp
+from ...limits import deeper, digits_value
 from ..values import (
     MISSING, Float32, GoMap, GoSlice, NilPointer, Uint64, struct_info, truth, typeof,
 )
 
 __all__ = [
-    "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
+    "clamped_int10", "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
     "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float",
 ]
 
@@ -62,10 +63,26 @@ def parse_go_int_literal(text: str) -> int | None:
     allowed = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}[base]
     if any(c not in allowed for c in s):
         return None
-    value = sign * int(s, base)
+    magnitude = digits_value(s, base)
+    if magnitude is None:
+        return None
+    value = sign * magnitude
     if value < _INT64_MIN or value > _INT64_MAX:
         return None
     return value
+
+
+def clamped_int10(text: str) -> int:
+    """``strconv.ParseInt(text, 10, 64)`` with its error ignored: 0 for a syntax
+    error, the nearest int64 for an overflow (Sprig's ``atoi``, ``duration``)."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return 0
+    magnitude = digits_value(digits)
+    if magnitude is None:  # beyond 64 bits: clamped like any overflow
+        magnitude = _INT64_MAX + 1
+    value = -magnitude if text[0] == "-" else magnitude
+    return max(_INT64_MIN, min(_INT64_MAX, value))
 
 
 def to_int64(value: Any) -> int:
@@ -169,11 +186,12 @@ def list_items(value: Any) -> list[Any]:
     return list(value)
 
 
-def deep_equal(a: Any, b: Any) -> bool:
+def deep_equal(a: Any, b: Any, depth: int = 0) -> bool:
     """Go's ``reflect.DeepEqual``: same dynamic types, then equal contents.
 
     A nil slice does not equal an empty one; ``1`` does not equal ``1.0``;
-    pointers are equal when they point to deeply equal values.
+    pointers are equal when they point to deeply equal values.  ``depth``
+    counts the maps, lists and structs around ``a`` and ``b``.
     """
     if a is b:
         return True
@@ -187,20 +205,23 @@ def deep_equal(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         if isinstance(a, GoSlice) and isinstance(b, GoSlice) and a.nil != b.nil:
             return False
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+        inner = deeper("deep comparison", depth)
+        return len(a) == len(b) and all(deep_equal(x, y, inner) for x, y in zip(a, b))
     if isinstance(a, dict):
         if isinstance(a, GoMap) and isinstance(b, GoMap) and a.nil != b.nil:
             return False
         if len(a) != len(b):
             return False
+        inner = deeper("deep comparison", depth)
         for key, value in a.items():
-            if key not in b or not deep_equal(value, b[key]):
+            if key not in b or not deep_equal(value, b[key], inner):
                 return False
         return True
     info = struct_info(a)
     if info is not None:
+        inner = deeper("deep comparison", depth)
         return all(
-            deep_equal(getattr(a, info.attribute(name), None), getattr(b, info.attribute(name), None))
+            deep_equal(getattr(a, info.attribute(name), None), getattr(b, info.attribute(name), None), inner)
             for name, _ in info.fields
         )
     if isinstance(a, float) and not isinstance(a, Float32):

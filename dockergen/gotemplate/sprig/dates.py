@@ -18,7 +18,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...limits import MAX_CACHED_KEY, check_scan, digits_value
 from ...model import GoTime
+from .coerce import clamped_int10, wrap_int64
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
@@ -111,41 +113,40 @@ def parse_duration(text: str) -> int:
     if not s:
         raise invalid
     total = 0
-    while s:
-        if not (s[0] == "." or s[0].isascii() and s[0].isdigit()):
+    n = len(s)
+    i = 0  # an index rather than slices: "1h1h1h..." from a container would be quadratic
+    while i < n:
+        if not (s[i] == "." or s[i].isascii() and s[i].isdigit()):
             raise invalid
-        i = 0
-        while i < len(s) and "0" <= s[i] <= "9":
+        start = i
+        while i < n and "0" <= s[i] <= "9":
             i += 1
-        whole_digits = s[:i]
-        value = int(whole_digits) if whole_digits else 0
-        if value > _INT64_MAX + 1:
+        whole_digits = s[start:i]
+        value = digits_value(whole_digits)
+        if value is None or value > _INT64_MAX + 1:
             raise invalid
-        s = s[i:]
         frac, scale, has_frac_digits = 0, 1.0, False
-        if s[:1] == ".":
-            s = s[1:]
-            j = 0
+        if s[i:i + 1] == ".":
+            i += 1
+            start = i
             overflow = False
-            while j < len(s) and "0" <= s[j] <= "9":
+            while i < n and "0" <= s[i] <= "9":
                 if not overflow:
                     if frac > (_INT64_MAX + 1) // 10:
                         overflow = True  # further digits are ignored, as in Go
                     else:
-                        frac = frac * 10 + int(s[j])
+                        frac = frac * 10 + int(s[i])
                         scale *= 10
-                j += 1
-            has_frac_digits = j > 0
-            s = s[j:]
+                i += 1
+            has_frac_digits = i > start
         if not whole_digits and not has_frac_digits:
             raise invalid  # "." or ".s"
-        k = 0
-        while k < len(s) and s[k] != "." and not ("0" <= s[k] <= "9"):
-            k += 1
-        if k == 0:
+        start = i
+        while i < n and s[i] != "." and not ("0" <= s[i] <= "9"):
+            i += 1
+        if i == start:
             raise GoError("time: missing unit in duration " + go_time_quote(original))
-        unit_name = s[:k]
-        s = s[k:]
+        unit_name = s[start:i]
         unit = _UNITS.get(unit_name)
         if unit is None:
             raise GoError(
@@ -300,12 +301,22 @@ _ZONE_TOKENS = ("-07:00:00", "-070000", "-07:00", "-0700", "-07")
 _ISO_TOKENS = ("Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07")
 
 
-@lru_cache(maxsize=256)
 def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
-    """Split a Go layout into ``("lit", text)`` and ``(element, text)`` chunks."""
+    """Split a Go layout into chunks, remembered for the layouts a template writes
+    (a long one, from a container value, is not kept: 256 of them could be gigabytes)."""
+    return _tokenize_cached(layout) if len(layout) <= MAX_CACHED_KEY else _chunks(layout)
+
+
+def _chunks(layout: str) -> tuple[tuple[str, str], ...]:
+    """Split a Go layout into ``("lit", text)`` and ``(element, text)`` chunks.
+
+    Matches in place (``startswith(x, i)``): a layout may be a long container
+    value, and copying its rest at every character would be quadratic.
+    """
     chunks: list[tuple[str, str]] = []
     literal: list[str] = []
     i, n = 0, len(layout)
+    at = layout.startswith
 
     def emit(kind: str, length: int) -> None:
         if literal:
@@ -314,58 +325,57 @@ def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
         chunks.append((kind, layout[i:i + length]))
 
     while i < n:
-        rest = layout[i:]
-        c = rest[0]
+        c = layout[i]
         token: tuple[str, int] | None = None
         # "Jan"/"Mon" followed by a lower-case letter ("Janet", "Month") are plain text.
-        if c == "J" and rest.startswith("Jan"):
-            if rest.startswith("January"):
+        if c == "J" and at("Jan", i):
+            if at("January", i):
                 token = ("January", 7)
-            elif not ("a" <= rest[3:4] <= "z"):
+            elif not ("a" <= layout[i + 3:i + 4] <= "z"):
                 token = ("Jan", 3)
         elif c == "M":
-            if rest.startswith("Monday"):
+            if at("Monday", i):
                 token = ("Monday", 6)
-            elif rest.startswith("Mon") and not ("a" <= rest[3:4] <= "z"):
+            elif at("Mon", i) and not ("a" <= layout[i + 3:i + 4] <= "z"):
                 token = ("Mon", 3)
-            elif rest.startswith("MST"):
+            elif at("MST", i):
                 token = ("MST", 3)
-        elif c == "0" and len(rest) > 1:
-            if rest[1] in "123456":
-                token = (rest[:2], 2)
-            elif rest.startswith("002"):
+        elif c == "0" and n - i > 1:
+            if layout[i + 1] in "123456":
+                token = (layout[i:i + 2], 2)
+            elif at("002", i):
                 token = ("002", 3)
         elif c == "1":
-            token = ("15", 2) if rest.startswith("15") else ("1", 1)
+            token = ("15", 2) if at("15", i) else ("1", 1)
         elif c == "2":
-            token = ("2006", 4) if rest.startswith("2006") else ("2", 1)
+            token = ("2006", 4) if at("2006", i) else ("2", 1)
         elif c == "_":
-            if rest.startswith("_2"):
-                if rest.startswith("_2006"):
+            if at("_2", i):
+                if at("_2006", i):
                     literal.append("_")  # "_2006" is a literal "_" then the year
                     i += 1
                     continue
                 token = ("_2", 2)
-            elif rest.startswith("__2"):
+            elif at("__2", i):
                 token = ("__2", 3)
         elif c in "345":
             token = (c, 1)
-        elif c == "P" and rest.startswith("PM"):
+        elif c == "P" and at("PM", i):
             token = ("PM", 2)
-        elif c == "p" and rest.startswith("pm"):
+        elif c == "p" and at("pm", i):
             token = ("pm", 2)
         elif c == "-" or c == "Z":
             for candidate in (_ZONE_TOKENS if c == "-" else _ISO_TOKENS):
-                if rest.startswith(candidate):
+                if at(candidate, i):
                     token = (candidate, len(candidate))
                     break
-        elif c in ".," and len(rest) > 1 and rest[1] in "09":
-            digit = rest[1]
-            j = 1
-            while j < len(rest) and rest[j] == digit:
+        elif c in ".," and n - i > 1 and layout[i + 1] in "09":
+            digit = layout[i + 1]
+            j = i + 1
+            while j < n and layout[j] == digit:
                 j += 1
-            if not (j < len(rest) and rest[j].isascii() and rest[j].isdigit()):
-                token = ("frac0" if digit == "0" else "frac9", j)
+            if not (j < n and layout[j].isascii() and layout[j].isdigit()):
+                token = ("frac0" if digit == "0" else "frac9", j - i)
         if token is None:
             literal.append(c)
             i += 1
@@ -375,6 +385,9 @@ def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
     if literal:
         chunks.append(("lit", "".join(literal)))
     return tuple(chunks)
+
+
+_tokenize_cached = lru_cache(maxsize=256)(_chunks)
 
 
 _MONTHS = [calendar.month_name[m] for m in range(1, 13)]
@@ -517,17 +530,22 @@ def _lookup(names: list[str], s: str) -> tuple[int, str]:
 
 
 def _skip_literal(value: str, prefix: str) -> str:
-    while prefix:
-        if prefix[0] == " ":
-            if value and value[0] != " ":
+    """``value`` after the layout text ``prefix``; a run of spaces matches any run (even none)."""
+    i = j = 0
+    while i < len(prefix):
+        if prefix[i] == " ":
+            if j < len(value) and value[j] != " ":
                 raise _Bad
-            prefix = prefix.lstrip(" ")
-            value = value.lstrip(" ")
+            while i < len(prefix) and prefix[i] == " ":
+                i += 1
+            while j < len(value) and value[j] == " ":
+                j += 1
             continue
-        if not value or value[0] != prefix[0]:
+        if j >= len(value) or value[j] != prefix[i]:
             raise _Bad
-        prefix, value = prefix[1:], value[1:]
-    return value
+        i += 1
+        j += 1
+    return value[j:]
 
 
 def _nanoseconds(value: str, length: int) -> int:
@@ -552,7 +570,7 @@ def _zone_abbreviation(value: str) -> int:
             j = 1
             while _digit(rest, j):
                 j += 1
-            if j > 1 and int(rest[1:j]) <= 23 and not (j > 3):
+            if 1 < j <= 3 and int(rest[1:j]) <= 23:
                 return 3 + j
         return 3
     if value[0] in "+-":
@@ -582,6 +600,9 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     zone_utc = False
     zone_name = ""
     chunks = _tokenize(layout)
+    # Each element below goes on with the rest of ``value`` as a new string: fine for
+    # real layouts, but a long layout against a long value (two container values) is not.
+    check_scan("time.Parse", len(chunks) * len(value))
     for index, (element, text) in enumerate(chunks):
         if element == "lit":
             try:
@@ -889,26 +910,15 @@ def ago(value: Any) -> str:
     return format_duration(round_duration(_since(moment), _NS))
 
 
-def _parse_int10(text: str) -> int:
-    """``strconv.ParseInt(s, 10, 64)`` as Sprig uses it: errors give 0, overflow clamps."""
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not body.isascii() or not body.isdigit():
-        return 0
-    value = int(text)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
-
-
 @define(FUNCTIONS, "duration", (ANY,), STRING)
 def duration(seconds: Any) -> str:
     """Seconds as Go duration text; only a string or an int64 is read (an int is 0)."""
     if type(seconds) is str:
-        n = _parse_int10(seconds)
+        n = clamped_int10(seconds)
     elif type(seconds) is Int64:
         n = int(seconds)
     else:
         n = 0
-    from .coerce import wrap_int64
-
     return format_duration(wrap_int64(n * _NS))
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from dockergen.helpers.serialize import go_float, rfc3339
 
+from ...limits import deeper
 from ..errors import GoError
 from ..values import (
     MISSING, Float32, GoMap, GoSlice, NilPointer, Pointer, struct_info, type_name, typeof,
@@ -93,6 +94,7 @@ class _Encoder:
             self.out.append("\n" + self.indent * depth)
 
     def sequence(self, items: list[Any], depth: int) -> None:
+        deeper("json", depth)
         if not items:
             self.out.append("[]")
             return
@@ -106,6 +108,7 @@ class _Encoder:
         self.out.append("]")
 
     def members(self, pairs: list[tuple[str, Any]], depth: int) -> None:
+        deeper("json", depth)
         if not pairs:
             self.out.append("{}")
             return
@@ -218,6 +221,12 @@ class _Decoder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0  # arrays and objects open around the current value
+
+    def enter(self) -> None:
+        """One array or object deeper: Go allows 10000 levels, dockergen no more than
+        its walkers (encoders, printing, deepCopy) take without exhausting Python's stack."""
+        self.depth = deeper("json", self.depth)
 
     def fail(self, context: str) -> _Syntax:
         if self.pos >= len(self.text):
@@ -259,10 +268,12 @@ class _Decoder:
 
     def obj(self) -> dict:
         self.pos += 1
+        self.enter()
         result: dict[str, Any] = {}
         self.skip()
         if self.peek() == "}":
             self.pos += 1
+            self.depth -= 1
             return result
         while True:
             self.skip()
@@ -280,16 +291,19 @@ class _Decoder:
             if char == ",":
                 continue
             if char == "}":
+                self.depth -= 1
                 return result
             self.pos -= 1
             raise self.fail("after object key:value pair")
 
     def array(self) -> list:
         self.pos += 1
+        self.enter()
         result: list[Any] = []
         self.skip()
         if self.peek() == "]":
             self.pos += 1
+            self.depth -= 1
             return result
         while True:
             result.append(self.value())
@@ -299,6 +313,7 @@ class _Decoder:
             if char == ",":
                 continue
             if char == "]":
+                self.depth -= 1
                 return result
             self.pos -= 1
             raise self.fail("after array element")

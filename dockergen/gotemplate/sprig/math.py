@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, FLOAT64, INT, INT64, STRING, Int64
-from .coerce import to_float64, to_int64, wrap_int64
+from .coerce import clamped_int10, to_float64, to_int64, wrap_int64
 
 __all__ = ["FUNCTIONS"]
 
@@ -246,11 +246,7 @@ def round_(value: Any, places: int, *round_on: float) -> float:
 @define(FUNCTIONS, "atoi", (STRING,), INT)
 def atoi(text: str) -> int:
     """``strconv.Atoi`` with the error ignored: 0, or the clamped value on overflow."""
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return 0
-    value = int(text)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
+    return clamped_int10(text)
 
 
 @define(FUNCTIONS, "int", (ANY,), INT)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...golang import regexp
+from ...limits import MAX_VERSION, LimitError, digits_value
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import BOOL, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
@@ -27,7 +28,6 @@ _VERSION = regexp.compile(
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
     r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
 )
-_UINT64_MAX = (1 << 64) - 1
 
 
 @dataclass(eq=False)
@@ -71,8 +71,8 @@ class VersionValue(Version):
 
 
 def _segment(text: str) -> int:
-    value = int(text)
-    if value > _UINT64_MAX:
+    value = digits_value(text)
+    if value is None:
         raise GoError(f'Error parsing version segment: strconv.ParseUint: parsing "{text}": value out of range')
     return value
 
@@ -92,16 +92,23 @@ def parse_version(text: str) -> Version:
     return Version(major, minor, patch, pre, groups[8], text)
 
 
+def _numeric(identifier: str) -> int | None:
+    """``strconv.ParseUint(identifier, 10, 64)``: beyond 64 bits it is not a number."""
+    if identifier.isascii() and identifier.isdigit():
+        return digits_value(identifier)
+    return None
+
+
 def _compare_identifier(a: str, b: str) -> int:
     if a == b:
         return 0
     if a == "" or b == "":
         return -1 if a == "" else 1
-    a_num, b_num = a.isdigit(), b.isdigit()
-    if a_num and b_num:
-        return (int(a) > int(b)) - (int(a) < int(b))
-    if a_num != b_num:
-        return -1 if a_num else 1  # numeric identifiers sort below alphanumeric ones
+    a_num, b_num = _numeric(a), _numeric(b)
+    if a_num is not None and b_num is not None:
+        return (a_num > b_num) - (a_num < b_num)
+    if (a_num is None) != (b_num is None):
+        return -1 if a_num is not None else 1  # numeric identifiers sort below alphanumeric ones
     return 1 if a > b else -1
 
 
@@ -128,6 +135,7 @@ def compare(a: Version, b: Version) -> int:
 
 # --- constraints -------------------------------------------------------------------------
 
+# Masterminds' patterns, matched by Go's regexp (RE2: linear time, whatever the text).
 _CV = (
     r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
@@ -307,12 +315,20 @@ _POINTER_STRUCT.struct.methods.update({m.name: m for m in _methods(VERSION_POINT
 _VALUE_TYPE.struct.methods.update({m.name: m for m in _methods(VERSION_POINTER) if not m.pointer_receiver})
 
 
+def _check_length(fn: str, what: str, text: str) -> None:
+    if len(text) > MAX_VERSION:
+        raise LimitError(f"{fn}: a {what} of {len(text)} characters exceeds dockergen's limit of {MAX_VERSION}")
+
+
 @define(FUNCTIONS, "semver", (STRING,), VERSION_POINTER)
 def semver(text: str) -> Version:
+    _check_length("semver", "version", text)
     return parse_version(text)
 
 
 @define(FUNCTIONS, "semverCompare", (STRING, STRING), BOOL)
 def semver_compare(constraint: str, version: str) -> bool:
     """Does ``version`` satisfy ``constraint``?  The constraint is checked first."""
+    _check_length("semverCompare", "constraint", constraint)
+    _check_length("semverCompare", "version", version)
     return parse_constraints(constraint).check(parse_version(version))

@@ -17,6 +17,7 @@ import zlib
 from typing import Any
 
 from ...helpers.functions import _go_case
+from ...limits import check_replace, check_text
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import (
@@ -98,7 +99,20 @@ def trim_all(cutset: str, text: str) -> str:
     """``strings.Trim``: the cut set is a set of runes, not a prefix/suffix."""
     if not cutset:
         return text
-    return text.strip(cutset)
+    if len(cutset) <= _SHORT_CUTSET:
+        return text.strip(cutset)
+    # str.strip scans the whole cut set for every character it strips: with a
+    # long cut set (a container value) that is quadratic, a set lookup is not.
+    chars = frozenset(cutset)
+    start, end = 0, len(text)
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return text[start:end]
+
+
+_SHORT_CUTSET = 64
 
 
 @define(FUNCTIONS, "trimPrefix", (STRING, STRING), STRING)
@@ -184,6 +198,7 @@ def repeat(count: int, text: str) -> str:
         raise GoError("strings: negative Repeat count")
     if count and go_len(text) * count >= 2**63:
         raise GoError("strings: Repeat output length overflow")
+    check_text("repeat", len(text) * count)
     return text * count
 
 
@@ -257,10 +272,23 @@ def initials(text: str) -> str:
     return "".join(out)
 
 
-def _random_from(alphabet: str, count: int) -> str:
+def _random_from(what: str, alphabet: str, count: int) -> str:
+    """``count`` characters drawn uniformly from ``alphabet`` (at most 256 of them).
+
+    Random bytes are mapped in bulk; the bytes beyond the largest multiple of
+    the alphabet's size are dropped, so no character is more likely than another.
+    """
     if count <= 0:
         return ""
-    return "".join(secrets.choice(alphabet) for _ in range(count))
+    check_text(what, count)
+    size = len(alphabet)
+    usable = 256 - 256 % size
+    table = bytes(ord(alphabet[b % size]) if b < usable else 0 for b in range(256))
+    dropped = bytes(range(usable, 256))
+    out = bytearray()
+    while len(out) < count:
+        out += secrets.token_bytes(count - len(out) + 16).translate(table, dropped)
+    return out[:count].decode("ascii")
 
 
 _ALPHA = _string.ascii_letters
@@ -270,22 +298,22 @@ _ASCII = "".join(chr(c) for c in range(32, 127))
 
 @define(FUNCTIONS, "randAlphaNum", (INT,), STRING)
 def rand_alpha_num(count: int) -> str:
-    return _random_from(_ALPHA + _DIGITS, count)
+    return _random_from("randAlphaNum", _ALPHA + _DIGITS, count)
 
 
 @define(FUNCTIONS, "randAlpha", (INT,), STRING)
 def rand_alpha(count: int) -> str:
-    return _random_from(_ALPHA, count)
+    return _random_from("randAlpha", _ALPHA, count)
 
 
 @define(FUNCTIONS, "randNumeric", (INT,), STRING)
 def rand_numeric(count: int) -> str:
-    return _random_from(_DIGITS, count)
+    return _random_from("randNumeric", _DIGITS, count)
 
 
 @define(FUNCTIONS, "randAscii", (INT,), STRING)
 def rand_ascii(count: int) -> str:
-    return _random_from(_ASCII, count)
+    return _random_from("randAscii", _ASCII, count)
 
 
 @define(FUNCTIONS, "swapcase", (STRING,), STRING)
@@ -306,8 +334,12 @@ def swapcase(text: str) -> str:
 
 @define(FUNCTIONS, "shuffle", (STRING,), STRING)
 def shuffle(text: str) -> str:
+    """The characters in random order (goutils uses math/rand: no secret to keep).
+
+    ``SystemRandom`` asked the kernel once per character: seconds for a long value.
+    """
     chars = list(text)
-    random.SystemRandom().shuffle(chars)
+    random.shuffle(chars)
     return "".join(chars)
 
 
@@ -464,8 +496,12 @@ def camelcase(text: str) -> str:
 # --- wrapping and padding ------------------------------------------------------------
 
 
-def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
-    """goutils WrapCustom (Apache commons WordUtils.wrap) on bytes."""
+def _wrap(data: bytes, width: int, newline: bytes, long_words: bool, what: str) -> bytes:
+    """goutils WrapCustom (Apache commons WordUtils.wrap) on bytes.
+
+    Each line adds ``newline``, which may be as long as the text: the result is
+    checked against dockergen's size limit as it grows.
+    """
     if not data:
         return data
     if not newline:
@@ -475,6 +511,7 @@ def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
     size = len(data)
     offset = 0
     while size - offset > width:
+        check_text(what, len(out))
         if data[offset] == 0x20:
             offset += 1
             continue
@@ -499,23 +536,24 @@ def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
 
 @define(FUNCTIONS, "wrap", (INT, STRING), STRING)
 def wrap(width: int, text: str) -> str:
-    return from_go_bytes(_wrap(go_bytes(text), width, b"\n", False))
+    return from_go_bytes(_wrap(go_bytes(text), width, b"\n", False, "wrap"))
 
 
 @define(FUNCTIONS, "wrapWith", (INT, STRING, STRING), STRING)
 def wrap_with(width: int, sep: str, text: str) -> str:
-    return from_go_bytes(_wrap(go_bytes(text), width, go_bytes(sep), True))
+    return from_go_bytes(_wrap(go_bytes(text), width, go_bytes(sep), True, "wrapWith"))
 
 
 @define(FUNCTIONS, "indent", (INT, STRING), STRING)
-def indent(spaces: int, text: str) -> str:
+def indent(spaces: int, text: str, what: str = "indent") -> str:
     pad = repeat(spaces, " ")
+    check_text(what, len(pad) + len(text) + text.count("\n") * len(pad))
     return pad + text.replace("\n", "\n" + pad)
 
 
 @define(FUNCTIONS, "nindent", (INT, STRING), STRING)
 def nindent(spaces: int, text: str) -> str:
-    return "\n" + indent(spaces, text)
+    return "\n" + indent(spaces, text, "nindent")
 
 
 # --- tests, quoting, replacing -----------------------------------------------------------
@@ -560,6 +598,7 @@ def cat(*values: Any) -> str:
 
 @define(FUNCTIONS, "replace", (STRING, STRING, STRING), STRING, aliases=("sprigReplace",))
 def replace(old: str, new: str, text: str) -> str:
+    check_replace("replace", text, old, new)
     return text.replace(old, new)
 
 
