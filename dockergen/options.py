@@ -18,46 +18,27 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from dockergen.errors import ConfigError
+from dockergen.golang import time as go_time
 
 # -- durations ----------------------------------------------------------------------------
 
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)([^0-9.]*)")  # number, then unit = up to the next digit (as Go)
 _BARE_SECONDS = re.compile(r"\d+(\.\d*)?|\.\d+")
 
 
 def parse_duration(text: str, *, bare_seconds: bool = False) -> float:
-    """A Go duration (``500ms``, ``1m30s``, ``-1.5s``) in seconds; with ``bare_seconds``, ``30`` is 30 s.
+    """A Go duration (``500ms``, ``1m30s``, ``-1.5s``: ``time.ParseDuration``) in seconds.
 
-    Bare numbers are dockergen's own options' convenience (timeouts); docker-gen's
-    ``-wait`` follows Go's rule that a number needs its unit.
+    Surrounding blanks are ignored.  With ``bare_seconds``, ``30`` is 30 s: a
+    convenience of dockergen's own options (timeouts); docker-gen's ``-wait``
+    follows Go's rule that a number needs its unit.
     """
     value = text.strip()
     if bare_seconds and _BARE_SECONDS.fullmatch(value):
         return float(value)
-    original = value
-    sign = 1.0
-    if value[:1] in "+-" and value:
-        sign = -1.0 if value[0] == "-" else 1.0
-        value = value[1:]
-    if value == "0":
-        return 0.0
-    if not value:
-        raise ConfigError(f'invalid duration "{original}"')
-    total = 0.0
-    pos = 0
-    while pos < len(value):
-        match = _DURATION_PART.match(value, pos)
-        number, unit = match.group(1), match.group(2)
-        if not number or number == ".":
-            raise ConfigError(f'invalid duration "{original}"')
-        if not unit:
-            raise ConfigError(f'missing unit in duration "{original}"')
-        if unit not in _UNITS:
-            raise ConfigError(f'unknown unit "{unit}" in duration "{original}"')
-        total += float(number) * _UNITS[unit]
-        pos = match.end()
-    return sign * total
+    try:
+        return go_time.parse_duration(value) / 1e9
+    except go_time.DurationError as exc:
+        raise ConfigError(str(exc).removeprefix("time: ")) from None
 
 
 # -- reading values: each reader takes the raw value and where it came from --------------
