@@ -8,12 +8,12 @@ into dicts and lists.  ``json`` is imported on first use to keep start-up cheap.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from ..errors import HelperError
+from ..golang import json as go_json
 from ..limits import MAX_NESTING, LimitError, deeper, too_deep
 from .fieldpath import describe, is_missing
 
@@ -26,7 +26,6 @@ __all__ = [
     "parseJson",
     "fromJson",
     "rfc3339",
-    "go_float",
     "PlainRules",
     "nesting",
 ]
@@ -172,74 +171,9 @@ def _json_key(key: Any) -> str:
     raise HelperError(f"json: unsupported map key {describe(key)}")
 
 
-# --- Go float formatting ----------------------------------------------------
-
-
-def _digits(value: float) -> tuple[str, int]:
-    """Shortest round-trip digits of abs(value) and the decimal point position."""
-    mantissa, _, exponent = repr(abs(value)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = whole + fraction
-    point = len(whole) + (int(exponent) if exponent else 0)
-    stripped = digits.lstrip("0")
-    if not stripped:
-        return "0", 1
-    point -= len(digits) - len(stripped)
-    return stripped.rstrip("0"), point
-
-
-def _fmt_f(digits: str, point: int) -> str:
-    if point <= 0:
-        return "0." + "0" * -point + digits
-    if point >= len(digits):
-        return digits + "0" * (point - len(digits))
-    return digits[:point] + "." + digits[point:]
-
-
-def _fmt_e(digits: str, point: int) -> str:
-    exponent = point - 1
-    head = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{head}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-
-
-def go_float(value: float, style: str = "g") -> str:
-    """``strconv.FormatFloat(value, style, -1, 64)`` for finite values (``g``/``f``/``e``)."""
-    digits, point = _digits(value)
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    if style == "g":
-        # Shortest 'g' switches to an exponent below 1e-4 and from 1e6 up.
-        exponent = point - 1
-        style = "e" if exponent < -4 or exponent >= 6 else "f"
-    return sign + (_fmt_e(digits, point) if style == "e" else _fmt_f(digits, point))
-
-
-def _json_float(value: float) -> str:
-    if not math.isfinite(value):
-        raise HelperError(f"json: unsupported value: {go_float_special(value)}")
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
-        text = go_float(value, "e")
-        # Go writes e-7, not e-07.
-        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
-            text = text[:-2] + text[-1]
-        return text
-    return go_float(value, "f")
-
-
-def go_float_special(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    return "+Inf" if value > 0 else "-Inf"
-
-
 # --- JSON -------------------------------------------------------------------
 
-_HTML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
-
-
 def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
-    from json.encoder import encode_basestring  # C accelerated when available
-
     out: list[str] = []
     append = out.append
     colon = ":" if indent is None else ": "
@@ -252,11 +186,14 @@ def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
         elif item is False:
             append("false")
         elif type(item) is str:
-            append(encode_basestring(item))
+            append(go_json.quote(item, escape_html))
         elif type(item) is int:
             append(str(item))
         elif type(item) is float:
-            append(_json_float(item))
+            try:
+                append(go_json.number(item))
+            except go_json.UnsupportedValue as exc:
+                raise HelperError(str(exc)) from None
         elif type(item) is list:
             if not item:
                 append("[]")
@@ -283,7 +220,7 @@ def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
                     append(",")
                 if inner is not None:
                     append(inner)
-                append(encode_basestring(key))
+                append(go_json.quote(key, escape_html))
                 append(colon)
                 encode(element, depth + 1)
             if indent is not None:
@@ -293,13 +230,7 @@ def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
             raise HelperError(f"json: unsupported type {type(item).__name__}")
 
     encode(to_plain(value), 0)
-    text = "".join(out)
-    # Go escapes U+2028/U+2029 always, and <, >, & unless HTML escaping is off.
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    if escape_html:
-        for char, escaped in _HTML_ESCAPES:
-            text = text.replace(char, escaped)
-    return text
+    return "".join(out)
 
 
 def json(value: Any) -> str:

@@ -20,7 +20,8 @@ from typing import Any
 from ..errors import HelperError
 from ..limits import LimitError, digits_value
 from .fieldpath import describe, is_missing
-from .serialize import PlainRules, _text, go_float, rfc3339, to_plain
+from ..golang.json import format_float as go_float
+from .serialize import PlainRules, _text, rfc3339, to_plain
 
 __all__ = ["fromYaml", "mustFromYaml", "toYaml", "mustToYaml", "resolve_plain"]
 

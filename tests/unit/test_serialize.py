@@ -15,7 +15,8 @@ import yaml as pyyaml
 from dockergen.errors import HelperError
 from dockergen.helpers.functions import dict_, list_
 from dockergen.model import Address, GoTime, Mount, RuntimeContainer
-from dockergen.helpers.serialize import fromJson, go_float, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
+from dockergen.golang.json import format_float as go_float
+from dockergen.helpers.serialize import fromJson, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
 from dockergen.helpers.yamlfmt import fromYaml, mustFromYaml, mustToYaml, toYaml
 from template_support import render
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import base64
 import math
-import struct as _struct
 from datetime import datetime
 from typing import Any
 
-from dockergen.helpers.serialize import go_float, rfc3339
+from dockergen.golang import json as go_json
+from dockergen.helpers.serialize import rfc3339
 
 from ...limits import deeper
 from ..errors import GoError
@@ -30,49 +30,11 @@ __all__ = ["marshal", "unmarshal"]
 
 # --- encoding --------------------------------------------------------------------
 
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_HTML = frozenset("<>&")
-
-
-def _quote(text: str, escape_html: bool) -> str:
-    """A JSON string as Go writes it; invalid UTF-8 (lone surrogates here) becomes ``\\ufffd``."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[char])
-        elif code < 0x20 or (escape_html and char in _HTML) or code in (0x2028, 0x2029):
-            out.append(f"\\u{code:04x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _float32_text(value: float) -> str:
-    """Shortest digits that read back as the same float32."""
-    for digits in range(1, 10):
-        text = f"{value:.{digits}g}"
-        if _struct.unpack("f", _struct.pack("f", float(text)))[0] == value:
-            return repr(float(text))
-    return repr(value)  # pragma: no cover - 9 digits always suffice
-
-
 def _number(value: float, bits: int) -> str:
-    """Go's float encoder: plain digits, exponent form below 1e-6 or from 1e21 up."""
-    if not math.isfinite(value):
-        special = "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
-        raise GoError(f"json: unsupported value: {special}")
-    if bits == 32:
-        value = float(_float32_text(value))
-    magnitude = abs(value)
-    style = "e" if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21) else "f"
-    text = go_float(value, style)
-    if style == "e" and len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
-        text = text[:-2] + text[-1]  # e-07 -> e-7
-    return text
+    try:
+        return go_json.number(value, bits)
+    except go_json.UnsupportedValue as exc:
+        raise GoError(str(exc)) from None
 
 
 def _map_key(key: Any, map_value: Any) -> str:
@@ -118,7 +80,7 @@ class _Encoder:
             if i:
                 self.out.append(",")
             self.newline(depth + 1)
-            self.out.append(_quote(key, self.escape_html) + colon)
+            self.out.append(go_json.quote(key, self.escape_html) + colon)
             self.value(item, depth + 1)
         self.newline(depth)
         self.out.append("}")
@@ -130,7 +92,7 @@ class _Encoder:
         elif value is True or value is False:
             out.append("true" if value else "false")
         elif isinstance(value, str):
-            out.append(_quote(value, self.escape_html))
+            out.append(go_json.quote(value, self.escape_html))
         elif isinstance(value, int):
             out.append(str(int(value)))
         elif isinstance(value, float):
