@@ -30,6 +30,11 @@ from dockergen.pipeline.writer import WriteError, read_current, replace_contents
 
 log = logging.getLogger(__name__)
 
+# A reload that a notify asked for (``nginx -s reload`` returns once it has signalled) may
+# be carried out a little later: until then, a candidate put in place for a check would be
+# what nginx loads.  So a check waits this long after the last notify before it places one.
+NOTIFY_SETTLE = 0.5
+
 
 class Outcome(NamedTuple):
     """What one run of a job did."""
@@ -70,6 +75,7 @@ class Job:
         # the last content that passed a check, else what the destination held at start-up.
         self._last_good: bytes | None = None
         self._last_good_known = False
+        self._notified_at = float("-inf")  # when the last notify ran (monotonic)
         self.one_shot = False  # one-shot mode: a failure is one "docker-gen: ..." line, not a log line
 
     def _failed(self, watch_message: str, one_shot_message: str) -> None:
@@ -170,6 +176,7 @@ class Job:
             return outcome
         started = time.monotonic()
         metrics.notified(config.label, notify(config, get_api, get_apis, metrics))
+        self._notified_at = time.monotonic()
         if outcome.changed and config.dest:
             added, removed = line_changes((previous or b"").decode("utf-8", "replace"), outcome.text)
             if _notifies(config):
@@ -213,6 +220,9 @@ class Job:
             if self.checking and not (content == previous and self._checked):
                 from dockergen.pipeline.check import try_candidate  # only configs with a check command need it
 
+                pending = self._notified_at + NOTIFY_SETTLE - time.monotonic()
+                if pending > 0:
+                    time.sleep(pending)  # see NOTIFY_SETTLE
                 started = time.monotonic()
                 result = try_candidate(lambda old: self._check(old, get_apis), config.dest, content, previous)
                 timings["check"] += time.monotonic() - started
