@@ -102,7 +102,7 @@ class Requests(threading.Thread):
             answer = get(self.port, self.host)
             self.count += 1
             if answer != (200, self.body):
-                self.wrong.append(answer)
+                self.wrong.append((time.strftime("%H:%M:%S"), *answer))
 
     def stop(self) -> None:
         self.done.set()
@@ -163,7 +163,7 @@ def test_separate_containers_check_and_reload_inside_nginx(images, conf_volume, 
                  message=f"b routed after an exec reload; sidecar log:\n{sidecar.logs()}")
     finally:
         requests.stop()
-    assert requests.count > 10 and requests.wrong == []
+    assert requests.count > 10 and requests.wrong == [], f"sidecar log:\n{sidecar.logs()}\nnginx log:\n{nginx.logs()}"
     assert f"Notify 'nginx -s reload' passed in {nginx.name}" in sidecar.logs()
     status, text = nginx.exec("cat", "/etc/nginx/conf.d/default.conf")
     assert f"b-{tag}.test" in text and "99999" not in text
