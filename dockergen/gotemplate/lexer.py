@@ -61,11 +61,13 @@ class Token:
             return "EOF"
         if self.type == ERROR:
             return self.value
-        if self.type == KEYWORD:
+        if self.type in (KEYWORD, DOT, NIL):  # Go's item kinds from itemKeyword on
             return f"<{self.value}>"
-        if len(self.value) > 10:
-            return f"{self.value[:10]!r}..."  # pragma: no cover - Go's %.10q form, rare
-        return '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        from .fmt import go_quote
+
+        if len(self.value.encode("utf-8", "surrogateescape")) > 10:  # %.10q: 10 runes of a longer text
+            return go_quote(self.value[:10]) + "..."
+        return go_quote(self.value)
 
 
 def _is_alnum(ch: str) -> bool:
@@ -182,8 +184,8 @@ class _Lexer:
                 if self.paren_depth:
                     self.error("unclosed left paren", i, self.line)
                     return False
-                if trim:
-                    self.emit(RIGHT, i + 1, i + 4, self.line)
+                if trim:  # the marker is not part of the token: Go names it "}}"
+                    self.emit(RIGHT, i + 2, i + 4, self.line)
                     self.pos = self.skip_space(i + 4)
                 else:
                     self.emit(RIGHT, i, i + 2, self.line)

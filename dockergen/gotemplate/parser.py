@@ -366,9 +366,9 @@ class _Parser:
             if isinstance(node, VariableNode):
                 return VariableNode(chain_pos, node.ident + fields, node.slot)
             if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
-                text = str(node)
-                quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                self.error(f"unexpected . after term {quoted}")
+                from .fmt import go_quote
+
+                self.error(f"unexpected . after term {go_quote(str(node))}")
             return ChainNode(chain_pos, node, fields)
         return node
 
@@ -464,11 +464,13 @@ def make_number(token: Token) -> NumberNode:
         node.float_value = float(code)
         return node
     if token.type == L.COMPLEX or text.endswith("i"):
-        try:
-            value = complex(text[:-1].replace("_", "") + "j") if token.type == L.NUMBER else complex(
-                text.replace("_", "").replace("i", "j"))
-        except ValueError:
-            raise UnquoteError(f"illegal number syntax: \"{text}\"") from None
+        if token.type == L.NUMBER:  # an imaginary constant: ParseFloat of what precedes the i
+            imaginary = parse_go_float(text[:-1])
+            if imaginary is None:
+                raise UnquoteError(f"illegal number syntax: \"{text}\"")
+            value = complex(0, imaginary)
+        else:
+            value = _scan_complex(text)
         node.is_complex = True
         node.complex_value = value
         if value.imag == 0:
@@ -497,6 +499,49 @@ def make_number(token: Token) -> NumberNode:
     if not (node.is_int or node.is_uint or node.is_float):
         raise UnquoteError(f'illegal number syntax: "{text}"')
     return node
+
+
+def _float_token(text: str, i: int) -> int:
+    """End of the float fmt.Sscan reads at ``i``: a sign, digits and '_', a point, an exponent."""
+    n = len(text)
+
+    def run(j: int, chars: str) -> int:
+        while j < n and text[j] in chars:
+            j += 1
+        return j
+
+    if text[i:i + 1] in ("+", "-"):
+        i += 1
+    digits, exponent = "0123456789_", "eEp"
+    if text[i:i + 2] in ("0x", "0X"):
+        i, digits, exponent = i + 2, "0123456789abcdefABCDEF_", "pP"
+    i = run(i, digits)
+    if text[i:i + 1] == ".":
+        i = run(i + 1, digits)
+    if i < n and text[i] in exponent:
+        i += 1
+        if text[i:i + 1] in ("+", "-"):
+            i += 1
+        i = run(i, "0123456789_")
+    return i
+
+
+def _scan_complex(text: str) -> complex:
+    """A ``1+2i`` constant as Go reads it (fmt.Sscan): each part goes through strconv.ParseFloat."""
+    from .fmt import go_quote
+    from .sprig.coerce import parse_go_float, parse_go_float_error
+
+    middle = _float_token(text, 0)
+    end = _float_token(text, middle)
+    if text[middle:middle + 1] not in ("+", "-") or text[end:end + 1] != "i":
+        raise UnquoteError("syntax error scanning complex number")
+    parts = []
+    for part in (text[:middle], text[middle:end]):
+        value = parse_go_float(part)
+        if value is None:
+            raise UnquoteError(f"strconv.ParseFloat: parsing {go_quote(part)}: {parse_go_float_error(part)}")
+        parts.append(value)
+    return complex(parts[0], parts[1])
 
 
 def _real_kinds(node: NumberNode, f: float) -> None:

@@ -16,7 +16,7 @@ from ..values import (
 
 __all__ = [
     "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
-    "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float",
+    "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float", "parse_go_float_error",
 ]
 
 _INT64_MIN = -(2**63)
@@ -93,21 +93,45 @@ def to_int(value: Any) -> int:
     return to_int64(value)
 
 
+# strconv.ParseFloat's syntax: '_' may stand anywhere among the digits (the exponent's too, after
+# its first digit); underscore_ok then checks that each one separates digits.
 _GO_FLOAT = re.compile(
-    r"[+-]?(?:(?:[0-9](?:_?[0-9])*)?\.?[0-9]*(?:_?[0-9])*(?:[eE][+-]?[0-9]+)?"
-    r"|0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9]+)"
+    r"[+-]?(?:(?=[0-9_.]*[0-9])[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9][0-9_]*)?"
+    r"|0[xX](?=[0-9a-fA-F_.]*[0-9a-fA-F])[0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9][0-9_]*)"
 )
+
+
+def underscore_ok(text: str) -> bool:
+    """Go's rule for '_' in a number: only between digits, or between a base prefix and a digit."""
+    s = text[1:] if text[:1] in ("+", "-") else text
+    saw = "^"  # ^ start, 0 digit or prefix, _ underscore, ! anything else
+    i = 0
+    hexadecimal = False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        i, saw, hexadecimal = 2, "0", s[1] in "xX"
+    for ch in s[i:]:
+        if "0" <= ch <= "9" or hexadecimal and ch in "abcdefABCDEF":
+            saw = "0"
+        elif ch == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
 
 
 def parse_go_float(text: str) -> float | None:
     """Go's ``strconv.ParseFloat(s, 64)``; ``None`` when it fails (or overflows)."""
     s = text
-    low = s.lower().lstrip("+-")
-    if low in ("inf", "infinity"):
+    low = s.lower()
+    if low in ("inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"):
         return -math.inf if s.startswith("-") else math.inf
     if low == "nan":
         return math.nan
-    if not s or not _GO_FLOAT.fullmatch(s) or not any(c.isdigit() for c in s):
+    if not s.isascii() or not _GO_FLOAT.fullmatch(s) or "_" in s and not underscore_ok(s):
         return None
     body = s.replace("_", "")
     try:
@@ -120,6 +144,13 @@ def parse_go_float(text: str) -> float | None:
     if math.isinf(value):
         return None
     return value
+
+
+def parse_go_float_error(text: str) -> str:
+    """Why :func:`parse_go_float` refused ``text``, in strconv's words."""
+    if text.isascii() and _GO_FLOAT.fullmatch(text) and ("_" not in text or underscore_ok(text)):
+        return "value out of range"
+    return "invalid syntax"
 
 
 def to_float64(value: Any) -> float:

@@ -18,8 +18,8 @@ import pytest
 from dockergen.gotemplate.context import load_fixture
 from dockergen.gotemplate.errors import ExecError, ParseError
 from dockergen.gotemplate.template import TemplateSet
+from reference_support import VECTORS
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "go-template-vectors"
 DIR_TOKEN = "@DIR@"
 
 
