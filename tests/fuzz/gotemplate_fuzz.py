@@ -26,16 +26,11 @@ Run locally to hunt for differences::
 from __future__ import annotations
 
 import argparse
-import base64
-import contextlib
 import json
-import os
+import logging
 import random
 import re
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,16 +42,11 @@ for _path in (ROOT, ROOT / "tests"):  # run as a script from anywhere
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from reference_support import CONTEXTS, ORACLE  # noqa: E402
 from dockergen.gotemplate.builtins import BUILTINS  # noqa: E402
-from dockergen.gotemplate.context import load_fixture  # noqa: E402
-from dockergen.gotemplate.errors import ExecError, ParseError  # noqa: E402
 from dockergen.gotemplate.funcmap import function_map  # noqa: E402
-from dockergen.gotemplate.template import TemplateSet  # noqa: E402
+from gotemplate_cases import Mismatch, available, compare, ignored, run_oracle, run_ours  # noqa: E402
 
-__all__ = ["available", "generate", "run_oracle", "run_ours", "compare", "fuzz", "minimize", "Mismatch"]
-
-DIR_TOKEN = "@DIR@"
+__all__ = ["generate", "fuzz", "minimize", "Report", "Generator"]
 
 # --- what the generator may call ---------------------------------------------------------
 
@@ -610,186 +600,6 @@ def generate(seed: int, count: int, contexts: tuple[str, ...] = ("basic", "edge"
     return cases
 
 
-# --- running both engines ----------------------------------------------------------------
-
-
-def available() -> str | None:
-    """Why the fuzzer cannot run here, or None."""
-    if not ORACLE.is_file():
-        return f"the Go reference engine is not here ({ORACLE})"
-    if not (CONTEXTS / "basic.json").is_file():
-        return f"the vectors' contexts are not here ({CONTEXTS})"
-    return None
-
-
-def run_oracle(cases: list[dict], contexts: Path = CONTEXTS, jobs: int = 2) -> list[dict]:
-    """The cases with the real Go engine's ``output``/``error`` filled in."""
-    with tempfile.TemporaryDirectory(prefix="gofuzz-") as tmp:
-        path = Path(tmp) / "cases.json"
-        path.write_text(json.dumps(cases, ensure_ascii=True), encoding="utf-8")
-        done = subprocess.run(
-            [str(ORACLE), "-j", str(jobs), "-timeout", "5s", str(path), str(contexts)],
-            capture_output=True, check=True, timeout=600,
-        )
-    return json.loads(done.stdout)
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    if not hasattr(signal, "setitimer") or os.getpid() != _MAIN_PID:
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-_MAIN_PID = os.getpid()
-
-
-@contextlib.contextmanager
-def _environment(env: dict[str, str], cwd: str) -> Iterator[None]:
-    saved, saved_cwd = dict(os.environ), os.getcwd()
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(cwd)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        os.chdir(saved_cwd)
-
-
-def run_ours(case: dict, contexts: Path = CONTEXTS, time_limit: float = 10.0) -> dict:
-    """``{"output": str|None, "error": {"stage", "message", "partial_output"}|None}`` from dockergen's engine.
-
-    Runs exactly as the vectors' README says: files written to a fresh
-    directory (``@DIR@`` replaced), ParseFiles order, environment from the
-    fixture.  An exception other than Go's parse/exec errors is a ``crash``.
-    """
-    with tempfile.TemporaryDirectory(prefix="gofuzz-") as directory:
-        files = case["files"]
-        names = ["main.tmpl"] + sorted(n for n in files if n != "main.tmpl" and "/" not in n)
-        for name, text in files.items():
-            target = Path(directory) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(text.replace(DIR_TOKEN, directory).encode("utf-8", "surrogateescape"))
-        root, env = load_fixture(contexts / f"{case['context']}.json")
-
-        def back(text: str) -> str:
-            return text.replace(directory, DIR_TOKEN)
-
-        spec = ";".join(str(Path(directory) / n) for n in names)
-        with _environment(env, directory):
-            try:
-                with _time_limit(time_limit):
-                    try:
-                        templates = TemplateSet.from_files(spec)
-                    except ParseError as exc:
-                        return {"output": None, "error": {"stage": "parse", "message": back(str(exc)), "partial_output": ""}}
-                    try:
-                        output = templates.execute(root)
-                    except ExecError as exc:
-                        return {"output": None, "error": {"stage": "exec", "message": back(str(exc)),
-                                                          "partial_output": back(exc.partial_output)}}
-            except _Timeout:
-                return {"output": None, "error": {"stage": "timeout", "message": f"over {time_limit} s", "partial_output": ""}}
-            except Exception as exc:  # noqa: BLE001 - any other exception is the finding
-                return {"output": None, "error": {"stage": "crash", "message": f"{type(exc).__name__}: {exc}",
-                                                  "partial_output": ""}}
-        return {"output": back(output), "error": None}
-
-
-# --- comparing -------------------------------------------------------------------------------
-
-_POINTER = re.compile(r"0x[0-9a-f]{6,}")
-
-
-def _shape(text: str | None) -> str | None:
-    return None if text is None else _POINTER.sub("0xPTR", text)
-
-
-def _expected_output(result: dict) -> str | None:
-    if result.get("output_base64") is not None:
-        return base64.b64decode(result["output_base64"]).decode("utf-8", "surrogateescape")
-    return result.get("output")
-
-
-def _expected_error(result: dict) -> dict | None:
-    error = result.get("error")
-    if error and "partial_output_base64" in error:
-        error = dict(error, partial_output=base64.b64decode(error["partial_output_base64"]).decode("utf-8", "surrogateescape"))
-    return error
-
-
-@dataclass
-class Mismatch:
-    case: dict
-    expected: dict
-    got: dict
-
-    def signature(self) -> tuple:
-        """What kind of difference this is, to keep while minimizing."""
-
-        def kind(side: dict) -> tuple:
-            error = side["error"]
-            if not error:
-                return ("output",)
-            tail = error["message"].rsplit(">: ", 1)[-1]
-            return error["stage"], re.sub(r"[0-9]+", "", tail)[:30]
-
-        return kind(self.expected), kind(self.got)
-
-    def describe(self) -> str:
-        files = json.dumps(self.case["files"], ensure_ascii=False)
-        return (f"--- {self.case['name']} [{self.case['context']}] {files}\n"
-                f"    go:   {json.dumps(self.expected, ensure_ascii=False)}\n"
-                f"    ours: {json.dumps(self.got, ensure_ascii=False)}")
-
-
-_COLUMN = re.compile(r"^(template: [^:]*:\d+):\d+:")
-
-
-def compare(result: dict, ours: dict) -> Mismatch | None:
-    """A mismatch when the two engines disagree (pointer addresses compared as shapes).
-
-    ``@DIR@`` stands for directories of different lengths in the two runs, so
-    the error column of a template that holds it is not compared.
-    """
-    error = _expected_error(result)
-    if error and ours["error"] and any(DIR_TOKEN in text for text in result["files"].values()):
-        error = dict(error, message=_COLUMN.sub(r"\1:?:", error["message"]))
-        ours = dict(ours, error=dict(ours["error"], message=_COLUMN.sub(r"\1:?:", ours["error"]["message"])))
-    expected = {"output": _shape(_expected_output(result)), "error": None}
-    if error:
-        expected = {"output": None, "error": {k: _shape(error.get(k, "")) for k in ("stage", "message", "partial_output")}}
-    got = {"output": _shape(ours["output"]), "error": None}
-    if ours["error"]:
-        got = {"output": None, "error": {k: _shape(v) for k, v in ours["error"].items()}}
-    if expected == got:
-        return None
-    return Mismatch(result, expected, got)
-
-
-def ignored(result: dict) -> bool:
-    """Go crashed, panicked or timed out: docker-gen itself dies, nothing to compare."""
-    error = result.get("error")
-    return bool(error) and error["stage"] in ("panic", "crash", "timeout", "setup")
-
-
 @dataclass
 class Report:
     cases: int = 0
@@ -867,6 +677,23 @@ def minimize(case: dict, rounds: int = 60) -> dict:
     return best
 
 
+def refresh_golden(path: Path) -> int:
+    """Rewrite the expected results of a golden file with the real Go engine's."""
+    cases = json.loads(path.read_text(encoding="utf-8"))
+    contexts = path.parent / "contexts"
+    keep = ("name", "context", "note", "files")
+    plain = [{k: c[k] for k in keep if k in c} for c in cases]
+    results = run_oracle(plain, contexts)
+    bad = [r["name"] for r in results if ignored(r)]
+    if bad:
+        print(f"Go could not run these cases: {', '.join(bad)}", file=sys.stderr)
+        return 1
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    differ = [r["name"] for r in results if compare(r, run_ours(r, contexts), shapes=False)]
+    print(f"{len(results)} cases written; dockergen differs on {len(differ)}: {' '.join(differ)}")
+    return 0
+
+
 def _seed_list(text: str) -> list[int]:
     seeds: list[int] = []
     for part in text.split(","):
@@ -886,17 +713,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=20, help="print this many differences")
     parser.add_argument("--dump", help="write the differing cases (vectors format, Go's results) to this JSON file")
     parser.add_argument("--minimize", action="store_true", help="shrink each shown difference first")
+    parser.add_argument("--golden", metavar="FILE",
+                        help="fill in Go's results for the cases of a golden file (its contexts: FILE's dir/contexts)")
     args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)  # include's "Template error" warnings, as docker-gen logs them
     reason = available()
     if reason:
         print(f"cannot fuzz: {reason}", file=sys.stderr)
         return 2
+    if args.golden:
+        return refresh_golden(Path(args.golden))
     report = fuzz(_seed_list(args.seeds), args.cases, args.jobs, progress=lambda line: print(line, file=sys.stderr))
     for mismatch in report.mismatches[: args.show]:
         if args.minimize:
             case = minimize({k: mismatch.case[k] for k in ("name", "context", "files")})
-            result = run_oracle([case])[0]
-            mismatch = compare(result, run_ours(case)) or mismatch
+            mismatch = compare(run_oracle([case])[0], run_ours(case)) or mismatch
         print(mismatch.describe())
     if args.dump:
         Path(args.dump).write_text(json.dumps([m.case for m in report.mismatches], indent=1, ensure_ascii=False))

@@ -25,7 +25,7 @@ from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
 
 __all__ = [
     "FUNCTIONS", "format_duration", "parse_duration", "format_time", "parse_time", "local_zone",
-    "load_location", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
+    "load_location", "is_local", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
 ]
 
 FUNCTIONS: dict[str, Function] = {}
@@ -190,31 +190,41 @@ def round_duration(ns: int, multiple: int) -> int:
 # --- zones -------------------------------------------------------------------------------
 
 
+# Go's time.Local is its own *Location even when it is UTC: %#v prints time.Local and %d a
+# non-nil pointer, where a time in UTC has none.  So Local-as-UTC is a distinct object.
+_LOCAL_UTC = timezone(timedelta(0), "UTC")
+
+
 @lru_cache(maxsize=8)
 def _local_for(tz_env: str | None) -> tzinfo:
     if tz_env is not None:
         name = tz_env[1:] if tz_env.startswith(":") else tz_env
         if name in ("", "UTC"):
-            return timezone.utc
+            return _LOCAL_UTC
         try:
-            return ZoneInfo(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
+            return ZoneInfo.no_cache(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
         except Exception:  # noqa: BLE001 - Go falls back to UTC for an unusable TZ
-            return timezone.utc
+            return _LOCAL_UTC
     try:
         with open("/etc/localtime", "rb") as handle:
             zone = ZoneInfo.from_file(handle, key="Local")
     except OSError:
-        return timezone.utc
+        return _LOCAL_UTC
     probe = datetime(2000, 1, 1, tzinfo=zone)
     if zone.utcoffset(probe) == timedelta(0) and zone.utcoffset(probe.replace(month=7)) == timedelta(0) \
             and zone.tzname(probe) == "UTC":
-        return timezone.utc
+        return _LOCAL_UTC
     return zone
 
 
 def local_zone() -> tzinfo:
     """Go's ``time.Local``: from ``TZ`` (empty means UTC), else ``/etc/localtime``."""
     return _local_for(os.environ.get("TZ"))
+
+
+def is_local(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` is Go's ``time.Local`` (not merely a zone with the same rules)."""
+    return zone is not None and zone is local_zone()
 
 
 def load_location(name: str) -> tzinfo | None:
