@@ -274,11 +274,15 @@ def urlquery(*args: Any) -> str:
 
 
 @define(BUILTINS, "call", (VALUE,), VALUE, variadic=VALUE)
-def call(name: str, fn: Any, *args: Any) -> Any:
-    fn, _ = _indirect(fn)
+def call(name: str | None, fn: Any, *args: Any) -> Any:
+    """``name`` is the callee's node text; None when the pipe gave it (Go then names its value)."""
+    if type(fn) is Addr:
+        fn = fn.value
     if fn is MISSING or fn is None:
         raise GoError("call of nil")
-    if not callable(fn) or struct_info(fn) is not None:
+    if name is None:  # reflect.Value.String: a string's text, else "<T Value>"
+        name = fn if isinstance(fn, str) else f"<{typeof(fn)} Value>"
+    if not callable(fn) or struct_info(fn) is not None or isinstance(fn, (Pointer, NilPointer)):
         raise GoError(f"non-function {name} of type {typeof(fn)}")
     want = _arity(fn)
     if want is not None and want != len(args):

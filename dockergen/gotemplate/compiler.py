@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import GoError
-from .fmt import action_text, format_v
+from .fmt import action_text, format_indirect, format_v
 from .funcs import Function
 from .nodes import (
     ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, FieldNode,
@@ -54,6 +54,7 @@ class Fail(Exception):
         self.node = node
         self.tree = tree
         self.item = item  # the innermost container being ranged over, to blame
+        self.field_error: tuple[str, str] | None = None  # (format, field) when the receiver's type is named
 
 
 class Compiled:
@@ -69,7 +70,7 @@ class Compiled:
 class State:
     """What one execution carries: output, variables, depth, the node being evaluated."""
 
-    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name", "item")
+    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name", "item", "iface_dot")
 
     def __init__(self, templates: dict[str, Compiled], tree: Tree, data: Any) -> None:
         self.out: list[str] = []
@@ -81,6 +82,7 @@ class State:
         self.depth = 0
         self.root_name = ""  # the set's name, which ``eval`` errors report
         self.item: Any = None  # the innermost pointer-natured struct (container) a range is on
+        self.iface_dot = False  # dot is an element of an interface{} collection (Go names its type so)
     # -- errors ------------------------------------------------------------------
 
     def fail(self, message: str) -> Fail:
@@ -372,7 +374,15 @@ class _Compiler:
             value = pipe(st, dot)
             shown = value.value if type(value) is Addr else value
             if truth(shown):
-                body(st, value if with_ else dot)
+                if with_:
+                    outer_iface = st.iface_dot
+                    st.iface_dot = False
+                    try:
+                        body(st, value)
+                    finally:
+                        st.iface_dot = outer_iface
+                else:
+                    body(st, dot)
             elif other is not None:
                 other(st, dot)
             del st.vars[mark:]
@@ -414,6 +424,10 @@ class _Compiler:
                 value = value.target
             mark = len(st.vars)
             ran = False
+            outer_iface = st.iface_dot
+            st.iface_dot = _interface_elements(value)
+            if st.iface_dot and decl and not assign:
+                st.vars[-1] = _InterfaceVariable(st.vars[-1])
             try:
                 if isinstance(value, list):
                     if value:
@@ -452,9 +466,10 @@ class _Compiler:
                 elif value is MISSING:
                     pass
                 else:
-                    raise st.fail(f"range can't iterate over {format_v(value)}")
+                    raise st.fail(f"range can't iterate over {format_indirect(value)}")
             except _Break:
                 del st.vars[mark:]
+            st.iface_dot = outer_iface
             if not ran and other is not None:
                 other(st, dot)
             del st.vars[outer:]
@@ -472,9 +487,10 @@ class _Compiler:
             if st.depth >= MAX_DEPTH:
                 raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})")
             value = pipe(st, dot) if pipe is not None else MISSING
-            saved = (st.vars, st.tree, st.node)
+            saved = (st.vars, st.tree, st.node, st.iface_dot)
             st.vars = [["$", value]]
             st.tree = compiled.tree
+            st.iface_dot = False
             st.depth += 1
             try:
                 compiled.run(st, value)
@@ -484,7 +500,7 @@ class _Compiler:
                 raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})") from None
             finally:
                 st.depth -= 1
-            st.vars, st.tree, st.node = saved
+            st.vars, st.tree, st.node, st.iface_dot = saved
         return run
 
     # -- pipelines and commands ---------------------------------------------------
@@ -632,9 +648,19 @@ class _Compiler:
                 value = dot
             else:
                 value = receiver(st, dot)
-            for name in head:
-                value = field(st, dot, node, name, value, None, final=MISSING, has_args=False)
-            return field(st, dot, node, last, value, call_site, final, has_args)
+            previous: tuple[Any, str] | None = None
+            try:
+                for name in head:
+                    next_value = field(st, dot, node, name, value, None, final=MISSING, has_args=False)
+                    previous = (value, name)
+                    value = next_value
+                return field(st, dot, node, last, value, call_site, final, has_args)
+            except Fail as exc:
+                if exc.field_error is not None and _interface_typed(st, node, previous):
+                    form, name = exc.field_error
+                    exc.message = form.format(name=name, type="interface {}")
+                    exc.args = (exc.message,)
+                raise
         return run
 
     def function(self, ident: IdentifierNode, cmd: Node, args: list[Node],
@@ -799,9 +825,10 @@ class _CallSite:
             return run_lazy
         call = fn.call
         iface = fn.result.kind == "interface"
-        callee_name = (str(self.args[0]) if self.args else "") if self.builtin and name == "call" else None
+        is_call = self.builtin and name == "call"
+        callee_name = str(self.args[0]) if is_call and self.args else None  # None: named by the piped value
         needs_state = isinstance(fn, Function) and fn.needs_state
-        if callee_name is None and not needs_state and isinstance(fn, Function):
+        if not is_call and not needs_state and isinstance(fn, Function):
             fast = _fast_runner(call, arg_evals, has_final, final_type, iface, node, name)
             if fast is not None:
                 return fast
@@ -810,7 +837,7 @@ class _CallSite:
             argv = [ev(st, dot) for ev in arg_evals]
             if has_final:
                 argv.append(validate(st, final, final_type))
-            if callee_name is not None:
+            if is_call:
                 argv.insert(0, callee_name)
             if receiver is not None:
                 argv.insert(0, receiver)
@@ -1034,7 +1061,7 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
         field_type = info.field_types.get(name)
         if field_type is not None:
             if not name[:1].isupper():
-                raise st.fail(f"{name} is an unexported field of struct type {static_type}")
+                raise _field_fail(st, "{name} is an unexported field of struct type {type}", name, static_type)
             if has_args:
                 raise st.fail(f"{name} has arguments but cannot be invoked as function")
             result = getattr(value, info.attribute(name))
@@ -1043,7 +1070,7 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
             if field_type is ANY and result is None:
                 return None
             return result
-        raise st.fail(f"can't evaluate field {name} in type {static_type}")
+        raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type)
     if isinstance(value, dict):
         key_type = value.type.key if isinstance(value, GoMap) else None
         if key_type is None or key_type.kind == "string":
@@ -1055,8 +1082,60 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
     if is_nil and isinstance(value, NilPointer):
         elem = value.type.elem
         if elem is not None and elem.struct is not None and name in elem.struct.field_types:
-            raise st.fail(f"nil pointer evaluating {static_type}.{name}")
-    raise st.fail(f"can't evaluate field {name} in type {static_type}")
+            raise _field_fail(st, "nil pointer evaluating {type}.{name}", name, static_type)
+    raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type)
+
+
+def _field_fail(st: State, form: str, name: str, static_type: Any) -> Fail:
+    """A field error naming the receiver's type; a caller that knows better may rename it."""
+    exc = st.fail(form.format(name=name, type=static_type))
+    exc.field_error = (form, name)
+    return exc
+
+
+class _InterfaceVariable(list):
+    """A range variable holding an element of an ``interface{}`` collection."""
+
+    __slots__ = ()
+
+
+def _interface_elements(value: Any) -> bool:
+    """Whether ranging over ``value`` yields ``interface{}``-typed elements ([]interface{}, map[K]interface{})."""
+    t = type(value)
+    if t is list or t is dict:
+        return True
+    if not isinstance(value, (list, dict)):
+        return False
+    elem = value.type.elem  # a GoSlice or GoMap
+    return elem is not None and elem.kind == "interface"
+
+
+def _interface_typed(st: State, node: Node, previous: tuple[Any, str] | None) -> bool:
+    """Whether Go sees the failing receiver as an ``interface{}`` (so its errors name that type).
+
+    The first receiver is the dot (of a range over an interface{} collection)
+    or such a range variable; a later one is a map element or struct field
+    whose declared type is interface{}.
+    """
+    if previous is None:
+        if isinstance(node, FieldNode):
+            return st.iface_dot
+        if isinstance(node, VariableNode):
+            slot, name = node.slot, node.ident[0]
+            entry = st.vars[slot] if 0 <= slot < len(st.vars) and st.vars[slot][0] == name else None
+            if entry is None:
+                entry = next((e for e in reversed(st.vars) if e[0] == name), None)
+            return isinstance(entry, _InterfaceVariable)
+        return False
+    receiver, name = previous
+    if type(receiver) is Addr:
+        receiver = receiver.value
+    while isinstance(receiver, Pointer):
+        receiver = receiver.target
+    if isinstance(receiver, dict):
+        return _interface_elements(receiver)
+    info = struct_info(receiver)
+    return info is not None and info.field_types.get(name) is ANY
 
 
 # (class, field name) -> (attribute, wrap in Addr): fields that no method shadows.

@@ -81,7 +81,17 @@ def _items(fn: str, value: Any) -> list[Any]:
         return value
     if isinstance(value, bytes):
         return list_items(value)
-    raise GoError(f"must pass an array or slice to '{fn}'; received {_format(value)}; kind {kind(value)}")
+    raise GoError(f"must pass an array or slice to '{fn}'; received {_format(value)}; kind {_kind_behind(value)}")
+
+
+def _kind_behind(value: Any) -> str:
+    """The kind docker-gen names: a pointer's target's (a nil pointer's is ``invalid``)."""
+    if isinstance(value, NilPointer):
+        return "invalid"
+    info = struct_info(value)
+    if info is not None and info.pointer:  # a *RuntimeContainer stands for its struct
+        return "struct"
+    return kind(value)
 
 
 def _not_a_string(exc: NotAStringError) -> GoError:
@@ -251,7 +261,8 @@ def sort_objects_by_keys_asc(entries: Any, path: str) -> list[Any]:
 
 @define(FUNCTIONS, "sortObjectsByKeysDesc", (ANY, STRING), LIST)
 def sort_objects_by_keys_desc(entries: Any, path: str) -> list[Any]:
-    return _sort.sortObjectsByKeysDesc(_items("sortObjsByKeys", entries), path, rules=GO_PATHS)
+    # docker-gen names this one 'sortObjsByKey' (no s) in its error, the ascending one not.
+    return _sort.sortObjectsByKeysDesc(_items("sortObjsByKey", entries), path, rules=GO_PATHS)
 
 
 # --- strings, maps, files -----------------------------------------------------------

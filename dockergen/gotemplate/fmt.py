@@ -24,7 +24,7 @@ from .values import (
 )
 
 __all__ = [
-    "format_v", "sprint", "sprintln", "sprintf", "go_quote", "go_quote_rune", "format_float",
+    "format_v", "format_indirect", "sprint", "sprintln", "sprintf", "go_quote", "go_quote_rune", "format_float",
     "action_text", "duration_string", "can_backquote",
 ]
 
@@ -53,6 +53,16 @@ def format_v(value: Any) -> str:
         return "true" if value else "false"
     p = _Printer()
     p.print_arg(value, "v")
+    return p.text()
+
+
+def format_indirect(value: Any) -> str:
+    """``%v`` of what a pointer points to (Go's ``indirect``): a container prints without ``&``."""
+    info = struct_info(value)
+    if info is None or not info.pointer:
+        return format_v(value)
+    p = _Printer()
+    p.print_value(value, "v", 0, None, as_value=True)
     return p.text()
 
 
