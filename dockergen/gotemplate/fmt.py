@@ -1089,7 +1089,7 @@ class _Printer:
         self.fmt_integer(ext, True, verb, Int64(ext), "int64")
         self.buf.append(" " + names[2])
         if location is None:
-            self.fmt_pointer(0, verb, "*time.Location", None)
+            self.fmt_pointer(0, verb, "*time.Location", NilPointer(_LOCATION_POINTER))
         else:
             self.fmt_pointer(_address(location), verb, "*time.Location", Pointer(location, _LOCATION_POINTER))
         self.buf.append("}")

@@ -112,6 +112,27 @@ PATTERNS = ["a", "[a-z]+", "^a", "(\\w+)", "\\d+", "x*", "b|c", "", "(", ".", "(
 TEXT = ["", " ", "x", "\n", "  \n", "-", "a b", "\t", "\n\n", ": ", "é", "<", "}", "{ "]
 PATHS = ["@DIR@/main.tmpl", "@DIR@/data/x.txt", "@DIR@/data", "@DIR@/nope", "@DIR@", "/", "", "main.tmpl"]
 
+PROBE_ALPHABET = list("aZb9_- \t\n.+=:,!?'\"()@#$%&*^`|~<>/\\") + [
+    "é", "É", "ß", "ǅ", "Σ", "ς", "İ", "ı", "日", "٣", "½", "Ⅻ", "\u00a0", "\u2003", "\u200b", "x", "Y", "12", "aB",
+    "HTTP", "Id", "v1", "2x",
+]
+PROBE_UNARY = [
+    "snakecase", "kebabcase", "camelcase", "swapcase", "title", "untitle", "initials", "nospace", "upper", "lower",
+    "trim", "quote", "squote", "nginxQuote", "queryEscape", "regexQuoteMeta", "base", "clean", "ext", "osBase",
+    "osClean", "osDir", "osExt", "sprigDir", "b64enc", "b64dec", "b32enc", "b32dec", "adler32sum", "mustBeInt",
+    "nginxMustParseHSTS", "atoi", "int", "int64", "float64", "toDecimal", "parseBool", "semver", "urlParse",
+    "fromJson", "fromYaml", "toYaml", "toJson", "html", "js", "urlquery", "len", "print", "duration", "toString",
+    "splitList \",\"", "split \".\"", "toStrings", "expandenv", "cat", "plural \"one\" \"many\"", "sha1sum",
+]
+PROBE_BINARY = [
+    ("hasPrefix", "s"), ("hasSuffix", "s"), ("trimAll", "s"), ("trimPrefix", "s"), ("trimSuffix", "s"),
+    ("trunc", "n"), ("abbrev", "n"), ("abbrevboth", "nn"), ("wrap", "n"), ("wrapWith", "ns"), ("indent", "n"),
+    ("nindent", "n"), ("repeat", "n"), ("substr", "nn"), ("splitn", "sn"), ("splitN", "sn"), ("replace", "ss"),
+    ("sprigReplace", "ss"), ("semverCompare", "s"), ("contains", "s"), ("sprigContains", "s"), ("comment", "s"),
+    ("join", "s"), ("toDate", "s"), ("split", "s"), ("splitList", "s"), ("sprigSplit", "s"), ("regexMatch", "s"),
+    ("dateModify", "s"), ("mustBeIntInRange", "nn"), ("closest", "s"), ("urlJoin", "s"),
+]
+
 # Fields of the dot, by what the dot is.
 ROOT_FIELDS = {
     "map": [".Env"], "any": [".Docker", ".CurrentContainer"],
@@ -575,6 +596,30 @@ class Generator:
             files["data/x.txt"] = "line1\n{{ .Name }}\n"
         return files
 
+    # -- probes: one function on random text ------------------------------------------------
+
+    def random_text(self, longest: int = 12) -> str:
+        """Text built from characters that make string functions choose: cases, connectors,
+        punctuation and symbols, digits of several kinds, non-ASCII letters and spaces."""
+        return "".join(self.pick(PROBE_ALPHABET) for _ in range(self.rng.randint(0, longest)))
+
+    def probe(self) -> str:
+        """``{{ F ... "random text" }}`` for a function of text, or printf with random verbs."""
+        text = self.string_literal(self.random_text())
+        roll = self.rng.random()
+        if roll < 0.55:
+            return f"{{{{ {self.pick(PROBE_UNARY)} {text} }}}}"
+        if roll < 0.85:
+            name, args = self.pick(PROBE_BINARY)
+            filled = [self.string_literal(self.random_text(4)) if a == "s" else self.pick(["0", "1", "3", "-1", "8"])
+                      for a in args]
+            return f"{{{{ {name} {' '.join(filled)} {text} }}}}"
+        verbs = "".join(self.pick(["%", "%-", "%0", "%+", "%#", "% ", "%5", "%.2", "%-08", "%x", "%[1]"])
+                        + self.pick("dsqvxXoObcUeEfgGtT%!") for _ in range(self.rng.randint(1, 3)))
+        args = " ".join(self.pick([text, "1", "-2", "2.5", "true", "nil", "(list 1 \"a\")", "(dict \"k\" 1)",
+                                   "'x'", "1.5i", "$.Docker", "(index $ 0).Created"]) for _ in range(self.rng.randint(0, 3)))
+        return f"{{{{ printf {self.string_literal(verbs)} {args} }}}}"
+
     def mutate(self, text: str) -> str:
         """A syntax error, most of the time: a deletion, or a stray token."""
         if not text:
@@ -595,7 +640,7 @@ def generate(seed: int, count: int, contexts: tuple[str, ...] = ("basic", "edge"
     gen = Generator(rng)
     cases = []
     for index in range(count):
-        files = gen.template()
+        files = gen.template() if index % 5 else {"main.tmpl": gen.probe()}
         cases.append({"name": f"s{seed}-{index}", "context": rng.choice(contexts), "files": files})
     return cases
 
