@@ -437,7 +437,8 @@ def _time_gostring(t: datetime) -> str:
         loc = "time.UTC"
     else:
         loc = 'time.Location("")' if name.startswith("UTC") else f"time.Location({go_quote(name)})"
-    return (f"time.Date({t.year}, time.{_MONTHS[t.month - 1]}, {t.day}, {t.hour}, {t.minute}, "
+    year = t.year + 400 * getattr(t, "cycles", 0)
+    return (f"time.Date({year}, time.{_MONTHS[t.month - 1]}, {t.day}, {t.hour}, {t.minute}, "
             f"{t.second}, {ns}, {loc})")
 
 

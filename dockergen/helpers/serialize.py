@@ -35,8 +35,9 @@ __all__ = [
 
 def rfc3339(value: datetime) -> str:
     """Go's ``time.RFC3339Nano``: trailing fraction zeros cut, ``Z`` for UTC."""
+    year = value.year + 400 * getattr(value, "cycles", 0)  # a GoTime may lie beyond datetime's years
     text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"{'-' if year < 0 else ''}{abs(year):04d}-{value.month:02d}-{value.day:02d}"
         f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     )
     nanos = getattr(value, "nanosecond", value.microsecond * 1000)  # GoTime keeps Docker's nine digits

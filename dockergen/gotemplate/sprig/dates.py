@@ -25,7 +25,7 @@ from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
 
 __all__ = [
     "FUNCTIONS", "format_duration", "parse_duration", "format_time", "parse_time", "local_zone",
-    "load_location", "is_local", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
+    "load_location", "is_local", "go_year", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
 ]
 
 FUNCTIONS: dict[str, Function] = {}
@@ -254,30 +254,60 @@ class MonotonicTime(GoTime):
         return f"{super().__str__()} m={sign}{whole}.{frac:09d}"
 
 
+# Go's time reaches years datetime cannot hold (0, -292, 10291...).  The Gregorian calendar
+# repeats every 400 years (146097 days, a whole number of weeks), so such a time is held as
+# the same reading whole cycles away, with GoTime.cycles saying how many.
+_CYCLE_YEARS = 400
+_CYCLE_NS = 146097 * 86400 * _NS
+# Moved only as far as needed, so that a distant past stays before every zone transition
+# (local mean time, LMT) and a distant future after them all.
+_SAFE_LOW = -62104060800 * _NS  # 0002-01-01: no zone conversion near here overflows datetime
+_SAFE_HIGH = 253370678400 * _NS  # 9998-12-31
+
+
+def go_year(value: datetime) -> int:
+    """The year Go sees, cycles included."""
+    return value.year + _CYCLE_YEARS * getattr(value, "cycles", 0)
+
+
 def time_to_ns(value: datetime) -> int:
     """Nanoseconds since the Unix epoch (naive values count as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     delta = value - _EPOCH
     micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return micros * 1000 + getattr(value, "extra_ns", 0)
+    return micros * 1000 + getattr(value, "extra_ns", 0) + getattr(value, "cycles", 0) * _CYCLE_NS
 
 
 def time_from_ns(ns: int, zone: tzinfo, cls: type[GoTime] = GoTime) -> GoTime:
-    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime."""
-    micros, extra = divmod(ns, 1000)
-    try:
-        moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
-    except OverflowError:
-        moment = datetime(1, 1, 1, tzinfo=timezone.utc) if ns < 0 else datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
-        extra = 0
+    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime (any year)."""
+    shift = 0
+    if ns < _SAFE_LOW:
+        shift = -((ns - _SAFE_LOW) // _CYCLE_NS)
+    elif ns > _SAFE_HIGH:
+        shift = (_SAFE_HIGH - ns) // _CYCLE_NS
+    micros, extra = divmod(ns + shift * _CYCLE_NS, 1000)
+    moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
     result = cls(
         moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
         moment.microsecond, tzinfo=moment.tzinfo, fold=moment.fold,
     )
     if extra:
         result.extra_ns = extra
+    if shift:
+        result.cycles = -shift
     return result
+
+
+def _civil(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int,
+           zone: tzinfo) -> tuple[datetime, int]:
+    """A wall reading of any year as a datetime whole cycles away, and the cycles it moved."""
+    shift = 0
+    if year < 2:
+        shift = -((year - 2) // _CYCLE_YEARS)
+    elif year > 9998:
+        shift = (9998 - year) // _CYCLE_YEARS
+    return datetime(year + _CYCLE_YEARS * shift, month, day, hour, minute, second, micro, tzinfo=zone), shift
 
 
 def _in_zone(value: datetime, zone: tzinfo) -> GoTime:
@@ -415,9 +445,11 @@ def format_time(value: datetime, layout: str) -> str:
         if element == "lit":
             out.append(text)
         elif element == "2006":
-            out.append(f"{value.year:04d}")
+            year = go_year(value)
+            out.append(f"{'-' if year < 0 else ''}{abs(year):04d}")
         elif element == "06":
-            out.append(f"{value.year % 100:02d}")
+            year = go_year(value)
+            out.append(f"{abs(year) % 100:02d}")
         elif element == "January":
             out.append(_MONTHS[value.month - 1])
         elif element == "Jan":
@@ -707,9 +739,9 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     elif am_set and hour == 12:
         hour = 0
     if yday >= 0:
-        if year < 1 or yday > (366 if calendar.isleap(year) else 365):
+        if yday > (366 if calendar.isleap(year) else 365):
             raise _parse_error(layout, original, "", value, ": day-of-year out of range")
-        derived = datetime(year, 1, 1) + timedelta(days=yday - 1)
+        derived = _civil(year, 1, 1, 0, 0, 0, 0, timezone.utc)[0] + timedelta(days=yday - 1)
         if month >= 0 and month != derived.month:
             raise _parse_error(layout, original, "", value, ": day-of-year does not match month")
         if day >= 0 and day != derived.day:
@@ -721,10 +753,8 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     days_in_month = calendar.monthrange(year if year >= 1 else 2000 + year % 400, month)[1]
     if day < 1 or day > days_in_month:
         raise _parse_error(layout, original, "", value, ": day out of range")
-    if year < 1:
-        raise _parse_error(layout, original, "", value, ": year out of range for this port")
-    wall = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
-    wall_ns = time_to_ns(wall) + nsec
+    wall, shift = _civil(year, month, day, hour, minute, second, 0, timezone.utc)
+    wall_ns = time_to_ns(wall) - shift * _CYCLE_NS + nsec
     if zone_utc:
         return time_from_ns(wall_ns, timezone.utc)
     if zone_offset is not None:
@@ -748,9 +778,8 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
 def _wall_in(year: int, month: int, day: int, hour: int, minute: int, second: int, nsec: int,
              location: tzinfo) -> GoTime:
     """``time.Date`` in ``location``: the wall clock reading taken as local there."""
-    wall = datetime(year, month, day, hour, minute, second, nsec // 1000, tzinfo=location)
-    result = time_from_ns(time_to_ns(wall.astimezone(timezone.utc)) + nsec % 1000, location)
-    return result
+    wall, shift = _civil(year, month, day, hour, minute, second, nsec // 1000, location)
+    return time_from_ns(time_to_ns(wall) - shift * _CYCLE_NS + nsec % 1000, location)
 
 
 def _parse_offset(element: str, value: str) -> tuple[str, int, str]:

@@ -153,7 +153,11 @@ class _Encoder:
         elif isinstance(value, Pointer):
             self.value(value.target, depth)
         elif isinstance(value, datetime):
-            out.append('"' + rfc3339(value) + '"')
+            text = rfc3339(value)
+            if not 0 <= value.year + 400 * getattr(value, "cycles", 0) <= 9999:  # RFC 3339 has 4-digit years
+                raise GoError("json: error calling MarshalJSON for type time.Time: "
+                              "Time.MarshalJSON: year outside of range [0,9999]")
+            out.append('"' + text + '"')
         else:
             self.struct(value, depth)
 
