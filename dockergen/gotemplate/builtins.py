@@ -212,7 +212,7 @@ def _eval_args(args: tuple[Any, ...]) -> str:
     out: list[str] = []
     prev_string = False
     for i, (arg, text) in enumerate(zip(args, texts)):
-        is_string = isinstance(arg, str)
+        is_string = isinstance(arg, str) or arg is None or arg is MISSING  # missing became "<no value>"
         if i > 0 and not is_string and not prev_string:
             out.append(" ")
         out.append(text)

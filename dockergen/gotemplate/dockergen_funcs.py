@@ -380,6 +380,8 @@ def split(text: str, sep: str) -> GoSlice:
 
 @define(FUNCTIONS, "splitN", (STRING, STRING, INT), STRINGS)
 def split_n(text: str, sep: str, count: int) -> GoSlice:
+    if count == 0:  # strings.SplitN gives nil: printed [], encoded null
+        return GoSlice(STRINGS, (), nil=True)
     return GoSlice(STRINGS, shared.splitN(text, sep, count))
 
 

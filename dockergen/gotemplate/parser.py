@@ -166,12 +166,13 @@ class _Parser:
         if token.type == L.TEXT:
             return TextNode(token.pos, token.value)
         if token.type == L.LEFT:
-            saved = self.action_line
             self.action_line = token.line
             try:
                 return self.action()
             finally:
-                self.action_line = saved
+                # Cleared, not restored, as Go does: after an inner action (the {{else}} of
+                # {{else if ...}} included) errors no longer name where the outer one started.
+                self.action_line = 0
         self.unexpected(token, "input")
         raise AssertionError  # pragma: no cover
 
@@ -483,6 +484,9 @@ def make_number(token: Token) -> NumberNode:
     if value is not None and 0 <= value <= _UINT64_MAX and not text.startswith("-"):
         node.is_uint = True
         node.uint_value = value
+    if node.is_int and node.int_value == 0:  # "-0" is unsigned too, as in Go
+        node.is_uint = True
+        node.uint_value = 0
     if node.is_int:
         node.is_float = True
         node.float_value = float(node.int_value)

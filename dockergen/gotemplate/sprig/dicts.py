@@ -40,6 +40,8 @@ def get(d: dict, key: str) -> Any:
 
 @define(FUNCTIONS, "set", (DICT, STRING, ANY), DICT)
 def set_(d: dict, key: str, value: Any) -> dict:
+    if isinstance(d, GoMap) and d.nil:  # a nil map[string]interface{}: Go's runtime panics
+        raise GoError("assignment to entry in nil map")
     d[key] = value
     return d
 
