@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import GoError
+from .deepcall import CHECK_EVERY, needs_fresh_stack, run_on_fresh_stack
 from .fmt import action_text, format_indirect, format_v
 from .funcs import Function
 from .nodes import (
@@ -493,7 +494,10 @@ class _Compiler:
             st.iface_dot = False
             st.depth += 1
             try:
-                compiled.run(st, value)
+                if st.depth % CHECK_EVERY == 0 and needs_fresh_stack():  # deep recursion: Go allows 100 000
+                    run_on_fresh_stack(compiled.run, st, value)
+                else:
+                    compiled.run(st, value)
             except RecursionError:
                 # Python's stack ends long before Go's depth limit: fail the way Go does at its limit.
                 st.node = node
