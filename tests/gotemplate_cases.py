@@ -20,7 +20,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,25 @@ def _environment(env: dict[str, str], cwd: str) -> Iterator[None]:
         os.chdir(saved_cwd)
 
 
+@contextlib.contextmanager
+def _watching_pointers() -> Iterator[list[int]]:
+    """Count the made-up pointer addresses dockergen prints (Go's real ones differ)."""
+    from dockergen.gotemplate import fmt
+
+    made_up = fmt._address
+    calls = [0]
+
+    def counted(obj: Any) -> int:
+        calls[0] += 1
+        return made_up(obj)
+
+    fmt._address = counted
+    try:
+        yield calls
+    finally:
+        fmt._address = made_up
+
+
 def run_ours(case: dict, contexts: Path = CONTEXTS, time_limit: float = 10.0) -> dict:
     """``{"output": str|None, "error": {"stage", "message", "partial_output"}|None}`` from dockergen's engine.
 
@@ -113,24 +132,32 @@ def run_ours(case: dict, contexts: Path = CONTEXTS, time_limit: float = 10.0) ->
             return text.replace(directory, DIR_TOKEN)
 
         spec = ";".join(str(Path(directory) / n) for n in names)
-        with _environment(env, directory):
+        with _environment(env, directory), _watching_pointers() as pointers:
+            result = _execute(spec, root, back, time_limit)
+        if pointers[0]:
+            result["pointers"] = True  # the text holds (or was computed from) a made-up address
+        return result
+
+
+def _execute(spec: str, root: Any, back: Callable[[str], str], time_limit: float) -> dict:
+    """Parse and run one template list; Go's errors, a timeout or any other exception as a result."""
+    def failed(stage: str, message: str, partial: str = "") -> dict:
+        return {"output": None, "error": {"stage": stage, "message": message, "partial_output": partial}}
+
+    try:
+        with _time_limit(time_limit):
             try:
-                with _time_limit(time_limit):
-                    try:
-                        templates = TemplateSet.from_files(spec)
-                    except ParseError as exc:
-                        return {"output": None, "error": {"stage": "parse", "message": back(str(exc)), "partial_output": ""}}
-                    try:
-                        output = templates.execute(root)
-                    except ExecError as exc:
-                        return {"output": None, "error": {"stage": "exec", "message": back(str(exc)),
-                                                          "partial_output": back(exc.partial_output)}}
-            except _Timeout:
-                return {"output": None, "error": {"stage": "timeout", "message": f"over {time_limit} s", "partial_output": ""}}
-            except Exception as exc:  # noqa: BLE001 - any other exception is the finding
-                return {"output": None, "error": {"stage": "crash", "message": f"{type(exc).__name__}: {exc}",
-                                                  "partial_output": ""}}
-        return {"output": back(output), "error": None}
+                templates = TemplateSet.from_files(spec)
+            except ParseError as exc:
+                return failed("parse", back(str(exc)))
+            try:
+                return {"output": back(templates.execute(root)), "error": None}
+            except ExecError as exc:
+                return failed("exec", back(str(exc)), back(exc.partial_output))
+    except _Timeout:
+        return failed("timeout", f"over {time_limit} s")
+    except Exception as exc:  # noqa: BLE001 - any other exception is the finding
+        return failed("crash", f"{type(exc).__name__}: {exc}")
 
 
 # --- comparing -------------------------------------------------------------------------------
@@ -195,14 +222,27 @@ def compare(result: dict, ours: dict, shapes: bool = True) -> Mismatch | None:
 
     With ``shapes``, pointer addresses (made up by dockergen) are compared as
     shapes, and so is the error column of a template holding ``@DIR@`` (which
-    stands for directories of different lengths in the two runs).
+    stands for directories of different lengths in the two runs); when
+    dockergen printed an address at all, only the stage and the place of an
+    error are compared (a hash of a printed pointer differs entirely).
     """
-    want, got = expected(result), ours
-    if shapes:
+    want, got = expected(result), {"output": ours["output"], "error": ours["error"]}
+    if shapes and ours.get("pointers"):
+        want, got = _loose(want), _loose(got)
+    elif shapes:
         want, got = (_shaped(side, result["files"]) for side in (want, got))
     if want == got:
         return None
     return Mismatch(result, want, got)
+
+
+def _loose(side: dict) -> dict:
+    """What can be compared once made-up addresses were printed (and maybe hashed): the
+    stage, and where an execution error happened."""
+    error = side["error"]
+    if not error:
+        return {"output": "(text computed from pointer addresses)", "error": None}
+    return {"output": None, "error": {"stage": error["stage"], "message": error["message"].split(">: ", 1)[0]}}
 
 
 def _shaped(side: dict, files: dict) -> dict:

@@ -77,18 +77,14 @@ def _index_value(index: Any, length: int, cap_: int) -> int:
 
 @define(BUILTINS, "index", (VALUE,), VALUE, variadic=VALUE)
 def index(item: Any, *indexes: Any) -> Any:
-    value, nil_pointer = _indirect(item)
-    if value is MISSING or value is None and not indexes:
-        if indexes:
-            raise GoError("index of untyped nil")
-        return value
+    if item is MISSING or item is None:
+        raise GoError("index of untyped nil")
+    value = item  # with no index, the item itself (a pointer stays one)
     for raw in indexes:
         if type(raw) is Addr:
             raw = raw.value
         value, nil_pointer = _indirect(value)
-        if value is MISSING or value is None:
-            raise GoError("index of untyped nil")
-        if nil_pointer:
+        if value is MISSING or value is None or nil_pointer:  # a nil element or a missing entry
             raise GoError("index of nil pointer")
         if isinstance(value, str):
             data = go_bytes(value) if not value.isascii() else value

@@ -472,7 +472,10 @@ class _Compiler:
                 del st.vars[mark:]
             st.iface_dot = outer_iface
             if not ran and other is not None:
-                other(st, dot)
+                try:
+                    other(st, dot)
+                except _Break:  # Go's range catches a {{break}} of its own else branch
+                    pass
             del st.vars[outer:]
         return run
 

@@ -110,7 +110,7 @@ FORMATS = [
 ]
 PATTERNS = ["a", "[a-z]+", "^a", "(\\w+)", "\\d+", "x*", "b|c", "", "(", ".", "(?i)A", "a(b)?c"]
 TEXT = ["", " ", "x", "\n", "  \n", "-", "a b", "\t", "\n\n", ": ", "é", "<", "}", "{ "]
-PATHS = ["@DIR@/main.tmpl", "@DIR@/data/x.txt", "@DIR@/data", "@DIR@/nope", "@DIR@", "/", "", "main.tmpl"]
+PATHS = ["@DIR@/data/x.txt", "@DIR@/data", "@DIR@/nope", "@DIR@", "/", "", "main.tmpl"]
 
 PROBE_ALPHABET = list("aZb9_- \t\n.+=:,!?'\"()@#$%&*^`|~<>/\\") + [
     "é", "É", "ß", "ǅ", "Σ", "ς", "İ", "ı", "日", "٣", "½", "Ⅻ", "\u00a0", "\u2003", "\u200b", "x", "Y", "12", "aB",
@@ -319,7 +319,7 @@ class Generator:
             return self.pick([
                 '(toDate "2006-01-02" "2020-03-04")', '(toDate "2006-01-02T15:04:05Z07:00" "2021-06-30T23:59:58+02:00")',
                 '(toDate "2006" "0001")', '(date_modify "-2h" (toDate "2006-01-02" "2020-03-04"))',
-                '(toDate "2006-01-02" "1-01-01")', '(unixEpoch (toDate "2006" "1970"))', '(toDate "15:04" "25:00")',
+                '(toDate "2006-01-02" "1-01-01")', '(toDate "15:04" "25:00")', '(toDate "2006" "0000")',
             ])
         if kind == "container":
             return self.pick(["(index $ 0)", "(first $)", "$.CurrentContainer", "(last $)"])
