@@ -284,7 +284,6 @@ def _shared(name: str, params: tuple, result: Any, fn: Any, *, variadic: Any = N
 
 _shared("closest", (STRINGS, STRING), STRING, shared.closest)
 _shared("coalesce", (), ANY, shared.coalesce, variadic=ANY)
-_shared("comment", (STRING, STRING), STRING, shared.comment)
 _shared("contains", (ANY, ANY), BOOL, shared.contains)
 _shared("parseBool", (STRING,), BOOL, shared.parseBool)
 _shared("queryEscape", (STRING,), STRING, shared.queryEscape)
@@ -311,7 +310,8 @@ class _GoPlain(PlainRules):
             return value.target
         if isinstance(value, NilPointer) or value is MISSING:
             return None
-        raise HelperError(f"yaml: cannot encode a value of type {type_name(value)}")
+        # yaml.v3 panics on kinds it cannot marshal (complex numbers...): even toYaml fails.
+        raise GoError(f"cannot marshal type: {type_name(value)}")
 
 
 _GO_PLAIN = _GoPlain()
@@ -335,6 +335,52 @@ def when(condition: bool, if_true: Any, if_false: Any) -> Any:
     return if_true if condition else if_false
 
 
+@define(FUNCTIONS, "comment", (STRING, STRING), STRING)
+def comment(delimiter: str, text: str) -> str:
+    # docker-gen prefixes lines with regexp ReplaceAllString(text, delimiter): the delimiter
+    # is a replacement template, and its pattern (?m)^ has no groups to refer to.
+    return shared.comment(_expand_without_groups(delimiter), text)
+
+
+def _expand_without_groups(template: str) -> str:
+    """regexp's Expand when nothing was captured: ``$$`` is ``$``, a reference (``$name``,
+    ``${name}``, ``$1``) is empty, a ``$`` that starts no reference stays as it is."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = template.find("$", i)
+        if j < 0:
+            out.append(template[i:])
+            return "".join(out)
+        out.append(template[:j][i:])
+        if template.startswith("$", j + 1):
+            out.append("$")
+            i = j + 2
+            continue
+        length = _reference_length(template, j + 1)
+        if not length:
+            out.append("$")
+        i = j + 1 + length
+
+
+def _reference_length(text: str, start: int) -> int:
+    """Characters of a group reference at ``start`` (after ``$``); 0 when there is none."""
+    import unicodedata
+
+    brace = text.startswith("{", start)
+    end = first = start + brace
+    while end < len(text) and (text[end] == "_" or unicodedata.category(text[end])[0] == "L"
+                               or unicodedata.category(text[end]) == "Nd"):
+        end += 1
+    if end == first:
+        return 0
+    if brace:
+        if not text.startswith("}", end):
+            return 0
+        end += 1
+    return end - start
+
+
 @define(FUNCTIONS, "dir", (STRING,), STRINGS)
 def dir_list(path: str) -> GoSlice:
     return GoSlice(STRINGS, shared.dir_(path))
@@ -351,6 +397,8 @@ def exists(path: str) -> bool:
     except OSError as exc:
         reason = (exc.strerror or str(exc))
         raise GoError(f"stat {path}: {reason[:1].lower()}{reason[1:]}") from None
+    except ValueError:  # a NUL byte: the system call refuses it
+        raise GoError(f"stat {path}: invalid argument") from None
     return True
 
 

@@ -480,6 +480,8 @@ def _yaml_error(exc: Exception) -> str:
     # scanner errors) line arithmetic; reproduce it so messages match.
     import yaml
 
+    if isinstance(exc, yaml.reader.ReaderError) and not 0xD800 <= exc.character <= 0xDFFF:
+        return "yaml: control characters are not allowed"  # yaml.v3's reader, no position
     problem = getattr(exc, "problem", None) or str(exc)
     scanner = isinstance(exc, yaml.scanner.ScannerError)
     line = 0

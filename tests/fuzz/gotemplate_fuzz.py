@@ -68,7 +68,7 @@ CLOCK_ARGUMENT = {"date": 1, "htmlDate": 0, "dateInZone": 1, "date_in_zone": 1, 
 # durationRound of a time.Time measures from now.
 NO_TIME_ARGUMENT = frozenset({"durationRound"})
 # Their last parameter is one of those: a pipe could hand them anything.
-NOT_PIPED = frozenset({"htmlDate", "durationRound"})
+NOT_PIPED = frozenset({"date", "htmlDate", "durationRound"})
 # Counts that allocate: small integers only.
 SMALL_COUNTS = frozenset({
     "repeat", "until", "untilStep", "seq", "indent", "nindent", "randAlpha", "randAlphaNum", "randAscii",
@@ -110,7 +110,7 @@ FORMATS = [
 ]
 PATTERNS = ["a", "[a-z]+", "^a", "(\\w+)", "\\d+", "x*", "b|c", "", "(", ".", "(?i)A", "a(b)?c"]
 TEXT = ["", " ", "x", "\n", "  \n", "-", "a b", "\t", "\n\n", ": ", "é", "<", "}", "{ "]
-PATHS = ["@DIR@/data/x.txt", "@DIR@/data", "@DIR@/nope", "@DIR@", "/", "", "main.tmpl"]
+PATHS = ["@DIR@/data/x.txt", "@DIR@/data", "@DIR@/nope", "@DIR@/data/", "/", "", "main.tmpl"]
 
 PROBE_ALPHABET = list("aZb9_- \t\n.+=:,!?'\"()@#$%&*^`|~<>/\\") + [
     "é", "É", "ß", "ǅ", "Σ", "ς", "İ", "ı", "日", "٣", "½", "Ⅻ", "\u00a0", "\u2003", "\u200b", "x", "Y", "12", "aB",

@@ -559,15 +559,16 @@ def _lookup(names: list[str], s: str) -> tuple[int, str]:
 
 
 def _skip_literal(value: str, prefix: str) -> str:
+    """``value`` after the layout's literal ``prefix``; _Bad carries what was left unmatched."""
     while prefix:
         if prefix[0] == " ":
             if value and value[0] != " ":
-                raise _Bad
+                raise _Bad(value)
             prefix = prefix.lstrip(" ")
             value = value.lstrip(" ")
             continue
         if not value or value[0] != prefix[0]:
-            raise _Bad
+            raise _Bad(value)
         prefix, value = prefix[1:], value[1:]
     return value
 
@@ -582,6 +583,16 @@ def _nanoseconds(value: str, length: int) -> int:
     return int(digits[:9].ljust(9, "0"))
 
 
+def _signed_offset_length(value: str) -> int:
+    """Length of ``+N``/``-N`` (all the digits, N at most 23) at the start; 0 when none."""
+    if value[:1] not in ("+", "-"):
+        return 0
+    j = 1
+    while _digit(value, j):
+        j += 1
+    return j if j > 1 and int(value[1:j]) <= 23 else 0
+
+
 def _zone_abbreviation(value: str) -> int:
     """Length of a time zone abbreviation at the start of ``value`` (0 when none)."""
     if len(value) < 3:
@@ -589,19 +600,9 @@ def _zone_abbreviation(value: str) -> int:
     if value[:4] in ("ChST", "MeST"):
         return 4
     if value.startswith("GMT"):
-        rest = value[3:]
-        if rest[:1] in ("+", "-"):
-            j = 1
-            while _digit(rest, j):
-                j += 1
-            if j > 1 and int(rest[1:j]) <= 23 and not (j > 3):
-                return 3 + j
-        return 3
+        return 3 + _signed_offset_length(value[3:])
     if value[0] in "+-":
-        j = 1
-        while _digit(value, j):
-            j += 1
-        return j if 1 < j <= 3 else 0
+        return _signed_offset_length(value)
     upper = 0
     while upper < len(value) and "A" <= value[upper] <= "Z":
         upper += 1
@@ -628,18 +629,19 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
         if element == "lit":
             try:
                 value = _skip_literal(value, text)
-            except _Bad:
-                raise _parse_error(layout, original, text, value) from None
+            except _Bad as exc:  # Go names the value from where the literal stopped matching
+                raise _parse_error(layout, original, text, exc.args[0]) from None
             continue
         hold = value
         range_error = ""
         try:
             if element == "2006":
-                if len(value) < 4 or not _digit(value, 0) or not value[:4].isdigit():
+                if len(value) < 4 or not all(_digit(value, i) for i in range(4)):
                     raise _Bad
                 year, value = int(value[:4]), value[4:]
             elif element == "06":
-                if len(value) < 2 or not value[:2].isdigit():
+                # time's atoi: a sign may take the first of the two places ("-5" is 1995)
+                if len(value) < 2 or not _digit(value, 1) or not (_digit(value, 0) or value[0] in "+-"):
                     raise _Bad
                 year, value = int(value[:2]), value[2:]
                 year += 1900 if year >= 69 else 2000
@@ -657,16 +659,12 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
             elif element in ("02", "_2", "2"):
                 if element == "_2" and value[:1] == " ":
                     value = value[1:]
-                day, value = _getnum(value, element == "02")
-                if not 0 <= day <= 31:
-                    range_error = "day"
+                day, value = _getnum(value, element == "02")  # checked against the month at the end
             elif element in ("002", "__2"):
                 if element == "__2":
                     for _ in range(2):
                         value = value[1:] if value[:1] == " " else value
-                yday, value = _getnum3(value, element == "002")
-                if not 1 <= yday <= 366:
-                    range_error = "day-of-year"
+                yday, value = _getnum3(value, element == "002")  # checked against the year at the end
             elif element == "15":
                 hour, value = _getnum(value, False)
                 if not 0 <= hour < 24:
@@ -739,7 +737,7 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     elif am_set and hour == 12:
         hour = 0
     if yday >= 0:
-        if yday > (366 if calendar.isleap(year) else 365):
+        if not 1 <= yday <= (366 if calendar.isleap(year) else 365):
             raise _parse_error(layout, original, "", value, ": day-of-year out of range")
         derived = _civil(year, 1, 1, 0, 0, 0, 0, timezone.utc)[0] + timedelta(days=yday - 1)
         if month >= 0 and month != derived.month:
@@ -771,7 +769,8 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
         offset = 0
         if len(zone_name) > 3 and zone_name.startswith("GMT"):
             offset = int(zone_name[3:]) * 3600
-        return time_from_ns(wall_ns - offset * _NS, timezone(timedelta(seconds=offset), zone_name))
+        # Go attaches the made-up zone without moving the instant: the reading was taken as UTC.
+        return time_from_ns(wall_ns, timezone(timedelta(seconds=offset), zone_name))
     return _wall_in(year, month, day, hour, minute, second, nsec, location)
 
 
@@ -805,9 +804,17 @@ def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
         if len(value) < 5:
             raise _Bad
         sign, hh, mm, ss, rest = value[0], value[1:3], value[3:5], "00", value[5:]
-    hours, _ = _getnum(hh, True)
-    minutes, _ = _getnum(mm, True)
-    seconds, _ = _getnum(ss, True)
+    # Go reads the parts until one fails, then checks their ranges, then the sign; a range
+    # error wins over a bad part or sign ("/31" is an hour out of range).
+    parts = [0, 0, 0]
+    bad = False
+    for i, digits in enumerate((hh, mm, ss)):
+        try:
+            parts[i] = _getnum(digits, True)[0]
+        except _Bad:
+            bad = True
+            break
+    hours, minutes, seconds = parts
     range_error = ""
     if hours > 24:
         range_error = "time zone offset hour"
@@ -819,6 +826,8 @@ def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
     if sign == "-":
         offset = -offset
     elif sign != "+":
+        bad = True
+    if bad and not range_error:
         raise _Bad
     return rest, offset, range_error
 

@@ -163,14 +163,14 @@ def chunk(size: int, values: Any) -> Any:
     if size > 0:
         groups = [items[i:i + size] for i in range(0, len(items), size)]
     else:
-        groups = [_bad_chunk_size(size, items)]
+        groups = _bad_chunk_size(size, items)
     return new_slice(LIST, groups)
 
 
-def _bad_chunk_size(size: int, items: list[Any]) -> list[Any]:
+def _bad_chunk_size(size: int, items: list[Any]) -> list[list[Any]]:
     """Sprig computes ``floor((len-1)/size)+1`` groups in floats; with size <= 0 that
-    is NaN, infinite or negative (``makeslice`` fails), or gives an empty or a single
-    group that only a one-element list survives."""
+    is NaN, infinite or negative (``makeslice`` fails), zero (no group at all), or a
+    single group that only a one-element list survives."""
     length = len(items)
     if size == 0 or length == 0:
         raise GoError("runtime error: makeslice: len out of range")
@@ -178,11 +178,11 @@ def _bad_chunk_size(size: int, items: list[Any]) -> list[Any]:
     if groups < 0:
         raise GoError("runtime error: makeslice: len out of range")
     if groups == 0:
-        raise GoError("runtime error: index out of range [0] with length 0")
+        return []
     # groups == 1 only happens for a single element; its group has fmod(1, size) slots.
     if math.fmod(length, size) == 0:
         raise GoError("runtime error: makeslice: len out of range")
-    return items
+    return [items]
 
 
 # --- integer sequences ----------------------------------------------------------------
