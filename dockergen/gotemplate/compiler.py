@@ -693,7 +693,9 @@ class _Compiler:
             if t is None or t is ANY:
                 def ev_dot(st: State, dot: Any) -> Any:
                     st.node = node
-                    return dot.value if type(dot) is Addr and t is ANY else dot
+                    if t is ANY:  # an interface{} parameter gets nil for a missing dot
+                        return dot.value if type(dot) is Addr else None if dot is MISSING else dot
+                    return dot
                 return ev_dot
 
             def ev_dot_typed(st: State, dot: Any) -> Any:

@@ -506,27 +506,33 @@ def make_number(token: Token) -> NumberNode:
 
 
 def _float_token(text: str, i: int) -> int:
-    """End of the float fmt.Sscan reads at ``i``: a sign, digits and '_', a point, an exponent."""
+    """End of the float fmt.Sscan reads at ``i`` (its floatToken, partial NaN/Inf reads included)."""
     n = len(text)
 
-    def run(j: int, chars: str) -> int:
-        while j < n and text[j] in chars:
-            j += 1
-        return j
-
-    if text[i:i + 1] in ("+", "-"):
-        i += 1
-    digits, exponent = "0123456789_", "eEp"
-    if text[i:i + 2] in ("0x", "0X"):
-        i, digits, exponent = i + 2, "0123456789abcdefABCDEF_", "pP"
-    i = run(i, digits)
-    if text[i:i + 1] == ".":
-        i = run(i + 1, digits)
-    if i < n and text[i] in exponent:
-        i += 1
-        if text[i:i + 1] in ("+", "-"):
+    def accept(chars: str) -> bool:
+        nonlocal i
+        if i < n and text[i] in chars:
             i += 1
-        i = run(i, "0123456789_")
+            return True
+        return False
+
+    if accept("nN") and accept("aA") and accept("nN"):
+        return i
+    accept("+-")
+    if accept("iI") and accept("nN") and accept("fF"):  # an "i" alone is read, then the test fails
+        return i
+    digits, exponent = "0123456789_", "eEpP"
+    if accept("0") and accept("xX"):
+        digits, exponent = "0123456789abcdefABCDEF_", "pP"
+    while accept(digits):
+        pass
+    if accept("."):
+        while accept(digits):
+            pass
+    if accept(exponent):
+        accept("+-")
+        while accept("0123456789_"):
+            pass
     return i
 
 

@@ -410,7 +410,9 @@ def _scalar(value: Any, is_key: bool = False) -> tuple[str, str]:
 def _literal_lines(text: str, indent: int) -> list[str]:
     body = text[:-1] if text.endswith("\n") else text
     pad = " " * indent
-    return [pad + line if line else "" for line in body.split("\n")]
+    lines = [pad + line if line else "" for line in body.split("\n")]
+    # yaml.v3 writes a leading line break as the end of the header line: one is lost.
+    return lines[1:] if text.startswith("\n") else lines
 
 
 def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: list[str]) -> None:
