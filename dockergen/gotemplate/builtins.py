@@ -364,7 +364,8 @@ def _equal_pair(a: Any, ka: str | None, b: Any) -> bool:
         return a == b
     # Both "other" kinds (or both missing).
     ta, tb = typeof(a), typeof(b)
-    if not (is_nil(a) or is_nil(b)) and (ta is None or tb is None or ta.kind != tb.kind):
+    untyped = a is None or a is MISSING or b is None or b is MISSING  # only an untyped nil meets any kind
+    if not untyped and (ta is None or tb is None or ta.kind != tb.kind):
         raise GoError(f"non-comparable types {sprintf('%s', a)}: {ta}, {tb}: {format_v(b)}")
     if is_nil(a) or is_nil(b):
         return is_nil(a) == is_nil(b)

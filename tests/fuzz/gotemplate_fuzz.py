@@ -133,6 +133,54 @@ PROBE_BINARY = [
     ("dateModify", "s"), ("mustBeIntInRange", "nn"), ("closest", "s"), ("urlJoin", "s"),
 ]
 
+PROBE_NUMERIC = [
+    ("add", -1), ("sub", 2), ("mul", -1), ("div", 2), ("mod", 2), ("max", -1), ("min", -1), ("addf", -1),
+    ("subf", 2), ("mulf", -1), ("divf", 2), ("maxf", -1), ("minf", -1), ("floor", 1), ("ceil", 1), ("round", 2),
+    ("round", 3), ("int", 1), ("int64", 1), ("float64", 1), ("toDecimal", 1), ("atoi", 1), ("add1", 1),
+    ("add1f", 1), ("biggest", -1), ("until", 1), ("untilStep", 3), ("seq", -1), ("toString", 1), ("printf \"%v\"", 1),
+    ("eq", 2), ("lt", 2), ("le", 2), ("ne", 2), ("ge", 2), ("gt", 2), ("duration", 1), ("durationRound", 1),
+]
+PROBE_NUMBERS = [
+    "0", "1", "-1", "2", "3", "7", "-0", "1.5", "-2.5", "0.5", "1e3", "1e300", "-1e300", "2.675", "9223372036854775807",
+    "-9223372036854775808", "18446744073709551615", "4294967296", '"12"', '"1.5"', '" 5"', '"0x10"', '"1e3"',
+    '"abc"', '""', "true", "nil", "'a'", "(add 1 2)", "(int64 5)", "(float64 2)", "(toDecimal \"0777\")", '"-0"', "0x7f", "1.5i",
+]
+PROBE_DATES = ["0001-01-01", "0000-01-01", "0000-02-29", "1850-06-15", "1970-01-01", "2024-03-31", "9999-12-31",
+               "1883-11-18", "2038-01-19"]
+PROBE_DURATIONS = ["-1h", "1h", "-8760h", "-2562047h", "2562047h", "-1000000h", "1000000h", "-1ns", "90m", "0s",
+                   "-1.5h", "2562047h47m16.854775807s"]
+PROBE_ZONES = ["UTC", "Local", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+               "Africa/Monrovia", "Pacific/Chatham", "Asia/Kathmandu", "", "Nope/Zone"]
+PROBE_LAYOUTS = ["2006-01-02 15:04:05.000 MST -0700", "Mon Jan _2 15:04:05 2006", "06 002 __2 Z07:00:00 -07",
+                 "2006-01-02T15:04:05.999999999Z07:00", "3:04PM Monday January 2", "-070000 Z0700 MST"]
+PROBE_TIME_METHODS = ["Year", "YearDay", "Weekday", "Month", "Day", "Hour", "Unix", "UnixNano", "IsZero", "UTC",
+                      "Local", "Nanosecond", "String", "Location", "AddDate 1 -13 40", "Truncate 7200000000000",
+                      "Round 86400000000000", "IsDST", "MarshalText"]
+PROBE_LAYOUT_PARTS = ["2006", "06", "01", "1", "Jan", "January", "02", "2", "_2", "__2", "002", "15", "3", "03", "4",
+                      "04", "5", "05", "PM", "pm", "MST", "-0700", "-07:00", "Z07:00", "-07", "Z0700", ".000", ".999",
+                      ",000", "Mon", "Monday", " ", "-", ":", "T", "x", "/"]
+PROBE_VALUE_PARTS = ["2020", "20", "0000", "12", "1", "Feb", "February", "30", "31", " 5", "366", "060", "23", "11",
+                     "PM", "am", "UTC", "CET", "+0530", "-07:00", "Z", "+05", ".123", ",5", ".1234567891", "Mon", " ",
+                     "-", ":", "T", "x", "/", "24", "60", "00", "GMT+3", "13", "0", "29", "-5"]
+
+# docker-gen's functions on containers: arguments that find something (C: containers,
+# F: a field path, L: a label, V: a value, S: a separator, X: strings to match, R: a pattern).
+CONTAINERS = ["$", '(whereExist $ "Env.VIRTUAL_HOST")', "(list (index $ 0))", "(list)", "(slice $ 1)", "nil"]
+FIELD_PATHS = [
+    "Name", "Env.VIRTUAL_HOST", "Labels.com.docker.compose.project", "State.Running", "Image.Repository", "IP",
+    "Nope", "Env.VIRTUAL_PORT", "Networks", "Addresses", "State.Health.Status", "Labels", "Labels.tier", "Env",
+    "", "Image", "Node.Name", "Created", "Labels.a.b", "Mounts",
+]
+LABELS = ["com.docker.compose.project", "com.docker.compose.service", "tier", "nope", "a.b", "a b", "", "a"]
+VALUES = ['"shop"', '"nginx"', "true", '""', '"app.example.com"', "1", "nil", '"healthy"', '"80"']
+DOCKERGEN_ARGS = {
+    "where": "CFV", "whereNot": "CFV", "whereExist": "CF", "whereNotExist": "CF", "whereAny": "CFSX",
+    "whereAll": "CFSX", "whereLabelExists": "CL", "whereLabelDoesNotExist": "CL", "whereLabelValueMatches": "CLR",
+    "groupBy": "CF", "groupByKeys": "CF", "groupByWithDefault": "CFV", "groupByLabel": "CL",
+    "groupByLabelWithDefault": "CLV", "groupByMulti": "CFS", "sortObjectsByKeysAsc": "CF",
+    "sortObjectsByKeysDesc": "CF",
+}
+
 # Fields of the dot, by what the dot is.
 ROOT_FIELDS = {
     "map": [".Env"], "any": [".Docker", ".CurrentContainer"],
@@ -339,6 +387,8 @@ class Generator:
                 kinds.pop()
             else:
                 kinds.append("any")
+        if name in DOCKERGEN_ARGS and self.chance(0.7):
+            return self.dockergen_call(name, piped)
         if piped and kinds:
             kinds = kinds[:-1]
         args = []
@@ -370,6 +420,19 @@ class Generator:
         if name in UNORDERED:
             return f"sortAlpha ({text})" if not piped else f"{text} | sortAlpha"
         return text
+
+    def dockergen_call(self, name: str, piped: bool) -> str:
+        """A docker-gen container function with arguments that select something."""
+        pools = {
+            "C": CONTAINERS, "F": [self.string_literal(f) for f in FIELD_PATHS],
+            "L": [self.string_literal(label) for label in LABELS], "V": VALUES,
+            "S": ['","', '"."', '" "', '""'], "X": ['(list "shop" "web")', "(list)", '(split "a,b" ",")'],
+            "R": ['"^sh"', '"o"', '"[a-z]+"', '"^$"', '"x*"'],
+        }
+        args = [self.pick(pools[code]) for code in DOCKERGEN_ARGS[name]]
+        if piped:
+            args = args[:-1]
+        return " ".join([name] + args)
 
     def builtin_call(self, name: str, scope: Scope, depth: int, piped: bool) -> str:
         def arg(kind: str = "any") -> str:
@@ -604,6 +667,35 @@ class Generator:
         return "".join(self.pick(PROBE_ALPHABET) for _ in range(self.rng.randint(0, longest)))
 
     def probe(self) -> str:
+        """One function on random input: text, numbers, times and layouts, or printf verbs."""
+        roll = self.rng.random()
+        if roll < 0.2:
+            return self.number_probe()
+        if roll < 0.35:
+            return self.time_probe()
+        return self.text_probe()
+
+    def number_probe(self) -> str:
+        name, arity = self.pick(PROBE_NUMERIC)
+        args = " ".join(self.pick(PROBE_NUMBERS) for _ in range(arity if arity >= 0 else self.rng.randint(0, 4)))
+        return f"{{{{ {name} {args} }}}}".replace("  ", " ")
+
+    def time_probe(self) -> str:
+        """A time moved far (before year 1, past 9999), shown through a layout, zone or method."""
+        base = f'(toDate "2006-01-02" "{self.pick(PROBE_DATES)}")'
+        moment = f'(dateModify "{self.pick(PROBE_DURATIONS)}" {base})'
+        roll = self.rng.random()
+        if roll < 0.35:
+            return f'{{{{ dateInZone "{self.pick(PROBE_LAYOUTS)}" {moment} "{self.pick(PROBE_ZONES)}" }}}}'
+        if roll < 0.6:
+            return f"{{{{ {moment}.{self.pick(PROBE_TIME_METHODS)} }}}}"
+        if roll < 0.75:
+            return f'{{{{ printf "%d|%v|%#v" {moment} {moment} {moment} }}}}'
+        layout = "".join(self.pick(PROBE_LAYOUT_PARTS) for _ in range(self.rng.randint(1, 5)))
+        value = "".join(self.pick(PROBE_VALUE_PARTS) for _ in range(self.rng.randint(0, 5)))
+        return f"{{{{ mustToDate {self.string_literal(layout)} {self.string_literal(value)} }}}}"
+
+    def text_probe(self) -> str:
         """``{{ F ... "random text" }}`` for a function of text, or printf with random verbs."""
         text = self.string_literal(self.random_text())
         roll = self.rng.random()

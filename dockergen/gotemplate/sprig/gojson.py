@@ -223,9 +223,11 @@ class _Decoder:
         self.text = text
         self.pos = 0
 
-    def fail(self, context: str) -> _Syntax:
+    def fail(self, context: str, inside: bool = False) -> _Syntax:
+        """A syntax error at the current character.  At the end, Go's scanner feeds one
+        more space: ``inside`` a literal, number or escape that space is the offender."""
         if self.pos >= len(self.text):
-            return _Syntax(_END)
+            return _Syntax(f"invalid character ' ' {context}" if inside else _END)
         return _Syntax(f"invalid character {_quote_char(self.text[self.pos])} {context}")
 
     def skip(self) -> None:
@@ -257,7 +259,7 @@ class _Decoder:
         self.pos += 1
         for expected in word[1:]:
             if self.peek() != expected:
-                raise self.fail(f"in literal {word} (expecting '{expected}')")
+                raise self.fail(f"in literal {word} (expecting '{expected}')", inside=True)
             self.pos += 1
         return result
 
@@ -334,7 +336,7 @@ class _Decoder:
             self.pos += 1
             return simple[char]
         if char != "u":
-            raise self.fail("in string escape code")
+            raise self.fail("in string escape code", inside=True)
         self.pos += 1
         code = self.hex4()
         if 0xD800 <= code < 0xDC00 and self.text.startswith("\\u", self.pos):
@@ -353,7 +355,7 @@ class _Decoder:
         for _ in range(4):
             char = self.peek()
             if not char or char not in "0123456789abcdefABCDEF":
-                raise self.fail("in \\u hexadecimal character escape")
+                raise self.fail("in \\u hexadecimal character escape", inside=True)
             digits += char
             self.pos += 1
         return int(digits, 16)
@@ -367,7 +369,7 @@ class _Decoder:
         if self.peek() == "-":
             self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("in numeric literal")
+                raise self.fail("in numeric literal", inside=True)
         if self.peek() == "0":
             self.pos += 1
         else:
@@ -375,14 +377,14 @@ class _Decoder:
         if self.peek() == ".":
             self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("after decimal point in numeric literal")
+                raise self.fail("after decimal point in numeric literal", inside=True)
             self.digits()
         if self.peek() in ("e", "E") and self.peek():
             self.pos += 1
             if self.peek() in ("+", "-") and self.peek():
                 self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("in exponent of numeric literal")
+                raise self.fail("in exponent of numeric literal", inside=True)
             self.digits()
         literal = self.text[start:self.pos]
         number = float(literal)
