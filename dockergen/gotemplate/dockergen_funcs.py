@@ -301,15 +301,25 @@ class _GoPlain(PlainRules):
         info = struct_info(value)
         if info is None:
             return None
-        if not info.attrs:
-            return info.field_types  # Go field name = attribute name
-        return frozenset(info.attribute(name) for name in info.field_types)
+        return frozenset(info.attribute(name) for name in info.field_types if name[:1].isupper())  # exported
+
+    def text(self, value: Any) -> str | None:
+        info = struct_info(value)
+        method = info.methods.get("MarshalText") if info is not None else None
+        return None if method is None else bytes(method.call(value)).decode("utf-8", "surrogateescape")
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, Pointer):
             return value.target
         if isinstance(value, NilPointer) or value is MISSING:
             return None
+        info = struct_info(value)
+        if info is not None:  # a Go struct without a dataclass: its exported fields, named as yaml.v3 does
+            text = self.text(value)
+            if text is not None:
+                return text
+            return {name.lower(): getattr(value, info.attribute(name)) for name in info.field_types
+                    if name[:1].isupper()}
         # yaml.v3 panics on kinds it cannot marshal (complex numbers...): even toYaml fails.
         raise GoError(f"cannot marshal type: {type_name(value)}")
 

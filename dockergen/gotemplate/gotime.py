@@ -11,7 +11,8 @@ from typing import Any
 
 from .errors import GoError
 from .values import (
-    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, GoType, Int64, Method, register_methods, register_type,
+    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, GoType, Int64, Method, pointer_to, register_methods,
+    register_struct, register_type, slice_of,
 )
 
 __all__ = ["Month", "Weekday", "Location", "MONTH", "WEEKDAY", "LOCATION"]
@@ -103,27 +104,36 @@ def _cmp(a: datetime, b: datetime) -> int:
 
 
 class Location:
-    """A ``*time.Location`` (what ``.Created.Location`` returns, ``In`` takes)."""
-
-    __slots__ = ("zone",)
+    """A ``*time.Location``: Go's struct, as far as UTC and fixed zones show it (its
+    unexported fields print with ``%v`` and ``%#v``; JSON and YAML see none)."""
 
     def __init__(self, zone: Any) -> None:
-        self.zone = zone  # a tzinfo; None for UTC
-
-    def name(self) -> str:
-        zone = self.zone
-        if zone is None or zone is timezone.utc:
-            return "UTC"
-        key = getattr(zone, "key", None)
-        if key is not None:
-            return key
-        name = zone.tzname(None) or ""
-        return "" if name.startswith("UTC") and len(name) > 3 else name  # an unnamed fixed offset
+        self.tzinfo = zone  # None for UTC
+        self.name = _zone_name(zone)
+        self.zone = self.tx = self.cacheZone = None
+        self.extend = ""
+        self.cacheStart = self.cacheEnd = Int64(0)
 
 
-LOCATION = GoType("ptr", "*time.Location")
-register_type(Location, LOCATION)
-register_methods(LOCATION, [Method("String", Location.name, (), STRING)])
+def _zone_name(zone: Any) -> str:
+    if zone is None or zone is timezone.utc:
+        return "UTC"
+    key = getattr(zone, "key", None)
+    if key is not None:
+        return key
+    name = zone.tzname(None) or ""
+    return "" if name.startswith("UTC") and len(name) > 3 else name  # an unnamed fixed offset
+
+
+_ZONE = GoType("struct", "time.zone")
+LOCATION_STRUCT = register_struct(
+    Location, "time.Location",
+    [("name", STRING), ("zone", slice_of(_ZONE)), ("tx", slice_of(GoType("struct", "time.zoneTrans"))),
+     ("extend", STRING), ("cacheStart", INT64), ("cacheEnd", INT64), ("cacheZone", pointer_to(_ZONE))],
+    pointer=True,
+    methods=[Method("String", lambda loc: loc.name, (), STRING, pointer_receiver=True)],
+)
+LOCATION = pointer_to(LOCATION_STRUCT)
 
 
 def _location(t: datetime) -> Location:
@@ -136,7 +146,7 @@ def _in(t: datetime, location: Any) -> Any:
 
     if not isinstance(location, Location):
         raise GoError("time: missing Location in call to Time.In")
-    return time_from_ns(time_to_ns(t), location.zone or timezone.utc)
+    return time_from_ns(time_to_ns(t), location.tzinfo or timezone.utc)
 
 
 _ZERO_TO_UNIX_NS = 62135596800 * _NS  # Truncate and Round count from Go's zero time, 0001-01-01

@@ -88,6 +88,10 @@ class PlainRules:
         """A plainer stand-in for ``value``; raise :class:`HelperError` if there is none."""
         raise NotImplementedError
 
+    def text(self, value: Any) -> str | None:
+        """The text a value marshals itself to (Go's ``encoding.TextMarshaler``), if it does."""
+        return None
+
 
 def to_plain(
     value: Any,
@@ -124,6 +128,9 @@ def _plain(
     if isinstance(value, datetime):
         return value if yaml else rfc3339(value)
     if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
+        text = None if rules is None else rules.text(value)
+        if text is not None:
+            return text
         result: dict[Any, Any] = {}
         shown = None if rules is None else rules.fields(value)
         for attr, json_key, yaml_key, empty in _struct_info(cls):

@@ -163,6 +163,24 @@ PROBE_VALUE_PARTS = ["2020", "20", "0000", "12", "1", "Feb", "February", "30", "
                      "PM", "am", "UTC", "CET", "+0530", "-07:00", "Z", "+05", ".123", ",5", ".1234567891", "Mon", " ",
                      "-", ":", "T", "x", "/", "24", "60", "00", "GMT+3", "13", "0", "29", "-5"]
 
+PROBE_VALUES = [
+    "$", ".", "(index $ 0)", "(index $ 1)", "$.Docker", "$.Env", "$.CurrentContainer", "(index $ 0).Image",
+    "(index $ 0).State", "(index $ 0).Addresses", "(index $ 0).Networks", "(index $ 0).Volumes", "(index $ 0).Mounts",
+    "(index $ 0).Node", "(index $ 0).Labels", "(index $ 0).Created", "(index $ 0).Created.Month",
+    "(index $ 0).Created.Location", "(first (index $ 0).Networks)", '(semver "1.2.3-rc.1+b")',
+    '(urlParse "http://u:p@h:80/p?q=1#f")', '(list 1 "a" nil 2.5 true)', '(dict "a" (list 1) "b" nil)',
+    '(splitList "," "a,b")', '(toDate "2006" "2020")', "(1.5)", "(2i)", "('a')", "nil", '(b64dec "AAEC")', "(int64 5)",
+    '(toDecimal "0777")', "(until 3)", "(chunk 2 (list 1 2 3))", '(groupByLabel $ "com.docker.compose.project")',
+    '(fromJson "{\\"a\\":[1,{\\"b\\":null}]}")', "(deepCopy (index $ 0))", '(tuple 1 "x")', "(seq 3)",
+    '(toStrings (list 1 nil))', '(compact (list 0 1 "" nil))', '(semver "1.2.3").IncMinor',
+    "((index $ 0).Created.Sub (toDate \"2006\" \"2020\"))", "$.Docker.NumContainers",
+]
+PROBE_VERBS = ["%v", "%+v", "%#v", "%T", "%q", "%x", "%X", "%d", "%s", "%t", "%5.2v", "%-8v|", "%08v", "%.3v", "%e",
+               "%U", "%c", "%o", "%b", "%g"]
+PROBE_VALUE_FUNCTIONS = ["typeOf", "kindOf", "toJson", "toPrettyJson", "toRawJson", "toYaml", "toString", "print",
+                         "len", "empty", "toStrings", "deepCopy", "json", "html", "js", "urlquery", "typeIs \"int\"",
+                         "kindIs \"ptr\"", "cat", "quote", "squote", "first", "keys", "values | sortAlpha"]
+
 # docker-gen's functions on containers: arguments that find something (C: containers,
 # F: a field path, L: a label, V: a value, S: a separator, X: strings to match, R: a pattern).
 CONTAINERS = ["$", '(whereExist $ "Env.VIRTUAL_HOST")', "(list (index $ 0))", "(list)", "(slice $ 1)", "nil"]
@@ -236,8 +254,9 @@ class Scope:
 class Generator:
     """Random templates from one seed."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, mutation_rate: float = 0.08) -> None:
         self.rng = rng
+        self.mutation_rate = mutation_rate  # share of templates given a syntax error
         funcs = function_map()
         self.functions = {name: f for name, f in sorted(funcs.items()) if name not in EXCLUDED}
         self.by_result: dict[str, list[str]] = {}
@@ -650,7 +669,7 @@ class Generator:
         if self.chance(0.15):
             other = self.define("any")[1] + self.text()
         main = defines + self.body(Scope("root"), 3, self.rng.randint(1, 4))
-        if self.chance(0.08):
+        if self.chance(self.mutation_rate):
             main = self.mutate(main)
         files["main.tmpl"] = main
         if other:
@@ -673,7 +692,17 @@ class Generator:
             return self.number_probe()
         if roll < 0.35:
             return self.time_probe()
+        if roll < 0.55:
+            return self.value_probe()
         return self.text_probe()
+
+    def value_probe(self) -> str:
+        """A value of some Go type through printf verbs, an encoder or a type function."""
+        value = self.pick(PROBE_VALUES)
+        if self.chance(0.5):
+            verbs = " ".join(self.pick(PROBE_VERBS) for _ in range(self.rng.randint(1, 3)))
+            return f"{{{{ printf {self.string_literal(verbs)} {value} {value} {value} }}}}"
+        return f"{{{{ {self.pick(PROBE_VALUE_FUNCTIONS)} {value} }}}}"
 
     def number_probe(self) -> str:
         name, arity = self.pick(PROBE_NUMERIC)
@@ -726,10 +755,11 @@ class Generator:
         return text[:at] + token + text[at:]
 
 
-def generate(seed: int, count: int, contexts: tuple[str, ...] = ("basic", "edge", "empty")) -> list[dict]:
+def generate(seed: int, count: int, contexts: tuple[str, ...] = ("basic", "edge", "empty"),
+             mutation_rate: float = 0.08) -> list[dict]:
     """``count`` cases in the vectors' format, the same for the same ``seed``."""
     rng = random.Random(f"gotemplate-fuzz-{seed}")
-    gen = Generator(rng)
+    gen = Generator(rng, mutation_rate)
     cases = []
     for index in range(count):
         files = gen.template() if index % 5 else {"main.tmpl": gen.probe()}
@@ -746,11 +776,12 @@ class Report:
     ours_seconds: float = 0.0
 
 
-def fuzz(seeds: list[int], count: int, jobs: int = 2, progress: Callable[[str], None] | None = None) -> Report:
+def fuzz(seeds: list[int], count: int, jobs: int = 2, progress: Callable[[str], None] | None = None,
+         mutation_rate: float = 0.08) -> Report:
     """Generate, run through both engines and compare, seed by seed."""
     report = Report()
     for seed in seeds:
-        cases = generate(seed, count)
+        cases = generate(seed, count, mutation_rate=mutation_rate)
         started = time.perf_counter()
         results = run_oracle(cases, jobs=jobs)
         report.oracle_seconds += time.perf_counter() - started
@@ -846,6 +877,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="1-5", help="seeds: 1-50,77")
     parser.add_argument("--cases", type=int, default=300, help="cases per seed")
+    parser.add_argument("--mutate", type=float, default=0.08, help="share of templates given a syntax error")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="oracle worker processes")
     parser.add_argument("--show", type=int, default=20, help="print this many differences")
     parser.add_argument("--dump", help="write the differing cases (vectors format, Go's results) to this JSON file")
@@ -860,7 +892,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.golden:
         return refresh_golden(Path(args.golden))
-    report = fuzz(_seed_list(args.seeds), args.cases, args.jobs, progress=lambda line: print(line, file=sys.stderr))
+    report = fuzz(_seed_list(args.seeds), args.cases, args.jobs, progress=lambda line: print(line, file=sys.stderr),
+                  mutation_rate=args.mutate)
     for mismatch in report.mismatches[: args.show]:
         if args.minimize:
             case = minimize({k: mismatch.case[k] for k in ("name", "context", "files")})

@@ -166,13 +166,30 @@ def deep_copy(value: Any) -> Any:
     if isinstance(value, NilPointer):
         return value
     info = struct_info(value)
-    if info is not None:
+    if info is not None:  # copystructure copies exported fields; unexported ones start from zero
         duplicate = copy.copy(value)
-        for name, _ in info.fields:
+        for name, field_type in info.fields:
             attribute = info.attribute(name)
-            setattr(duplicate, attribute, deep_copy(getattr(value, attribute, None)))
+            copied = deep_copy(getattr(value, attribute, None)) if name[:1].isupper() else _zero(field_type)
+            setattr(duplicate, attribute, copied)
         return duplicate
     return value  # scalars, strings and times are immutable
+
+
+def _zero(t: Any) -> Any:
+    """Go's zero value of a struct field's type (what copystructure leaves in an unexported one)."""
+    kind = t.kind
+    if kind == "string":
+        return ""
+    if kind == "bool":
+        return False
+    if kind in ("float32", "float64"):
+        return 0.0
+    if kind in ("slice", "map", "ptr", "interface", "func", "chan"):
+        return None
+    if kind == "struct":
+        return None
+    return 0
 
 
 @define(FUNCTIONS, "deepCopy", (ANY,), ANY, aliases=("mustDeepCopy",))

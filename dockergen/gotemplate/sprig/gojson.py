@@ -167,7 +167,11 @@ class _Encoder:
             raise GoError(f"json: unsupported type: {_type_text(value)}")
         marshal_json = info.methods.get("MarshalJSON")
         if marshal_json is not None:
-            self.out.append(str(marshal_json.call(value)))
+            self.out.append(_text(marshal_json.call(value)))
+            return
+        marshal_text = info.methods.get("MarshalText")  # encoding.TextMarshaler: a JSON string
+        if marshal_text is not None:
+            self.value(_text(marshal_text.call(value)), depth)
             return
         pairs = [
             (name, getattr(value, info.attribute(name), None))
@@ -187,6 +191,10 @@ def marshal(value: Any, *, escape_html: bool = True, indent: str | None = None) 
     encoder = _Encoder(escape_html, indent)
     encoder.value(value, 0)
     return "".join(encoder.out)
+
+
+def _text(result: Any) -> str:
+    return result.decode("utf-8", "surrogateescape") if isinstance(result, (bytes, bytearray)) else str(result)
 
 
 # --- decoding --------------------------------------------------------------------

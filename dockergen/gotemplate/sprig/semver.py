@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..errors import GoError
 from ..funcs import Function, define
-from ..values import BOOL, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
+from ..values import BOOL, BYTES, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
 
 __all__ = ["FUNCTIONS", "Version", "parse_version", "Constraints", "parse_constraints", "compare"]
 
@@ -291,6 +291,8 @@ def _methods(pointer_type) -> list[Method]:
         Method("Metadata", lambda v: v.metadata, (), STRING),
         Method("Original", lambda v: v.original, (), STRING, pointer_receiver=True),
         Method("String", lambda v: str(v), (), STRING),
+        Method("MarshalJSON", lambda v: f'"{v}"'.encode(), (), BYTES),
+        Method("MarshalText", lambda v: str(v).encode(), (), BYTES),
         Method("IncMajor", lambda v: v.inc_major(), (), _VALUE_TYPE),
         Method("IncMinor", lambda v: v.inc_minor(), (), _VALUE_TYPE),
         Method("IncPatch", lambda v: v.inc_patch(), (), _VALUE_TYPE),
