@@ -177,9 +177,12 @@ PROBE_VALUES = [
 ]
 PROBE_VERBS = ["%v", "%+v", "%#v", "%T", "%q", "%x", "%X", "%d", "%s", "%t", "%5.2v", "%-8v|", "%08v", "%.3v", "%e",
                "%U", "%c", "%o", "%b", "%g"]
-PROBE_VALUE_FUNCTIONS = ["typeOf", "kindOf", "toJson", "toPrettyJson", "toRawJson", "toYaml", "toString", "print",
-                         "len", "empty", "toStrings", "deepCopy", "json", "html", "js", "urlquery", "typeIs \"int\"",
-                         "kindIs \"ptr\"", "cat", "quote", "squote", "first", "keys", "values | sortAlpha"]
+PROBE_VALUE_FUNCTIONS = [  # {} is the value; map keys come in Go's random order, so they are sorted
+    "typeOf {}", "kindOf {}", "toJson {}", "toPrettyJson {}", "toRawJson {}", "toYaml {}", "toString {}", "print {}",
+    "len {}", "empty {}", "toStrings {}", "deepCopy {}", "json {}", "html {}", "js {}", "urlquery {}",
+    'typeIs "int" {}', 'kindIs "ptr" {}', "cat {}", "quote {}", "squote {}", "first {}", "sortAlpha (keys {})",
+    "sortAlpha (values {})",
+]
 
 # docker-gen's functions on containers: arguments that find something (C: containers,
 # F: a field path, L: a label, V: a value, S: a separator, X: strings to match, R: a pattern).
@@ -702,7 +705,7 @@ class Generator:
         if self.chance(0.5):
             verbs = " ".join(self.pick(PROBE_VERBS) for _ in range(self.rng.randint(1, 3)))
             return f"{{{{ printf {self.string_literal(verbs)} {value} {value} {value} }}}}"
-        return f"{{{{ {self.pick(PROBE_VALUE_FUNCTIONS)} {value} }}}}"
+        return "{{ " + self.pick(PROBE_VALUE_FUNCTIONS).replace("{}", value) + " }}"
 
     def number_probe(self) -> str:
         name, arity = self.pick(PROBE_NUMERIC)
