@@ -141,6 +141,8 @@ class _Lexer:
         if text.startswith("/*", after):
             return self.comment(start, after)
         self.emit(LEFT, start, start + 2, self.line)
+        if trim_left and text[start + 3] == "\n":  # the marker's white space may be a line break
+            self.line += 1
         self.pos = after
         self.paren_depth = 0
         return self.inside_action()

@@ -109,9 +109,13 @@ def _timestamp(text: str) -> datetime | None:
         micro = int((fraction or "0")[:6].ljust(6, "0"))
         from ..model import GoTime
 
-        return GoTime(
-            int(g[0]), int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
+        year = int(g[0])
+        cycles = 1 if year < 1 else 0  # year 0 is held 400 years on (GoTime.cycles)
+        stamp = GoTime(
+            year + 400 * cycles, int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
         )
+        stamp.cycles = -cycles
+        return stamp
     except ValueError:
         return None
 

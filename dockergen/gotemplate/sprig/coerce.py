@@ -10,13 +10,14 @@ import math
 import re
 from typing import Any
 
+from ..errors import GoError
 from ..values import (
     MISSING, Float32, GoMap, GoSlice, NilPointer, Uint64, struct_info, truth, typeof,
 )
 
 __all__ = [
     "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
-    "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float", "parse_go_float_error",
+    "list_items", "wrap_int64", "check_alloc", "MAX_ALLOC", "parse_go_int_literal", "parse_go_float", "parse_go_float_error",
 ]
 
 _INT64_MIN = -(2**63)
@@ -65,6 +66,22 @@ def parse_go_int_literal(text: str) -> int | None:
     if value < _INT64_MIN or value > _INT64_MAX:
         return None
     return value
+
+
+# Go refuses a slice of more than 2**48 bytes outright ("len out of range"); it would try a
+# smaller one, and crash if memory ran out.  dockergen fails cleanly past a size no
+# configuration file needs, so that a count from a container's label cannot exhaust memory.
+_GO_MAX_ALLOC = 1 << 48
+MAX_ALLOC = 1 << 28
+
+
+def check_alloc(count: int, size: int = 1) -> None:
+    """Refuse to build ``count`` items of ``size`` bytes where Go would, or where it is absurd."""
+    total = count * size
+    if total > _GO_MAX_ALLOC:
+        raise GoError("runtime error: makeslice: len out of range")
+    if total > MAX_ALLOC:
+        raise GoError(f"runtime: out of memory: cannot allocate {total}-byte block (dockergen's limit)")
 
 
 def to_int64(value: Any) -> int:

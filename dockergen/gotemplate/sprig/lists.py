@@ -17,7 +17,7 @@ from ..funcs import Function, define
 from ..values import (
     ANY, BOOL, INT, LIST, STRING, GoSlice, kind, new_slice, nil_slice, slice_of, truth,
 )
-from .coerce import deep_equal, list_items, to_int
+from .coerce import check_alloc, deep_equal, list_items, to_int, wrap_int64
 
 __all__ = ["FUNCTIONS", "untilStep"]
 
@@ -191,8 +191,11 @@ def _bad_chunk_size(size: int, items: list[Any]) -> list[list[Any]]:
 def untilStep(start: int, stop: int, step: int) -> list[int]:  # noqa: N802 - Sprig's name
     """Python's ``range`` except that a step pointing away from ``stop`` gives nothing."""
     if stop < start:
-        return list(range(start, stop, step)) if step < 0 else []
-    return list(range(start, stop, step)) if step > 0 else []
+        steps = range(start, stop, step) if step < 0 else range(0)
+    else:
+        steps = range(start, stop, step) if step > 0 else range(0)
+    check_alloc(len(steps), 8)
+    return list(steps)
 
 
 @define(FUNCTIONS, "until", (INT,), slice_of(INT))
@@ -221,4 +224,4 @@ def seq(*params: int) -> str:
         step = direction
     elif direction < 0 and step > 0:
         return ""
-    return " ".join(str(n) for n in untilStep(start, end + direction, step))
+    return " ".join(str(n) for n in untilStep(start, wrap_int64(end + direction), step))  # Go's int wraps

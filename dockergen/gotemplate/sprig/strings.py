@@ -24,7 +24,7 @@ from ..values import (
     new_map, new_slice,
 )
 from .casing import camel_case, kebab_case, snake_case
-from .coerce import is_list_like, list_items, strval
+from .coerce import check_alloc, is_list_like, list_items, strval
 
 __all__ = ["FUNCTIONS", "go_isspace", "go_trim_space", "go_split", "strslice"]
 
@@ -183,8 +183,10 @@ def substr(start: int, end: int, text: str) -> str:
 def repeat(count: int, text: str) -> str:
     if count < 0:
         raise GoError("strings: negative Repeat count")
-    if count and go_len(text) * count >= 2**63:
+    size = go_len(text) * count
+    if count and size >= 2**63:
         raise GoError("strings: Repeat output length overflow")
+    check_alloc(size)
     return text * count
 
 
@@ -261,6 +263,7 @@ def initials(text: str) -> str:
 def _random_from(alphabet: str, count: int) -> str:
     if count <= 0:
         return ""
+    check_alloc(count, 4)  # goutils builds a []rune
     return "".join(secrets.choice(alphabet) for _ in range(count))
 
 
