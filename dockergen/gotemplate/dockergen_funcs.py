@@ -28,7 +28,7 @@ from .funcs import Function, define
 from .re2 import RegexpSyntaxError, compile_go
 from .sprig.coerce import deep_equal, list_items
 from .values import (
-    ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, GoMap, GoSlice, NilPointer, Pointer, kind,
+    ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, Duration, GoMap, GoSlice, NilPointer, Pointer, kind,
     map_of, struct_info, type_name,
 )
 
@@ -304,6 +304,10 @@ class _GoPlain(PlainRules):
         return frozenset(info.attribute(name) for name in info.field_types if name[:1].isupper())  # exported
 
     def text(self, value: Any) -> str | None:
+        if type(value) is Duration:
+            from .fmt import duration_string
+
+            return duration_string(value)
         info = struct_info(value)
         method = info.methods.get("MarshalText") if info is not None else None
         return None if method is None else bytes(method.call(value)).decode("utf-8", "surrogateescape")

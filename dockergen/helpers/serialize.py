@@ -122,7 +122,8 @@ def _plain(
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return int(value)
+        text = None if rules is None or not yaml else rules.text(value)  # yaml.v3 spells out a Duration
+        return int(value) if text is None else text
     if isinstance(value, float):
         return float(value)
     if isinstance(value, datetime):

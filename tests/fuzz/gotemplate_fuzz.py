@@ -109,7 +109,7 @@ FORMATS = [
     "%05v", "%5t", "%.1q", "%#s", "%#d", "%[1]*d", "%!d", "%-x", "% 05d", "%.2x", "%5.1s|", "%#g", "%#.3x",
 ]
 PATTERNS = ["a", "[a-z]+", "^a", "(\\w+)", "\\d+", "x*", "b|c", "", "(", ".", "(?i)A", "a(b)?c"]
-TEXT = ["", " ", "x", "\n", "  \n", "-", "a b", "\t", "\n\n", ": ", "é", "<", "}", "{ "]
+TEXT = ["", " ", "x", "\n", "  \n", "-", "a b", "\t", "\n\n", ": ", "é", "<", "}", "{ ", "\r\n", " \r\n\t"]
 PATHS = ["@DIR@/data/x.txt", "@DIR@/data", "@DIR@/nope", "@DIR@/data/", "/", "", "main.tmpl"]
 
 PROBE_ALPHABET = list("aZb9_- \t\n.+=:,!?'\"()@#$%&*^`|~<>/\\") + [
@@ -208,6 +208,8 @@ ROOT_FIELDS = {
     "str": [".Env.DEFAULT_HOST", ".Env.NOPE", ".Env.EMPTY_VAR", ".Docker.Name", ".Docker.Version",
             ".Docker.CurrentContainerID", ".CurrentContainer.Name", ".Env.UNICODE_VAR"],
     "int": [".Docker.NumContainers"], "container": [".CurrentContainer"],
+    "chained": ["(first $).Name", "(index $ 0).Labels.tier", "($.CurrentContainer).Name", "(index $ 1).Image.Tag",
+                "(last .).State.Running", '(where $ "State.Running" true | first).ID'],
 }
 CONTAINER_FIELDS = {
     "str": [".Name", ".ID", ".Hostname", ".IP", ".Gateway", ".NetworkMode", ".Image.Repository", ".Image.Tag",
@@ -217,7 +219,9 @@ CONTAINER_FIELDS = {
     "time": [".Created"], "bool": [".State.Running"],
     "any": [".Image", ".State", ".Node", ".Created.Year", ".Created.Unix", ".Image.String",
             ".Node.Address", ".Created.UTC", ".Created.Month", ".Created.Weekday", ".Created.IsZero",
-            ".State.Health", ".Labels.a.b"],
+            ".State.Health", ".Labels.a.b", '(.Created.Format "Jan _2 15:04:05.000 MST")', "(.Created.Add -90)",
+            "(.Created.AddDate 0 1 -1)", "(.Created.Sub $.CurrentContainer.Created)", "(.Created.Truncate 3600000000000)",
+            "(.Created.Before .Created)", "(.Created.Round 60000000000).Minute"],
 }
 ELEMENT_FIELDS = {
     "address": {"str": [".IP", ".Port", ".HostPort", ".Proto", ".HostIP", ".IP6Global"], "any": []},
@@ -350,6 +354,8 @@ class Generator:
         variables = self.variable_choices(scope, kind)
         if roll < 0.01:
             return self.pick([".Nope", "$.Nope", ".Docker.Nope", ".Name.x"])
+        if roll < 0.03 and kind in ("any", "str"):
+            return self.pick(ROOT_FIELDS["chained"])
         if roll < 0.22 and fields:
             return self.pick(fields)
         if roll < 0.34 and variables:
@@ -580,7 +586,13 @@ class Generator:
         return self.pipeline(scope, self.pick(["bool", "bool", "any", "str", "int", "list", "map"]), min(depth, 2))
 
     def if_block(self, scope: Scope, depth: int) -> str:
-        out = self.action("if " + self.condition(scope, depth)) + self.body(self.child(scope, scope.dot), depth - 1, 2)
+        inner = self.child(scope, scope.dot)
+        head = self.condition(scope, depth)
+        if self.chance(0.1):  # a declaration in the control pipeline: visible to the end
+            name = self.fresh_variable()
+            inner.variables[name] = "any"
+            head = f"{name} := {head}"
+        out = self.action("if " + head) + self.body(inner, depth - 1, 2)
         for _ in range(self.rng.choice([0, 0, 1, 2])):
             out += self.action("else if " + self.condition(scope, depth))
             out += self.body(self.child(scope, scope.dot), depth - 1, 1)
@@ -637,6 +649,10 @@ class Generator:
             source = self.pipeline(scope, "any", 1)
             dot = "any"
         inner = self.child(scope, dot)
+        if self.chance(0.15):
+            name = self.fresh_variable()
+            inner.variables[name] = dot if dot in ("str", "int", "container") else "any"
+            source = f"{name} := {source}"
         out = self.action("with " + source) + self.body(inner, depth - 1, self.rng.randint(1, 2))
         if self.chance(0.2):
             out += self.action("else with " + self.pipeline(scope, "any", 1)) + self.body(self.child(scope, "any"), depth - 1, 1)
@@ -671,7 +687,13 @@ class Generator:
         other = ""
         if self.chance(0.15):
             other = self.define("any")[1] + self.text()
+            if self.defines[:-1] and self.chance(0.4):  # a later file's define replaces an earlier one...
+                name = self.pick(self.defines[:-1])
+                body = "" if self.chance(0.3) else self.body(Scope("any"), 1, 1)  # ...unless it is empty
+                other += self.action(f'define "{name}"') + body + self.action("end")
         main = defines + self.body(Scope("root"), 3, self.rng.randint(1, 4))
+        if other and self.chance(0.3):  # a file is a template too, named after the file
+            main += self.action('template "other.tmpl" ' + self.pick([".", "$", "1", ""]))
         if self.chance(self.mutation_rate):
             main = self.mutate(main)
         files["main.tmpl"] = main
