@@ -21,18 +21,31 @@ class GoTime(datetime):
     """
 
     extra_ns = 0  # nanoseconds below the microsecond (Docker's timestamps carry nine digits)
+    # Go's years run far beyond datetime's 1..9999: such a time is held this many whole
+    # 400-year Gregorian cycles away (same month, day, weekday and zone rules there).
+    cycles = 0
 
     @property
     def nanosecond(self) -> int:
         """Go's ``Nanosecond()``: the fraction of the second in nanoseconds."""
         return self.microsecond * 1000 + self.extra_ns
 
+    @property
+    def go_year(self) -> int:
+        """The year Go sees (0 and negative years, or beyond 9999, included)."""
+        return self.year + 400 * self.cycles
+
     def __str__(self) -> str:
-        # Not strftime("%Y"): glibc prints year 1 as "1", Go as "0001".
-        text = f"{self.year:04d}-{self.month:02d}-{self.day:02d} {self.hour:02d}:{self.minute:02d}:{self.second:02d}"
+        # Not strftime("%Y"): glibc prints year 1 as "1", Go as "0001" (and year -5 as "-0005").
+        year = self.go_year
+        text = (f"{'-' if year < 0 else ''}{abs(year):04d}-{self.month:02d}-{self.day:02d} "
+                f"{self.hour:02d}:{self.minute:02d}:{self.second:02d}")
         if self.nanosecond:
             text += f".{self.nanosecond:09d}".rstrip("0")
-        offset = self.strftime("%z") or "+0000"
+        delta = self.utcoffset()
+        seconds = int(delta.total_seconds()) if delta is not None else 0
+        minutes = -(-seconds // 60) if seconds < 0 else seconds // 60  # Go truncates: LMT -4:56:02 is -0456
+        offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
         name = self.tzname() or ""
         if name in ("UTC", "UTC+00:00"):
             name = "UTC"

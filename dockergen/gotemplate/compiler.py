@@ -19,7 +19,8 @@ from typing import Any
 
 from ..limits import check_items
 from .errors import GoError
-from .fmt import action_text, format_v
+from .deepcall import CHECK_EVERY, needs_fresh_stack, run_on_fresh_stack
+from .fmt import action_text, format_indirect, format_v
 from .funcs import Function
 from .nodes import (
     ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, FieldNode,
@@ -55,6 +56,7 @@ class Fail(Exception):
         self.node = node
         self.tree = tree
         self.item = item  # the innermost container being ranged over, to blame
+        self.field_error: tuple[str, str] | None = None  # (format, field) when the receiver's type is named
 
 
 class Compiled:
@@ -70,7 +72,7 @@ class Compiled:
 class State:
     """What one execution carries: output, variables, depth, the node being evaluated."""
 
-    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name", "item")
+    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name", "item", "iface_dot")
 
     def __init__(self, templates: dict[str, Compiled], tree: Tree, data: Any) -> None:
         self.out: list[str] = []
@@ -82,6 +84,7 @@ class State:
         self.depth = 0
         self.root_name = ""  # the set's name, which ``eval`` errors report
         self.item: Any = None  # the innermost pointer-natured struct (container) a range is on
+        self.iface_dot = False  # dot is an element of an interface{} collection (Go names its type so)
     # -- errors ------------------------------------------------------------------
 
     def fail(self, message: str) -> Fail:
@@ -373,7 +376,15 @@ class _Compiler:
             value = pipe(st, dot)
             shown = value.value if type(value) is Addr else value
             if truth(shown):
-                body(st, value if with_ else dot)
+                if with_:
+                    outer_iface = st.iface_dot
+                    st.iface_dot = False
+                    try:
+                        body(st, value)
+                    finally:
+                        st.iface_dot = outer_iface
+                else:
+                    body(st, dot)
             elif other is not None:
                 other(st, dot)
             del st.vars[mark:]
@@ -415,6 +426,10 @@ class _Compiler:
                 value = value.target
             mark = len(st.vars)
             ran = False
+            outer_iface = st.iface_dot
+            st.iface_dot = _interface_elements(value)
+            if st.iface_dot and decl and not assign:
+                st.vars[-1] = _InterfaceVariable(st.vars[-1])
             try:
                 if isinstance(value, list):
                     if value:
@@ -454,11 +469,15 @@ class _Compiler:
                 elif value is MISSING:
                     pass
                 else:
-                    raise st.fail(f"range can't iterate over {format_v(value)}")
+                    raise st.fail(f"range can't iterate over {format_indirect(value)}")
             except _Break:
                 del st.vars[mark:]
+            st.iface_dot = outer_iface
             if not ran and other is not None:
-                other(st, dot)
+                try:
+                    other(st, dot)
+                except _Break:  # Go's range catches a {{break}} of its own else branch
+                    pass
             del st.vars[outer:]
         return run
 
@@ -474,19 +493,23 @@ class _Compiler:
             if st.depth >= MAX_DEPTH:
                 raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})")
             value = pipe(st, dot) if pipe is not None else MISSING
-            saved = (st.vars, st.tree, st.node)
+            saved = (st.vars, st.tree, st.node, st.iface_dot)
             st.vars = [["$", value]]
             st.tree = compiled.tree
+            st.iface_dot = False
             st.depth += 1
             try:
-                compiled.run(st, value)
+                if st.depth % CHECK_EVERY == 0 and needs_fresh_stack():  # deep recursion: Go allows 100 000
+                    run_on_fresh_stack(compiled.run, st, value)
+                else:
+                    compiled.run(st, value)
             except RecursionError:
                 # Python's stack ends long before Go's depth limit: fail the way Go does at its limit.
                 st.node = node
                 raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})") from None
             finally:
                 st.depth -= 1
-            st.vars, st.tree, st.node = saved
+            st.vars, st.tree, st.node, st.iface_dot = saved
         return run
 
     # -- pipelines and commands ---------------------------------------------------
@@ -634,9 +657,19 @@ class _Compiler:
                 value = dot
             else:
                 value = receiver(st, dot)
-            for name in head:
-                value = field(st, dot, node, name, value, None, final=MISSING, has_args=False)
-            return field(st, dot, node, last, value, call_site, final, has_args)
+            previous: tuple[Any, str] | None = None
+            try:
+                for name in head:
+                    next_value = field(st, dot, node, name, value, None, final=MISSING, has_args=False)
+                    previous = (value, name)
+                    value = next_value
+                return field(st, dot, node, last, value, call_site, final, has_args)
+            except Fail as exc:
+                if exc.field_error is not None and _interface_typed(st, node, previous):
+                    form, name = exc.field_error
+                    exc.message = form.format(name=name, type="interface {}")
+                    exc.args = (exc.message,)
+                raise
         return run
 
     def function(self, ident: IdentifierNode, cmd: Node, args: list[Node],
@@ -662,7 +695,9 @@ class _Compiler:
             if t is None or t is ANY:
                 def ev_dot(st: State, dot: Any) -> Any:
                     st.node = node
-                    return dot.value if type(dot) is Addr and t is ANY else dot
+                    if t is ANY:  # an interface{} parameter gets nil for a missing dot
+                        return dot.value if type(dot) is Addr else None if dot is MISSING else dot
+                    return dot
                 return ev_dot
 
             def ev_dot_typed(st: State, dot: Any) -> Any:
@@ -801,9 +836,10 @@ class _CallSite:
             return run_lazy
         call = fn.call
         iface = fn.result.kind == "interface"
-        callee_name = (str(self.args[0]) if self.args else "") if self.builtin and name == "call" else None
+        is_call = self.builtin and name == "call"
+        callee_name = str(self.args[0]) if is_call and self.args else None  # None: named by the piped value
         needs_state = isinstance(fn, Function) and fn.needs_state
-        if callee_name is None and not needs_state and isinstance(fn, Function):
+        if not is_call and not needs_state and isinstance(fn, Function):
             fast = _fast_runner(call, arg_evals, has_final, final_type, iface, node, name)
             if fast is not None:
                 return fast
@@ -812,7 +848,7 @@ class _CallSite:
             argv = [ev(st, dot) for ev in arg_evals]
             if has_final:
                 argv.append(validate(st, final, final_type))
-            if callee_name is not None:
+            if is_call:
                 argv.insert(0, callee_name)
             if receiver is not None:
                 argv.insert(0, receiver)
@@ -1036,7 +1072,7 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
         field_type = info.field_types.get(name)
         if field_type is not None:
             if not name[:1].isupper():
-                raise st.fail(f"{name} is an unexported field of struct type {static_type}")
+                raise _field_fail(st, "{name} is an unexported field of struct type {type}", name, static_type)
             if has_args:
                 raise st.fail(f"{name} has arguments but cannot be invoked as function")
             result = getattr(value, info.attribute(name))
@@ -1045,7 +1081,7 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
             if field_type is ANY and result is None:
                 return None
             return result
-        raise st.fail(f"can't evaluate field {name} in type {static_type}")
+        raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type)
     if isinstance(value, dict):
         key_type = value.type.key if isinstance(value, GoMap) else None
         if key_type is None or key_type.kind == "string":
@@ -1057,8 +1093,60 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _Call
     if is_nil and isinstance(value, NilPointer):
         elem = value.type.elem
         if elem is not None and elem.struct is not None and name in elem.struct.field_types:
-            raise st.fail(f"nil pointer evaluating {static_type}.{name}")
-    raise st.fail(f"can't evaluate field {name} in type {static_type}")
+            raise _field_fail(st, "nil pointer evaluating {type}.{name}", name, static_type)
+    raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type)
+
+
+def _field_fail(st: State, form: str, name: str, static_type: Any) -> Fail:
+    """A field error naming the receiver's type; a caller that knows better may rename it."""
+    exc = st.fail(form.format(name=name, type=static_type))
+    exc.field_error = (form, name)
+    return exc
+
+
+class _InterfaceVariable(list):
+    """A range variable holding an element of an ``interface{}`` collection."""
+
+    __slots__ = ()
+
+
+def _interface_elements(value: Any) -> bool:
+    """Whether ranging over ``value`` yields ``interface{}``-typed elements ([]interface{}, map[K]interface{})."""
+    t = type(value)
+    if t is list or t is dict:
+        return True
+    if not isinstance(value, (list, dict)):
+        return False
+    elem = value.type.elem  # a GoSlice or GoMap
+    return elem is not None and elem.kind == "interface"
+
+
+def _interface_typed(st: State, node: Node, previous: tuple[Any, str] | None) -> bool:
+    """Whether Go sees the failing receiver as an ``interface{}`` (so its errors name that type).
+
+    The first receiver is the dot (of a range over an interface{} collection)
+    or such a range variable; a later one is a map element or struct field
+    whose declared type is interface{}.
+    """
+    if previous is None:
+        if isinstance(node, FieldNode):
+            return st.iface_dot
+        if isinstance(node, VariableNode):
+            slot, name = node.slot, node.ident[0]
+            entry = st.vars[slot] if 0 <= slot < len(st.vars) and st.vars[slot][0] == name else None
+            if entry is None:
+                entry = next((e for e in reversed(st.vars) if e[0] == name), None)
+            return isinstance(entry, _InterfaceVariable)
+        return False
+    receiver, name = previous
+    if type(receiver) is Addr:
+        receiver = receiver.value
+    while isinstance(receiver, Pointer):
+        receiver = receiver.target
+    if isinstance(receiver, dict):
+        return _interface_elements(receiver)
+    info = struct_info(receiver)
+    return info is not None and info.field_types.get(name) is ANY
 
 
 # (class, field name) -> (attribute, wrap in Addr): fields that no method shadows.

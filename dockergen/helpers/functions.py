@@ -109,10 +109,10 @@ def dir_(path: Any) -> list[str]:
     path = _str("dir", path, "the path")
     try:
         return sorted(os.listdir(path))
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         import logging
 
-        reason = exc.strerror or str(exc)
+        reason = getattr(exc, "strerror", None) or "invalid argument"  # ValueError: a NUL byte
         reason = reason[:1].lower() + reason[1:]
         logging.getLogger(__name__).warning("Template error: open %s: %s", path, reason)
         return []

@@ -168,7 +168,9 @@ def nginxMustParseHSTS(value: Any) -> str:  # noqa: N802
     are the only other directives; ``preload`` needs ``includeSubDomains`` and
     at least a year.  Output: ``max-age=N[; includeSubDomains[; preload]]``.
     """
-    text = trim_space(_text_arg("nginxMustParseHSTS", value)).lower()
+    from .functions import _go_case  # (functions imports this module)
+
+    text = _go_case(trim_space(_text_arg("nginxMustParseHSTS", value)), upper=False)  # strings.ToLower
     if not text:
         raise HelperError("HSTS value cannot be empty")
     max_age = 0

@@ -36,8 +36,9 @@ __all__ = [
 
 def rfc3339(value: datetime) -> str:
     """Go's ``time.RFC3339Nano``: trailing fraction zeros cut, ``Z`` for UTC."""
+    year = value.year + 400 * getattr(value, "cycles", 0)  # a GoTime may lie beyond datetime's years
     text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"{'-' if year < 0 else ''}{abs(year):04d}-{value.month:02d}-{value.day:02d}"
         f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     )
     nanos = getattr(value, "nanosecond", value.microsecond * 1000)  # GoTime keeps Docker's nine digits
@@ -88,6 +89,10 @@ class PlainRules:
         """A plainer stand-in for ``value``; raise :class:`HelperError` if there is none."""
         raise NotImplementedError
 
+    def text(self, value: Any) -> str | None:
+        """The text a value marshals itself to (Go's ``encoding.TextMarshaler``), if it does."""
+        return None
+
 
 def to_plain(
     value: Any,
@@ -119,13 +124,17 @@ def _plain(
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return int(value)
+        text = None if rules is None or not yaml else rules.text(value)  # yaml.v3 spells out a Duration
+        return int(value) if text is None else text
     if isinstance(value, float):
         return float(value)
     if isinstance(value, datetime):
         return value if yaml else rfc3339(value)
     if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
         inner = deeper("serialize", depth)
+        text = None if rules is None else rules.text(value)
+        if text is not None:
+            return text
         result: dict[Any, Any] = {}
         shown = None if rules is None else rules.fields(value)
         for attr, json_key, yaml_key, empty in _struct_info(cls):

@@ -77,7 +77,10 @@ def _loader() -> Any:
     class Loader(base):  # type: ignore[misc, valid-type]
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             if kind is scalar_node:
-                return _PLAIN if implicit[0] else STR
+                # Also asked for the non-specific tag "!": libyaml then says plain-implicit
+                # whatever the style (a quoted one is a string, see _scalar), or, for an
+                # empty value, neither implicit: yaml.v3 resolves both as plain scalars.
+                return _PLAIN if implicit[0] or not implicit[1] else STR
             return _SEQ if kind is sequence_node else _MAP
 
     _LOADER = Loader
@@ -279,6 +282,8 @@ class _Decoder:
 
     def _scalar(self, node: Any) -> Any:
         tag = node.tag
+        if tag == _PLAIN and node.style:  # "!" on a quoted or block scalar: a string
+            return node.value
         if tag == _PLAIN:
             # Keys and common values repeat; each distinct text is resolved
             # once per document (the values are immutable, so sharing is safe).

@@ -115,9 +115,13 @@ def _timestamp(text: str) -> datetime | None:
         micro = int((fraction or "0")[:6].ljust(6, "0"))
         from ..model import GoTime
 
-        return GoTime(
-            int(g[0]), int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
+        year = int(g[0])
+        cycles = 1 if year < 1 else 0  # year 0 is held 400 years on (GoTime.cycles)
+        stamp = GoTime(
+            year + 400 * cycles, int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
         )
+        stamp.cycles = -cycles
+        return stamp
     except ValueError:
         return None
 
@@ -439,7 +443,9 @@ def _scalar(value: Any, is_key: bool = False) -> tuple[str, str]:
 def _literal_lines(text: str, indent: int) -> list[str]:
     body = text[:-1] if text.endswith("\n") else text
     pad = " " * indent
-    return [pad + line if line else "" for line in body.split("\n")]
+    lines = [pad + line if line else "" for line in body.split("\n")]
+    # yaml.v3 writes a leading line break as the end of the header line: one is lost.
+    return lines[1:] if text.startswith("\n") else lines
 
 
 def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: list[str]) -> None:
@@ -511,6 +517,8 @@ def _yaml_error(exc: Exception) -> str:
     # scanner errors) line arithmetic; reproduce it so messages match.
     import yaml
 
+    if isinstance(exc, yaml.reader.ReaderError) and not 0xD800 <= exc.character <= 0xDFFF:
+        return "yaml: control characters are not allowed"  # yaml.v3's reader, no position
     problem = getattr(exc, "problem", None) or str(exc)
     scanner = isinstance(exc, yaml.scanner.ScannerError)
     line = 0

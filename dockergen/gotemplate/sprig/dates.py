@@ -29,7 +29,7 @@ from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
 
 __all__ = [
     "FUNCTIONS", "format_duration", "parse_duration", "format_time", "parse_time", "local_zone",
-    "load_location", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
+    "load_location", "is_local", "go_year", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
 ]
 
 FUNCTIONS: dict[str, Function] = {}
@@ -71,31 +71,41 @@ def round_duration(ns: int, multiple: int) -> int:
 # --- zones -------------------------------------------------------------------------------
 
 
+# Go's time.Local is its own *Location even when it is UTC: %#v prints time.Local and %d a
+# non-nil pointer, where a time in UTC has none.  So Local-as-UTC is a distinct object.
+_LOCAL_UTC = timezone(timedelta(0), "UTC")
+
+
 @lru_cache(maxsize=8)
 def _local_for(tz_env: str | None) -> tzinfo:
     if tz_env is not None:
         name = tz_env[1:] if tz_env.startswith(":") else tz_env
         if name in ("", "UTC"):
-            return timezone.utc
+            return _LOCAL_UTC
         try:
-            return ZoneInfo(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
+            return ZoneInfo.no_cache(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
         except Exception:  # noqa: BLE001 - Go falls back to UTC for an unusable TZ
-            return timezone.utc
+            return _LOCAL_UTC
     try:
         with open("/etc/localtime", "rb") as handle:
             zone = ZoneInfo.from_file(handle, key="Local")
     except OSError:
-        return timezone.utc
+        return _LOCAL_UTC
     probe = datetime(2000, 1, 1, tzinfo=zone)
     if zone.utcoffset(probe) == timedelta(0) and zone.utcoffset(probe.replace(month=7)) == timedelta(0) \
             and zone.tzname(probe) == "UTC":
-        return timezone.utc
+        return _LOCAL_UTC
     return zone
 
 
 def local_zone() -> tzinfo:
     """Go's ``time.Local``: from ``TZ`` (empty means UTC), else ``/etc/localtime``."""
     return _local_for(os.environ.get("TZ"))
+
+
+def is_local(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` is Go's ``time.Local`` (not merely a zone with the same rules)."""
+    return zone is not None and zone is local_zone()
 
 
 def load_location(name: str) -> tzinfo | None:
@@ -125,30 +135,60 @@ class MonotonicTime(GoTime):
         return f"{super().__str__()} m={sign}{whole}.{frac:09d}"
 
 
+# Go's time reaches years datetime cannot hold (0, -292, 10291...).  The Gregorian calendar
+# repeats every 400 years (146097 days, a whole number of weeks), so such a time is held as
+# the same reading whole cycles away, with GoTime.cycles saying how many.
+_CYCLE_YEARS = 400
+_CYCLE_NS = 146097 * 86400 * _NS
+# Moved only as far as needed, so that a distant past stays before every zone transition
+# (local mean time, LMT) and a distant future after them all.
+_SAFE_LOW = -62104060800 * _NS  # 0002-01-01: no zone conversion near here overflows datetime
+_SAFE_HIGH = 253370678400 * _NS  # 9998-12-31
+
+
+def go_year(value: datetime) -> int:
+    """The year Go sees, cycles included."""
+    return value.year + _CYCLE_YEARS * getattr(value, "cycles", 0)
+
+
 def time_to_ns(value: datetime) -> int:
     """Nanoseconds since the Unix epoch (naive values count as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     delta = value - _EPOCH
     micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return micros * 1000 + getattr(value, "extra_ns", 0)
+    return micros * 1000 + getattr(value, "extra_ns", 0) + getattr(value, "cycles", 0) * _CYCLE_NS
 
 
 def time_from_ns(ns: int, zone: tzinfo, cls: type[GoTime] = GoTime) -> GoTime:
-    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime."""
-    micros, extra = divmod(ns, 1000)
-    try:
-        moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
-    except OverflowError:
-        moment = datetime(1, 1, 1, tzinfo=timezone.utc) if ns < 0 else datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
-        extra = 0
+    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime (any year)."""
+    shift = 0
+    if ns < _SAFE_LOW:
+        shift = -((ns - _SAFE_LOW) // _CYCLE_NS)
+    elif ns > _SAFE_HIGH:
+        shift = (_SAFE_HIGH - ns) // _CYCLE_NS
+    micros, extra = divmod(ns + shift * _CYCLE_NS, 1000)
+    moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
     result = cls(
         moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
         moment.microsecond, tzinfo=moment.tzinfo, fold=moment.fold,
     )
     if extra:
         result.extra_ns = extra
+    if shift:
+        result.cycles = -shift
     return result
+
+
+def _civil(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int,
+           zone: tzinfo) -> tuple[datetime, int]:
+    """A wall reading of any year as a datetime whole cycles away, and the cycles it moved."""
+    shift = 0
+    if year < 2:
+        shift = -((year - 2) // _CYCLE_YEARS)
+    elif year > 9998:
+        shift = (9998 - year) // _CYCLE_YEARS
+    return datetime(year + _CYCLE_YEARS * shift, month, day, hour, minute, second, micro, tzinfo=zone), shift
 
 
 def _in_zone(value: datetime, zone: tzinfo) -> GoTime:
@@ -298,9 +338,11 @@ def format_time(value: datetime, layout: str) -> str:
         if element == "lit":
             out.append(text)
         elif element == "2006":
-            out.append(f"{value.year:04d}")
+            year = go_year(value)
+            out.append(f"{'-' if year < 0 else ''}{abs(year):04d}")
         elif element == "06":
-            out.append(f"{value.year % 100:02d}")
+            year = go_year(value)
+            out.append(f"{abs(year) % 100:02d}")
         elif element == "January":
             out.append(_MONTHS[value.month - 1])
         elif element == "Jan":
@@ -410,19 +452,23 @@ def _lookup(names: list[str], s: str) -> tuple[int, str]:
 
 
 def _skip_literal(value: str, prefix: str) -> str:
-    """``value`` after the layout text ``prefix``; a run of spaces matches any run (even none)."""
+    """``value`` after the layout's literal ``prefix``; _Bad carries what was left unmatched.
+
+    A run of spaces matches any run (even none).  Indexes, not slices: a long layout
+    against a long value (two container values) would otherwise copy quadratically.
+    """
     i = j = 0
     while i < len(prefix):
         if prefix[i] == " ":
             if j < len(value) and value[j] != " ":
-                raise _Bad
+                raise _Bad(value[j:])
             while i < len(prefix) and prefix[i] == " ":
                 i += 1
             while j < len(value) and value[j] == " ":
                 j += 1
             continue
         if j >= len(value) or value[j] != prefix[i]:
-            raise _Bad
+            raise _Bad(value[j:])
         i += 1
         j += 1
     return value[j:]
@@ -438,6 +484,16 @@ def _nanoseconds(value: str, length: int) -> int:
     return int(digits[:9].ljust(9, "0"))
 
 
+def _signed_offset_length(value: str) -> int:
+    """Length of ``+N``/``-N`` (all the digits, N at most 23) at the start; 0 when none."""
+    if value[:1] not in ("+", "-"):
+        return 0
+    j = 1
+    while _digit(value, j):
+        j += 1
+    return j if j > 1 and int(value[1:j]) <= 23 else 0
+
+
 def _zone_abbreviation(value: str) -> int:
     """Length of a time zone abbreviation at the start of ``value`` (0 when none)."""
     if len(value) < 3:
@@ -445,19 +501,9 @@ def _zone_abbreviation(value: str) -> int:
     if value[:4] in ("ChST", "MeST"):
         return 4
     if value.startswith("GMT"):
-        rest = value[3:]
-        if rest[:1] in ("+", "-"):
-            j = 1
-            while _digit(rest, j):
-                j += 1
-            if 1 < j <= 3 and int(rest[1:j]) <= 23:
-                return 3 + j
-        return 3
+        return 3 + _signed_offset_length(value[3:])
     if value[0] in "+-":
-        j = 1
-        while _digit(value, j):
-            j += 1
-        return j if 1 < j <= 3 else 0
+        return _signed_offset_length(value)
     upper = 0
     while upper < len(value) and "A" <= value[upper] <= "Z":
         upper += 1
@@ -487,18 +533,19 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
         if element == "lit":
             try:
                 value = _skip_literal(value, text)
-            except _Bad:
-                raise _parse_error(layout, original, text, value) from None
+            except _Bad as exc:  # Go names the value from where the literal stopped matching
+                raise _parse_error(layout, original, text, exc.args[0]) from None
             continue
         hold = value
         range_error = ""
         try:
             if element == "2006":
-                if len(value) < 4 or not _digit(value, 0) or not value[:4].isdigit():
+                if len(value) < 4 or not all(_digit(value, i) for i in range(4)):
                     raise _Bad
                 year, value = int(value[:4]), value[4:]
             elif element == "06":
-                if len(value) < 2 or not value[:2].isdigit():
+                # time's atoi: a sign may take the first of the two places ("-5" is 1995)
+                if len(value) < 2 or not _digit(value, 1) or not (_digit(value, 0) or value[0] in "+-"):
                     raise _Bad
                 year, value = int(value[:2]), value[2:]
                 year += 1900 if year >= 69 else 2000
@@ -516,16 +563,12 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
             elif element in ("02", "_2", "2"):
                 if element == "_2" and value[:1] == " ":
                     value = value[1:]
-                day, value = _getnum(value, element == "02")
-                if not 0 <= day <= 31:
-                    range_error = "day"
+                day, value = _getnum(value, element == "02")  # checked against the month at the end
             elif element in ("002", "__2"):
                 if element == "__2":
                     for _ in range(2):
                         value = value[1:] if value[:1] == " " else value
-                yday, value = _getnum3(value, element == "002")
-                if not 1 <= yday <= 366:
-                    range_error = "day-of-year"
+                yday, value = _getnum3(value, element == "002")  # checked against the year at the end
             elif element == "15":
                 hour, value = _getnum(value, False)
                 if not 0 <= hour < 24:
@@ -598,9 +641,9 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     elif am_set and hour == 12:
         hour = 0
     if yday >= 0:
-        if year < 1 or yday > (366 if calendar.isleap(year) else 365):
+        if not 1 <= yday <= (366 if calendar.isleap(year) else 365):
             raise _parse_error(layout, original, "", value, ": day-of-year out of range")
-        derived = datetime(year, 1, 1) + timedelta(days=yday - 1)
+        derived = _civil(year, 1, 1, 0, 0, 0, 0, timezone.utc)[0] + timedelta(days=yday - 1)
         if month >= 0 and month != derived.month:
             raise _parse_error(layout, original, "", value, ": day-of-year does not match month")
         if day >= 0 and day != derived.day:
@@ -612,10 +655,8 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     days_in_month = calendar.monthrange(year if year >= 1 else 2000 + year % 400, month)[1]
     if day < 1 or day > days_in_month:
         raise _parse_error(layout, original, "", value, ": day out of range")
-    if year < 1:
-        raise _parse_error(layout, original, "", value, ": year out of range for this port")
-    wall = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
-    wall_ns = time_to_ns(wall) + nsec
+    wall, shift = _civil(year, month, day, hour, minute, second, 0, timezone.utc)
+    wall_ns = time_to_ns(wall) - shift * _CYCLE_NS + nsec
     if zone_utc:
         return time_from_ns(wall_ns, timezone.utc)
     if zone_offset is not None:
@@ -632,16 +673,16 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
         offset = 0
         if len(zone_name) > 3 and zone_name.startswith("GMT"):
             offset = int(zone_name[3:]) * 3600
-        return time_from_ns(wall_ns - offset * _NS, timezone(timedelta(seconds=offset), zone_name))
+        # Go attaches the made-up zone without moving the instant: the reading was taken as UTC.
+        return time_from_ns(wall_ns, timezone(timedelta(seconds=offset), zone_name))
     return _wall_in(year, month, day, hour, minute, second, nsec, location)
 
 
 def _wall_in(year: int, month: int, day: int, hour: int, minute: int, second: int, nsec: int,
              location: tzinfo) -> GoTime:
     """``time.Date`` in ``location``: the wall clock reading taken as local there."""
-    wall = datetime(year, month, day, hour, minute, second, nsec // 1000, tzinfo=location)
-    result = time_from_ns(time_to_ns(wall.astimezone(timezone.utc)) + nsec % 1000, location)
-    return result
+    wall, shift = _civil(year, month, day, hour, minute, second, nsec // 1000, location)
+    return time_from_ns(time_to_ns(wall) - shift * _CYCLE_NS + nsec % 1000, location)
 
 
 def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
@@ -667,9 +708,17 @@ def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
         if len(value) < 5:
             raise _Bad
         sign, hh, mm, ss, rest = value[0], value[1:3], value[3:5], "00", value[5:]
-    hours, _ = _getnum(hh, True)
-    minutes, _ = _getnum(mm, True)
-    seconds, _ = _getnum(ss, True)
+    # Go reads the parts until one fails, then checks their ranges, then the sign; a range
+    # error wins over a bad part or sign ("/31" is an hour out of range).
+    parts = [0, 0, 0]
+    bad = False
+    for i, digits in enumerate((hh, mm, ss)):
+        try:
+            parts[i] = _getnum(digits, True)[0]
+        except _Bad:
+            bad = True
+            break
+    hours, minutes, seconds = parts
     range_error = ""
     if hours > 24:
         range_error = "time zone offset hour"
@@ -681,6 +730,8 @@ def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
     if sign == "-":
         offset = -offset
     elif sign != "+":
+        bad = True
+    if bad and not range_error:
         raise _Bad
     return rest, offset, range_error
 

@@ -41,6 +41,8 @@ def get(d: dict, key: str) -> Any:
 
 @define(FUNCTIONS, "set", (DICT, STRING, ANY), DICT)
 def set_(d: dict, key: str, value: Any) -> dict:
+    if isinstance(d, GoMap) and d.nil:  # a nil map[string]interface{}: Go's runtime panics
+        raise GoError("assignment to entry in nil map")
     d[key] = value
     return d
 
@@ -175,14 +177,31 @@ def deep_copy(value: Any, depth: int = 0) -> Any:
     if isinstance(value, NilPointer):
         return value
     info = struct_info(value)
-    if info is not None:
+    if info is not None:  # copystructure copies exported fields; unexported ones start from zero
         inner = deeper("deepCopy", depth)
         duplicate = copy.copy(value)
-        for name, _ in info.fields:
+        for name, field_type in info.fields:
             attribute = info.attribute(name)
-            setattr(duplicate, attribute, deep_copy(getattr(value, attribute, None), inner))
+            copied = deep_copy(getattr(value, attribute, None), inner) if name[:1].isupper() else _zero(field_type)
+            setattr(duplicate, attribute, copied)
         return duplicate
     return value  # scalars, strings and times are immutable
+
+
+def _zero(t: Any) -> Any:
+    """Go's zero value of a struct field's type (what copystructure leaves in an unexported one)."""
+    kind = t.kind
+    if kind == "string":
+        return ""
+    if kind == "bool":
+        return False
+    if kind in ("float32", "float64"):
+        return 0.0
+    if kind in ("slice", "map", "ptr", "interface", "func", "chan"):
+        return None
+    if kind == "struct":
+        return None
+    return 0
 
 
 @define(FUNCTIONS, "deepCopy", (ANY,), ANY, aliases=("mustDeepCopy",))

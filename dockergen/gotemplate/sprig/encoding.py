@@ -107,10 +107,10 @@ def go_b32decode(text: str) -> bytes:
             if c in _B32:
                 values.append(_B32[c])
                 continue
-            if c != _PAD:
-                raise _Corrupt(pos - 1, "base32")
             j = len(values)
             rest = n - pos
+            if c != _PAD or j < 2 or rest >= 8:  # "=" pads only from the third symbol of the last quantum
+                raise _Corrupt(pos - 1, "base32")
             if rest + j < 7:
                 raise _Corrupt(n, "base32")
             for k in range(7 - j):

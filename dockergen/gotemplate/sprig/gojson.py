@@ -118,7 +118,11 @@ class _Encoder:
         elif isinstance(value, Pointer):
             self.value(value.target, depth)
         elif isinstance(value, datetime):
-            out.append('"' + rfc3339(value) + '"')
+            text = rfc3339(value)
+            if not 0 <= value.year + 400 * getattr(value, "cycles", 0) <= 9999:  # RFC 3339 has 4-digit years
+                raise GoError("json: error calling MarshalJSON for type time.Time: "
+                              "Time.MarshalJSON: year outside of range [0,9999]")
+            out.append('"' + text + '"')
         else:
             self.struct(value, depth)
 
@@ -128,7 +132,11 @@ class _Encoder:
             raise GoError(f"json: unsupported type: {_type_text(value)}")
         marshal_json = info.methods.get("MarshalJSON")
         if marshal_json is not None:
-            self.out.append(str(marshal_json.call(value)))
+            self.out.append(_text(marshal_json.call(value)))
+            return
+        marshal_text = info.methods.get("MarshalText")  # encoding.TextMarshaler: a JSON string
+        if marshal_text is not None:
+            self.value(_text(marshal_text.call(value)), depth)
             return
         pairs = [
             (name, getattr(value, info.attribute(name), None))
@@ -148,6 +156,10 @@ def marshal(value: Any, *, escape_html: bool = True, indent: str | None = None) 
     encoder = _Encoder(escape_html, indent)
     encoder.value(value, 0)
     return "".join(encoder.out)
+
+
+def _text(result: Any) -> str:
+    return result.decode("utf-8", "surrogateescape") if isinstance(result, (bytes, bytearray)) else str(result)
 
 
 # --- decoding --------------------------------------------------------------------
@@ -190,9 +202,11 @@ class _Decoder:
         its walkers (encoders, printing, deepCopy) take without exhausting Python's stack."""
         self.depth = deeper("json", self.depth)
 
-    def fail(self, context: str) -> _Syntax:
+    def fail(self, context: str, inside: bool = False) -> _Syntax:
+        """A syntax error at the current character.  At the end, Go's scanner feeds one
+        more space: ``inside`` a literal, number or escape that space is the offender."""
         if self.pos >= len(self.text):
-            return _Syntax(_END)
+            return _Syntax(f"invalid character ' ' {context}" if inside else _END)
         return _Syntax(f"invalid character {_quote_char(self.text[self.pos])} {context}")
 
     def skip(self) -> None:
@@ -224,7 +238,7 @@ class _Decoder:
         self.pos += 1
         for expected in word[1:]:
             if self.peek() != expected:
-                raise self.fail(f"in literal {word} (expecting '{expected}')")
+                raise self.fail(f"in literal {word} (expecting '{expected}')", inside=True)
             self.pos += 1
         return result
 
@@ -307,7 +321,7 @@ class _Decoder:
             self.pos += 1
             return simple[char]
         if char != "u":
-            raise self.fail("in string escape code")
+            raise self.fail("in string escape code", inside=True)
         self.pos += 1
         code = self.hex4()
         if 0xD800 <= code < 0xDC00 and self.text.startswith("\\u", self.pos):
@@ -326,7 +340,7 @@ class _Decoder:
         for _ in range(4):
             char = self.peek()
             if not char or char not in "0123456789abcdefABCDEF":
-                raise self.fail("in \\u hexadecimal character escape")
+                raise self.fail("in \\u hexadecimal character escape", inside=True)
             digits += char
             self.pos += 1
         return int(digits, 16)
@@ -340,7 +354,7 @@ class _Decoder:
         if self.peek() == "-":
             self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("in numeric literal")
+                raise self.fail("in numeric literal", inside=True)
         if self.peek() == "0":
             self.pos += 1
         else:
@@ -348,14 +362,14 @@ class _Decoder:
         if self.peek() == ".":
             self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("after decimal point in numeric literal")
+                raise self.fail("after decimal point in numeric literal", inside=True)
             self.digits()
         if self.peek() in ("e", "E") and self.peek():
             self.pos += 1
             if self.peek() in ("+", "-") and self.peek():
                 self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("in exponent of numeric literal")
+                raise self.fail("in exponent of numeric literal", inside=True)
             self.digits()
         literal = self.text[start:self.pos]
         number = float(literal)

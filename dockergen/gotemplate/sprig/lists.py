@@ -18,7 +18,7 @@ from ..funcs import Function, define
 from ..values import (
     ANY, BOOL, INT, LIST, STRING, GoSlice, kind, new_slice, nil_slice, slice_of, truth, typeof,
 )
-from .coerce import deep_equal, list_items, to_int
+from .coerce import check_alloc, deep_equal, list_items, to_int, wrap_int64
 
 __all__ = ["FUNCTIONS", "untilStep"]
 
@@ -182,14 +182,14 @@ def chunk(size: int, values: Any) -> Any:
     if size > 0:
         groups = [items[i:i + size] for i in range(0, len(items), size)]
     else:
-        groups = [_bad_chunk_size(size, items)]
+        groups = _bad_chunk_size(size, items)
     return new_slice(LIST, groups)
 
 
-def _bad_chunk_size(size: int, items: list[Any]) -> list[Any]:
+def _bad_chunk_size(size: int, items: list[Any]) -> list[list[Any]]:
     """Sprig computes ``floor((len-1)/size)+1`` groups in floats; with size <= 0 that
-    is NaN, infinite or negative (``makeslice`` fails), or gives an empty or a single
-    group that only a one-element list survives."""
+    is NaN, infinite or negative (``makeslice`` fails), zero (no group at all), or a
+    single group that only a one-element list survives."""
     length = len(items)
     if size == 0 or length == 0:
         raise GoError("runtime error: makeslice: len out of range")
@@ -197,11 +197,11 @@ def _bad_chunk_size(size: int, items: list[Any]) -> list[Any]:
     if groups < 0:
         raise GoError("runtime error: makeslice: len out of range")
     if groups == 0:
-        raise GoError("runtime error: index out of range [0] with length 0")
+        return []
     # groups == 1 only happens for a single element; its group has fmod(1, size) slots.
     if math.fmod(length, size) == 0:
         raise GoError("runtime error: makeslice: len out of range")
-    return items
+    return [items]
 
 
 # --- integer sequences ----------------------------------------------------------------
@@ -216,6 +216,7 @@ def untilStep(start: int, stop: int, step: int, what: str = "untilStep") -> list
     if (step < 0) if stop < start else (step > 0):
         numbers = range(start, stop, step)
         check_items(what, len(numbers))
+        check_alloc(len(numbers), 8)
         return list(numbers)
     return []
 
@@ -246,4 +247,4 @@ def seq(*params: int) -> str:
         step = direction
     elif direction < 0 and step > 0:
         return ""
-    return " ".join(str(n) for n in untilStep(start, end + direction, step, "seq"))
+    return " ".join(str(n) for n in untilStep(start, wrap_int64(end + direction), step, "seq"))  # Go's int wraps

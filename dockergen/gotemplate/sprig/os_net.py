@@ -354,12 +354,15 @@ def parse_url(raw: str) -> GoURL:
     body, hash_mark, fragment = raw.partition("#")
     try:
         url = _parse(body)
-        if hash_mark:
-            url.fragment = _unescape(fragment, _FRAGMENT)
     except URLError:
         raise
-    except GoError as exc:
-        raise URLError(f"parse {_go_quote(raw)}: {exc}") from None
+    except GoError as exc:  # Go names the URL without its fragment here
+        raise URLError(f"parse {_go_quote(body)}: {exc}") from None
+    if hash_mark:
+        try:
+            url.fragment = _unescape(fragment, _FRAGMENT)
+        except GoError as exc:
+            raise URLError(f"parse {_go_quote(raw)}: {exc}") from None
     return url
 
 

@@ -16,7 +16,7 @@ from ...golang import regexp
 from ...limits import MAX_VERSION, LimitError, digits_value
 from ..errors import GoError
 from ..funcs import Function, define
-from ..values import BOOL, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
+from ..values import BOOL, BYTES, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
 
 __all__ = ["FUNCTIONS", "Version", "parse_version", "Constraints", "parse_constraints", "compare"]
 
@@ -160,8 +160,8 @@ class _Comparator:
     precision: int  # how many leading parts were given (0 = "*", 1 = "1", 2 = "1.2", 3 = full)
 
     def allows(self, v: Version) -> bool:
-        if v.pre and not self.version.pre:
-            return False  # prereleases only match comparators that name one
+        if v.pre and not self.version.pre and not (self.op == "!=" and self.precision == 3):
+            return False  # prereleases only match comparators that name one (a plain != excepted)
         return _OPERATORS[self.op](v, self.version, self.precision)
 
 
@@ -178,19 +178,26 @@ def _equal(v: Version, b: Version, p: int) -> bool:
 
 
 def _not_equal(v: Version, b: Version, p: int) -> bool:
-    if p == 3:
-        return compare(v, b) != 0
-    if v.major != b.major:
-        return True
-    if p == 2:
-        return v.minor != b.minor
-    return False
+    """Masterminds' rules: a wildcard part never differs; "x" alone (p 0) still compares
+    the minor and patch numbers it left at 0 (``!= x`` allows 0.0.1)."""
+    if p < 3:
+        if v.major != b.major:
+            return True
+        if p == 1:
+            return False
+        if v.minor != b.minor:
+            return True
+        if p == 2:
+            return bool(v.pre or b.pre) and _compare_prerelease(v.pre, b.pre) != 0
+        if v.patch != b.patch:
+            return True
+    return compare(v, b) != 0
 
 
 def _greater(v: Version, b: Version, p: int) -> bool:
-    if p == 3:
+    if p == 3 or (p == 0 and v.major == b.major):
         return compare(v, b) > 0
-    if v.major != b.major or p <= 1:
+    if v.major != b.major or p == 1:
         return v.major > b.major
     return v.minor > b.minor
 
@@ -294,6 +301,8 @@ def _methods(pointer_type) -> list[Method]:
         Method("Metadata", lambda v: v.metadata, (), STRING),
         Method("Original", lambda v: v.original, (), STRING, pointer_receiver=True),
         Method("String", lambda v: str(v), (), STRING),
+        Method("MarshalJSON", lambda v: f'"{v}"'.encode(), (), BYTES),
+        Method("MarshalText", lambda v: str(v).encode(), (), BYTES),
         Method("IncMajor", lambda v: v.inc_major(), (), _VALUE_TYPE),
         Method("IncMinor", lambda v: v.inc_minor(), (), _VALUE_TYPE),
         Method("IncPatch", lambda v: v.inc_patch(), (), _VALUE_TYPE),

@@ -24,7 +24,8 @@ from ..values import (
     ANY, BOOL, INT, MAP_STRING_STRING, STRING, STRINGS, GoSlice, from_go_bytes, go_bytes, go_len,
     new_map, new_slice,
 )
-from .coerce import is_list_like, list_items, strval
+from .casing import camel_case, kebab_case, snake_case
+from .coerce import check_go_alloc, is_list_like, list_items, strval
 
 __all__ = ["FUNCTIONS", "go_isspace", "go_trim_space", "go_split", "strslice"]
 
@@ -196,8 +197,10 @@ def substr(start: int, end: int, text: str) -> str:
 def repeat(count: int, text: str) -> str:
     if count < 0:
         raise GoError("strings: negative Repeat count")
-    if count and go_len(text) * count >= 2**63:
+    size = go_len(text) * count
+    if count and size >= 2**63:
         raise GoError("strings: Repeat output length overflow")
+    check_go_alloc(size)  # Go's own refusal, then dockergen's bound
     check_text("repeat", len(text) * count)
     return text * count
 
@@ -280,6 +283,7 @@ def _random_from(what: str, alphabet: str, count: int) -> str:
     """
     if count <= 0:
         return ""
+    check_go_alloc(count, 4)  # goutils builds a []rune: Go's own refusal, then dockergen's bound
     check_text(what, count)
     size = len(alphabet)
     usable = 256 - 256 % size
@@ -343,154 +347,22 @@ def shuffle(text: str) -> str:
     return "".join(chars)
 
 
-# --- snake / kebab / camel case --------------------------------------------------
-
-_CONNECTORS = frozenset(" _-")
-
-
-def _case_tokens(text: str) -> list[tuple[str, str]]:
-    """Split into ("upper"|"lower"|"number"|"connector"|"punct", text) tokens.
-
-    Letter runs split where the case changes: ``HTTPServer`` → ``HTTP``,
-    ``Server``; ``camelCase`` → ``camel``, ``Case``.
-    """
-    tokens: list[tuple[str, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char in _CONNECTORS:
-            tokens.append(("connector", char))
-            i += 1
-        elif unicodedata.category(char) == "Nd":
-            j = i
-            while j < n and unicodedata.category(text[j]) == "Nd":
-                j += 1
-            tokens.append(("number", text[i:j]))
-            i = j
-        elif _is_letter(char):
-            j = i
-            if _is_upper(char) or _is_title(char):
-                j += 1
-                while j < n and _is_upper(text[j]):
-                    j += 1
-                if j - i > 1 and j < n and _is_letter(text[j]) and not _is_upper(text[j]):
-                    j -= 1  # "HTTPServer": the last capital starts the next word
-                elif j - i == 1:
-                    while j < n and _is_letter(text[j]) and not _is_upper(text[j]) and not _is_title(text[j]):
-                        j += 1
-                tokens.append(("upper", text[i:j]))
-            else:
-                while j < n and _is_letter(text[j]) and not _is_upper(text[j]) and not _is_title(text[j]):
-                    j += 1
-                tokens.append(("lower", text[i:j]))
-            i = j
-        else:
-            tokens.append(("punct", char))
-            i += 1
-    return tokens
-
-
-def _delimited_lower(text: str, connector: str) -> str:
-    """xstrings' ToSnakeCase/ToKebabCase behaviour.
-
-    Words are joined by ``connector``; every space, ``-`` or ``_`` becomes one
-    connector; other punctuation is kept without connectors.  A number sticks
-    to the word before it (``Bld4Floor`` → ``bld4_floor``) unless lower-case
-    letters follow it, in which case it starts a word that also takes the
-    following numbers and lower-case runs (``HTTP20xOK`` → ``http_20x_ok``).
-    """
-    tokens = _case_tokens(text)
-    out: list[str] = []
-    prev = ""  # "word", "connector", "punct" or "" at the start
-    i, n = 0, len(tokens)
-
-    def lower_run(start: int) -> int:
-        j = start
-        while j < n and tokens[j][0] in ("number", "lower"):
-            out.append(_go_case(tokens[j][1], upper=False))
-            j += 1
-        return j
-
-    while i < n:
-        kind, part = tokens[i]
-        if kind == "connector":
-            out.append(connector)
-            prev = "connector"
-            i += 1
-            continue
-        if kind == "punct":
-            out.append(part)
-            prev = "punct"
-            i += 1
-            continue
-        if kind == "number" and prev == "word":
-            if i + 1 < n and tokens[i + 1][0] == "lower":
-                out.append(connector)
-                i = lower_run(i)
-            else:
-                out.append(part)
-                i += 1
-            continue
-        if prev == "word":
-            out.append(connector)
-        if kind == "number":
-            i = lower_run(i)
-        else:
-            out.append(_go_case(part, upper=False))
-            i += 1
-        prev = "word"
-    return "".join(out)
+# --- snake / kebab / camel case (casing.py) ------------------------------------------
 
 
 @define(FUNCTIONS, "snakecase", (STRING,), STRING)
 def snakecase(text: str) -> str:
-    return _delimited_lower(text, "_")
+    return snake_case(text)
 
 
 @define(FUNCTIONS, "kebabcase", (STRING,), STRING)
 def kebabcase(text: str) -> str:
-    return _delimited_lower(text, "-")
+    return kebab_case(text)
 
 
 @define(FUNCTIONS, "camelcase", (STRING,), STRING)
 def camelcase(text: str) -> str:
-    """xstrings' ToCamelCase: connectors between words vanish, a doubled one keeps one,
-    leading and trailing ones stay; each word is capitalised and a capital that follows
-    a capital is lowered (``GOLANG_IS`` → ``GolangIs``)."""
-    chars = list(text)
-    n = len(chars)
-    lead = 0
-    while lead < n and chars[lead] in _CONNECTORS:
-        lead += 1
-    tail = n
-    while tail > lead and chars[tail - 1] in _CONNECTORS:
-        tail -= 1
-    out = chars[:lead]
-    word_start = True
-    prev = ""
-    i = lead
-    while i < tail:
-        char = chars[i]
-        if char in _CONNECTORS:
-            j = i
-            while j < tail and chars[j] in _CONNECTORS:
-                j += 1
-            out.extend(chars[i : j - 1])  # a run of k connectors keeps k-1
-            word_start = True
-            prev = ""
-            i = j
-            continue
-        if word_start:
-            out.append(_go_case(char, upper=True))
-            word_start = False
-        elif _is_upper(char) and prev and _is_upper(prev):
-            out.append(_go_case(char, upper=False))
-        else:
-            out.append(char)
-        prev = char
-        i += 1
-    out.extend(chars[tail:])
-    return "".join(out)
+    return camel_case(text)
 
 
 # --- wrapping and padding ------------------------------------------------------------

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from dockergen import model
 from dockergen.gotemplate import context as ctx
 from dockergen.gotemplate.values import GoMap, GoSlice, NilPointer, is_nil, methods_of, struct_info, type_name
+from reference_support import CONTEXTS
 
-CONTEXTS = Path("/work/shared/go-template-vectors/contexts")
+
 needs_vectors = pytest.mark.skipif(not CONTEXTS.is_dir(), reason="vectors not available")
 
 
