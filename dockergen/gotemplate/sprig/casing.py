@@ -15,14 +15,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+from ...golang.unicode import SPACE as _SPACE
 from ...helpers.functions import _go_case
 
 __all__ = ["snake_case", "kebab_case", "camel_case", "is_connector"]
-
-_SPACE = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 # Word kinds, as xstrings names them.
 INVALID, NUMBER, UPPER, ALPHABET, CONNECTOR, PUNCT, OTHER = range(7)

@@ -16,6 +16,9 @@ import unicodedata
 import zlib
 from typing import Any
 
+from ...golang.unicode import BYTE_SPACE as _BYTE_SPACE
+from ...golang.unicode import is_space as go_isspace
+from ...golang.unicode import trim_space as go_trim_space
 from ...helpers.functions import _go_case
 from ...limits import check_replace, check_text
 from ..errors import GoError
@@ -27,29 +30,11 @@ from ..values import (
 from .casing import camel_case, kebab_case, snake_case
 from .coerce import check_go_alloc, is_list_like, list_items, strval
 
-__all__ = ["FUNCTIONS", "go_isspace", "go_trim_space", "go_split", "strslice"]
+__all__ = ["FUNCTIONS", "go_split", "strslice"]
 
 FUNCTIONS: dict[str, Function] = {}
 
 # --- shared rune helpers ----------------------------------------------------------
-
-_GO_SPACE = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-_GO_SPACE_STR = "".join(sorted(_GO_SPACE))
-_BYTE_SPACE = frozenset(b"\t\n\v\f\r \x85\xa0")  # unicode.IsSpace(rune(b)) for a byte b
-
-
-def go_isspace(char: str) -> bool:
-    """Go's ``unicode.IsSpace``; unlike ``str.isspace`` it excludes U+001C–U+001F."""
-    return char in _GO_SPACE
-
-
-def go_trim_space(text: str) -> str:
-    """Go's ``strings.TrimSpace``."""
-    return text.strip(_GO_SPACE_STR)
-
 
 def _fix_invalid(text: str) -> str:
     # strings.Map (behind ToUpper/ToLower/Title) turns each invalid byte into U+FFFD.
