@@ -271,15 +271,6 @@ def test_config_validate(kwargs, message):
 # -- TOML files ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def write(tmp_path):
-    def write(name: str, text: str) -> str:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-        return str(path)
-
-    return write
 
 
 ALL_KEYS = """

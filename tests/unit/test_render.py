@@ -90,15 +90,6 @@ def test_remove_blank_lines(text, expected):
 # -- templates -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def write(tmp_path):
-    def write(name: str, text: str) -> str:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return str(path)
-
-    return write
 
 
 def data(*containers, env=None, docker=None, current=None) -> RenderInput:
@@ -118,7 +109,7 @@ def make(helpers, write):
     from dockergen.pipeline.render import Template
 
     def make(spec_files: dict[str, str], keep_blank_lines: bool = False):
-        paths = [write(name, text) for name, text in spec_files.items()]
+        paths = [write(name, text, dedent=False) for name, text in spec_files.items()]
         return Template(";".join(paths), keep_blank_lines=keep_blank_lines)
 
     return make
