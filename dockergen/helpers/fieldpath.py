@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import HelperError
+from ..golang.strings import split_n as go_split
 from ..limits import MAX_CACHED_KEY
 
 __all__ = [
@@ -87,22 +88,6 @@ def as_list(value: Any, fn: str) -> list[Any] | tuple[Any, ...]:
         except TypeError:
             pass
     raise HelperError(f"must pass an array or slice to '{fn}'; received {describe(value)}")
-
-
-def go_split(s: str, sep: str, n: int = -1) -> list[str]:
-    """Go's ``strings.SplitN``: ``n < 0`` all parts, ``n == 0`` none, ``n > 0`` at most n.
-
-    An empty ``sep`` splits into characters (``""`` gives ``[]``), unlike
-    Python's ``str.split`` which refuses it.
-    """
-    if n == 0:
-        return []
-    if sep == "":
-        chars = list(s)
-        if 0 < n < len(chars):
-            return chars[: n - 1] + ["".join(chars[n - 1 :])]
-        return chars
-    return s.split(sep, n - 1 if n > 0 else -1)
 
 
 def _split(path: str) -> tuple[str, ...] | None:

@@ -16,6 +16,7 @@ import unicodedata
 import zlib
 from typing import Any
 
+from ...golang.strings import split_n as go_split
 from ...golang.unicode import BYTE_SPACE as _BYTE_SPACE
 from ...golang.unicode import is_space as go_isspace
 from ...golang.unicode import trim_space as go_trim_space
@@ -490,18 +491,6 @@ def to_string(value: Any) -> str:
 
 
 # --- string lists ----------------------------------------------------------------------
-
-
-def go_split(text: str, sep: str, limit: int = -1) -> list[str]:
-    """Go's ``strings.SplitN``: an empty ``sep`` splits into runes; ``limit`` 0 gives none."""
-    if limit == 0:
-        return []
-    if sep == "":
-        chars = list(text)
-        if 0 < limit < len(chars):
-            return chars[: limit - 1] + ["".join(chars[limit - 1:])]
-        return chars
-    return text.split(sep, limit - 1) if limit > 0 else text.split(sep)
 
 
 def strslice(value: Any) -> list[str]:
