@@ -5,7 +5,7 @@
 #  b) a Docker engine that answers (installs Debian's docker.io and starts
 #     dockerd in the background when needed; log: /tmp/dockergen-dockerd.log)
 #  tests only (setup_all):
-#  c) nginx, logrotate, busybox-static and debootstrap from Debian
+#  c) nginx, logrotate, busybox-static, debootstrap, podman and haproxy from Debian
 #  d) the local test image dockergen-test/busybox:latest (no registry needed)
 #
 # Env: PYTHON (default python3), DOCKER_HOST (honoured; dockerd is only
