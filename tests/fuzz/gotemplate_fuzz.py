@@ -433,7 +433,7 @@ class Generator:
             if name.startswith(("regex", "mustRegex")) and kind == "str" and index == 0:
                 args.append(self.string_literal(self.pick(PATTERNS)))
                 continue
-            if name in ("exists", "include", "dir", "sprigDir", "isAbs") and self.chance(0.5):
+            if name in ("exists", "include", "dir") and self.chance(0.5):  # the ones that read the disk
                 args.append(self.string_literal(self.pick(PATHS)))
                 continue
             if name in ("printf",):
