@@ -245,7 +245,14 @@ def _loose(side: dict) -> dict:
     return {"output": None, "error": {"stage": error["stage"], "message": error["message"].split(">: ", 1)[0]}}
 
 
+# The two runs' directories, where a function changed them so that @DIR@ no longer stands
+# for them (a parent directory, a URL-escaped path).
+_RUN_DIRECTORY = re.compile(r"(?:/|%2F)tmp(?:/|%2F)(?:gotmpl-oracle-[0-9]+(?:/|%2F)w[0-9]+(?:/|%2F)c[0-9]+|gofuzz-[A-Za-z0-9_]+)")
+
+
 def _shaped(side: dict, files: dict) -> dict:
+    if any(DIR_TOKEN in text for text in files.values()):
+        side = json.loads(_RUN_DIRECTORY.sub(DIR_TOKEN, json.dumps(side)))
     error = side["error"]
     if not error:
         return {"output": _shape(side["output"]), "error": None}

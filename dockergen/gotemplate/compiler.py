@@ -657,15 +657,16 @@ class _Compiler:
                 value = dot
             else:
                 value = receiver(st, dot)
-            previous: tuple[Any, str] | None = None
+            owner: Any = MISSING  # the receiver of the field that gave ``value`` (MISSING: none yet)
+            owner_field = ""
             try:
                 for name in head:
                     next_value = field(st, dot, node, name, value, None, final=MISSING, has_args=False)
-                    previous = (value, name)
+                    owner, owner_field = value, name
                     value = next_value
                 return field(st, dot, node, last, value, call_site, final, has_args)
             except Fail as exc:
-                if exc.field_error is not None and _interface_typed(st, node, previous):
+                if exc.field_error is not None and _interface_typed(st, node, owner, owner_field):
                     form, name = exc.field_error
                     exc.message = form.format(name=name, type="interface {}")
                     exc.args = (exc.message,)
@@ -1121,14 +1122,14 @@ def _interface_elements(value: Any) -> bool:
     return elem is not None and elem.kind == "interface"
 
 
-def _interface_typed(st: State, node: Node, previous: tuple[Any, str] | None) -> bool:
+def _interface_typed(st: State, node: Node, receiver: Any, name: str) -> bool:
     """Whether Go sees the failing receiver as an ``interface{}`` (so its errors name that type).
 
     The first receiver is the dot (of a range over an interface{} collection)
     or such a range variable; a later one is a map element or struct field
     whose declared type is interface{}.
     """
-    if previous is None:
+    if receiver is MISSING:  # the first field: its receiver is the dot or a variable
         if isinstance(node, FieldNode):
             return st.iface_dot
         if isinstance(node, VariableNode):
@@ -1138,7 +1139,6 @@ def _interface_typed(st: State, node: Node, previous: tuple[Any, str] | None) ->
                 entry = next((e for e in reversed(st.vars) if e[0] == name), None)
             return isinstance(entry, _InterfaceVariable)
         return False
-    receiver, name = previous
     if type(receiver) is Addr:
         receiver = receiver.value
     while isinstance(receiver, Pointer):

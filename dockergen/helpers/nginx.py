@@ -170,7 +170,10 @@ def nginxMustParseHSTS(value: Any) -> str:  # noqa: N802
     """
     from .functions import _go_case  # (functions imports this module)
 
-    text = _go_case(trim_space(_text_arg("nginxMustParseHSTS", value)), upper=False)  # strings.ToLower
+    text = trim_space(_text_arg("nginxMustParseHSTS", value))
+    if not text.isascii():  # strings.ToLower maps rune by rune; an invalid byte becomes U+FFFD
+        text = "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in text)
+    text = _go_case(text, upper=False)
     if not text:
         raise HelperError("HSTS value cannot be empty")
     max_age = 0

@@ -466,12 +466,34 @@ def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: li
         lines.extend(_literal_lines(value, indent))
 
 
+def _complex_key(key: Any) -> bool:
+    """yaml.v3 writes a key that is not "simple" (multi-line, or over 128 bytes) after ``? ``."""
+    return isinstance(key, str) and ("\n" in key or len(key.encode("utf-8", "surrogateescape")) > 128)
+
+
+def _emit_complex_entry(key: str, item: Any, indent: int, lead: str, lines: list[str]) -> None:
+    """``? KEY`` then ``: VALUE``, the key styled as a value would be (a block if multi-line)."""
+    pad = " " * indent
+    inner = 4 * ((indent + 4) // 4)
+    style, key_text = _scalar(key)
+    lines.append(f"{lead}? {key_text}")
+    if style == "literal":
+        lines.extend(_literal_lines(key, inner))
+    if isinstance(item, (dict, list)) and item:  # a collection starts on the ":" line, at its indent
+        _emit_block(item, inner, pad + ":" + " " * (inner - indent - 1), lines)
+    else:
+        _emit_value(item, pad + ":", False, indent, lines)
+
+
 def _emit_block(value: dict[Any, Any] | list[Any], indent: int, lead: str, lines: list[str]) -> None:
     pad = " " * indent
     if isinstance(value, dict):
         for key, item in value.items():
-            _, key_text = _scalar(key, is_key=True)
-            _emit_value(item, f"{lead}{key_text}:", False, indent, lines)
+            if _complex_key(key):
+                _emit_complex_entry(key, item, indent, lead, lines)
+            else:
+                _, key_text = _scalar(key, is_key=True)
+                _emit_value(item, f"{lead}{key_text}:", False, indent, lines)
             lead = pad
     else:
         for item in value:

@@ -433,7 +433,7 @@ class Generator:
             if name.startswith(("regex", "mustRegex")) and kind == "str" and index == 0:
                 args.append(self.string_literal(self.pick(PATTERNS)))
                 continue
-            if name in ("exists", "include", "dir", "sprigDir", "isAbs") and self.chance(0.5):
+            if name == "dir" or name in ("exists", "include") and self.chance(0.5):  # they read the disk
                 args.append(self.string_literal(self.pick(PATHS)))
                 continue
             if name in ("printf",):
@@ -460,7 +460,10 @@ class Generator:
         args = [self.pick(pools[code]) for code in DOCKERGEN_ARGS[name]]
         if piped:
             args = args[:-1]
-        return " ".join([name] + args)
+        text = " ".join([name] + args)
+        if name in UNORDERED:
+            return f"sortAlpha ({text})" if not piped else f"{text} | sortAlpha"
+        return text
 
     def builtin_call(self, name: str, scope: Scope, depth: int, piped: bool) -> str:
         def arg(kind: str = "any") -> str:

@@ -14,7 +14,7 @@ from ...golang import regexp
 from ...limits import deeper, digits_value
 from ..errors import GoError
 from ..values import (
-    MISSING, Float32, GoMap, GoSlice, NilPointer, Uint64, struct_info, truth, typeof,
+    MISSING, Duration, Float32, GoMap, GoSlice, NilPointer, Uint64, struct_info, truth, typeof,
 )
 
 __all__ = [
@@ -114,6 +114,8 @@ def to_int64(value: Any) -> int:
         return 0
     if isinstance(value, bool):
         return 1 if value else 0
+    if type(value) is Duration:  # cast knows time.Month and time.Weekday, not time.Duration
+        return 0
     if isinstance(value, int):
         if isinstance(value, Uint64):
             return wrap_int64(value)
@@ -211,6 +213,8 @@ def to_float64(value: Any) -> float:
         return 0.0
     if isinstance(value, bool):
         return 1.0 if value else 0.0
+    if type(value) is Duration:  # as in to_int64
+        return 0.0
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):

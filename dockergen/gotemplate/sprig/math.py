@@ -299,8 +299,8 @@ def to_decimal(value: Any) -> Int64:
     """The value printed with ``%v``, read as a base-8 integer; 0 when that fails."""
     if type(value) is str:
         text = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text = str(int(value))
+    elif type(value) is int:  # (named integer types such as time.Month print their String)
+        text = str(value)
     else:
         from ..fmt import format_v
 
