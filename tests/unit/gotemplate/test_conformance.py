@@ -19,7 +19,12 @@ from dockergen.gotemplate.context import load_fixture
 from dockergen.gotemplate.errors import ExecError, ParseError
 from dockergen.gotemplate.template import TemplateSet
 
-VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "go-template-vectors"
+# ../shared/ next to the checkout; a git worktree one level deeper (wt/NAME) finds the same one.
+VECTORS = next(
+    (p / "shared" / "go-template-vectors" for p in Path(__file__).resolve().parents[4:6]
+     if (p / "shared" / "go-template-vectors").is_dir()),
+    Path(__file__).resolve().parents[4] / "shared" / "go-template-vectors",
+)
 DIR_TOKEN = "@DIR@"
 
 
