@@ -1,0 +1,123 @@
+"""The code generator's own concerns: nesting beyond what one Python function allows, few
+locals, errors of called functions blamed on the right node from any generated function.
+
+What templates mean is tested against Go's vectors (test_conformance.py) and in
+test_executor.py; here the same meaning must survive the generator's choices."""
+
+from __future__ import annotations
+
+from types import CodeType
+
+import pytest
+
+from dockergen.gotemplate import compiler
+from dockergen.gotemplate.errors import ExecError
+from dockergen.gotemplate.template import TemplateSet
+
+DATA = {"L": [1, 2, 3], "S": ["a", "b"], "M": {"k": "v", "n": 2}}
+
+
+def run(text: str, data: object = None) -> str:
+    return TemplateSet([("t", text)]).execute(DATA if data is None else data)
+
+
+def outcome(text: str) -> tuple[str, str]:
+    try:
+        return "ok", run(text)
+    except ExecError as exc:
+        return "error", f"{exc} | {exc.partial_output}"
+
+
+def nested(n: int, head: str, middle: str) -> str:
+    return head * n + middle + "{{end}}" * n
+
+
+def test_nested_ranges_beyond_pythons_block_limit() -> None:
+    # 25 loops in one function would be a SyntaxError (Python allows 20 nested blocks).
+    level = "{{range $i, $e := $.L}}{{if eq $e 1}}{{continue}}{{end}}{{if eq $e 3}}{{break}}{{end}}"
+    assert run(nested(25, level, "{{$i}}")) == "1"
+    assert run(nested(14, "{{range $.S}}", "{{.}}")) == "ab" * 2**13
+
+
+def test_nested_ifs_beyond_pythons_indentation_limit() -> None:
+    # 120 levels would be an IndentationError (Python allows 100); variables cross the levels.
+    text = '{{$a := "A"}}' + nested(120, "{{if $.L}}{{$b := len $.S}}", "{{$a}}{{$b}}")
+    assert run(text) == "A2"
+
+
+def test_nested_withs_change_dot_at_every_level() -> None:
+    text = nested(60, "{{with $.M}}{{$x := .k}}", "{{.n}}{{$x}}")
+    assert run(text) == "2v"
+
+
+def test_break_and_continue_cross_an_outlined_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiler, "_MAX_INDENT", 2)
+    text = "{{range $.L}}{{if true}}{{if eq . 2}}{{continue}}{{end}}{{if eq . 3}}{{break}}{{end}}{{end}}[{{.}}]{{end}}"
+    assert run(text) == "[1]"
+
+
+def test_and_or_with_many_arguments() -> None:
+    ones = "1 " * 20
+    assert run("{{and " + ones + "0 5}}") == "0"
+    assert run("{{or " + "0 " * 20 + '"x" 5}}') == "x"
+    assert run("{{and " + ones + "}}") == "1"
+    assert run("{{0 | or " + "0 " * 20 + "}}") == "0"
+    assert run('{{"last" | and ' + ones + "}}") == "last"
+
+
+TEMPLATES = [
+    "{{range $i, $e := .L}}{{if eq $e 2}}{{continue}}{{end}}{{$i}}:{{$e}} {{else}}none{{end}}",
+    "{{range .L}}{{if eq . 3}}{{break}}{{end}}{{.}}{{end}}|{{range .Nope}}x{{else}}empty{{end}}",
+    "{{$x := 0}}{{range .L}}{{$x = .}}{{end}}{{$x}}{{with $y := .M}}{{$y.k}}{{else}}no{{end}}",
+    "{{if $v := .M.n}}{{$v}}{{else if .L}}L{{else}}none{{end}}{{with .Nope}}x{{else with .S}}{{len .}}{{end}}",
+    "{{and 1 (or 0 .M.k) | printf \"%v\"}} {{or .Nope .M.Nope 0}} {{and .L .S .M}}",
+    '{{define "x"}}<{{.}}{{range $.L}}{{.}}{{end}}>{{end}}{{template "x" .}}{{range .S}}{{template "x" .}}{{end}}',
+    "{{range $k, $v := .M}}{{$k}}={{$v}};{{end}}{{range 3}}{{.}}{{end}}",
+    "{{.L}} {{index .L 1}} {{len .S}} {{slice .S 1}} {{.M.Nope.Deeper}}",
+    "{{range .L}}{{if eq . 2}}{{.Nope}}{{end}}{{.}}{{end}}",
+    "{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}{{if false}}{{else}}{{$x = 3}}{{end}}{{$x}}",
+    "{{range .L}}{{printf \"%d\" .}}{{end}}{{printf \"%d\" .S}}",
+    "{{index .M 1}}",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATES)
+def test_outlined_bodies_mean_the_same(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = outcome(text)
+    # Every nested list in a function of its own, every and/or through its loop.
+    monkeypatch.setattr(compiler, "_MAX_LOOPS", 0)
+    monkeypatch.setattr(compiler, "_MAX_INDENT", 2)
+    monkeypatch.setattr(compiler, "_MAX_LAZY", 1)
+    assert outcome(text) == expected
+
+
+def _locals(code: CodeType) -> int:
+    return max([code.co_nlocals] + [_locals(c) for c in code.co_consts if isinstance(c, CodeType)])
+
+
+def test_a_long_template_keeps_few_locals() -> None:
+    # A frame with thousands of locals made each nested template call allocate a new piece
+    # of CPython's frame stack (mmap): temporaries and variables are reused.
+    text = "".join(f'{{{{$_ := printf "%d" {i}}}}}{{{{if eq $_ "x"}}}}{{{{$y := $_}}}}{{{{$y}}}}{{{{end}}}}'
+                   for i in range(2000))
+    source = TemplateSet([("t", text)]).templates["t"].source
+    code = compile(source, "t", "exec")
+    assert _locals(code) < 20
+
+
+def test_a_function_error_in_a_nested_function_names_its_call() -> None:
+    # fail "x" raises inside a method argument's thunk (a nested function of the template).
+    from dockergen.gotemplate.values import STRING, Method, register_struct
+
+    class Greeter:
+        pass
+
+    register_struct(Greeter, "main.Greeter", [], methods=[Method("Hi", lambda g, who: "hi " + who, (STRING,),
+                                                                  STRING)])
+    assert run('{{.G.Hi "you"}}', {"G": Greeter()}) == "hi you"
+    with pytest.raises(ExecError) as info:
+        run('ok {{.G.Hi (fail "boom")}}', {"G": Greeter()})
+    assert str(info.value) == 'template: t:1:12: executing "t" at <fail "boom">: error calling fail: boom'
+    assert info.value.partial_output == "ok "
+    # An assignment inside an argument reaches the template's variable.
+    assert run('{{$x := 1}}{{.G.Hi (print ($x = 2))}}{{$x}}', {"G": Greeter()}) == "hi 22"
