@@ -37,7 +37,7 @@ from .runtime import (
     position, printable, range_items, run_template, validate, zero_of,
 )
 from .values import (
-    ANY, BOOL, FLOAT_KINDS, INT, INT_CLASSES, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoType,
+    ANY, BOOL, DICT, FLOAT64, FLOAT_KINDS, INT, INT_CLASSES, LIST, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoType,
     _STRUCTS, can_be_nil, truth,
 )
 
@@ -51,12 +51,14 @@ class _Val(NamedTuple):
     static: type | None = None
 
 
-_MISSING_VAL = _Val("MISSING")
+_MISSING_VAL = _Val("MISSING", type(MISSING))
 _MAX_LOOPS = 12  # nested loops in one generated function (Python allows 20 blocks)
 _MAX_INDENT = 40  # indentation levels in one generated function (Python allows 100)
 _MAX_LAZY = 8  # and/or arguments tested in nested ifs; more go through a loop
 # Go types whose values are exactly one Python type: a value of that type needs no conversion.
-_EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool}
+_EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool, id(FLOAT64): float, id(DICT): dict, id(LIST): list}
+# Results trusted to be exactly their declared type (a DICT parameter may also pass a GoMap on).
+_RESULT = {id(STRING): str, id(INT): int, id(BOOL): bool}
 
 
 class _Failing(NamedTuple):
@@ -211,7 +213,7 @@ class _Generator:
         """A constant as an expression (Python literals for the exact basic types)."""
         t = type(value)
         if value is None:
-            return _Val("None")
+            return _Val("None", type(None))
         if value is MISSING:
             return _MISSING_VAL
         if t in (str, bool) or (t is int and abs(value) < 2**62):
@@ -636,6 +638,11 @@ class _Generator:
         types = [params[i] if i < len(params) else variadic for i in range(n_in)]
         if builtin and name in ("and", "or"):
             return self.gen_and_or(name == "or", args, final, types)
+        special = _SPECIAL.get(fn.call)
+        if special is not None:
+            value = special(self, _Call(fn, name, call_node, args, final, types))
+            if value is not None:
+                return value
         argv = [self.gen_arg(node, t) for node, t in zip(args, types)]
         if final is not None:
             argv.append(self.convert(final, types[-1]))
@@ -649,7 +656,7 @@ class _Generator:
         if fn.result.kind == "interface":
             self.emit(f"if {out} is None: {out} = MISSING")
             return _Val(out)
-        return _Val(out, _EXACT.get(id(fn.result)))
+        return _Val(out, _RESULT.get(id(fn.result)))
 
     def gen_and_or(self, want: bool, args: list[Node], final: _Val | None, types: list[GoType]) -> _Val:
         """``and``/``or``: arguments evaluated one by one, up to the first that decides."""
@@ -683,6 +690,53 @@ class _Generator:
         self.unknown_node()
         return _Val(out)
 
+    # -- specialised calls -----------------------------------------------------------
+
+    def operands(self, call: "_Call") -> list[_Val]:
+        """The arguments as they are (piped value last), for a call whose parameters take any
+        value: a guard tests their Python types, the general call converts them."""
+        values = [self.gen_arg(node, None) for node in call.args]
+        return values + ([call.final] if call.final is not None else [])
+
+    def general_call(self, call: "_Call", values: list[_Val], out: str) -> None:
+        """``out = fn(values...)`` with Go's conversions, which cannot fail for these types."""
+        texts = []
+        for value, t in zip(values, call.types):
+            if t is VALUE or t is ANY:
+                texts.append(self.convert(value, t).expr if t is VALUE else self.to_any(value).expr)
+            else:
+                assert value.static is _EXACT.get(id(t)), (call.name, t)  # constants checked at compile time
+                texts.append(value.expr)
+        self.emit(f"{out} = {self.const(call.fn.call)}({', '.join(texts)})", (call.node, call.name))
+
+    def guarded(self, call: "_Call", values: list[_Val], guard: str, fast: str, static: type | None = None) -> _Val:
+        """``fast`` when ``guard`` holds (it gives what the function would), else the call."""
+        out = self.new()
+        if guard == "True":
+            self.emit(f"{out} = {fast}")
+        elif guard == "False":
+            self.general_call(call, values, out)
+            static = _RESULT.get(id(call.fn.result))
+            if call.fn.result.kind == "interface":
+                self.emit(f"if {out} is None: {out} = MISSING")
+        else:
+            self.emit(f"if {guard}: {out} = {fast}")
+            self.emit("else:")
+            with self.block():
+                self.general_call(call, values, out)
+            if call.fn.result.kind == "interface" and static is None:
+                self.emit(f"if {out} is None: {out} = MISSING")
+        return _Val(out, static)
+
+    def to_any(self, value: _Val) -> _Val:
+        """An ``interface{}`` parameter's value: missing is nil, a struct is copied out of Addr."""
+        if value.static is not None or value.expr in ("None", "MISSING"):
+            return _Val("None") if value.expr == "MISSING" else value
+        out = self.new()
+        self.emit(f"{out} = None if {value.expr} is MISSING else "
+                  f"{value.expr}.value if type({value.expr}) is Addr else {value.expr}")
+        return _Val(out)
+
     # -- arguments ---------------------------------------------------------------
 
     def gen_arg(self, node: Node, t: GoType | None) -> _Val:
@@ -708,12 +762,7 @@ class _Generator:
             if t is None:
                 return value
             if t is ANY:
-                if value.static is not None:
-                    return value
-                out = self.new()
-                self.emit(f"{out} = None if {value.expr} is MISSING else "
-                          f"{value.expr}.value if type({value.expr}) is Addr else {value.expr}")
-                return _Val(out)
+                return self.to_any(value)
             return self.convert(value, t)
         constant = _constant(node, ANY if t is None else t)
         self.at(node)
@@ -751,6 +800,196 @@ class _Generator:
         lines = [*head, *self.defs, *self.lines, ("    return None", None)]
         self.calls = {number: call for number, (_, call) in enumerate(lines, 1) if call is not None}
         return "\n".join(text for text, _ in lines) + "\n"
+
+
+class _Call(NamedTuple):
+    """A call being compiled: the function, how the template names it, where, its arguments."""
+
+    fn: Function
+    name: str
+    node: Node
+    args: list[Node]
+    final: _Val | None
+    types: list[GoType]
+
+
+# --- specialised calls ---------------------------------------------------------------
+# Functions whose common case is a line of Python: a guard on the operands' exact Python
+# types, the function's answer for them, and the call itself otherwise.  Each is keyed by
+# the function object, so a function map that names something else gets the plain call.
+# A handler that has evaluated the operands must compile the call (the guard may be False).
+
+
+def _all_of(values: list[_Val], t: type) -> str:
+    """A guard: every operand is of exact type ``t`` ("False" when one is known not to be)."""
+    if any(v.static not in (None, t) for v in values):
+        return "False"
+    return " and ".join(f"type({v.expr}) is {t.__name__}" for v in values if v.static is not t) or "True"
+
+
+def _compare(op: str) -> Callable[[_Generator, _Call], _Val | None]:
+    def special(gen: _Generator, call: _Call) -> _Val | None:
+        if len(call.types) != 2:
+            return None
+        a, b = values = gen.operands(call)
+        known = {a.static, b.static} - {None}
+        # Strings compare equal as Python's; Go orders them by their UTF-8 bytes: ints only.
+        kind = known.pop() if len(known) == 1 else str if op in ("==", "!=") else int
+        guard = _all_of(values, kind) if kind is int or (kind is str and op in ("==", "!=")) else "False"
+        return gen.guarded(call, values, guard, f"{a.expr} {op} {b.expr}", bool)
+    return special
+
+
+def _special_not(gen: _Generator, call: _Call) -> _Val:
+    (x,) = gen.operands(call)
+    out = gen.new()
+    gen.emit(f"{out} = not {gen.truth_test(x)}")
+    return _Val(out, bool)
+
+
+def _special_len(gen: _Generator, call: _Call) -> _Val:
+    (x,) = values = gen.operands(call)
+    guard = "False" if x.static is not None else f"type({x.expr}) is list or type({x.expr}) is dict"
+    return gen.guarded(call, values, guard, f"len({x.expr})", int)
+
+
+def _special_index(gen: _Generator, call: _Call) -> _Val | None:
+    if len(call.types) != 2:
+        return None
+    m, k = values = gen.operands(call)
+    guard = "False" if m.static is not None else f"type({m.expr}) is dict"
+    key = _all_of([k], str)
+    guard = "False" if "False" in (guard, key) else guard if key == "True" else f"{guard} and {key}"
+    return gen.guarded(call, values, guard, f"{m.expr}.get({k.expr})")
+
+
+def _printf_verbs(text: str) -> list[str] | None:
+    """The verbs of a format made only of ``%s``, ``%v``, ``%d`` and ``%%`` (None otherwise)."""
+    verbs = []
+    i = 0
+    while True:
+        i = text.find("%", i)
+        if i < 0:
+            return verbs
+        verb = text[i + 1:i + 2]
+        if verb not in ("s", "v", "d", "%"):
+            return None
+        if verb != "%":
+            verbs.append(verb)
+        i += 2
+
+
+def _special_printf(gen: _Generator, call: _Call) -> _Val | None:
+    if not call.args or not isinstance(call.args[0], StringNode):
+        return None
+    verbs = _printf_verbs(call.args[0].text)
+    if verbs is None or len(verbs) != len(call.types) - 1:
+        return None
+    values = gen.operands(call)
+    guards = []
+    for verb, value in zip(verbs, values[1:]):
+        kind = int if verb == "d" else str if verb == "s" else value.static if value.static in (str, int) else str
+        guards.append(_all_of([value], kind))
+    guard = "False" if "False" in guards else " and ".join(g for g in guards if g != "True") or "True"
+    python_format = call.args[0].text.replace("%v", "%s")
+    operands = "".join(v.expr + ", " for v in values[1:])
+    return gen.guarded(call, values, guard, f"{gen.const(python_format)} % ({operands})", str)
+
+
+def _special_first(gen: _Generator, call: _Call) -> _Val:
+    (x,) = values = gen.operands(call)
+    guard = "False" if x.static is not None else f"type({x.expr}) is list"
+    return gen.guarded(call, values, guard, f"{x.expr}[0] if {x.expr} else None")
+
+
+_PLAIN_TRUTH = frozenset((str, list, dict, bool, int, float))  # Python truth is Go's for these
+
+
+def _special_default(gen: _Generator, call: _Call) -> _Val | None:
+    if len(call.types) != 2:
+        return None
+    fallback, given = values = gen.operands(call)
+    if fallback.static is None:
+        guard = "False"
+    elif given.static is not None:
+        guard = "True"
+    else:
+        guard = f"type({given.expr}) in {gen.const(_PLAIN_TRUTH)}"
+    return gen.guarded(call, values, guard, f"{given.expr} if {given.expr} else {fallback.expr}")
+
+
+def _converted(gen: _Generator, call: _Call) -> list[str]:
+    """The arguments converted as for the call itself (their errors included)."""
+    values = [gen.gen_arg(node, t) for node, t in zip(call.args, call.types)]
+    if call.final is not None:
+        t = call.types[-1]
+        values.append(gen.to_any(call.final) if t is ANY else gen.convert(call.final, t))
+    return [v.expr for v in values]
+
+
+def _inline(make: Callable[[list[str]], str], static: type | None = None,
+            iface: bool = False) -> Callable[[_Generator, _Call], _Val]:
+    """A function that is one expression of its converted arguments (``hasKey``, ``get``...)."""
+    def special(gen: _Generator, call: _Call) -> _Val:
+        texts = _converted(gen, call)
+        out = gen.new()
+        gen.emit(f"{out} = {make(texts)}", (call.node, call.name))
+        if iface:
+            gen.emit(f"if {out} is None: {out} = MISSING")
+        return _Val(out, static)
+    return special
+
+
+def _set_inline(gen: _Generator, call: _Call) -> _Val:
+    d, k, v = _converted(gen, call)
+    out = gen.new()
+    gen.emit(f"{out} = {d}", (call.node, call.name))
+    gen.emit(f"{out}[{k}] = {v}", (call.node, call.name))
+    return _Val(out)
+
+
+def _dict_inline(gen: _Generator, call: _Call) -> _Val | None:
+    if call.final is not None or not all(isinstance(n, StringNode) for n in call.args[0::2]):
+        return None
+    texts = _converted(gen, call)
+    if len(texts) % 2:
+        texts.append("''")
+    items = ", ".join(f"{texts[i]}: {texts[i + 1]}" for i in range(0, len(texts), 2))
+    out = gen.new()
+    gen.emit(f"{out} = {{{items}}}")
+    return _Val(out)
+
+
+def _specials() -> dict[Callable[..., Any], Callable[[_Generator, _Call], _Val | None]]:
+    from . import builtins
+    from .sprig import defaults, dicts, lists
+
+    return {
+        builtins.eq: _compare("=="), builtins.ne: _compare("!="), builtins.lt: _compare("<"),
+        builtins.le: _compare("<="), builtins.gt: _compare(">"), builtins.ge: _compare(">="),
+        builtins.not_: _special_not, builtins.len_: _special_len, builtins.index: _special_index,
+        builtins.printf: _special_printf,
+        lists.FUNCTIONS["first"].call: _special_first,
+        lists.FUNCTIONS["list"].call: _inline(lambda a: f"[{', '.join(a)}]"),
+        defaults.default: _special_default,
+        defaults.ternary: _inline(lambda a: f"{a[0]} if {a[2]} else {a[1]}", iface=True),
+        dicts.set_: _set_inline,
+        dicts.get: _inline(lambda a: f"{a[0]}[{a[1]}] if {a[1]} in {a[0]} else ''", iface=True),
+        dicts.has_key: _inline(lambda a: f"{a[1]} in {a[0]}", bool),
+        dicts.dict_: _dict_inline,
+    }
+
+
+class _Specials(dict):
+    """The table above, built when the first template compiles (it imports the families)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if not self:
+            self.update(_specials())
+        return super().get(key, default)
+
+
+_SPECIAL = _Specials()
 
 
 class _Indent:

@@ -121,3 +121,52 @@ def test_a_function_error_in_a_nested_function_names_its_call() -> None:
     assert info.value.partial_output == "ok "
     # An assignment inside an argument reaches the template's variable.
     assert run('{{$x := 1}}{{.G.Hi (print ($x = 2))}}{{$x}}', {"G": Greeter()}) == "hi 22"
+
+
+# --- specialised calls: the same answers (and errors) as the functions themselves -----------
+
+def _values() -> dict:
+    from dockergen.gotemplate.context import to_go_container
+    from dockergen.gotemplate.values import INT, STRING, Int64, new_map, new_slice
+    from dockergen.model import DockerImage, RuntimeContainer
+
+    container = to_go_container(RuntimeContainer(ID="c1", Name="web", Image=DockerImage("", "nginx", "1"),
+                                                 Env={"A": "1"}, Labels={"l": "v"}))
+    return {
+        "S": "a", "E": "", "U": "é", "I": 2, "Z": 0, "I64": Int64(2), "F": 1.5, "T": True, "N": None,
+        "L": [1, "a"], "EL": [], "GS": new_slice(STRING, ["x"]), "GI": new_slice(INT, []), "D": {"k": "v"},
+        "ED": {}, "GM": new_map(STRING, STRING, {"k": "v"}), "C": container,
+    }
+
+
+OPERANDS = ['"a"', "2", ".S", ".E", ".U", ".I", ".Z", ".I64", ".F", ".T", ".N", ".Nope", ".L", ".EL", ".GS",
+            ".GI", ".D", ".ED", ".GM", ".C", ".C.Image", "(.C)", "nil"]
+CALLS = [
+    "eq {a} {b}", "ne {a} {b}", "lt {a} {b}", "le {a} {b}", "gt {a} {b}", "ge {a} {b}", "{b} | eq {a}",
+    "not {a}", "len {a}", "index {a} {b}", 'printf "%s-%v-%d%%" {a} {b} {a}', "printf \"%s\" {a}",
+    "first {a}", "default {a} {b}", "{b} | default {a}", 'default "x" {a}', "list {a} {b}",
+    "ternary {a} {b} true", "ternary {a} {b} {a}", "set .D2 {a} {b}", "get {a} {b}", "hasKey {a} {b}",
+    'dict "x" {a} "y" {b}', 'dict "x" {a} "z"', '{a} | default "d"',
+]
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_specialised_calls_mean_the_same(call: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    values = _values()
+    texts = [f"{{{{{call.format(a=a, b=b)}}}}}" for a in OPERANDS for b in OPERANDS[::3]]
+
+    def outcomes() -> list:
+        found = []
+        for text in texts:
+            data = dict(values, D2={})
+            try:
+                found.append(TemplateSet([("t", text)]).execute(data))
+            except ExecError as exc:
+                found.append(f"ERROR {exc}")
+            except Exception as exc:  # a parse error or a bug: the same either way
+                found.append(f"{type(exc).__name__} {exc}")
+        return found
+
+    specialised = outcomes()
+    monkeypatch.setattr(compiler, "_SPECIAL", {})
+    assert specialised == outcomes()
