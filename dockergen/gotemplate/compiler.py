@@ -49,12 +49,14 @@ class _Val(NamedTuple):
 
     expr: str
     static: type | None = None
+    constant: bool = False  # written in the template: the same value every time
 
 
 _MISSING_VAL = _Val("MISSING", type(MISSING))
 _MAX_LOOPS = 12  # nested loops in one generated function (Python allows 20 blocks)
 _MAX_INDENT = 40  # indentation levels in one generated function (Python allows 100)
 _MAX_LAZY = 8  # and/or arguments tested in nested ifs; more go through a loop
+_CHUNK_LINES = 400  # lines of Python compiled at once (see _Generator.generate)
 # Go types whose values are exactly one Python type: a value of that type needs no conversion.
 _EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool, id(FLOAT64): float, id(DICT): dict, id(LIST): list}
 # Results trusted to be exactly their declared type (a DICT parameter may also pass a GoMap on).
@@ -173,7 +175,8 @@ class _Generator:
         # the locals of ``with`` and ``range`` by their nesting depth.
         self.sp = 0
         self.depth = 0
-        self.calls: dict[int, tuple[Node, str]] = {}  # source line -> (node, function name) of a call
+        # For each source generate() returns: its line -> (node, function name) of a call there.
+        self.calls_by_source: list[dict[int, tuple[Node, str]]] = []
         self.nested_assigned: set[str] = set()  # Go variables nested functions assign
         self.vars: list[tuple[str, str]] = [("$", "v0")]  # the run-time variable stack: (Go name, local)
         self.scope = 1  # where the variables of the list being written start on that stack
@@ -213,12 +216,12 @@ class _Generator:
         """A constant as an expression (Python literals for the exact basic types)."""
         t = type(value)
         if value is None:
-            return _Val("None", type(None))
+            return _Val("None", type(None), True)
         if value is MISSING:
             return _MISSING_VAL
         if t in (str, bool) or (t is int and abs(value) < 2**62):
-            return _Val(repr(value) if t is not str or len(value) < 200 else self.const(value), t)
-        return _Val(self.const(value), t if t in (int, float) else None)
+            return _Val(repr(value) if t is not str or len(value) < 200 else self.const(value), t, True)
+        return _Val(self.const(value), t if t in (int, float) else None, True)
 
     def at(self, node: Node) -> None:
         """``s.at(node)``: record the node being evaluated."""
@@ -652,7 +655,15 @@ class _Generator:
         if fn.needs_state:
             texts.insert(0, "st")
         out = self.new()
-        self.emit(f"{out} = {self.const(fn.call)}({', '.join(texts)})", (call_node, name))
+        if fn.memo and texts and all(v.constant for v in argv):
+            # Constant arguments (``exists "/etc/nginx/vhost.d/default"`` in a loop): asked once
+            # per render.  Others are usually all different: remembering them would cost memory.
+            key = self.const((fn.call, *(v.expr for v in argv)))
+            self.emit(f"{out} = st.memo.get({key}, st)")
+            self.emit(f"if {out} is st: {out} = st.memo[{key}] = {self.const(fn.call)}({', '.join(texts)})",
+                      (call_node, name))
+        else:
+            self.emit(f"{out} = {self.const(fn.call)}({', '.join(texts)})", (call_node, name))
         if fn.result.kind == "interface":
             self.emit(f"if {out} is None: {out} = MISSING")
             return _Val(out)
@@ -792,13 +803,52 @@ class _Generator:
 
     # -- the function -------------------------------------------------------------
 
-    def generate(self) -> str:
-        self.gen_list(self.tree.root)
-        head = [("def render(st, dot):", None), ("    w = st.write", None), ("    v0 = dot", None)]
-        # A variable a nested function assigns must be bound in the template's function.
-        head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - {"v0"})]
-        lines = [*head, *self.defs, *self.lines, ("    return None", None)]
-        self.calls = {number: call for number, (_, call) in enumerate(lines, 1) if call is not None}
+    def generate(self) -> list[str]:
+        """The Python sources: one, or for a long template several compiled one by one.
+
+        Compiling a function of thousands of lines takes megabytes that the C allocator keeps
+        afterwards; so a long template is cut between its top-level actions into functions of
+        at most ``_CHUNK_LINES`` or so, run in turn by ``render``.  The variables live across
+        the cut pass through a dict (loaded at a piece's start, stored at its end)."""
+        pieces = []
+        for node in self.tree.root.nodes if self.tree.root is not None else []:
+            live = [local for _, local in self.vars]
+            self.lines, self.defs, self.last_store = [], [], None
+            self.gen_node(node)
+            pieces.append((self.lines, self.defs, live))
+        if sum(len(lines) + len(defs) for lines, defs, _ in pieces) <= _CHUNK_LINES:
+            lines = [line for piece in pieces for line in piece[0]]
+            defs = [line for piece in pieces for line in piece[1]]
+            head = [("def render(st, dot):", None), ("    w = st.write", None), ("    v0 = dot", None)]
+            # A variable a nested function assigns must be bound in the template's function.
+            head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - {"v0"})]
+            return [self._source([*head, *defs, *lines, ("    return None", None)])]
+        chunks: list[list[tuple[list, list, list[str]]]] = [[]]
+        size = 0
+        for piece in pieces:
+            if size and size + len(piece[0]) + len(piece[1]) > _CHUNK_LINES:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(piece)
+            size += len(piece[0]) + len(piece[1])
+        live_at_end = [local for _, local in self.vars]
+        sources = []
+        for index, chunk in enumerate(chunks):
+            live = chunk[0][2]
+            after = chunks[index + 1][0][2] if index + 1 < len(chunks) else live_at_end
+            head = [(f"def render{index}(st, dot, V):", None), ("    w = st.write", None)]
+            head += [(f"    {local} = V[{local!r}]", None) for local in live]
+            head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - set(live))]
+            tail = [(f"    V[{local!r}] = {local}", None) for local in after]
+            body = [line for piece in chunk for line in piece[1]] + [line for piece in chunk for line in piece[0]]
+            sources.append(self._source([*head, *body, *tail, ("    return None", None)]))
+        calls = "".join(f"    render{index}(st, dot, V)\n" for index in range(len(chunks)))
+        sources.append(f"def render(st, dot):\n    V = {{'v0': dot}}\n{calls}    return None\n")
+        self.calls_by_source.append({})
+        return sources
+
+    def _source(self, lines: list[tuple[str, tuple[Node, str] | None]]) -> str:
+        self.calls_by_source.append({number: call for number, (_, call) in enumerate(lines, 1) if call is not None})
         return "\n".join(text for text, _ in lines) + "\n"
 
 
@@ -898,11 +948,12 @@ def _special_printf(gen: _Generator, call: _Call) -> _Val | None:
 
 def _special_first(gen: _Generator, call: _Call) -> _Val:
     (x,) = values = gen.operands(call)
-    guard = "False" if x.static is not None else f"type({x.expr}) is list"
+    guard = "False" if x.static is not None else f"isinstance({x.expr}, list)"
     return gen.guarded(call, values, guard, f"{x.expr}[0] if {x.expr} else None")
 
 
-_PLAIN_TRUTH = frozenset((str, list, dict, bool, int, float))  # Python truth is Go's for these
+# Python truth is Go's for these (missing and nil are false both ways).
+_PLAIN_TRUTH = frozenset((str, list, dict, bool, int, float, type(None), type(MISSING)))
 
 
 def _special_default(gen: _Generator, call: _Call) -> _Val | None:
@@ -1017,13 +1068,17 @@ def _code_objects(code: CodeType) -> set[CodeType]:
 def compile_tree(tree: Tree, funcs: dict[str, Function], builtins: dict[str, Function]) -> Compiled:
     """Compile one tree into a :class:`Compiled` run function."""
     gen = _Generator(tree, funcs, builtins)
-    source = gen.generate()
-    code = compile(source, f"<template {tree.name!r} of {tree.parse_name}>", "exec")
+    sources = gen.generate()
     namespace = gen.ns
-    exec(code, namespace)  # noqa: S102 - our own generated code
+    calls: dict[tuple[str, int], tuple[Node, str]] = {}
+    codes: set[CodeType] = set()
+    for index, (source, lines) in enumerate(zip(sources, gen.calls_by_source)):
+        filename = f"<template {tree.name!r} of {tree.parse_name}" + (f", part {index}>" if len(sources) > 1 else ">")
+        code = compile(source, filename, "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated code
+        codes |= _code_objects(code)
+        calls.update(((filename, line), call) for line, call in lines.items())
     body: Callable[[State, Any], None] = namespace["render"]
-    codes = _code_objects(body.__code__)
-    calls = gen.calls
 
     def run(st: State, dot: Any) -> None:
         saved = st.tree
@@ -1039,19 +1094,20 @@ def compile_tree(tree: Tree, funcs: dict[str, Function], builtins: dict[str, Fun
             raise failure from None
         st.tree = saved
 
-    return Compiled(tree, run, source)
+    return Compiled(tree, run, "\n".join(sources))
 
 
-def _call_failure(st: State, exc: Exception, codes: set[CodeType], calls: dict[int, tuple[Node, str]]) -> Fail | None:
+def _call_failure(st: State, exc: Exception, codes: set[CodeType],
+                  calls: dict[tuple[str, int], tuple[Node, str]]) -> Fail | None:
     """Go's ``error calling NAME`` for an exception a called function raised, found from the
     line of the generated code it came through; None for anything else."""
-    line = None
+    where = None
     tb: TracebackType | None = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code in codes:
-            line = tb.tb_lineno
+            where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
-    info = calls.get(line) if line is not None else None
+    info = calls.get(where) if where is not None else None
     if info is None:
         return None
     return call_failed(st, info[0], info[1], exc)

@@ -59,7 +59,7 @@ class Compiled:
 class State:
     """What one execution carries: output, the node being evaluated (for error texts), depth."""
 
-    __slots__ = ("out", "node", "tree", "templates", "depth", "write", "root_name", "item")
+    __slots__ = ("out", "node", "tree", "templates", "depth", "write", "root_name", "item", "memo")
 
     def __init__(self, templates: dict[str, Compiled], tree: Tree, data: Any = None) -> None:
         self.out: list[str] = []
@@ -70,6 +70,7 @@ class State:
         self.depth = 0
         self.root_name = ""  # the set's name, which ``eval`` errors report
         self.item: Any = None  # the innermost pointer-natured struct (container) a range is on
+        self.memo: dict[tuple[Any, ...], Any] = {}  # answers of functions declared memo=True
 
     def fail(self, message: str) -> Fail:
         return Fail(message, self.node, self.tree, self.item)

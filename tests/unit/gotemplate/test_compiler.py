@@ -170,3 +170,23 @@ def test_specialised_calls_mean_the_same(call: str, monkeypatch: pytest.MonkeyPa
     specialised = outcomes()
     monkeypatch.setattr(compiler, "_SPECIAL", {})
     assert specialised == outcomes()
+
+
+def test_exists_is_asked_once_per_path_and_render(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    asked: list[str] = []
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    path = tmp_path / "f"
+    text = f'{{{{range .L}}}}{{{{exists "{path}"}}}} {{{{end}}}}{{{{exists "{tmp_path}"}}}}'
+    templates = TemplateSet([("t", text)])
+    assert templates.execute(DATA) == "false false false true"
+    assert asked == [str(path), str(tmp_path)]
+    path.write_text("")  # the next render sees the file
+    assert templates.execute(DATA) == "true true true true"
