@@ -50,6 +50,7 @@ class _Val(NamedTuple):
     expr: str
     static: type | None = None
     constant: bool = False  # written in the template: the same value every time
+    plain: bool = False  # never None (nil already made "no value") nor Addr: a function's result
 
 
 _MISSING_VAL = _Val("MISSING", type(MISSING))
@@ -57,6 +58,26 @@ _MAX_LOOPS = 12  # nested loops in one generated function (Python allows 20 bloc
 _MAX_INDENT = 40  # indentation levels in one generated function (Python allows 100)
 _MAX_LAZY = 8  # and/or arguments tested in nested ifs; more go through a loop
 _CHUNK_LINES = 400  # lines of Python compiled at once (see _Generator.generate)
+_UNIT_WEIGHT = 120  # nodes in a loop body compiled as a function of its own (see gen_unit)
+
+
+def _weight(node: Node | None) -> int:
+    """How many nodes a subtree has: the generated code grows with it."""
+    if node is None:
+        return 0
+    if isinstance(node, ListNode):
+        return sum(_weight(child) for child in node.nodes)
+    if isinstance(node, (IfNode, WithNode, RangeNode)):
+        return 1 + _weight(node.pipe) + _weight(node.list) + _weight(node.else_list)
+    if isinstance(node, (ActionNode, TemplateNode)):
+        return 1 + _weight(node.pipe)
+    if isinstance(node, PipeNode):
+        return 1 + sum(_weight(cmd) for cmd in node.cmds)
+    if isinstance(node, CommandNode):
+        return 1 + sum(_weight(arg) for arg in node.args)
+    if isinstance(node, ChainNode):
+        return 1 + _weight(node.node)
+    return 1
 # Go types whose values are exactly one Python type: a value of that type needs no conversion.
 _EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool, id(FLOAT64): float, id(DICT): dict, id(LIST): list}
 # Results trusted to be exactly their declared type (a DICT parameter may also pass a GoMap on).
@@ -162,6 +183,9 @@ class _Generator:
         self.lines: list[tuple[str, tuple[Node, str] | None]] = []  # (source line, call it makes)
         self.defs: list[tuple[str, tuple[Node, str] | None]] = []  # nested functions, at the top
         self.n_defs = 0
+        self.n_units = 0
+        self.unit_sources: list[str] = []  # long loop bodies, compiled on their own
+        self.unit_exit = ""  # what a return out of the function being written must do first
         self.indent = 1
         self.ns: dict[str, Any] = {
             "MISSING": MISSING, "Addr": Addr, "truth": truth, "validate": validate, "field": field,
@@ -188,11 +212,13 @@ class _Generator:
 
     # -- output ----------------------------------------------------------------
 
-    def emit(self, line: str, call: tuple[Node, str] | None = None) -> int:
+    def emit(self, line: str, call: tuple[Node, str] | None = None, pure: bool = False) -> int:
         """Write one line; ``call``: the node and name of the function it calls, to blame if
-        that function raises."""
+        that function raises; ``pure``: it can neither fail nor look at ``State.node``, so a
+        node stored before it and overwritten after it was never needed."""
         self.lines.append(("    " * self.indent + line, call))
-        self.last_store = None
+        if not pure:
+            self.last_store = None
         return len(self.lines) - 1
 
     def new(self) -> str:
@@ -228,8 +254,8 @@ class _Generator:
         name = self.const(node)
         if self.cur_node == name:
             return
-        if self.last_store is not None and self.last_store == len(self.lines) - 1:
-            self.lines.pop()  # overwritten before anything could read it
+        if self.last_store is not None:
+            del self.lines[self.last_store]  # overwritten before anything could read it
         index = self.emit(f"st.node = {name}")
         self.last_store = index
         self.cur_node = name
@@ -257,7 +283,7 @@ class _Generator:
         return None
 
     def assign(self, local: str, value: _Val) -> None:
-        self.emit(f"{local} = {value.expr}")
+        self.emit(f"{local} = {value.expr}", pure=True)
         if self.fn is not None:
             self.fn.assigned.add(local)
 
@@ -289,6 +315,9 @@ class _Generator:
 
         Deeply nested lists go into a function of their own: Python limits the nesting of
         blocks (20 loops) and of indentation (100 levels) within one function."""
+        if node is not None and _weight(node) > _UNIT_WEIGHT:
+            self.gen_unit(node)
+            return
         if self.loop_depth >= _MAX_LOOPS or self.indent >= _MAX_INDENT:
             self.gen_outlined(node)
             return
@@ -312,7 +341,7 @@ class _Generator:
             self.emit(f"if {result} == 1: break")
             self.emit(f"if {result} == 2: continue")
         else:
-            self.emit(f"if {result}: return {result}")
+            self.emit(f"if {result}: {self.unit_exit}return {result}")
         self.unknown_node()
 
     def gen_node(self, node: Node) -> None:
@@ -322,7 +351,7 @@ class _Generator:
 
     def _gen_node(self, node: Node) -> None:
         if isinstance(node, TextNode):
-            self.emit(f"w({self.literal(node.text).expr})")
+            self.emit(f"w({self.literal(node.text).expr})", pure=True)
         elif isinstance(node, ActionNode):
             self.gen_action(node)
         elif isinstance(node, IfNode):
@@ -334,9 +363,9 @@ class _Generator:
         elif isinstance(node, TemplateNode):
             self.gen_template(node)
         elif isinstance(node, BreakNode):
-            self.emit("break" if self.loop_depth else "return 1")
+            self.emit("break" if self.loop_depth else f"{self.unit_exit}return 1")
         elif isinstance(node, ContinueNode):
-            self.emit("continue" if self.loop_depth else "return 2")
+            self.emit("continue" if self.loop_depth else f"{self.unit_exit}return 2")
         else:  # pragma: no cover
             raise AssertionError(f"unknown node {node!r}")
 
@@ -346,11 +375,11 @@ class _Generator:
         if node.pipe.decl:
             return
         if value.static is str:
-            self.emit(f"w({value.expr})")
+            self.emit(f"w({value.expr})", pure=True)
             return
         node_name = self.const(node)
-        self.emit(f"if type({value.expr}) is str: w({value.expr})")
-        self.emit(f"else: st.node = {node_name}; w(printable(st, {node_name}, {value.expr}))")
+        self.emit(f"if type({value.expr}) is str: w({value.expr})", pure=True)
+        self.emit(f"else: st.node = {node_name}; w(printable(st, {node_name}, {value.expr}))", pure=True)
         self.unknown_node()
 
     def truth_test(self, value: _Val) -> str:
@@ -449,13 +478,13 @@ class _Generator:
             value = self.gen_command(cmd, value)
             if value.expr == "None":
                 value = _MISSING_VAL
-            elif value.static is None and value.expr != "MISSING" and not value.expr.startswith("_k"):
+            elif value.static is None and not value.plain and value.expr != "MISSING" and not value.constant:
                 # A nil result is "no value"; a variable or dot keeps its own value.
                 if value.expr[0] == "t":
-                    self.emit(f"if {value.expr} is None: {value.expr} = MISSING")
+                    self.emit(f"if {value.expr} is None: {value.expr} = MISSING", pure=True)
                 else:
                     out = self.new()
-                    self.emit(f"{out} = MISSING if {value.expr} is None else {value.expr}")
+                    self.emit(f"{out} = MISSING if {value.expr} is None else {value.expr}", pure=True)
                     value = _Val(out)
         assert value is not None
         for variable in pipe.decl:
@@ -552,7 +581,7 @@ class _Generator:
             return _Val(out)
         plain, wrapped = _plain_field_classes(name)
         kind = self.new()
-        self.emit(f"{kind} = type({r})")
+        self.emit(f"{kind} = type({r})", pure=True)
         self.emit(f"if {kind} is dict: {out} = {r}.get({name!r}, MISSING)")
         if plain:
             self.emit(f"elif {kind} in {self.const(plain)}: {out} = {r}.{name}")
@@ -588,9 +617,10 @@ class _Generator:
         locals); Go variables it assigns are ``nonlocal`` there."""
         self.n_defs += 1
         name = f"f{self.n_defs}"
-        saved = (self.lines, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp)
+        saved = (self.lines, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp, self.unit_exit)
         fn = self.fn = _Function()
         self.lines = fn.lines
+        self.unit_exit = ""
         self.indent = 2
         self.sp = 0
         self.dot = "dot"
@@ -598,7 +628,7 @@ class _Generator:
         self.last_store = None
         self.loop_depth = 0
         self.emit(f"return {body()}")
-        self.lines, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp = saved
+        self.lines, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp, self.unit_exit = saved
         self.last_store = None
         self.defs.append((f"    def {name}(st, dot):", None))
         if fn.assigned:
@@ -606,6 +636,51 @@ class _Generator:
             self.nested_assigned |= fn.assigned
         self.defs.extend(fn.lines)
         return name
+
+    def gen_unit(self, body: ListNode) -> None:
+        """A long list as functions compiled on their own (see :meth:`generate`), cut between
+        its actions into pieces of at most ``_CHUNK_LINES`` or so, called in turn.  The
+        variables they can see go in and come back through a dict; ``break``/``continue``
+        come back as their result (1, 2)."""
+        live = list(dict.fromkeys(local for _, local in self.vars))
+        saved = (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
+                 self.nested_assigned, self.unit_exit)
+        self.indent, self.dot, self.fn, self.loop_depth, self.sp, self.nested_assigned = 1, "dot", None, 0, 0, set()
+        self.unit_exit = "".join(f"U[{local!r}] = {local}; " for local in live)
+        pieces = []
+        for child in body.nodes:
+            self.lines, self.defs, self.last_store = [], [], None
+            pieces.append((self.lines, self.defs, list(dict.fromkeys(local for _, local in self.vars))))
+            self.gen_node(child)
+        live_at_end = list(dict.fromkeys(local for _, local in self.vars))
+        assigned = self.nested_assigned
+        (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
+         self.nested_assigned, self.unit_exit) = saved
+        self.last_store = None
+        names = []
+        groups = _groups(pieces)
+        for index, group in enumerate(groups):
+            self.n_units += 1
+            names.append(f"unit{self.n_units}")
+            after = groups[index + 1][0][2] if index + 1 < len(groups) else live_at_end
+            head = [(f"def {names[-1]}(st, dot, U):", None), ("    w = st.write", None)]
+            head += [(f"    {local} = U[{local!r}]", None) for local in group[0][2]]
+            head += [(f"    {local} = MISSING", None) for local in sorted(assigned - set(group[0][2]))]
+            tail = [(f"    U[{local!r}] = {local}", None) for local in after]
+            lines = [line for piece in group for line in piece[1]] + [line for piece in group for line in piece[0]]
+            self.unit_sources.append(self._source([*head, *lines, *tail, ("    return 0", None)]))
+        shared, result = self.new(), self.new()
+        self.emit(f"{shared} = {{{', '.join(f'{local!r}: {local}' for local in live)}}}")
+        for name in names:
+            self.emit(f"{result} = {name}(st, {self.dot}, {shared})")
+            for local in live:
+                self.emit(f"{local} = {shared}[{local!r}]", pure=True)
+            if self.loop_depth:
+                self.emit(f"if {result} == 1: break")
+                self.emit(f"if {result} == 2: continue")
+            else:
+                self.emit(f"if {result}: {self.unit_exit}return {result}")
+        self.unknown_node()
 
     def gen_raw(self, node: Node) -> _Val:
         """``node`` evaluated as an argument of no particular type."""
@@ -665,14 +740,13 @@ class _Generator:
         else:
             self.emit(f"{out} = {self.const(fn.call)}({', '.join(texts)})", (call_node, name))
         if fn.result.kind == "interface":
-            self.emit(f"if {out} is None: {out} = MISSING")
-            return _Val(out)
-        return _Val(out, _RESULT.get(id(fn.result)))
+            self.emit(f"if {out} is None: {out} = MISSING", pure=True)
+        return _Val(out, _RESULT.get(id(fn.result)), plain=True)
 
     def gen_and_or(self, want: bool, args: list[Node], final: _Val | None, types: list[GoType]) -> _Val:
         """``and``/``or``: arguments evaluated one by one, up to the first that decides."""
         out = self.new()
-        self.emit(f"{out} = MISSING")
+        self.emit(f"{out} = MISSING", pure=True)
         opened = 0
         steps: list[tuple[Node | None, GoType]] = [(node, t) for node, t in zip(args, types)]
         if final is not None:
@@ -683,7 +757,7 @@ class _Generator:
             self.indent += 1
         for i, (node, t) in enumerate(steps):
             value = self.gen_arg(node, t) if node is not None else self.convert(final, t)  # type: ignore[arg-type]
-            self.emit(f"{out} = {value.expr}")
+            self.emit(f"{out} = {value.expr}", pure=True)
             if i < len(steps) - 1 and node is not None:
                 test = self.truth_test(_Val(out, value.static))
                 if looped:
@@ -724,28 +798,29 @@ class _Generator:
         """``fast`` when ``guard`` holds (it gives what the function would), else the call."""
         out = self.new()
         if guard == "True":
-            self.emit(f"{out} = {fast}")
+            self.emit(f"{out} = {fast}", pure=True)
         elif guard == "False":
             self.general_call(call, values, out)
             static = _RESULT.get(id(call.fn.result))
-            if call.fn.result.kind == "interface":
-                self.emit(f"if {out} is None: {out} = MISSING")
         else:
             self.emit(f"if {guard}: {out} = {fast}")
             self.emit("else:")
             with self.block():
                 self.general_call(call, values, out)
-            if call.fn.result.kind == "interface" and static is None:
-                self.emit(f"if {out} is None: {out} = MISSING")
-        return _Val(out, static)
+        if call.fn.result.kind == "interface" and static is None:
+            self.emit(f"if {out} is None: {out} = MISSING", pure=True)
+        return _Val(out, static, plain=True)
 
     def to_any(self, value: _Val) -> _Val:
         """An ``interface{}`` parameter's value: missing is nil, a struct is copied out of Addr."""
         if value.static is not None or value.expr in ("None", "MISSING"):
             return _Val("None") if value.expr == "MISSING" else value
         out = self.new()
-        self.emit(f"{out} = None if {value.expr} is MISSING else "
-                  f"{value.expr}.value if type({value.expr}) is Addr else {value.expr}")
+        if value.plain:
+            self.emit(f"{out} = None if {value.expr} is MISSING else {value.expr}", pure=True)
+        else:
+            self.emit(f"{out} = None if {value.expr} is MISSING else "
+                      f"{value.expr}.value if type({value.expr}) is Addr else {value.expr}", pure=True)
         return _Val(out)
 
     # -- arguments ---------------------------------------------------------------
@@ -758,7 +833,7 @@ class _Generator:
                 return _Val(self.dot)
             if t is ANY:
                 out = self.new()
-                self.emit(f"{out} = {self.dot}.value if type({self.dot}) is Addr else {self.dot}")
+                self.emit(f"{out} = {self.dot}.value if type({self.dot}) is Addr else {self.dot}", pure=True)
                 return _Val(out)
             return self.convert(_Val(self.dot), t)
         if isinstance(node, NilNode):
@@ -785,10 +860,10 @@ class _Generator:
     def convert(self, value: _Val, t: GoType) -> _Val:
         """Go's validateType: ``value`` made to fit parameter type ``t``, or Go's error."""
         if t is VALUE:
-            if value.static is not None:
+            if value.static is not None or value.plain:
                 return value
             out = self.new()
-            self.emit(f"{out} = {value.expr}.value if type({value.expr}) is Addr else {value.expr}")
+            self.emit(f"{out} = {value.expr}.value if type({value.expr}) is Addr else {value.expr}", pure=True)
             return _Val(out)
         exact = _EXACT.get(id(t))
         if exact is not None and value.static is exact:
@@ -812,7 +887,7 @@ class _Generator:
         the cut pass through a dict (loaded at a piece's start, stored at its end)."""
         pieces = []
         for node in self.tree.root.nodes if self.tree.root is not None else []:
-            live = [local for _, local in self.vars]
+            live = list(dict.fromkeys(local for _, local in self.vars))
             self.lines, self.defs, self.last_store = [], [], None
             self.gen_node(node)
             pieces.append((self.lines, self.defs, live))
@@ -822,17 +897,10 @@ class _Generator:
             head = [("def render(st, dot):", None), ("    w = st.write", None), ("    v0 = dot", None)]
             # A variable a nested function assigns must be bound in the template's function.
             head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - {"v0"})]
-            return [self._source([*head, *defs, *lines, ("    return None", None)])]
-        chunks: list[list[tuple[list, list, list[str]]]] = [[]]
-        size = 0
-        for piece in pieces:
-            if size and size + len(piece[0]) + len(piece[1]) > _CHUNK_LINES:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(piece)
-            size += len(piece[0]) + len(piece[1])
-        live_at_end = [local for _, local in self.vars]
-        sources = []
+            return [*self.unit_sources, self._source([*head, *defs, *lines, ("    return None", None)])]
+        chunks = _groups(pieces)
+        live_at_end = list(dict.fromkeys(local for _, local in self.vars))
+        sources = self.unit_sources
         for index, chunk in enumerate(chunks):
             live = chunk[0][2]
             after = chunks[index + 1][0][2] if index + 1 < len(chunks) else live_at_end
@@ -850,6 +918,20 @@ class _Generator:
     def _source(self, lines: list[tuple[str, tuple[Node, str] | None]]) -> str:
         self.calls_by_source.append({number: call for number, (_, call) in enumerate(lines, 1) if call is not None})
         return "\n".join(text for text, _ in lines) + "\n"
+
+
+def _groups(pieces: list[tuple[list, list, list[str]]]) -> list[list[tuple[list, list, list[str]]]]:
+    """Consecutive pieces (lines, nested functions, variables live at their start) grouped
+    into about ``_CHUNK_LINES`` lines each (a longer piece alone)."""
+    groups: list[list[tuple[list, list, list[str]]]] = [[]]
+    size = 0
+    for piece in pieces:
+        if size and size + len(piece[0]) + len(piece[1]) > _CHUNK_LINES:
+            groups.append([])
+            size = 0
+        groups[-1].append(piece)
+        size += len(piece[0]) + len(piece[1])
+    return groups
 
 
 class _Call(NamedTuple):

@@ -91,6 +91,27 @@ def test_outlined_bodies_mean_the_same(text: str, monkeypatch: pytest.MonkeyPatc
     assert outcome(text) == expected
 
 
+@pytest.mark.parametrize("text", TEMPLATES)
+def test_pieces_compiled_apart_mean_the_same(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = outcome(text)
+    # Every top-level action and every nested list compiled on its own.
+    monkeypatch.setattr(compiler, "_CHUNK_LINES", 0)
+    monkeypatch.setattr(compiler, "_UNIT_WEIGHT", 0)
+    templates = TemplateSet([("t", text)])
+    assert templates.templates["t"].source.count("def ") > 1
+    assert outcome(text) == expected
+
+
+def test_a_long_template_is_compiled_in_pieces() -> None:
+    # Compiling thousands of lines at once leaves megabytes with the C allocator.
+    body = "".join(f'{{{{$_ := printf "%d" {i}}}}}{{{{if eq $_ "x"}}}}{{{{$_}}}}{{{{end}}}}' for i in range(100))
+    loop = "{{range $i, $e := .L}}" + body + "{{$x = $i}}{{if eq $i 1}}{{break}}{{end}}{{end}}"
+    text = '{{$x := "-"}}' + (body + loop) * 3 + "{{$x}}"
+    source = TemplateSet([("t", text)]).templates["t"].source
+    assert max(len(part.splitlines()) for part in source.split("\ndef ")) <= 2 * compiler._CHUNK_LINES
+    assert run(text) == "1"
+
+
 def _locals(code: CodeType) -> int:
     return max([code.co_nlocals] + [_locals(c) for c in code.co_consts if isinstance(c, CodeType)])
 
