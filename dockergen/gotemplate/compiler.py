@@ -1093,19 +1093,42 @@ def _dict_inline(gen: _Generator, call: _Call) -> _Val | None:
     return _Val(out)
 
 
-def _specials() -> dict[Callable[..., Any], Callable[[_Generator, _Call], _Val | None]]:
+_Handler = Callable[[_Generator, _Call], "_Val | None"]
+
+
+def _builtin_specials() -> dict[Callable[..., Any], _Handler]:
     from . import builtins
-    from .sprig import defaults, dicts, lists
 
     return {
         builtins.eq: _compare("=="), builtins.ne: _compare("!="), builtins.lt: _compare("<"),
         builtins.le: _compare("<="), builtins.gt: _compare(">"), builtins.ge: _compare(">="),
         builtins.not_: _special_not, builtins.len_: _special_len, builtins.index: _special_index,
         builtins.printf: _special_printf,
+    }
+
+
+def _list_specials() -> dict[Callable[..., Any], _Handler]:
+    from .sprig import lists
+
+    return {
         lists.FUNCTIONS["first"].call: _special_first,
         lists.FUNCTIONS["list"].call: _inline(lambda a: f"[{', '.join(a)}]"),
+    }
+
+
+def _default_specials() -> dict[Callable[..., Any], _Handler]:
+    from .sprig import defaults
+
+    return {
         defaults.default: _special_default,
         defaults.ternary: _inline(lambda a: f"{a[0]} if {a[2]} else {a[1]}", iface=True),
+    }
+
+
+def _dict_specials() -> dict[Callable[..., Any], _Handler]:
+    from .sprig import dicts
+
+    return {
         dicts.set_: _set_inline,
         dicts.get: _inline(lambda a: f"{a[0]}[{a[1]}] if {a[1]} in {a[0]} else ''", iface=True),
         dicts.has_key: _inline(lambda a: f"{a[1]} in {a[0]}", bool),
@@ -1113,13 +1136,27 @@ def _specials() -> dict[Callable[..., Any], Callable[[_Generator, _Call], _Val |
     }
 
 
-class _Specials(dict):
-    """The table above, built when the first template compiles (it imports the families)."""
+class _Specials:
+    """The handlers above by function object, each module's taken when a template first
+    calls one of its functions (a template that calls none imports none of them)."""
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        if not self:
-            self.update(_specials())
-        return super().get(key, default)
+    _BY_MODULE = {
+        f"{__package__}.builtins": _builtin_specials, f"{__package__}.sprig.lists": _list_specials,
+        f"{__package__}.sprig.defaults": _default_specials, f"{__package__}.sprig.dicts": _dict_specials,
+    }
+
+    def __init__(self) -> None:
+        self._table: dict[Callable[..., Any], _Handler] = {}
+        self._seen: set[str] = set()
+
+    def get(self, call: Callable[..., Any]) -> _Handler | None:
+        module = getattr(call, "__module__", "")
+        if module not in self._seen:
+            self._seen.add(module)
+            make = self._BY_MODULE.get(module)
+            if make is not None:
+                self._table.update(make())
+        return self._table.get(call)
 
 
 _SPECIAL = _Specials()
