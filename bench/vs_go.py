@@ -16,6 +16,11 @@ containers and renders them twice, at the largest size.
 
     python bench/vs_go.py [--sizes 100,1000,3000] [--rounds 5]
     python bench/vs_go.py --profile 1000     # cProfile of one warm render (printed only)
+    python bench/vs_go.py --oneshot 100      # one-shot runs against the reference docker-gen
+
+``--oneshot N`` runs dockergen and the reference ``docker-gen`` binary alternately on the real
+Docker engine with N labelled containers (``dockergen-test=1``, removed afterwards) and the same
+template: wall time and peak RSS per run, outputs checked identical.
 
 Figures are printed and appended to bench/results.md; without ../shared/reference/ the script
 says so and exits.
@@ -28,6 +33,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -253,15 +259,97 @@ def profile(n: int, top: int = 30) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
+def oneshot(count: int, runs: int) -> None:
+    """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
+    engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
+    alternating; the two outputs must be identical."""
+    from common import compile_package, docker_gen_command, engine_support
+
+    reference = REFERENCE / "docker-gen"
+    if not reference.exists():
+        print(f"skipped: no reference docker-gen in {REFERENCE}")
+        return
+    compile_package()
+    session = engine_support.EngineSession()
+    mark = {"dockergen-test": "1"}  # besides the session's own label: easy to find and remove
+
+    def app(i: int) -> None:
+        env = {"VIRTUAL_HOST": f"svc{i // 2}.example.com", "APP_ENV": "production"}
+        if i % 7 == 0:
+            env["VIRTUAL_PORT"] = "8080"
+        session.create_container(name=None, env=env, labels=mark, expose=[80] if i % 3 else [80, 8080])
+
+    timer = shutil.which("time", path="/usr/bin:/bin")
+
+    def measure(command: list[str]) -> tuple[float, float, bytes]:
+        """Wall time (s), peak RSS (MiB) and output of one run.  The peak comes from GNU time:
+        a child forked from this (large) process would report this process's RSS as its own."""
+        with tempfile.NamedTemporaryFile("r") as peak:
+            prefix = [timer, "-f", "%M", "-o", peak.name] if timer else []
+            started = time.perf_counter()
+            result = subprocess.run([*prefix, *command], capture_output=True)
+            wall = time.perf_counter() - started
+            if result.returncode:
+                raise SystemExit(f"{command[0]} failed: {result.stderr.decode(errors='replace')}")
+            kib = peak.read().strip().splitlines()[-1:] if timer else []
+        return wall, (int(kib[0]) / 1024 if kib else float("nan")), result.stdout
+
+    try:
+        engine_support._parallel(app, list(range(count)))
+        session.create_container(name=None, labels={**mark, LABEL + "nginx": ""}, expose=[80, 443])
+        with tempfile.TemporaryDirectory(prefix="vs_go-") as tmp:
+            template = Path(tmp) / "nginx.tmpl"
+            template.write_text(WORKLOAD.read_text(encoding="utf-8"), encoding="utf-8")
+            flt = ["-container-filter", f"label={session.label_filter}"]
+            commands = {
+                "dockergen": [*docker_gen_command(), "-template-engine", "go", *flt, str(template)],
+                "docker-gen (Go)": [str(reference), *flt, str(template)],
+            }
+            outputs = {name: measure(command)[2] for name, command in commands.items()}  # warm the caches
+            if len(set(outputs.values())) != 1:
+                kept = Path(tempfile.mkdtemp(prefix="vs_go-oneshot-"))
+                for name, out in outputs.items():
+                    (kept / f"{name.split()[0]}.conf").write_bytes(out)
+                raise SystemExit(f"one-shot outputs differ (kept in {kept})")
+            walls: dict[str, list[float]] = {name: [] for name in commands}
+            rss: dict[str, list[float]] = {name: [] for name in commands}
+            for _ in range(runs):
+                for name, command in commands.items():
+                    wall, peak, _ = measure(command)
+                    walls[name].append(wall)
+                    rss[name].append(peak)
+    finally:
+        session.cleanup()
+    go = statistics.median(walls["docker-gen (Go)"])
+    lines = [
+        f"One-shot `docker-gen nginx.tmpl` (nginx-proxy's template) on the Docker engine, {count} labelled "
+        f"containers + the proxy container, {runs} alternating runs each, outputs identical; peak RSS from GNU time.",
+        "",
+        "| program | wall p50 (s) | wall min (s) | peak RSS (MiB) | / Go (p50) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in commands:
+        p50 = statistics.median(walls[name])
+        lines.append(f"| {name} | {p50:.3f} | {min(walls[name]):.3f} | {statistics.median(rss[name]):.1f} | "
+                     f"{p50 / go:.2f}x |")
+    append_results(f"bench/vs_go.py --oneshot: nginx-proxy's nginx.tmpl, dockergen vs docker-gen, {count} "
+                   "containers", lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,3000")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one warm render of N containers")
+    parser.add_argument("--oneshot", type=int, metavar="N", help="one-shot runs against docker-gen, N containers")
+    parser.add_argument("--runs", type=int, default=15, help="runs of each program for --oneshot")
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not ORACLE.exists() or not WORKLOAD.exists():
         print(f"skipped: the reference engine is not here ({REFERENCE}): nothing to compare with")
+        return
+    if args.oneshot:
+        oneshot(args.oneshot, args.runs)
         return
     if args.memory:
         print(json.dumps(peak_memory(args.memory)))

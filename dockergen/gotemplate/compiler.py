@@ -21,6 +21,7 @@ NAME: ...`` from the line it was raised on, so calls need no ``try`` block.
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable
 from types import CodeType, TracebackType
 from typing import Any, NamedTuple
@@ -61,23 +62,34 @@ _CHUNK_LINES = 400  # lines of Python compiled at once (see _Generator.generate)
 _UNIT_WEIGHT = 120  # nodes in a loop body compiled as a function of its own (see gen_unit)
 
 
-def _weight(node: Node | None) -> int:
-    """How many nodes a subtree has: the generated code grows with it."""
-    if node is None:
-        return 0
-    if isinstance(node, ListNode):
-        return sum(_weight(child) for child in node.nodes)
-    if isinstance(node, (IfNode, WithNode, RangeNode)):
-        return 1 + _weight(node.pipe) + _weight(node.list) + _weight(node.else_list)
-    if isinstance(node, (ActionNode, TemplateNode)):
-        return 1 + _weight(node.pipe)
-    if isinstance(node, PipeNode):
-        return 1 + sum(_weight(cmd) for cmd in node.cmds)
-    if isinstance(node, CommandNode):
-        return 1 + sum(_weight(arg) for arg in node.args)
-    if isinstance(node, ChainNode):
-        return 1 + _weight(node.node)
-    return 1
+def _heavier(node: Node, limit: int) -> bool:
+    """Whether a subtree has more than ``limit`` nodes (the generated code grows with them);
+    counting stops there, so asking at every level of a deep template stays cheap."""
+    stack: list[Any] = [node]
+    count = 0
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        if isinstance(item, ListNode):
+            stack.extend(item.nodes)
+            continue
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, (IfNode, WithNode, RangeNode)):
+            stack.extend((item.pipe, item.list, item.else_list))
+        elif isinstance(item, (ActionNode, TemplateNode)):
+            stack.append(item.pipe)
+        elif isinstance(item, PipeNode):
+            stack.extend(item.cmds)
+        elif isinstance(item, CommandNode):
+            stack.extend(item.args)
+        elif isinstance(item, ChainNode):
+            stack.append(item.node)
+    return False
+
+
 # Go types whose values are exactly one Python type: a value of that type needs no conversion.
 _EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool, id(FLOAT64): float, id(DICT): dict, id(LIST): list}
 # Results trusted to be exactly their declared type (a DICT parameter may also pass a GoMap on).
@@ -183,6 +195,7 @@ class _Generator:
         self.lines: list[tuple[str, tuple[Node, str] | None]] = []  # (source line, call it makes)
         self.defs: list[tuple[str, tuple[Node, str] | None]] = []  # nested functions, at the top
         self.n_defs = 0
+        self._field_classes: dict[str, tuple[frozenset[type], frozenset[type]]] = {}
         self.n_units = 0
         self.unit_sources: list[str] = []  # long loop bodies, compiled on their own
         self.unit_exit = ""  # what a return out of the function being written must do first
@@ -315,7 +328,7 @@ class _Generator:
 
         Deeply nested lists go into a function of their own: Python limits the nesting of
         blocks (20 loops) and of indentation (100 levels) within one function."""
-        if node is not None and _weight(node) > _UNIT_WEIGHT:
+        if node is not None and _heavier(node, _UNIT_WEIGHT):
             self.gen_unit(node)
             return
         if self.loop_depth >= _MAX_LOOPS or self.indent >= _MAX_INDENT:
@@ -579,7 +592,10 @@ class _Generator:
             self.emit(f"{out} = {general}")
             self.unknown_node()
             return _Val(out)
-        plain, wrapped = _plain_field_classes(name)
+        found = self._field_classes.get(name)
+        if found is None:
+            found = self._field_classes[name] = _plain_field_classes(name)
+        plain, wrapped = found
         kind = self.new()
         self.emit(f"{kind} = type({r})", pure=True)
         self.emit(f"if {kind} is dict: {out} = {r}.get({name!r}, MISSING)")
@@ -640,40 +656,47 @@ class _Generator:
     def gen_unit(self, body: ListNode) -> None:
         """A long list as functions compiled on their own (see :meth:`generate`), cut between
         its actions into pieces of at most ``_CHUNK_LINES`` or so, called in turn.  The
-        variables they can see go in and come back through a dict; ``break``/``continue``
-        come back as their result (1, 2)."""
+        variables a piece uses go in through a dict, those it assigns come back through it;
+        ``break``/``continue`` come back as its result (1, 2)."""
         live = list(dict.fromkeys(local for _, local in self.vars))
         saved = (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
                  self.nested_assigned, self.unit_exit)
         self.indent, self.dot, self.fn, self.loop_depth, self.sp, self.nested_assigned = 1, "dot", None, 0, 0, set()
-        self.unit_exit = "".join(f"U[{local!r}] = {local}; " for local in live)
+        self.n_units += 1
+        exit_mark = self.unit_exit = f"@exit{self.n_units}@"  # stores before a return, known at the end
         pieces = []
         for child in body.nodes:
             self.lines, self.defs, self.last_store = [], [], None
             pieces.append((self.lines, self.defs, list(dict.fromkeys(local for _, local in self.vars))))
             self.gen_node(child)
         live_at_end = list(dict.fromkeys(local for _, local in self.vars))
-        assigned = self.nested_assigned
         (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
          self.nested_assigned, self.unit_exit) = saved
         self.last_store = None
-        names = []
+        calls = []
         groups = _groups(pieces)
         for index, group in enumerate(groups):
             self.n_units += 1
-            names.append(f"unit{self.n_units}")
+            name = f"unit{self.n_units}"
             after = groups[index + 1][0][2] if index + 1 < len(groups) else live_at_end
-            head = [(f"def {names[-1]}(st, dot, U):", None), ("    w = st.write", None)]
-            head += [(f"    {local} = U[{local!r}]", None) for local in group[0][2]]
-            head += [(f"    {local} = MISSING", None) for local in sorted(assigned - set(group[0][2]))]
-            tail = [(f"    U[{local!r}] = {local}", None) for local in after]
             lines = [line for piece in group for line in piece[1]] + [line for piece in group for line in piece[0]]
+            used, assigned, nonlocal_ = _variables(lines)
+            loads = [local for local in group[0][2] if local in used]
+            back = [local for local in live if local in assigned]
+            store = "".join(f"U[{local!r}] = {local}; " for local in back)
+            lines = [(text.replace(exit_mark, store), call) for text, call in lines]
+            head = [(f"def {name}(st, dot, U):", None), ("    w = st.write", None)]
+            head += [(f"    {local} = U[{local!r}]", None) for local in loads]
+            head += [(f"    {local} = MISSING", None) for local in sorted(nonlocal_ - set(loads))]
+            tail = [(f"    U[{local!r}] = {local}", None) for local in after if local in assigned]
             self.unit_sources.append(self._source([*head, *lines, *tail, ("    return 0", None)]))
+            calls.append((name, loads, back))
         shared, result = self.new(), self.new()
-        self.emit(f"{shared} = {{{', '.join(f'{local!r}: {local}' for local in live)}}}")
-        for name in names:
+        given = [local for local in live if any(local in loads for _, loads, _ in calls)]
+        self.emit(f"{shared} = {{{', '.join(f'{local!r}: {local}' for local in given)}}}")
+        for name, _, back in calls:
             self.emit(f"{result} = {name}(st, {self.dot}, {shared})")
-            for local in live:
+            for local in back:
                 self.emit(f"{local} = {shared}[{local!r}]", pure=True)
             if self.loop_depth:
                 self.emit(f"if {result} == 1: break")
@@ -902,13 +925,14 @@ class _Generator:
         live_at_end = list(dict.fromkeys(local for _, local in self.vars))
         sources = self.unit_sources
         for index, chunk in enumerate(chunks):
-            live = chunk[0][2]
             after = chunks[index + 1][0][2] if index + 1 < len(chunks) else live_at_end
-            head = [(f"def render{index}(st, dot, V):", None), ("    w = st.write", None)]
-            head += [(f"    {local} = V[{local!r}]", None) for local in live]
-            head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - set(live))]
-            tail = [(f"    V[{local!r}] = {local}", None) for local in after]
             body = [line for piece in chunk for line in piece[1]] + [line for piece in chunk for line in piece[0]]
+            used, assigned, nonlocal_ = _variables(body)
+            loads = [local for local in chunk[0][2] if local in used]
+            head = [(f"def render{index}(st, dot, V):", None), ("    w = st.write", None)]
+            head += [(f"    {local} = V[{local!r}]", None) for local in loads]
+            head += [(f"    {local} = MISSING", None) for local in sorted(nonlocal_ - set(loads))]
+            tail = [(f"    V[{local!r}] = {local}", None) for local in after if local in assigned]
             sources.append(self._source([*head, *body, *tail, ("    return None", None)]))
         calls = "".join(f"    render{index}(st, dot, V)\n" for index in range(len(chunks)))
         sources.append(f"def render(st, dot):\n    V = {{'v0': dot}}\n{calls}    return None\n")
@@ -918,6 +942,28 @@ class _Generator:
     def _source(self, lines: list[tuple[str, tuple[Node, str] | None]]) -> str:
         self.calls_by_source.append({number: call for number, (_, call) in enumerate(lines, 1) if call is not None})
         return "\n".join(text for text, _ in lines) + "\n"
+
+
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")  # a literal: template text
+_LOCAL = re.compile(r"\bv\d+\b")
+_ASSIGNED = re.compile(r"\b(v\d+) = ")
+_NONLOCAL = re.compile(r"^\s*nonlocal (.*)$")
+
+
+def _variables(lines: list[tuple[str, Any]]) -> tuple[set[str], set[str], set[str]]:
+    """The Go variables' locals some generated lines use, assign, and declare ``nonlocal``
+    (the names are ``v`` and a number: nothing else in the code looks like them)."""
+    used: set[str] = set()
+    assigned: set[str] = set()
+    nonlocal_: set[str] = set()
+    for text, _ in lines:
+        text = _STRING.sub("", text)
+        used.update(_LOCAL.findall(text))
+        assigned.update(_ASSIGNED.findall(text))
+        found = _NONLOCAL.match(text)
+        if found:
+            nonlocal_.update(name.strip() for name in found.group(1).split(","))
+    return used, assigned | nonlocal_, nonlocal_
 
 
 def _groups(pieces: list[tuple[list, list, list[str]]]) -> list[list[tuple[list, list, list[str]]]]:

@@ -78,6 +78,7 @@ TEMPLATES = [
     "{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}{{if false}}{{else}}{{$x = 3}}{{end}}{{$x}}",
     "{{range .L}}{{printf \"%d\" .}}{{end}}{{printf \"%d\" .S}}",
     "{{index .M 1}}",
+    "{{$a := 1}}v1 = v2 = '{{$b := 2}}{{range .L}}v1 = {{$a}}\" v3 = {{end}}{{$b}} v1 = {{$a = 5}}{{$a}}",
 ]
 
 
