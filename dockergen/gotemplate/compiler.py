@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import CodeType, TracebackType
 from typing import Any, NamedTuple
 
@@ -188,7 +188,7 @@ class _Function:
 class _Generator:
     """Writes the Python source of one template tree."""
 
-    def __init__(self, tree: Tree, funcs: dict[str, Function], builtins: dict[str, Function]) -> None:
+    def __init__(self, tree: Tree, funcs: Mapping[str, Function], builtins: dict[str, Function]) -> None:
         self.tree = tree
         self.funcs = funcs
         self.builtins = builtins
@@ -1230,19 +1230,40 @@ def _code_objects(code: CodeType) -> set[CodeType]:
     return found
 
 
-def compile_tree(tree: Tree, funcs: dict[str, Function], builtins: dict[str, Function]) -> Compiled:
-    """Compile one tree into a :class:`Compiled` run function."""
+def compile_tree(tree: Tree, funcs: Mapping[str, Function], builtins: dict[str, Function]) -> Compiled:
+    """Compile one tree into a :class:`Compiled` run function, when it first runs."""
+    return Compiled(tree, build=lambda: _build(tree, funcs, builtins))
+
+
+def _build(tree: Tree, funcs: Mapping[str, Function],
+           builtins: dict[str, Function]) -> tuple[Callable[[State, Any], None], str]:
     gen = _Generator(tree, funcs, builtins)
     sources = gen.generate()
     namespace = gen.ns
     calls: dict[tuple[str, int], tuple[Node, str]] = {}
     codes: set[CodeType] = set()
-    for index, (source, lines) in enumerate(zip(sources, gen.calls_by_source)):
+
+    def load(index: int) -> None:
+        source, lines = sources[index], gen.calls_by_source[index]
         filename = f"<template {tree.name!r} of {tree.parse_name}" + (f", part {index}>" if len(sources) > 1 else ">")
         code = compile(source, filename, "exec")
         exec(code, namespace)  # noqa: S102 - our own generated code
-        codes |= _code_objects(code)
+        codes.update(_code_objects(code))
         calls.update(((filename, line), call) for line, call in lines.items())
+
+    def later(index: int, name: str) -> Callable[..., Any]:
+        def first_call(*args: Any) -> Any:
+            load(index)  # replaces this stub in the namespace
+            return namespace[name](*args)
+        return first_call
+
+    # Long bodies are compiled when first run: a branch a render never takes costs nothing.
+    for index, source in enumerate(sources):
+        if source.startswith("def unit"):
+            name = source[4:source.index("(")]
+            namespace[name] = later(index, name)
+        else:
+            load(index)
     body: Callable[[State, Any], None] = namespace["render"]
 
     def run(st: State, dot: Any) -> None:
@@ -1259,7 +1280,7 @@ def compile_tree(tree: Tree, funcs: dict[str, Function], builtins: dict[str, Fun
             raise failure from None
         st.tree = saved
 
-    return Compiled(tree, run, "\n".join(sources))
+    return run, "\n".join(sources)
 
 
 def _call_failure(st: State, exc: Exception, codes: set[CodeType],

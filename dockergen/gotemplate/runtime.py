@@ -46,14 +46,36 @@ class Fail(Exception):
 
 
 class Compiled:
-    """A compiled tree: ``run(state, dot)`` writes its output into the state."""
+    """A compiled tree: ``run(state, dot)`` writes its output into the state.
 
-    __slots__ = ("tree", "run", "source")
+    ``build`` (when given) makes the Python on first use: ``run`` starts as a stub that
+    builds, and a template that never runs (a ``define`` a render does not call) costs
+    nothing but its parse."""
 
-    def __init__(self, tree: Tree, run: Callable[["State", Any], None], source: str = "") -> None:
+    __slots__ = ("tree", "run", "_source", "_build")
+
+    def __init__(self, tree: Tree, run: Callable[["State", Any], None] | None = None, source: str = "",
+                 build: Callable[[], tuple[Callable[["State", Any], None], str]] | None = None) -> None:
         self.tree = tree
-        self.run = run
-        self.source = source  # the generated Python, for reading
+        self._source = source
+        self._build = build
+        self.run = run if build is None else self._first_run  # type: ignore[assignment]
+
+    def _first_run(self, st: "State", dot: Any) -> None:
+        self.built()
+        self.run(st, dot)
+
+    def built(self) -> "Compiled":
+        """Make the Python now if it was left for the first run."""
+        if self._build is not None:
+            self.run, self._source = self._build()
+            self._build = None
+        return self
+
+    @property
+    def source(self) -> str:
+        """The generated Python, for reading."""
+        return self.built()._source
 
 
 class State:

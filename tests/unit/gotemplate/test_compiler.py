@@ -212,3 +212,13 @@ def test_exists_is_asked_once_per_path_and_render(tmp_path, monkeypatch: pytest.
     assert asked == [str(path), str(tmp_path)]
     path.write_text("")  # the next render sees the file
     assert templates.execute(DATA) == "true true true true"
+
+
+def test_templates_are_built_when_first_run() -> None:
+    # A define that a render never calls costs its parse only (a one-shot run pays no more).
+    templates = TemplateSet([("t", '{{define "used"}}u{{end}}{{define "unused"}}{{.Nope}}{{end}}'
+                                   '{{template "used"}}')])
+    assert templates.execute(DATA) == "u"
+    assert templates.templates["unused"]._build is not None and templates.templates["used"]._build is None
+    assert "def render" in templates.templates["unused"].source  # reading it builds it
+    assert templates.templates["unused"]._build is None
