@@ -1114,8 +1114,8 @@ def _inline(make: Callable[[list[str]], str], static: type | None = None,
         out = gen.new()
         gen.emit(f"{out} = {make(texts)}", (call.node, call.name))
         if iface:
-            gen.emit(f"if {out} is None: {out} = MISSING")
-        return _Val(out, static)
+            gen.emit(f"if {out} is None: {out} = MISSING", pure=True)
+        return _Val(out, static, plain=True)
     return special
 
 
@@ -1124,7 +1124,7 @@ def _set_inline(gen: _Generator, call: _Call) -> _Val:
     out = gen.new()
     gen.emit(f"{out} = {d}", (call.node, call.name))
     gen.emit(f"{out}[{k}] = {v}", (call.node, call.name))
-    return _Val(out)
+    return _Val(out, plain=True)
 
 
 def _dict_inline(gen: _Generator, call: _Call) -> _Val | None:
@@ -1135,8 +1135,8 @@ def _dict_inline(gen: _Generator, call: _Call) -> _Val | None:
         texts.append("''")
     items = ", ".join(f"{texts[i]}: {texts[i + 1]}" for i in range(0, len(texts), 2))
     out = gen.new()
-    gen.emit(f"{out} = {{{items}}}")
-    return _Val(out)
+    gen.emit(f"{out} = {{{items}}}", pure=True)
+    return _Val(out, plain=True)
 
 
 _Handler = Callable[[_Generator, _Call], "_Val | None"]

@@ -554,6 +554,8 @@ def range_items(st: State, value: Any, two: bool) -> tuple[Iterable[tuple[Any, A
                 return [(i, Addr(elem)) for i, elem in enumerate(value)], False
         return enumerate(value), False
     if isinstance(value, dict):
+        if len(value) < 2:
+            return list(value.items()), False
         return [(key, value[key]) for key in sorted_keys(value)], False
     if isinstance(value, bytes):
         return [(i, Uint8(b)) for i, b in enumerate(value)], False
