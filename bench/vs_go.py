@@ -259,7 +259,7 @@ def profile(n: int, top: int = 30) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-def oneshot(count: int, runs: int) -> None:
+def oneshot(count: int, runs: int, note: str = "") -> None:
     """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
     engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
     alternating; the two outputs must be identical."""
@@ -333,7 +333,7 @@ def oneshot(count: int, runs: int) -> None:
         lines.append(f"| {name} | {p50:.3f} | {min(walls[name]):.3f} | {statistics.median(rss[name]):.1f} | "
                      f"{p50 / go:.2f}x |")
     append_results(f"bench/vs_go.py --oneshot: nginx-proxy's nginx.tmpl, dockergen vs docker-gen, {count} "
-                   "containers", lines)
+                   f"containers{f' ({note})' if note else ''}", lines)
 
 
 def main() -> None:
@@ -343,13 +343,14 @@ def main() -> None:
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one warm render of N containers")
     parser.add_argument("--oneshot", type=int, metavar="N", help="one-shot runs against docker-gen, N containers")
     parser.add_argument("--runs", type=int, default=15, help="runs of each program for --oneshot")
+    parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not ORACLE.exists() or not WORKLOAD.exists():
         print(f"skipped: the reference engine is not here ({REFERENCE}): nothing to compare with")
         return
     if args.oneshot:
-        oneshot(args.oneshot, args.runs)
+        oneshot(args.oneshot, args.runs, args.note)
         return
     if args.memory:
         print(json.dumps(peak_memory(args.memory)))
@@ -366,7 +367,7 @@ def main() -> None:
             rows.append(measure_size(n, args.rounds, workdir))
     memory = json.loads(subprocess.run(
         [sys.executable, __file__, "--memory", str(sizes[-1])], capture_output=True, text=True, check=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(REPO)]))},
     ).stdout)
     lines = [
         f"nginx-proxy's nginx.tmpl on synthetic hosts, render only, outputs byte-identical; Go = gotmpl-oracle "
@@ -387,7 +388,7 @@ def main() -> None:
                   f"built, two renders): {memory['rss_mib']:.1f} MiB ({memory['compiled_mib']:.1f} MiB once the "
                   f"template is compiled); tracemalloc peak of one warm render: {memory['render_peak_mib']:.1f} MiB."]
     append_results(f"bench/vs_go.py: nginx-proxy's nginx.tmpl, dockergen vs Go text/template at "
-                   f"{' / '.join(str(n) for n in sizes)} containers", lines)
+                   f"{' / '.join(str(n) for n in sizes)} containers{f' ({args.note})' if args.note else ''}", lines)
 
 
 if __name__ == "__main__":
