@@ -53,14 +53,19 @@ class _GoPaths(PathRules):
             dict: (self.MAP_KIND, None, True), list: (self.SEQ_KIND, None, True),
             str: (self.LEAF_KIND, None, False),
         }
+        self._by_type: dict[Any, tuple[int, frozenset[str] | None, bool]] = {}
 
     def kind(self, value: Any) -> tuple[int, frozenset[str] | None, bool]:
         found = self._by_class.get(type(value))
         if found is not None:
             return found
         if isinstance(value, (GoMap, GoSlice)):
-            opaque = value.type.elem is not None and value.type.elem.kind == "interface"
-            return (self.MAP_KIND if isinstance(value, GoMap) else self.SEQ_KIND), None, opaque
+            found = self._by_type.get(value.type)  # a typed collection: its Go type decides
+            if found is None:
+                opaque = value.type.elem is not None and value.type.elem.kind == "interface"
+                found = self._by_type[value.type] = (
+                    (self.MAP_KIND if isinstance(value, GoMap) else self.SEQ_KIND), None, opaque)
+            return found
         if isinstance(value, Pointer):
             found = (self.POINTER_KIND, None, False)
         else:
