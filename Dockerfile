@@ -15,26 +15,13 @@ ARG BASE=python:3.12-slim
 # ---------------------------------------------------------------- build
 FROM ${BASE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore
+COPY docker/install-dockergen.sh /usr/local/lib/docker-gen/
 # pyproject.toml always exists; the wheelhouse only when given (the glob may match nothing).
 COPY pyproject.toml wheelhous[e] /wheelhouse/
-RUN set -eu; \
-    if ls /wheelhouse/*.whl >/dev/null 2>&1; then \
-        printf '[global]\nno-index = true\nfind-links = /wheelhouse\n' >/etc/pip.conf; \
-    fi; \
-    python3 -m venv /opt/dockergen; \
-    # the dependencies first: this layer is reused until pyproject.toml changes
-    deps=$(python3 -c 'import tomllib; print("\n".join(tomllib.load(open("/wheelhouse/pyproject.toml", "rb"))["project"]["dependencies"]))'); \
-    printf '%s\n' "$deps" >/tmp/requirements.txt; \
-    /opt/dockergen/bin/pip install -q -r /tmp/requirements.txt
+RUN sh /usr/local/lib/docker-gen/install-dockergen.sh deps
 COPY pyproject.toml README.md /src/
 COPY dockergen/ /src/dockergen/
-RUN set -eu; \
-    /opt/dockergen/bin/pip wheel -q --no-deps --wheel-dir /dist /src; \
-    /opt/dockergen/bin/pip install -q --no-deps /dist/*.whl; \
-    # the check that every dependency is there, then pip itself goes: it is not needed at run time
-    /opt/dockergen/bin/pip check; \
-    /opt/dockergen/bin/pip uninstall -q -y pip setuptools wheel; \
-    /opt/dockergen/bin/docker-gen -version
+RUN sh /usr/local/lib/docker-gen/install-dockergen.sh project
 
 # ---------------------------------------------------------------- run
 FROM ${BASE}

@@ -58,7 +58,7 @@ class EventTimes:
         self.delivery_ms: list[float] = []  # event time -> this subscriber has it
         self.arrived: "queue.Queue[tuple[str, str]]" = queue.Queue()
         events = ["start", "die", "health_status"]  # health actions read "health_status: healthy"
-        # Podman's own filter drops event=die (see dockergen/podman.py): filter by type only.
+        # Podman's own filter drops event=die (see dockergen/daemon/podman.py): filter by type only.
         filters = {"type": ["container"]} if podman else {"type": ["container"], "event": events}
         self.stream = api.events(decode=True, filters=filters)
         threading.Thread(target=self._run, daemon=True).start()

@@ -18,7 +18,7 @@ everything (interpreter, containers, template, output).  Both engines see the sa
 containers (the same seed).  The Go render is timed over its whole per-render path: building
 docker-gen's context from the model containers (``make_root``, Go-typed copies of every
 container), executing the template and removing blank lines.  It is also timed through
-``dockergen.render.Template`` (engine go), which reuses the Go-typed copies of unchanged
+``dockergen.pipeline.render.Template`` (engine go), which reuses the Go-typed copies of unchanged
 containers between renders, as the generator does.  Figures are appended to bench/results.md.
 
     .venv/bin/python bench/render_scale.py [--sizes 100,1000,10000] [--engines jinja2,go]
@@ -132,7 +132,7 @@ def _timed(render, runs: int = 3) -> tuple[str, list[float], list[float], int]:
 def measure(n: int, engine: str = "jinja2") -> dict:
     """Run in a fresh process: build the context, render, time and trace."""
     from dockergen.model import Docker, container_from_inspect
-    from dockergen.render import RenderInput, Template, remove_blank_lines
+    from dockergen.pipeline.render import RenderInput, Template, remove_blank_lines
 
     extra: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,7 +182,7 @@ def profile(n: int, engine: str = "go", top: int = 25) -> None:
     import pstats
 
     from dockergen.model import Docker, container_from_inspect
-    from dockergen.render import remove_blank_lines
+    from dockergen.pipeline.render import remove_blank_lines
 
     with tempfile.TemporaryDirectory() as tmp:
         inspects, env = synthetic(n, Path(tmp))
@@ -259,7 +259,7 @@ def main() -> None:
         lines += [
             "templates/go/nginx.tmpl (Go engine) on the same containers, each size in its own process; render = "
             "make_root + execute + blank-line removal (median of 3 after a warm-up, wall and CPU); via Template = "
-            "dockergen.render.Template(engine go), which reuses the Go-typed container copies between renders; "
+            "dockergen.pipeline.render.Template(engine go), which reuses the Go-typed container copies between renders; "
             "ratio = Go / Jinja2 of the same size in this run (wall, CPU).",
             "",
             "| containers | hosts | left out | Go render (median) | CPU (median) | per container | via Template "

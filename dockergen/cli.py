@@ -13,83 +13,33 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple, NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from dockergen import __version__
-from dockergen.config import (
-    DEFAULT_NOTIFY_TIMEOUT,
-    Config,
-    EndpointSettings,
-    Settings,
-    add_key_value,
-    load_files,
-    parse_duration,
-    parse_signal,
-    parse_wait,
-)
-from dockergen.endpoint import TLSSettings, default_cert_dir, resolve_endpoint
+from dockergen.config import Config, Settings, load_files
 from dockergen.errors import ConfigError, DockerGenError, UsageError
 from dockergen.logs import setup_logging
+from dockergen.options import Flag, Flags, flag_table
 
 log = logging.getLogger("dockergen")
 
 PROG = "docker-gen"
 
-
-class Flag(NamedTuple):
-    """One command-line flag (an immutable record: a NamedTuple costs a sixth of a frozen dataclass at start-up)."""
-
-    name: str
-    kind: str  # "bool", "string", "int", "list" (repeatable)
-    help: str
-    metavar: str = ""
-    per_config: bool = False  # ignored (with a warning) when -config is used
-
-
+# Every flag: those of a config's options and of the process settings (declared on their
+# fields, dockergen.config), then the ones that only steer this command line.
 FLAGS: dict[str, Flag] = {
-    f.name: f
-    for f in [
-        Flag("config", "list", "config file with template directives; repeatable, entries are concatenated", "path"),
-        Flag("watch", "bool", "watch for container changes", per_config=True),
-        Flag("wait", "string", "minimum and maximum wait after an event before rendering, e.g. 500ms:2s", "min[:max]", per_config=True),
-        Flag("notify", "string", "run command after the template is regenerated (e.g. restart xyz)", "cmd", per_config=True),
-        Flag("notify-output", "bool", "log the output (stdout/stderr) of the notify command", per_config=True),
-        Flag("notify-timeout", "string", f"kill the notify command after this long (default {DEFAULT_NOTIFY_TIMEOUT:g}s)", "duration", per_config=True),
-        Flag("notify-sighup", "list", "send HUP signal to container; repeatable", "container", per_config=True),
-        Flag("notify-container", "list", "container to send a signal to; repeatable", "container", per_config=True),
-        Flag("notify-filter", "list", "Docker container filter selecting containers to signal; repeatable", "key=value", per_config=True),
-        Flag("notify-signal", "string", "signal to send to -notify-container and -notify-filter targets; -1 restarts (default 1)", "signal", per_config=True),
-        Flag("swarm", "bool", "add the swarm's services, tasks and nodes to the template context (the endpoint must be a swarm manager)", per_config=True),
-        Flag("notify-service", "list", "swarm service (name, ID or label=KEY[=VALUE]) whose running task containers on this node get -notify-signal; -1 force-updates it; repeatable", "service", per_config=True),
-        Flag("only-exposed", "bool", "only include containers with exposed ports", per_config=True),
-        Flag("only-published", "bool", "only include containers with published ports (implies -only-exposed)", per_config=True),
-        Flag("include-stopped", "bool", "include stopped containers", per_config=True),
-        Flag("only-healthy", "bool", "leave out containers whose healthcheck is starting or unhealthy (label dockergen.health=ignore opts out)", per_config=True),
-        Flag("container-filter", "list", "Docker container list filter, e.g. label=com.example; repeatable", "key=value", per_config=True),
-        Flag("event-filter", "list", "additional Docker event filter; repeatable", "key=value"),
-        Flag("interval", "int", "run notify command every N seconds", "seconds", per_config=True),
-        Flag("keep-blank-lines", "bool", "keep blank lines in the output file", per_config=True),
-        Flag("template-engine", "string", "auto (default: decided per template file), go (docker-gen's Go templates) or jinja2", "engine", per_config=True),
-        Flag("endpoint", "list", "docker API endpoint (tcp|unix://..); default $DOCKER_HOST or unix:///var/run/docker.sock; repeatable, as NAME=URL, to render containers of several engines", "url"),
-        Flag("endpoint-grace", "string", "with several endpoints: keep a lost endpoint's containers this long (default 30s)", "duration"),
-        Flag("tlscert", "string", "path to TLS client certificate file", "path"),
-        Flag("tlskey", "string", "path to TLS client key file", "path"),
-        Flag("tlscacert", "string", "path to TLS CA certificate file", "path"),
-        Flag("tlsverify", "bool", "verify docker daemon's TLS certificate (default: $DOCKER_TLS_VERIFY is set)"),
-        Flag("check-cmd", "string", "run this command (e.g. 'nginx -t') with the changed destination in place; on failure the previous content is restored and notify is skipped", "cmd", per_config=True),
-        Flag("check-timeout", "string", "kill the check command after this long (default 60s)", "duration", per_config=True),
-        Flag("backup", "bool", "keep the last content that passed as <dest>.bak", per_config=True),
-        Flag("no-quarantine", "bool", "do not leave out containers that break the render or the check; fail the render instead", per_config=True),
-        Flag("dry-run", "bool", "render every config once and print a diff against each destination; write and notify nothing"),
-        Flag("metrics-addr", "string", "serve Prometheus /metrics and /healthz on this address (watch mode)", "host:port"),
-        Flag("log-format", "string", "text (default) or json, one object per line", "format"),
-        Flag("reconcile-interval", "string", "how often to check the cached inventory against the engine (default 60s; 15s with -swarm)", "duration"),
-        Flag("log-level", "string", "debug, info, warning or error (default info)", "level"),
-        Flag("version", "bool", "show version"),
-        Flag("help", "bool", "show this help"),
-    ]
+    "config": Flag("config", "list", "config file with template directives; repeatable, entries are concatenated", "path"),
+    **flag_table(Config, Settings),
+    **{
+        f.name: f
+        for f in [
+            Flag("log-format", "string", "text (default) or json, one object per line", "format"),
+            Flag("log-level", "string", "debug, info, warning or error (default info)", "level"),
+            Flag("version", "bool", "show version"),
+            Flag("help", "bool", "show this help"),
+        ]
+    },
 }
 _ALIASES = {"h": "help"}
 
@@ -97,19 +47,9 @@ _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
 
-@dataclass
-class Options:
-    """Parsed command line: flag values by name, which were given, and the positional args."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    given: list[str] = field(default_factory=list)
-    args: list[str] = field(default_factory=list)
-
-    def __getitem__(self, name: str) -> Any:
-        flag = FLAGS[name]
-        if name in self.values:
-            return self.values[name]
-        return {"bool": False, "string": "", "int": 0, "list": []}[flag.kind]
+def Options(**fields: Any) -> Flags:  # noqa: N802 - reads as the type it makes
+    """An empty (or given) parsed command line over this program's flags."""
+    return Flags(FLAGS, **fields)
 
 
 def _parse_int(text: str, name: str) -> int:
@@ -122,7 +62,7 @@ def _parse_int(text: str, name: str) -> int:
             raise UsageError(f'invalid value "{text}" for flag -{name}: parse error') from None
 
 
-def parse_args(argv: Sequence[str]) -> Options:
+def parse_args(argv: Sequence[str]) -> Flags:
     """Parse like Go's flag package; raises UsageError with a one-line message."""
     options = Options()
     index = 0
@@ -198,155 +138,23 @@ def usage() -> str:
 # -- from flags to configs ----------------------------------------------------------------
 
 
-def _timeout_flag(options: Options, name: str) -> float:
-    """A timeout flag: seconds (``5``) or a duration (``500ms``)."""
-    if name not in options.given:
-        return DEFAULT_NOTIFY_TIMEOUT
-    text = options[name]
-    try:
-        seconds = float(text) if text.strip().replace(".", "", 1).isdigit() else parse_duration(text)
-    except ConfigError as exc:
-        raise ConfigError(f"-{name}: {exc}") from None
-    if seconds <= 0:
-        raise ConfigError(f"-{name}: must be positive")
-    return seconds
+def _check_flag_values(options: Flags) -> None:
+    """Read every flag whose value has a syntax, without a template: a ConfigError names the flag."""
+    Config.from_flags(options, ["-"], {})
+    Settings.from_flags(options, {})
 
 
-def _check_flag_values(options: Options) -> None:
-    """Parse the flags whose values have a syntax (without a template): ConfigError names the flag."""
-    try:
-        parse_wait(options["wait"])
-    except ConfigError as exc:
-        raise ConfigError(f"-wait: {exc}") from None
-    for name in ("notify-timeout", "check-timeout"):
-        _timeout_flag(options, name)
-    for name in ("endpoint-grace", "reconcile-interval"):
-        _duration_flag(options, name, 0.0)
-    if "notify-signal" in options.given:
-        parse_signal(options["notify-signal"], "-notify-signal")
-    engine = options["template-engine"]
-    if engine and engine not in ("auto", "go", "jinja2"):
-        raise ConfigError(f"-template-engine: must be auto, go or jinja2, got {engine!r}")
-
-
-def config_from_flags(options: Options, environ: dict[str, str]) -> Config:
+def config_from_flags(options: Flags, environ: dict[str, str]) -> Config:
     """The single config described by flags and positional arguments (CLI mode)."""
-    template = options.args[0]
-    dest = options.args[1] if len(options.args) > 1 else ""
-    try:
-        wait = parse_wait(options["wait"])
-    except ConfigError as exc:
-        raise ConfigError(f"-wait: {exc}") from None
-    notify_signal = parse_signal(options["notify-signal"], "-notify-signal") if "notify-signal" in options.given else 1
-
-    container_filter: dict[str, list[str]] = {}
-    for item in options["container-filter"]:
-        add_key_value(container_filter, item, "-container-filter")
-    if not options["container-filter"] and "DOCKER_CONTAINER_FILTERS" in environ:
-        for item in environ["DOCKER_CONTAINER_FILTERS"].split(","):
-            if item.strip():
-                add_key_value(container_filter, item.strip(), "DOCKER_CONTAINER_FILTERS")
-
-    notify_filter: dict[str, list[str]] = {}
-    for item in options["notify-filter"]:
-        add_key_value(notify_filter, item, "-notify-filter")
-
-    targets: dict[str, int] = {name: 1 for name in options["notify-sighup"]}
-    for name in options["notify-container"]:
-        targets[name] = notify_signal
-
-    config = Config(
-        template=template,
-        dest=dest,
-        watch=options["watch"],
-        wait=wait,
-        notify_cmd=options["notify"],
-        notify_output=options["notify-output"],
-        notify_timeout=_timeout_flag(options, "notify-timeout"),
-        check_cmd=options["check-cmd"],
-        check_timeout=_timeout_flag(options, "check-timeout"),
-        backup=options["backup"],
-        quarantine=not options["no-quarantine"],
-        notify_containers=targets,
-        notify_containers_filter=notify_filter,
-        notify_containers_signal=notify_signal,
-        container_filter=container_filter,
-        only_exposed=options["only-exposed"],
-        only_published=options["only-published"],
-        include_stopped=options["include-stopped"],
-        only_healthy=options["only-healthy"],
-        interval=options["interval"],
-        keep_blank_lines=options["keep-blank-lines"],
-        engine=options["template-engine"] or "auto",
-        swarm=options["swarm"],
-        notify_services={selector: notify_signal for selector in options["notify-service"]},
-    )
-    if config.interval < 0:
-        raise ConfigError(f"-interval: must not be negative, got {config.interval}")
-    return config.validate()
+    return Config.from_flags(options, options.args, environ)
 
 
-def _tls_settings(values: Mapping[str, Any], environ: Mapping[str, str]) -> TLSSettings:
-    """TLS files and verification from flags (or an [[endpoints]] table), with docker-gen's defaults."""
-    cert_dir = default_cert_dir(environ)
-    return TLSSettings(
-        cert=values.get("tlscert") or os.path.join(cert_dir, "cert.pem"),
-        key=values.get("tlskey") or os.path.join(cert_dir, "key.pem"),
-        ca=values.get("tlscacert") or os.path.join(cert_dir, "ca.pem"),
-        verify=values["tlsverify"] if "tlsverify" in values else bool(environ.get("DOCKER_TLS_VERIFY")),
-    )
-
-
-def endpoints_from(options: Options, environ: dict[str, str], tables: list[dict[str, Any]]) -> list[EndpointSettings]:
-    """``[[endpoints]]`` tables when a config file has them, else ``-endpoint`` flags (``[NAME=]URL``)."""
-    flag_tls = {name: options[name] for name in ("tlscert", "tlskey", "tlscacert", "tlsverify") if name in options.given}
-    if tables:
-        specs = [dict(table) for table in tables]
-    else:
-        specs = []
-        for value in options["endpoint"] or [""]:
-            name, sep, url = value.partition("=")
-            specs.append({"name": name, "url": url} if sep and "://" not in name else {"url": value})
-    endpoints = []
-    for spec in specs:
-        url = resolve_endpoint(spec["url"], environ)
-        tls = _tls_settings({**flag_tls, **spec}, environ)
-        endpoints.append(EndpointSettings(url=url, tls=tls, name=spec.get("name") or url, address=spec.get("address", "")))
-    names = [e.name for e in endpoints]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(f"endpoint names must be unique: {', '.join(duplicates)}")
-    return endpoints
-
-
-def _duration_flag(options: Options, name: str, default: float) -> float:
-    if name not in options.given:
-        return default
-    try:
-        seconds = parse_duration(options[name])
-    except ConfigError as exc:
-        raise ConfigError(f"-{name}: {exc}") from None
-    if seconds <= 0:
-        raise ConfigError(f"-{name}: must be positive")
-    return seconds
-
-
-def settings_from_flags(options: Options, environ: dict[str, str], endpoint_tables: list[dict[str, Any]] | None = None) -> Settings:
+def settings_from_flags(options: Flags, environ: dict[str, str], endpoint_tables: list[dict[str, Any]] | None = None) -> Settings:
     """Process-wide settings: endpoints, TLS files and event filters (used in every mode)."""
-    event_filter: dict[str, list[str]] = {}
-    for item in options["event-filter"]:
-        add_key_value(event_filter, item, "-event-filter")
-    return Settings(
-        endpoints=endpoints_from(options, environ, endpoint_tables or []),
-        endpoint_grace=_duration_flag(options, "endpoint-grace", 30.0),
-        event_filter=event_filter,
-        reconcile_interval=_duration_flag(options, "reconcile-interval", 0.0) or None,
-        dry_run=options["dry-run"],
-        metrics_addr=options["metrics-addr"],
-    )
+    return Settings.from_flags(options, environ, endpoint_tables)
 
 
-def build_configs(options: Options, environ: dict[str, str]) -> tuple[list[Config], list[dict[str, Any]]]:
+def build_configs(options: Flags, environ: dict[str, str]) -> tuple[list[Config], list[dict[str, Any]]]:
     """The configs, and the ``[[endpoints]]`` tables of config files (if any)."""
     if options["config"]:
         ignored = [f"-{name}" for name in options.given if FLAGS[name].per_config]
@@ -386,7 +194,11 @@ def entry() -> NoReturn:
         sys.stderr.flush()
     except OSError:
         pass
-    if threading.active_count() == 1:  # no thread that a normal exit would wait for
+    # No thread that a normal exit would wait for (daemon threads it would not): skip the
+    # teardown, during which Python restores the default handlers, so that a second SIGTERM
+    # sent while a watcher stops would kill it instead of letting it exit 0.
+    if not any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+               if thread is not threading.main_thread()):
         os._exit(status)
     sys.exit(status)
 

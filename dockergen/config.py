@@ -6,50 +6,34 @@ reported at start-up with the file, key or flag named, never mid-run.
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from dockergen.daemon.endpoint import EndpointSettings, endpoint_flags, endpoints_from
 from dockergen.errors import ConfigError
+from dockergen.options import (
+    Flag,
+    Flags,
+    add_key_value,
+    option,
+    parse_duration,
+    read_filter_flags,
+    read_bool,
+    read_filter_table,
+    read_string,
+    timeout_option,
+    toml_keys,
+    toml_type,
+)
 
 ALL_STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
 DEFAULT_NOTIFY_TIMEOUT = 60.0
+DEFAULT_WATCHDOG = 30.0
 RESTART = -1  # the "signal" that means: restart the container
+ENGINES = ("auto", "go", "jinja2")
 
-# -- durations ----------------------------------------------------------------------------
-
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)([^0-9.]*)")  # number, then unit = up to the next digit (as Go)
-
-
-def parse_duration(text: str) -> float:
-    """Parse a Go duration (``500ms``, ``1m30s``, ``-1.5s``) into seconds."""
-    value = text.strip()
-    original = value
-    sign = 1.0
-    if value[:1] in "+-" and value:
-        sign = -1.0 if value[0] == "-" else 1.0
-        value = value[1:]
-    if value == "0":
-        return 0.0
-    if not value:
-        raise ConfigError(f'invalid duration "{original}"')
-    total = 0.0
-    pos = 0
-    while pos < len(value):
-        match = _DURATION_PART.match(value, pos)
-        number, unit = match.group(1), match.group(2)
-        if not number or number == ".":
-            raise ConfigError(f'invalid duration "{original}"')
-        if not unit:
-            raise ConfigError(f'missing unit in duration "{original}"')
-        if unit not in _UNITS:
-            raise ConfigError(f'unknown unit "{unit}" in duration "{original}"')
-        total += float(number) * _UNITS[unit]
-        pos = match.end()
-    return sign * total
+# -- waits ---------------------------------------------------------------------------------
 
 
 class Wait(NamedTuple):
@@ -124,18 +108,6 @@ def parse_signal(value: Any, where: str) -> int:
     return number
 
 
-def add_key_value(filters: dict[str, list[str]], text: str, where: str) -> None:
-    """Add a ``key=value`` filter, split at the first ``=``.
-
-    docker-gen ignores items without ``=``; dockergen reports them, since a
-    filter that silently does nothing is a filter that lets everything through.
-    """
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise ConfigError(f"{where}: expected key=value, got {text!r}")
-    filters.setdefault(key.strip(), []).append(value)
-
-
 def effective_filters(
     container_filter: Mapping[str, list[str]],
     only_exposed: bool = False,
@@ -156,40 +128,167 @@ def effective_filters(
 # -- the config ---------------------------------------------------------------------------
 
 
+def read_wait(value: Any, where: str) -> Wait:
+    # docker-gen stringifies non-string values first, so `wait = 5` fails on its missing unit.
+    text = value if isinstance(value, str) else str(value).lower()
+    try:
+        return parse_wait(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def read_signal_table(value: Any, where: str) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of name = signal, got {toml_type(value)}")
+    return {name: parse_signal(sig, f"{where}.{name}") for name, sig in value.items()}
+
+
+def _notify_signal(flags: Flags) -> int:
+    return parse_signal(flags["notify-signal"], "-notify-signal") if "notify-signal" in flags.given else 1
+
+
+def _notify_containers(flags: Flags, environ: Mapping[str, str]) -> dict[str, int]:
+    """``-notify-sighup NAME`` (HUP) and ``-notify-container NAME`` (``-notify-signal``), by name."""
+    targets = {name: 1 for name in flags["notify-sighup"]}
+    targets.update({name: _notify_signal(flags) for name in flags["notify-container"]})
+    return targets
+
+
+def _container_filter(flags: Flags, environ: Mapping[str, str]) -> dict[str, list[str]]:
+    """``-container-filter``, else ``$DOCKER_CONTAINER_FILTERS`` (comma-separated), as docker-gen."""
+    if flags["container-filter"]:
+        return read_filter_flags(flags["container-filter"], "-container-filter")
+    items = [item.strip() for item in environ.get("DOCKER_CONTAINER_FILTERS", "").split(",") if item.strip()]
+    return read_filter_flags(items, "DOCKER_CONTAINER_FILTERS")
+
+
+def _filters(name: str) -> Any:
+    return lambda flags, environ: read_filter_flags(flags[name], f"-{name}")
+
+
+# -- the config ---------------------------------------------------------------------------
+# Each field that is an option says which flags and TOML key set it (dockergen.options).
+
+
 @dataclass
 class Config:
     """One template → destination job and what happens after its output changes."""
 
-    template: str
-    dest: str = ""
-    watch: bool = False
-    wait: Wait = field(default_factory=Wait)
-    notify_cmd: str = ""
-    notify_output: bool = False
-    notify_timeout: float = DEFAULT_NOTIFY_TIMEOUT
-    notify_containers: dict[str, int] = field(default_factory=dict)
-    notify_containers_filter: dict[str, list[str]] = field(default_factory=dict)
-    notify_containers_signal: int = 1
-    container_filter: dict[str, list[str]] = field(default_factory=dict)
-    only_exposed: bool = False
-    only_published: bool = False
-    include_stopped: bool = False
-    only_healthy: bool = False  # leave out containers whose healthcheck does not say healthy (yet)
-    interval: int = 0
-    keep_blank_lines: bool = False
-    engine: str = "auto"  # the template engine: auto (decided per file), go or jinja2
-    check_cmd: str = ""  # validate a changed render in place before it stays (e.g. "nginx -t")
-    check_timeout: float = DEFAULT_NOTIFY_TIMEOUT
-    backup: bool = False  # keep the last content that passed as dest.bak
-    quarantine: bool = True  # leave out containers that break the render or the check
-    swarm: bool = False  # services, tasks and nodes in the context (the endpoint is a swarm manager)
-    notify_services: dict[str, int] = field(default_factory=dict)  # service selector -> signal (-1: force update)
-    source: str = "command line"  # where it came from, for messages
-
-    @property
-    def templates(self) -> list[str]:
-        """The ``;``-separated template list; the first one is rendered."""
-        return self.template.split(";")
+    template: str = option(toml="template")  # the first positional argument
+    dest: str = option("", toml="dest")  # the second; "" is stdout
+    watch: bool = option(False, flag="watch", kind="bool", help="watch for container changes", toml="watch")
+    wait: Wait = option(
+        Wait(), flag="wait", metavar="min[:max]", toml="wait", read=read_wait,
+        help="minimum and maximum wait after an event before rendering, e.g. 500ms:2s",
+    )
+    notify_cmd: str = option(
+        "", flag="notify", metavar="cmd", toml="notifycmd",
+        help="run command after the template is regenerated (e.g. restart xyz)",
+    )
+    notify_output: bool = option(
+        False, flag="notify-output", kind="bool", toml="notifyoutput",
+        help="log the output (stdout/stderr) of the notify command",
+    )
+    notify_timeout: float = option(
+        DEFAULT_NOTIFY_TIMEOUT, flag="notify-timeout", metavar="duration", toml="notifytimeout", **timeout_option(),
+        help=f"kill the notify command after this long (default {DEFAULT_NOTIFY_TIMEOUT:g}s)",
+    )
+    notify_containers: dict[str, int] = option(
+        factory=dict, toml="notifycontainers", from_toml=read_signal_table, from_flags=_notify_containers,
+        flags=(
+            Flag("notify-sighup", "list", "send HUP signal to container; repeatable", "container", True),
+            Flag("notify-container", "list", "container to send a signal to; repeatable", "container", True),
+        ),
+    )
+    notify_containers_filter: dict[str, list[str]] = option(
+        factory=dict, toml="notifycontainersfilter", from_toml=read_filter_table, from_flags=_filters("notify-filter"),
+        flags=(Flag("notify-filter", "list", "Docker container filter selecting containers to signal; repeatable",
+                    "key=value", True),),
+    )
+    notify_containers_signal: int = option(
+        1, flag="notify-signal", metavar="signal", toml="notifycontainerssignal", read=parse_signal,
+        help="signal to send to -notify-container and -notify-filter targets; -1 restarts (default 1)",
+    )
+    swarm: bool = option(
+        False, flag="swarm", kind="bool", toml="swarm",
+        help="add the swarm's services, tasks and nodes to the template context (the endpoint must be a swarm manager)",
+    )
+    notify_services: dict[str, int] = option(
+        factory=dict, toml="notifyservices", from_toml=read_signal_table,
+        from_flags=lambda flags, environ: {selector: _notify_signal(flags) for selector in flags["notify-service"]},
+        flags=(Flag("notify-service", "list", "swarm service (name, ID or label=KEY[=VALUE]) whose running task "
+                    "containers on this node get -notify-signal; -1 force-updates it; repeatable", "service", True),),
+    )
+    only_exposed: bool = option(
+        False, flag="only-exposed", kind="bool", toml="onlyexposed", help="only include containers with exposed ports",
+    )
+    only_published: bool = option(
+        False, flag="only-published", kind="bool", toml="onlypublished",
+        help="only include containers with published ports (implies -only-exposed)",
+    )
+    include_stopped: bool = option(
+        False, flag="include-stopped", kind="bool", toml="includestopped", help="include stopped containers",
+    )
+    only_healthy: bool = option(
+        False, flag="only-healthy", kind="bool", toml="onlyhealthy",
+        help="leave out containers whose healthcheck is starting or unhealthy (label dockergen.health=ignore opts out)",
+    )
+    container_filter: dict[str, list[str]] = option(
+        factory=dict, toml="containerfilter", from_toml=read_filter_table, from_flags=_container_filter,
+        flags=(Flag("container-filter", "list", "Docker container list filter, e.g. label=com.example; repeatable",
+                    "key=value", True),),
+    )
+    interval: int = option(
+        0, flag="interval", kind="int", metavar="seconds", toml="interval", help="run notify command every N seconds",
+    )
+    keep_blank_lines: bool = option(
+        False, flag="keep-blank-lines", kind="bool", toml="keepblanklines", help="keep blank lines in the output file",
+    )
+    engine: str = option(
+        "auto", flag="template-engine", metavar="engine", toml="engine", from_toml=read_string,
+        read=lambda value, where: value or "auto",  # an empty flag value means the default
+        help="auto (default: decided per template file), go (docker-gen's Go templates) or jinja2",
+    )
+    check_cmd: str = option(
+        "", flag="check-cmd", metavar="cmd", toml="checkcmd",
+        help="run this command (e.g. 'nginx -t') with the changed destination in place, here or in the "
+        "-exec-container/-exec-filter containers; on failure the previous content is restored and notify is skipped",
+    )
+    # Containers that the check command and notify_exec run in (exec), by name or Docker list filter:
+    # when any are selected, check_cmd runs there instead of next to dockergen.
+    exec_containers: list[str] = option(
+        factory=list, flag="exec-container", kind="list", metavar="container", toml="execcontainers",
+        help="container in which -check-cmd and -notify-exec run (through the Docker API's exec), e.g. nginx; repeatable",
+    )
+    exec_containers_filter: dict[str, list[str]] = option(
+        factory=dict, toml="execcontainersfilter", from_toml=read_filter_table, from_flags=_filters("exec-filter"),
+        flags=(Flag("exec-filter", "list", "Docker container filter selecting the containers -check-cmd and "
+                    "-notify-exec run in, e.g. label=com.github.nginx-proxy.nginx; repeatable", "key=value", True),),
+    )
+    notify_exec: str = option(
+        "", flag="notify-exec", metavar="cmd", toml="notifyexec",
+        help="after the template is regenerated, run this command in the -exec-container/-exec-filter containers "
+        "(e.g. 'nginx -s reload')",
+    )
+    check_timeout: float = option(
+        DEFAULT_NOTIFY_TIMEOUT, flag="check-timeout", metavar="duration", toml="checktimeout", **timeout_option(),
+        help="kill the check command after this long (default 60s)",
+    )
+    watchdog: float = option(
+        DEFAULT_WATCHDOG, flag="watchdog", metavar="duration", toml="watchdog", **timeout_option(allow_zero=True),
+        help="report a render (with its check and notify) still running after this long: an error line naming the "
+        "destination and its containers, /healthz 503, a metric (default 30s; 0: off)",
+    )
+    backup: bool = option(
+        False, flag="backup", kind="bool", toml="backup", help="keep the last content that passed as <dest>.bak",
+    )
+    quarantine: bool = option(
+        True, toml="quarantine",
+        from_flags=lambda flags, environ: not flags["no-quarantine"],
+        flags=(Flag("no-quarantine", "bool", "do not leave out containers that break the render or the check; "
+                    "fail the render instead", "", True),),
+    )
+    source: str = "config"  # where it came from, for messages: "command line", or a file and table
 
     @property
     def filters(self) -> dict[str, list[str]]:
@@ -199,40 +298,76 @@ class Config:
     def label(self) -> str:
         return self.dest or "stdout"
 
+    @property
+    def exec_selected(self) -> bool:
+        """Whether commands run inside other containers (``-exec-container`` / ``-exec-filter``)."""
+        return bool(self.exec_containers or self.exec_containers_filter)
+
+    def _where(self, flag: str, key: str) -> str:
+        """How a message names an option: its flag on the command line, else the source and the key."""
+        return f"-{flag}:" if self.source == "command line" else f"{self.source}: {key}"
+
     def validate(self) -> "Config":
+        """The rules across fields and values' ranges; a ConfigError names the flag or key at fault."""
         if not self.template:
             raise ConfigError(f"{self.source}: no template given")
         if self.interval < 0:
-            raise ConfigError(f"{self.source}: interval must not be negative, got {self.interval}")
+            raise ConfigError(f"{self._where('interval', 'interval')} must not be negative, got {self.interval}")
         if self.notify_timeout <= 0:
-            raise ConfigError(f"{self.source}: notify timeout must be positive")
+            raise ConfigError(f"{self._where('notify-timeout', 'notify timeout')} must be positive")
         if self.check_timeout <= 0:
-            raise ConfigError(f"{self.source}: check timeout must be positive")
-        if self.engine not in ("auto", "go", "jinja2"):
-            where = "-template-engine" if self.source == "command line" else f"{self.source}: engine"
-            raise ConfigError(f"{where}: must be auto, go or jinja2, got {self.engine!r}")
+            raise ConfigError(f"{self._where('check-timeout', 'check timeout')} must be positive")
+        if self.watchdog < 0:
+            raise ConfigError(f"{self._where('watchdog', 'watchdog')} must not be negative")
+        if self.notify_exec and not self.exec_selected:
+            raise ConfigError(
+                f"{self._where('notify-exec', 'notifyexec:')} no container to run it in (give -exec-container or -exec-filter)"
+            )
+        if self.engine not in ENGINES:
+            raise ConfigError(f"{self._where('template-engine', 'engine:')} must be auto, go or jinja2, got {self.engine!r}")
         return self
 
+    @classmethod
+    def from_flags(cls, flags: Flags, args: list[str], environ: Mapping[str, str]) -> "Config":
+        """The single config described by flags and positional arguments (CLI mode)."""
+        from dockergen.options import from_flags
 
-class EndpointSettings(NamedTuple):
-    """One Docker engine to read containers from."""
+        values = from_flags(cls, flags, environ)
+        return cls(template=args[0], dest=args[1] if len(args) > 1 else "", source="command line", **values).validate()
 
-    url: str
-    tls: Any = None  # endpoint.TLSSettings
-    name: str = ""  # shown to templates as container.Endpoint when there are several
-    address: str = ""  # the engine host's address, shown as container.Node.Address.IP
+
+def _event_filter(flags: Flags, environ: Mapping[str, str]) -> dict[str, list[str]]:
+    return read_filter_flags(flags["event-filter"], "-event-filter")
 
 
 @dataclass
 class Settings:
     """Process-wide settings shared by every config: where Docker is, and which events matter."""
 
-    endpoints: list[EndpointSettings] = field(default_factory=list)
-    endpoint_grace: float = 30.0  # keep a lost endpoint's containers this long (several endpoints)
-    event_filter: dict[str, list[str]] = field(default_factory=dict)
-    reconcile_interval: float | None = None  # seconds between checks of the inventory against the engine
-    dry_run: bool = False
-    metrics_addr: str = ""
+    endpoints: list[EndpointSettings] = option(
+        factory=list, flags=endpoint_flags(), per_config=False,
+        from_flags=lambda flags, environ: endpoints_from(flags, environ, []),
+    )
+    endpoint_grace: float = option(  # keep a lost endpoint's containers this long (several endpoints)
+        30.0, flag="endpoint-grace", metavar="duration", per_config=False, **timeout_option(),
+        help="with several endpoints: keep a lost endpoint's containers this long (default 30s)",
+    )
+    event_filter: dict[str, list[str]] = option(
+        factory=dict, from_flags=_event_filter,
+        flags=(Flag("event-filter", "list", "additional Docker event filter; repeatable", "key=value"),),
+    )
+    reconcile_interval: float | None = option(  # seconds between checks of the inventory against the engine
+        None, flag="reconcile-interval", metavar="duration", per_config=False, **timeout_option(),
+        help="how often to check the cached inventory against the engine (default 60s; 15s with -swarm)",
+    )
+    dry_run: bool = option(
+        False, flag="dry-run", kind="bool", per_config=False,
+        help="render every config once and print a diff against each destination; write and notify nothing",
+    )
+    metrics_addr: str = option(
+        "", flag="metrics-addr", metavar="host:port", per_config=False,
+        help="serve Prometheus /metrics and /healthz on this address (watch mode)",
+    )
 
     def reconcile_every(self, swarm: bool) -> float:
         """The reconciliation period: 60 s, or 15 s in swarm mode (task events are unreliable)."""
@@ -240,105 +375,22 @@ class Settings:
             return self.reconcile_interval
         return 15.0 if swarm else 60.0
 
+    @classmethod
+    def from_flags(
+        cls, flags: Flags, environ: Mapping[str, str], endpoint_tables: list[dict[str, Any]] | None = None
+    ) -> "Settings":
+        """Process-wide settings: endpoints (``[[endpoints]]`` tables when a config file has them), TLS, events."""
+        from dockergen.options import from_flags
+
+        values = from_flags(cls, flags, environ)
+        if endpoint_tables:
+            values["endpoints"] = endpoints_from(flags, environ, endpoint_tables)
+        return cls(**values)
+
 
 # -- TOML files ---------------------------------------------------------------------------
 
-# lower-cased key -> (attribute, expected TOML type description, converter)
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be a boolean (true/false), got {_toml_type(value)}")
-    return value
-
-
-def _string(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"{where} must be a string, got {_toml_type(value)}")
-    return value
-
-
-def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{where} must be an integer, got {_toml_type(value)}")
-    return value
-
-
-def _wait(value: Any, where: str) -> Wait:
-    # docker-gen stringifies non-string values first, so `wait = 5` fails on its missing unit.
-    text = value if isinstance(value, str) else str(value).lower()
-    try:
-        return parse_wait(text)
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-
-
-def _timeout(value: Any, where: str) -> float:
-    if isinstance(value, bool):
-        raise ConfigError(f"{where} must be seconds or a duration like \"30s\", got {value!r}")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
-        try:
-            seconds = parse_duration(value)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-    else:
-        raise ConfigError(f"{where} must be seconds or a duration, got {_toml_type(value)}")
-    if seconds <= 0:
-        raise ConfigError(f"{where} must be positive, got {value!r}")
-    return seconds
-
-
-def _filter_table(value: Any, where: str) -> dict[str, list[str]]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be a table of key = [\"value\", ...], got {_toml_type(value)}")
-    result: dict[str, list[str]] = {}
-    for key, values in value.items():
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ConfigError(f"{where}.{key} must be a list of strings, got {_toml_type(values)}")
-        result[key] = list(values)
-    return result
-
-
-def _signal_table(value: Any, where: str) -> dict[str, int]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be a table of name = signal, got {_toml_type(value)}")
-    return {name: parse_signal(sig, f"{where}.{name}") for name, sig in value.items()}
-
-
-_KEYS: dict[str, tuple[str, Any]] = {
-    "template": ("template", _string),
-    "dest": ("dest", _string),
-    "watch": ("watch", _bool),
-    "wait": ("wait", _wait),
-    "notifycmd": ("notify_cmd", _string),
-    "notifyoutput": ("notify_output", _bool),
-    "notifytimeout": ("notify_timeout", _timeout),
-    "notifycontainers": ("notify_containers", _signal_table),
-    "notifycontainersfilter": ("notify_containers_filter", _filter_table),
-    "notifycontainerssignal": ("notify_containers_signal", lambda v, w: parse_signal(v, w)),
-    "containerfilter": ("container_filter", _filter_table),
-    "onlyexposed": ("only_exposed", _bool),
-    "onlypublished": ("only_published", _bool),
-    "includestopped": ("include_stopped", _bool),
-    "onlyhealthy": ("only_healthy", _bool),
-    "interval": ("interval", _int),
-    "keepblanklines": ("keep_blank_lines", _bool),
-    "engine": ("engine", _string),
-    "checkcmd": ("check_cmd", _string),
-    "checktimeout": ("check_timeout", _timeout),
-    "backup": ("backup", _bool),
-    "quarantine": ("quarantine", _bool),
-    "swarm": ("swarm", _bool),
-    "notifyservices": ("notify_services", _signal_table),
-}
-
-
-def _toml_type(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array", dict: "a table"}.get(
-        type(value), type(value).__name__
-    )
+_KEYS = toml_keys(Config)  # lower-cased key -> (field, reader), from the fields' declarations
 
 
 def config_from_table(table: Mapping[str, Any], where: str) -> Config:
@@ -353,18 +405,16 @@ def config_from_table(table: Mapping[str, Any], where: str) -> Config:
         if lowered in seen:
             raise ConfigError(f"{where}: key {key!r} given twice (as {seen[lowered]!r})")
         seen[lowered] = key
-        attribute, convert = _KEYS[lowered]
-        values[attribute] = convert(value, f"{where}: {key}")
+        attribute, read = _KEYS[lowered]
+        values[attribute] = read(value, f"{where}: {key}")
     if "template" not in values:
         raise ConfigError(f"{where}: missing required key 'template'")
     return Config(source=where, **values).validate()
 
 
 def _load_toml(path: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -386,7 +436,7 @@ def _endpoint_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
         lowered = key.lower()
         if lowered not in _ENDPOINT_KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(sorted(_ENDPOINT_KEYS))})")
-        values[lowered] = _bool(value, f"{where}: {key}") if lowered == "tlsverify" else _string(value, f"{where}: {key}")
+        values[lowered] = (read_bool if lowered == "tlsverify" else read_string)(value, f"{where}: {key}")
     if not values.get("url"):
         raise ConfigError(f"{where}: missing required key 'url'")
     return values
@@ -426,10 +476,6 @@ def load_config_files(paths: Iterable[str]) -> list[Config]:
     return load_files(paths).configs
 
 
-def filter_watches(configs: Iterable[Config]) -> list[Config]:
-    return [c for c in configs if c.watch]
-
-
 __all__ = [
     "Config",
     "ConfigFiles",
@@ -438,7 +484,6 @@ __all__ = [
     "Wait",
     "add_key_value",
     "effective_filters",
-    "filter_watches",
     "load_config_files",
     "load_files",
     "parse_duration",

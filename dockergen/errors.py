@@ -36,5 +36,25 @@ class EndpointError(DockerGenError):
     """The Docker endpoint or its TLS settings are unusable."""
 
 
-class EngineUnreachable(EndpointError):
+class DockerUnreachable(EndpointError):
     """The endpoint is valid but no Docker engine answers there (yet)."""
+
+
+class DockerError(DockerGenError):
+    """The Docker side could not get an answer from the engine, or the engine said no."""
+
+
+class InventoryError(DockerError):
+    """The engine could not be asked (list failed); the render cannot go on."""
+
+
+class DockerAPIError(DockerError):
+    """The engine answered a request with an error status; ``response.status_code`` mimics the SDK's errors."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.response = type("Response", (), {"status_code": status})()
+
+
+class ProtocolError(DockerError, ConnectionError):
+    """The engine's answer is not the HTTP the lean reader understands (or the connection ended mid-answer)."""

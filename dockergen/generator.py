@@ -14,30 +14,30 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dockergen.config import Config, Settings
-from dockergen.endpoint import EngineClients
-from dockergen.errors import EngineUnreachable
+from dockergen.daemon.endpoint import EndpointClients, sdk_clients
+from dockergen.errors import DockerUnreachable
 
 if TYPE_CHECKING:
-    from dockergen.engines import Engines
-    from dockergen.inventory import Inventory, Snapshot
-    from dockergen.job import Job
-    from dockergen.snapshot_requests import Filters
+    from dockergen.daemon.endpoints import Endpoints
+    from dockergen.daemon.inventory import Inventory, Snapshot
+    from dockergen.pipeline.job import Job
+    from dockergen.daemon.snapshot_requests import Filters
 
 log = logging.getLogger(__name__)
 
 
-def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines, *, info: bool = True) -> list[Snapshot]:
+def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Endpoints, *, info: bool = True) -> list[Snapshot]:
     """One snapshot per filter set; equal sets share one list call, and all of them the daemon facts.
 
     The facts are asked for last, so that their answer arrives while the
     containers are read; ``info=False``: see :meth:`Inventory.docker_facts`.
     """
     from dockergen.model import Docker
-    from dockergen.snapshot_requests import filters_key
+    from dockergen.daemon.snapshot_requests import filters_key
 
     by_key: dict[str, Snapshot] = {}
     keys = [filters_key(filters) for filters in filter_sets]
@@ -50,11 +50,16 @@ def snapshots_for(filter_sets: Sequence[Filters], inventory: Inventory | Engines
     return [by_key[key] for key in keys]
 
 
-def run_once(jobs: Sequence[Job], snapshots: Sequence[Snapshot], get_api: Callable[[], Any]) -> int:
+def run_once(
+    jobs: Sequence[Job], snapshots: Sequence[Snapshot], get_api: Callable[[], Any],
+    get_apis: Callable[[], Mapping[str, Any]] | None = None,
+) -> int:
     """One-shot mode: render every config once; exit status 1 if any config failed."""
     for job in jobs:
         job.one_shot = True
-    outcomes = [job.run(snapshot, get_api, env=dict(os.environ)) for job, snapshot in zip(jobs, snapshots)]
+    outcomes = [
+        job.run(snapshot, get_api, env=dict(os.environ), get_apis=get_apis) for job, snapshot in zip(jobs, snapshots)
+    ]
     return 0 if all(outcome.ok for outcome in outcomes) else 1
 
 
@@ -76,32 +81,32 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
     sockets nothing connects before that; a tcp endpoint's SDK client
     connects when it is made, so it is made after the templates compile.
     """
-    from dockergen.snapshot_requests import INFO_CALL, send_ahead
+    from dockergen.daemon.snapshot_requests import INFO_CALL, send_ahead
 
-    clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
+    clients = {endpoint.name: EndpointClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
     filter_sets = [config.filters for config in configs]
     lean = all(client.lean for client in clients.values())
     if lean:  # the first requests go out before anything else is imported
         for client in clients.values():
             send_ahead(client.reader, filter_sets)
 
-    from dockergen.current_container import current_container_id
+    from dockergen.daemon.current_container import current_container_id
 
     swarm = any(config.swarm for config in configs)
     primary = next(iter(clients.values()))
-    engines = None
+    endpoints = None
     if lean:
-        engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
-        engines.prefetch(filter_sets)
+        endpoints = make_endpoints(settings, clients, current_container_id(), swarm=swarm)
+        endpoints.prefetch(filter_sets)
 
-    from dockergen.inventory import InventoryError
-    from dockergen.job import Job
+    from dockergen.errors import InventoryError
+    from dockergen.pipeline.job import Job
 
-    if engines is not None:
+    if endpoints is not None:
         try:
             # The lists arrived while the stages were imported; the engine answers
             # the inspects they call for while the templates compile.
-            engines.prefetch_inspects()
+            endpoints.prefetch_inspects()
         except InventoryError:
             pass  # the snapshot asks again and reports it, after any template error
     jobs = [Job(config) for config in configs]  # compiles every template: syntax errors stop here
@@ -111,16 +116,16 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
     if info and lean:
         for client in clients.values():
             client.reader.prefetch(INFO_CALL)
-    if engines is None:
-        engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
+    if endpoints is None:
+        endpoints = make_endpoints(settings, clients, current_container_id(), swarm=swarm)
     for client in clients.values():
         client.check()
     if swarm:
-        from dockergen.swarm_inventory import check_manager
+        from dockergen.daemon.swarm_inventory import check_manager
 
         check_manager(primary.reader, primary.endpoint)
     try:
-        snapshots = snapshots_for(filter_sets, engines, info=info)
+        snapshots = snapshots_for(filter_sets, endpoints, info=info)
     except InventoryError as exc:
         if settings.dry_run:
             log.error("%s", exc)
@@ -129,12 +134,12 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
         return 1
     if settings.dry_run:
         return dry_run(jobs, snapshots)
-    return run_once(jobs, snapshots, lambda: primary.sdk)
+    return run_once(jobs, snapshots, lambda: primary.sdk, lambda: sdk_clients(clients))
 
 
-def wait_for_engine(clients: EngineClients) -> None:
+def wait_for_engine(clients: EndpointClients) -> None:
     """Watch mode waits for the engine (with backoff) instead of failing at start-up."""
-    from dockergen.events import Backoff
+    from dockergen.daemon.events import Backoff
 
     backoff = Backoff()
     while True:
@@ -142,7 +147,7 @@ def wait_for_engine(clients: EngineClients) -> None:
             clients.check()
             clients.sdk  # the event stream needs the SDK client
             return
-        except EngineUnreachable as exc:
+        except DockerUnreachable as exc:
             delay = backoff.next_delay()
             log.warning("%s; retrying in %.1f s", exc, delay)
             time.sleep(delay)
@@ -155,20 +160,20 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
         return one_shot(configs, settings)
     gc.enable()  # the console script starts with it off, for a quick start; a watcher runs for months
 
-    from dockergen.current_container import current_container_id
-    from dockergen.events import merge_event_filters
-    from dockergen.job import Job
+    from dockergen.daemon.current_container import current_container_id
+    from dockergen.daemon.events import merge_event_filters
+    from dockergen.pipeline.job import Job
     from dockergen.metrics import Metrics, serve
-    from dockergen.swarm_inventory import check_manager
+    from dockergen.daemon.swarm_inventory import check_manager
     from dockergen.watch import Watcher
 
     metrics = Metrics(enabled=bool(settings.metrics_addr))
     jobs = [Job(config, metrics) for config in configs]  # compiles every template: syntax errors stop here
     for job in jobs:  # a watcher's start-up log says which engine runs each template
         log.info("%s", job.engine_note)
-    clients = {endpoint.name: EngineClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
+    clients = {endpoint.name: EndpointClients(endpoint.url, endpoint.tls) for endpoint in settings.endpoints}
     swarm = any(config.swarm for config in configs)
-    engines = make_engines(settings, clients, current_container_id(), swarm=swarm)
+    endpoints = make_endpoints(settings, clients, current_container_id(), swarm=swarm)
     primary = next(iter(clients.values()))
     if metrics.enabled:
         serve(settings.metrics_addr, metrics)
@@ -177,7 +182,7 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
         check_manager(primary.reader, primary.endpoint)
     watcher = Watcher(
         jobs,
-        engines,
+        endpoints,
         clients,
         metrics=metrics,
         event_filters=merge_event_filters(settings.event_filter, swarm=swarm),
@@ -186,13 +191,13 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     return watcher.run()
 
 
-def make_engines(settings: Settings, clients: dict[str, EngineClients], current_id: str, swarm: bool = False) -> Engines:
+def make_endpoints(settings: Settings, clients: dict[str, EndpointClients], current_id: str, swarm: bool = False) -> Endpoints:
     """One inventory per endpoint; containers are marked with their endpoint only when there are several.
 
     In swarm mode, services, tasks and nodes come from the first endpoint (a manager).
     """
-    from dockergen.engines import Engines
-    from dockergen.inventory import ApiCallCounter, Inventory
+    from dockergen.daemon.endpoints import Endpoints
+    from dockergen.daemon.inventory import ApiCallCounter, Inventory
 
     several = len(settings.endpoints) > 1
     calls = ApiCallCounter()
@@ -208,7 +213,7 @@ def make_engines(settings: Settings, clients: dict[str, EngineClients], current_
     }
     swarm_inventory = None
     if swarm:
-        from dockergen.swarm_inventory import SwarmInventory
+        from dockergen.daemon.swarm_inventory import SwarmInventory
 
         swarm_inventory = SwarmInventory(clients[settings.endpoints[0].name].reader, calls)
-    return Engines(inventories, grace=settings.endpoint_grace, calls=calls, swarm=swarm_inventory)
+    return Endpoints(inventories, grace=settings.endpoint_grace, calls=calls, swarm=swarm_inventory)

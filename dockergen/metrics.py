@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ class Health:
 
     synced: bool = False
     connected: bool = True  # set False by a watcher until its stream connects
+    stuck: dict[str, float] = field(default_factory=dict)  # destination -> when its stuck render started
 
     def problems(self) -> list[str]:
         problems = []
@@ -34,6 +35,9 @@ class Health:
             problems.append("first render not done")
         if not self.connected:
             problems.append("Docker event stream not connected")
+        now = time.monotonic()
+        for dest, since in sorted(self.stuck.items()):
+            problems.append(f"render of {dest} running for {now - since:.0f} s")
         return problems
 
 
@@ -52,6 +56,8 @@ class Metrics:
         self._renders = Counter("dockergen_renders", "Renders attempted", ["dest"], registry=r)
         self._failures = Counter("dockergen_render_failures", "Renders that failed (template error or write error)", ["dest"], registry=r)
         self._checks_failed = Counter("dockergen_checks_failed", "Candidates the check command rejected", ["dest"], registry=r)
+        self._exec_failures = Counter("dockergen_exec_failures", "Commands run in other containers (check or notify exec) that failed", ["dest", "kind"], registry=r)
+        self._stuck = Counter("dockergen_stuck_renders", "Renders (with check and notify) that outlived the watchdog", ["dest"], registry=r)
         self._quarantined = Gauge("dockergen_quarantined_containers", "Containers left out because they break the render or check", ["dest"], registry=r)
         self._notifications = Counter("dockergen_notifications", "Notifications run (command and signals)", ["dest"], registry=r)
         self._notification_failures = Counter("dockergen_notification_failures", "Notifications that failed", ["dest"], registry=r)
@@ -85,6 +91,18 @@ class Metrics:
     def check_failed(self, dest: str) -> None:
         if self.enabled:
             self._checks_failed.labels(dest).inc()
+
+    def stuck(self, dest: str, since: float) -> None:
+        self.health.stuck[dest] = since
+        if self.enabled:
+            self._stuck.labels(dest).inc()
+
+    def unstuck(self, dest: str) -> None:
+        self.health.stuck.pop(dest, None)
+
+    def exec_failed(self, dest: str, kind: str, count: int = 1) -> None:
+        if self.enabled:
+            self._exec_failures.labels(dest, kind).inc(count)
 
     def quarantined(self, dest: str, count: int) -> None:
         if self.enabled:

@@ -21,18 +21,31 @@ class GoTime(datetime):
     """
 
     extra_ns = 0  # nanoseconds below the microsecond (Docker's timestamps carry nine digits)
+    # Go's years run far beyond datetime's 1..9999: such a time is held this many whole
+    # 400-year Gregorian cycles away (same month, day, weekday and zone rules there).
+    cycles = 0
 
     @property
     def nanosecond(self) -> int:
         """Go's ``Nanosecond()``: the fraction of the second in nanoseconds."""
         return self.microsecond * 1000 + self.extra_ns
 
+    @property
+    def go_year(self) -> int:
+        """The year Go sees (0 and negative years, or beyond 9999, included)."""
+        return self.year + 400 * self.cycles
+
     def __str__(self) -> str:
-        # Not strftime("%Y"): glibc prints year 1 as "1", Go as "0001".
-        text = f"{self.year:04d}-{self.month:02d}-{self.day:02d} {self.hour:02d}:{self.minute:02d}:{self.second:02d}"
+        # Not strftime("%Y"): glibc prints year 1 as "1", Go as "0001" (and year -5 as "-0005").
+        year = self.go_year
+        text = (f"{'-' if year < 0 else ''}{abs(year):04d}-{self.month:02d}-{self.day:02d} "
+                f"{self.hour:02d}:{self.minute:02d}:{self.second:02d}")
         if self.nanosecond:
             text += f".{self.nanosecond:09d}".rstrip("0")
-        offset = self.strftime("%z") or "+0000"
+        delta = self.utcoffset()
+        seconds = int(delta.total_seconds()) if delta is not None else 0
+        minutes = -(-seconds // 60) if seconds < 0 else seconds // 60  # Go truncates: LMT -4:56:02 is -0456
+        offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
         name = self.tzname() or ""
         if name in ("UTC", "UTC+00:00"):
             name = "UTC"
@@ -344,3 +357,111 @@ def container_from_inspect(data: dict[str, Any], internal_networks: frozenset[st
         State=State(Running=bool(state.get("Running")), Health=Health(Status=health.get("Status") or "")),
         ImageID=data.get("Image") or "",
     )
+
+
+# -- the swarm: services, tasks and nodes (dockergen.daemon.swarm reads them from the API) -------
+# Field names follow the Docker API, flattened the way the container context is, so that the
+# same helpers work on them; only what a template can use is kept.
+
+# Task states a task passes through before it runs; a service whose tasks are
+# in one of these is still converging (worth a quick re-list).
+PENDING_STATES = frozenset({"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"})
+
+@dataclass(slots=True)
+class Node:
+    ID: str = ""
+    Hostname: str = ""
+    Role: str = ""  # "manager" or "worker"
+    Availability: str = ""  # "active", "pause" or "drain"
+    State: str = ""  # "ready", "down", ...
+    Address: str = ""  # the address other nodes reach it at (Status.Addr)
+    Labels: dict[str, str] = field(default_factory=dict)
+    Leader: bool = False
+    EngineVersion: str = ""
+    Self: bool = False  # the node dockergen talks to
+
+
+@dataclass(slots=True)
+class TaskNetwork:
+    ID: str = ""
+    Name: str = ""
+    Addresses: list[str] = field(default_factory=list)  # CIDR notation, as the API gives them
+    IP: str = ""  # the first address without its prefix length
+
+
+@dataclass(slots=True)
+class PublishedPort:
+    Protocol: str = "tcp"
+    TargetPort: int = 0
+    PublishedPort: int = 0
+    PublishMode: str = "ingress"  # "ingress" (routing mesh) or "host"
+
+
+@dataclass(slots=True)
+class VirtualIP:
+    NetworkID: str = ""
+    NetworkName: str = ""
+    Addr: str = ""  # CIDR notation
+    IP: str = ""
+
+
+@dataclass(slots=True)
+class Task:
+    ID: str = ""
+    Name: str = ""  # "<service>.<slot>" (replicated) or "<service>.<node ID>" (global), as `docker service ps`
+    ServiceID: str = ""
+    ServiceName: str = ""
+    Slot: int = 0
+    NodeID: str = ""
+    Node: Node = field(default_factory=Node)
+    State: str = ""  # Status.State: "running", "starting", "failed", ...
+    DesiredState: str = ""
+    Message: str = ""
+    Error: str = ""
+    ContainerID: str = ""
+    Image: str = ""
+    Env: dict[str, str] = field(default_factory=dict)
+    Labels: dict[str, str] = field(default_factory=dict)  # the container's labels (ContainerSpec.Labels)
+    Networks: list[TaskNetwork] = field(default_factory=list)
+    Ports: list[PublishedPort] = field(default_factory=list)  # host-mode published ports (Status.PortStatus)
+
+
+@dataclass(slots=True)
+class Service:
+    ID: str = ""
+    Name: str = ""
+    Labels: dict[str, str] = field(default_factory=dict)  # the service's labels (Spec.Labels)
+    Mode: str = ""  # "replicated", "global", "replicated-job" or "global-job"
+    Replicas: int | None = None  # wanted replicas (replicated mode only)
+    Image: str = ""
+    Env: dict[str, str] = field(default_factory=dict)
+    ContainerLabels: dict[str, str] = field(default_factory=dict)
+    EndpointMode: str = "vip"  # "vip" or "dnsrr"
+    VirtualIPs: list[VirtualIP] = field(default_factory=list)
+    Ports: list[PublishedPort] = field(default_factory=list)
+    Networks: list[str] = field(default_factory=list)  # names of the networks its tasks join
+    Tasks: list[Task] = field(default_factory=list)  # tasks meant to run, running or not yet
+
+    @property
+    def RunningTasks(self) -> list[Task]:
+        return [t for t in self.Tasks if t.State == "running"]
+
+
+@dataclass(slots=True)
+class Swarm:
+    """One consistent listing of the swarm, as a template sees it."""
+
+    services: list[Service] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
+
+    @property
+    def converging(self) -> bool:
+        """Some service still has tasks on their way up, or fewer running tasks than replicas."""
+        for service in self.services:
+            if any(t.State in PENDING_STATES for t in service.Tasks):
+                return True
+            if service.Replicas is not None and service.Mode == "replicated":
+                if len(service.RunningTasks) != service.Replicas:
+                    return True
+        return False

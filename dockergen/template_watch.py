@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from dockergen.errors import RenderError
-from dockergen.job import Job
+from dockergen.pipeline.job import Job
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Threads, each with one job:
 
-* the event reader (:mod:`dockergen.events`) only reads the stream and queues;
+* the event reader (:mod:`dockergen.daemon.events`) only reads the stream and queues;
 * the dispatcher (the main thread) turns events into inventory updates and
   triggers, and handles SIGHUP/SIGTERM;
 * one worker per config waits for its debounced triggers and renders, so a
@@ -23,18 +23,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dockergen.debounce import DebouncedQueue
-from dockergen.endpoint import EngineClients, socket_path
-from dockergen.engines import Engines
-from dockergen.errors import DockerGenError
-from dockergen.events import Connected, Disconnected, Event, EventReader
-from dockergen.job import Job
+from dockergen.daemon.endpoint import EndpointClients, sdk_clients, socket_path
+from dockergen.daemon.endpoints import Endpoints
+from dockergen.errors import DockerGenError, InventoryError
+from dockergen.daemon.events import Connected, Disconnected, Event, EventReader
+from dockergen.pipeline.job import Job
 from dockergen.metrics import Metrics
-from dockergen.inventory import InventoryError
 from dockergen.model import Docker
-from dockergen.swarm import SERVICE_ID_LABEL
+from dockergen.daemon.swarm import SERVICE_ID_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +61,64 @@ class Trigger:
         return f"{self.reason} {self.detail}".strip()
 
 
+class FromEndpoint(NamedTuple):
+    """What an endpoint's event reader says (an Event, Connected or Disconnected), or its grace timer."""
+
+    endpoint: str
+    message: Event | Connected | Disconnected | GraceOver
+
+
+class GraceOver(NamedTuple):
+    """An endpoint has been unreachable for the grace period: its containers go."""
+
+
+class Reconcile(NamedTuple):
+    """Time to check the inventory against the engine."""
+
+
+class SwarmPoll(NamedTuple):
+    """Time to list the swarm again while its tasks converge."""
+
+
+# What the dispatcher's queue carries: the above, and the signals the handlers queue.
+Message = FromEndpoint | Reconcile | SwarmPoll | signal.Signals
+
+
+@dataclass
+class Busy:
+    """A worker's run under way: since when, and the containers it renders."""
+
+    since: float
+    containers: list[str]
+    reported: bool = False
+
+
+WATCHDOG_NAMES = 10  # containers named in a watchdog's log line; the rest are counted
+
+
 class Worker:
     """Renders one config whenever its debounced triggers are due."""
 
     def __init__(
         self,
         job: Job,
-        inventory: Engines,
+        inventory: Endpoints,
         docker: Callable[[], Docker],
         get_api: Callable[[], Any],
         incremental: bool = True,
+        get_apis: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.job = job
         # Re-inspect only the containers the events named: right only when every change sends
         # an event this watcher receives (not with an -event-filter on labels, names, ...).
         self.incremental = incremental
         self.get_api = get_api
+        self.get_apis = get_apis
         self.inventory = inventory
         self.docker = docker
         self.triggers: DebouncedQueue[Trigger] = DebouncedQueue(job.config.wait)
         self.last_ids: list[str] | None = None
+        self.busy: Busy | None = None  # the run under way, for the watchdog
         self._thread = threading.Thread(target=self._run, name=f"render {job.config.label}", daemon=True)
 
     def start(self) -> None:
@@ -131,20 +168,28 @@ class Worker:
         )
         started = time.monotonic()
         event_times = [t.time for t in triggers if t.time is not None]
-        outcome = self.job.run(
-            snapshot,
-            self.get_api,
-            trigger=reasons,
-            always_notify=any(t.always_notify for t in triggers),
-            event_time=min(event_times) if event_times else None,
-        )
+        self.busy = Busy(started, [c.Name or c.ID[:12] for c in snapshot.containers])
+        try:
+            outcome = self.job.run(
+                snapshot,
+                self.get_api,
+                trigger=reasons,
+                always_notify=any(t.always_notify for t in triggers),
+                event_time=min(event_times) if event_times else None,
+                get_apis=self.get_apis,
+            )
+        finally:
+            busy, self.busy = self.busy, None
+            if busy.reported:
+                self.job.metrics.unstuck(config.label)
+                log.warning("The render of %s ended after %.1f s", config.label, time.monotonic() - started)
         log.debug("Rendered %s in %.1f ms", config.label, (time.monotonic() - started) * 1000)
         if outcome.ok:
             self.last_ids = ids
 
     def _irrelevant(self, triggers: list[Trigger], ids: list[str]) -> bool:
         """Container events about containers this config neither saw nor sees: no render."""
-        if self.last_ids is None or ids != self.last_ids:
+        if self.last_ids is None or ids != self.last_ids or self.job.awaiting_check:
             return False
         visible = set(ids)
         return all(t.reason == "event" and t.container_id not in visible for t in triggers)
@@ -156,26 +201,29 @@ class Watcher:
     def __init__(
         self,
         jobs: Sequence[Job],
-        engines: Engines,
-        clients: Mapping[str, EngineClients],
+        endpoints: Endpoints,
+        clients: Mapping[str, EndpointClients],
         *,
         metrics: Metrics | None = None,
         event_filters: dict[str, list[str]],
         reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL,
     ) -> None:
         self.jobs = list(jobs)
-        self.engines = engines
+        self.endpoints = endpoints
         self.reconcile_interval = reconcile_interval
         self.metrics = metrics or Metrics()
         # Unbounded, so producers never block; SimpleQueue because its put() is
         # reentrant and the signal handlers use it (see _install_signal_handlers).
-        self.messages: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.messages: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.stopping = threading.Event()
-        self._docker = Docker(CurrentContainerID=engines.primary.current_id)
+        self._docker = Docker(CurrentContainerID=endpoints.primary.current_id)
         primary = next(iter(clients.values()))
         every_change_seen = all(key == "event" for key in event_filters)
         self.workers = [
-            Worker(job, engines, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen)
+            Worker(
+                job, endpoints, lambda: self._docker, lambda: primary.sdk, incremental=every_change_seen,
+                get_apis=lambda: sdk_clients(clients),
+            )
             for job in self.jobs
         ]
         self.watching = [w for w in self.workers if w.job.config.watch]
@@ -187,7 +235,7 @@ class Watcher:
             name: EventReader(
                 client.sdk,
                 event_filters,
-                lambda message, name=name: self.messages.put((name, message)),
+                lambda message, name=name: self.messages.put(FromEndpoint(name, message)),
                 socket_path=socket_path(client.endpoint),
                 name=name if len(clients) > 1 else "",
             )
@@ -226,18 +274,18 @@ class Watcher:
     # -- the dispatcher ------------------------------------------------------------------
 
     def refresh_docker_facts(self) -> None:
-        self._docker = self.engines.docker_facts()
+        self._docker = self.endpoints.docker_facts()
 
     def trigger_all(self, trigger: Trigger, workers: Sequence[Worker] | None = None, immediate: bool = False) -> None:
         for worker in self.workers if workers is None else workers:
             worker.triggers.put(trigger, immediate=immediate)
 
-    def handle(self, message: Any) -> None:
-        if isinstance(message, tuple):
-            self.handle_endpoint(*message)
-        elif message == "reconcile":
+    def handle(self, message: Message) -> None:
+        if isinstance(message, FromEndpoint):
+            self.handle_endpoint(message.endpoint, message.message)
+        elif isinstance(message, Reconcile):
             self._reconcile()
-        elif message == "swarm-poll":
+        elif isinstance(message, SwarmPoll):
             self._poll_swarm()
         elif message == signal.SIGHUP:
             log.info("Received signal: hangup")
@@ -245,15 +293,15 @@ class Watcher:
 
     def handle_endpoint(self, name: str, message: Any) -> None:
         """A message from one endpoint's event reader (or its grace timer)."""
-        inventory = self.engines.endpoint_of(name)
+        inventory = self.endpoints.endpoint_of(name)
         if isinstance(message, Event):
             self.metrics.event(message.type, message.action)
-            log.debug("Received event %s%s", message.describe(), f" on {name}" if self.engines.several else "")
+            log.debug("Received event %s%s", message.describe(), f" on {name}" if self.endpoints.several else "")
             if message.type == "network" and message.action in ("create", "destroy"):
                 inventory.forget_networks()
                 return
-            swarm = self.engines.swarm
-            if swarm is not None and self.swarm_watching and inventory is self.engines.primary and self._about_swarm(message):
+            swarm = self.endpoints.swarm
+            if swarm is not None and self.swarm_watching and inventory is self.endpoints.primary and self._about_swarm(message):
                 swarm.invalidate()
                 self.trigger_all(Trigger("swarm", detail=message.describe()), self.swarm_watching)
                 self._settle_swarm()
@@ -267,29 +315,29 @@ class Watcher:
             trigger = Trigger("event", container_id, name, message.describe(), time=message.time_nano / 1e9 or None)
             self.trigger_all(trigger, self.watching)
         elif isinstance(message, Connected):
-            self.engines.mark_up(name)
+            self.endpoints.mark_up(name)
             self.metrics.endpoint_up(name, True)
-            self.metrics.health.connected = not self.engines.down()
+            self.metrics.health.connected = not self.endpoints.down()
             if message.resumed:
                 self.metrics.reconnected()
                 inventory.clear()  # events may have been missed: start from a clean inventory
-                if self.engines.swarm is not None and inventory is self.engines.primary:
-                    self.engines.swarm.invalidate()
+                if self.endpoints.swarm is not None and inventory is self.endpoints.primary:
+                    self.endpoints.swarm.invalidate()
             self.refresh_docker_facts()
             reason = "resync" if message.resumed else "startup"
-            self.trigger_all(Trigger(reason, detail=name if self.engines.several else ""), immediate=True)
+            self.trigger_all(Trigger(reason, detail=name if self.endpoints.several else ""), immediate=True)
         elif isinstance(message, Disconnected):
             # The reader logs and reconnects; with several endpoints the others go on.
-            newly_down = name not in self.engines.down()
-            self.engines.mark_down(name)
+            newly_down = name not in self.endpoints.down()
+            self.endpoints.mark_down(name)
             self.metrics.endpoint_up(name, False)
-            self.metrics.health.connected = len(self.engines.down()) < len(self.engines.members)
-            if self.engines.several and newly_down:
-                timer = threading.Timer(self.engines.grace, self.messages.put, args=((name, "grace"),))
+            self.metrics.health.connected = len(self.endpoints.down()) < len(self.endpoints.members)
+            if self.endpoints.several and newly_down:
+                timer = threading.Timer(self.endpoints.grace, self.messages.put, args=(FromEndpoint(name, GraceOver()),))
                 timer.daemon = True
                 timer.start()
-        elif message == "grace" and name in self.engines.down() and self.engines.several:
-            log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.engines.grace)
+        elif isinstance(message, GraceOver) and name in self.endpoints.down() and self.endpoints.several:
+            log.warning("Endpoint %s unreachable for %.0f s: its containers are dropped", name, self.endpoints.grace)
             self.trigger_all(Trigger("endpoint", detail=f"{name} lost"), immediate=True)
 
     # -- swarm ---------------------------------------------------------------------------
@@ -312,15 +360,15 @@ class Watcher:
     def _schedule_swarm_poll(self) -> None:
         delay = min(SWARM_SETTLE_POLL, SWARM_SETTLE_FIRST * 2**self._settle_step)
         self._settle_step += 1
-        timer = threading.Timer(delay, self.messages.put, args=("swarm-poll",))
+        timer = threading.Timer(delay, self.messages.put, args=(SwarmPoll(),))
         timer.daemon = True
         timer.start()
 
     def _refresh_swarm(self, why: str) -> bool:
         """Re-list the swarm; a changed view triggers the swarm configs.  False if listing failed."""
-        assert self.engines.swarm is not None
+        assert self.endpoints.swarm is not None
         try:
-            changed = self.engines.swarm.refresh()
+            changed = self.endpoints.swarm.refresh()
         except InventoryError as exc:
             log.warning("%s; the swarm is listed again later", exc)
             return False
@@ -329,18 +377,18 @@ class Watcher:
         return True
 
     def _poll_swarm(self) -> None:
-        if self.engines.swarm is None or self.stopping.is_set():
+        if self.endpoints.swarm is None or self.stopping.is_set():
             return
         self._refresh_swarm("tasks converging")
-        converging = self.engines.swarm.state().converging
+        converging = self.endpoints.swarm.state().converging
         if converging and time.monotonic() < self._settle_until:
             self._schedule_swarm_poll()
         else:
             self._settle_until = 0.0
 
     def _reconcile(self) -> None:
-        for name, inventory in self.engines.members.items():
-            if name in self.engines.down():
+        for name, inventory in self.endpoints.members.items():
+            if name in self.endpoints.down():
                 continue
             try:
                 changed = inventory.reconcile()
@@ -352,9 +400,32 @@ class Watcher:
                 log.info("Reconciliation found %d container(s) changed without an event", len(changed))
                 for container_id in changed:
                     self.trigger_all(Trigger("event", container_id, name, "reconciliation"), self.watching)
-        if self.swarm_watching and self.engines.primary_name not in self.engines.down():
+        if self.swarm_watching and self.endpoints.primary_name not in self.endpoints.down():
             self._refresh_swarm("reconciliation")
         self.refresh_docker_facts()
+
+    def watchdog(self) -> None:
+        """Report every run that outlived its config's ``watchdog`` (once per run).
+
+        A Python thread cannot be stopped from outside, so the run itself goes
+        on; what the watchdog can do is make it visible: an error line, a
+        metric, and ``/healthz`` answering 503 until the run ends, so that a
+        healthcheck or an orchestrator restarts the generator.
+        """
+        now = time.monotonic()
+        for worker in self.workers:
+            busy, limit = worker.busy, worker.job.config.watchdog
+            if busy is None or busy.reported or not limit or now - busy.since < limit:
+                continue
+            busy.reported = True
+            names = ", ".join(busy.containers[:WATCHDOG_NAMES])
+            if len(busy.containers) > WATCHDOG_NAMES:
+                names += f" and {len(busy.containers) - WATCHDOG_NAMES} more"
+            log.error(
+                "The render of %s has been running for %.0f s (watchdog %gs); containers being rendered: %s",
+                worker.job.config.label, now - busy.since, limit, names or "none",
+            )
+            worker.job.metrics.stuck(worker.job.config.label, busy.since)
 
     def _install_signal_handlers(self) -> None:
         """The handlers only queue the signal for the dispatcher.
@@ -378,11 +449,14 @@ class Watcher:
         if self.readers:
             for reader in self.readers.values():
                 reader.start()  # its first Connected triggers the initial render, once
-            self._ticker(self.reconcile_interval, lambda: self.messages.put("reconcile"), "reconcile")
+            self._ticker(self.reconcile_interval, lambda: self.messages.put(Reconcile()), "reconcile")
         else:
             self.refresh_docker_facts()
             self.trigger_all(Trigger("startup"), immediate=True)
         self._start_intervals()
+        limits = [worker.job.config.watchdog for worker in self.workers if worker.job.config.watchdog]
+        if limits:
+            self._ticker(min(1.0, min(limits) / 4), self.watchdog, "watchdog")
         try:
             self._start_template_watcher()
         except (ImportError, DockerGenError) as exc:

@@ -194,6 +194,7 @@ setup_engine() { # setup_engine [test]: an engine that answers; the tests' tools
         command -v logrotate >/dev/null 2>&1 || pkgs+=(logrotate)
         command -v debootstrap >/dev/null 2>&1 || pkgs+=(debootstrap) # base of the image tests/engine/test_sidecar.py builds
         command -v podman >/dev/null 2>&1 || pkgs+=(podman) # tests/engine/test_podman.py runs its own podman service
+        command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || pkgs+=(haproxy) # tests/engine/test_socket_proxy.py runs its own haproxy
     fi
     if [ ${#pkgs[@]} -gt 0 ]; then
         apt_install $(printf '%s\n' "${pkgs[@]}" | sort -u)

@@ -13,7 +13,7 @@ Fixtures (see tests/engine_support.py for the helpers behind them):
 * ``make_network``     function factory -> network inspect dict (removed after containers)
 * ``wait_for``         the ``engine_support.wait_for`` function, as a fixture
 * ``main_engine_at_start`` session, autouse: the main dockerd when the session began
-  (checked by tests/engine/test_zzz_main_engine_untouched.py, which always runs last)
+  (checked by tests/engine/test_main_engine_untouched.py, which always runs last)
 """
 
 from __future__ import annotations
@@ -37,18 +37,29 @@ os.environ.setdefault("DOCKERGEN_CACHE_DIR", tempfile.mkdtemp(prefix="dockergen-
 
 _ENGINE_DIR = Path(__file__).resolve().parent / "engine"
 _ENGINE_FIXTURES = {"docker_api", "engine", "test_image", "engine_scope", "make_container", "make_containers", "make_network"}
-_LAST_MODULE = "test_zzz_main_engine_untouched.py"  # runs after every other test
+_LAST_MODULE = "test_main_engine_untouched.py"  # runs after every other test, by the sort below
 
 
 def pytest_collection_modifyitems(config, items):
     # Anything that uses the engine fixtures (or lives in tests/engine/) is an engine test.
     for item in items:
-        in_engine_dir = _ENGINE_DIR in item.path.parents
-        if in_engine_dir or _ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if _ENGINE_DIR in item.path.parents or _uses_engine_fixtures(item):
             if item.get_closest_marker("engine") is None:
                 item.add_marker(pytest.mark.engine)
     # The main-engine check comes after every other test (tests/unit sorts after tests/engine).
     items.sort(key=lambda item: item.path.name == _LAST_MODULE)
+
+
+def _uses_engine_fixtures(item: pytest.Item) -> bool:
+    """Whether a test uses this file's engine fixtures (a unit test's own ``engine`` fixture does not count)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for name in _ENGINE_FIXTURES.intersection(item.fixturenames):
+        definitions = info.name2fixturedefs.get(name) or ()
+        if definitions and definitions[-1].func.__module__ == __name__:
+            return True
+    return False
 
 
 @pytest.fixture(scope="session", autouse=True)

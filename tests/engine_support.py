@@ -357,10 +357,12 @@ class EngineSession:
         start: bool = True,
         image: str | None = None,
         on_created: Callable[[str], None] | None = None,
+        image_command: bool = False,
         **extra: Any,
     ) -> Container:
+        """``image_command=True`` without ``cmd``: the image's own command instead of ``DEFAULT_CMD``."""
         api = self.api
-        command = list(cmd) if cmd else list(DEFAULT_CMD)
+        command = list(cmd) if cmd else (None if image_command else list(DEFAULT_CMD))
         if isinstance(env, Mapping):
             env = [f"{k}={v}" for k, v in env.items()]
         all_labels = {**(labels or {}), **self.label}

@@ -346,7 +346,7 @@ _TEMPLATES: dict[str, Any] = {}
 
 def nginx_template() -> Any:
     """templates/nginx.tmpl compiled once per test session (compiling takes a fifth of a second)."""
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     path = str(NGINX_TEMPLATE)
     if path not in _TEMPLATES:
@@ -356,8 +356,8 @@ def nginx_template() -> Any:
 
 def render_nginx(api: Any, label_filters: list[str], env: Mapping[str, str]) -> str:
     """Render templates/nginx.tmpl in-process for the running containers matching the labels."""
-    from dockergen.inventory import Inventory
-    from dockergen.render import RenderInput
+    from dockergen.daemon.inventory import Inventory
+    from dockergen.pipeline.render import RenderInput
 
     snapshot = Inventory(api).snapshot({"label": list(label_filters), "status": ["running"]})
     return nginx_template().render(RenderInput.from_snapshot(snapshot, env=dict(env)))
@@ -471,6 +471,6 @@ def fake_container(i: int, env: Mapping[str, str], labels: Mapping[str, str] | N
 
 def render_fake(containers: list[Any], env: Mapping[str, str]) -> str:
     from dockergen.model import Docker
-    from dockergen.render import RenderInput
+    from dockergen.pipeline.render import RenderInput
 
     return nginx_template().render(RenderInput(containers=containers, docker=Docker(), env=dict(env)))

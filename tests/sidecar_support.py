@@ -1,8 +1,12 @@
-"""Build the project's Docker image here, where no image registry answers.
+"""Build the project's Docker images here, where no image registry answers.
 
-* the base: ``scripts/build-base-image`` (Debian bookworm + python3 from
-  debootstrap, ``docker import``-ed; cached as an image tagged with a hash of
-  its recipe and as a tarball in the cache directory);
+Two images, each from its Dockerfile: the sidecar (``Dockerfile``) and the
+nginx-proxy-style proxy (``Dockerfile.proxy``).
+
+* the base: ``scripts/build-base-image [python|nginx]`` (Debian bookworm +
+  python3, plus Debian's nginx for the proxy, from debootstrap, ``docker
+  import``-ed; cached as an image tagged with a hash of its recipe and as a
+  tarball in the cache directory);
 * the wheels of the dependencies (and of setuptools, to build the project's
   own wheel), downloaded on the host with the project's ``.venv`` pip for the
   base's Python and platform; cached in the cache directory under a hash of
@@ -10,12 +14,12 @@
 * a build context with the checkout's files plus ``wheelhouse/``, so that the
   Dockerfile's build stage installs from it with no network;
 * ``docker build --build-arg BASE=...`` with the classic builder, tagged
-  ``dockergen-test/dockergen:latest``.  The build stage is tagged
-  ``dockergen-test/dockergen:build`` so the next build reuses its layers; the
-  images these two tags pointed to before are removed.
+  ``REPO:c-<hash of the context and base>`` and ``REPO:latest``.  An image
+  whose tag already exists is reused as it is: each image is built once per
+  content, however many test runs ask for it.  Images of older contents go.
 
-No pytest imports: ``python tests/sidecar_support.py`` builds the image and
-prints its tag.
+No pytest imports: ``python tests/sidecar_support.py [sidecar|proxy]`` builds
+an image and prints its tag.
 """
 
 from __future__ import annotations
@@ -31,16 +35,32 @@ import tempfile
 import tomllib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(os.environ.get("DOCKERGEN_CACHE_DIR", "/var/cache/dockergen-test"))
-IMAGE_REPO = "dockergen-test/dockergen"
-IMAGE = f"{IMAGE_REPO}:latest"
-BUILD_STAGE_IMAGE = f"{IMAGE_REPO}:build"
-# Paths of the checkout the image is built from (the .dockerignore keeps the rest out anyway).
-CONTEXT_PATHS = ("Dockerfile", ".dockerignore", "pyproject.toml", "README.md", "dockergen", "templates", "docker")
+# Paths of the checkout the images are built from (the .dockerignore keeps the rest out anyway).
+CONTEXT_PATHS = ("Dockerfile", "Dockerfile.proxy", ".dockerignore", "pyproject.toml", "README.md", "dockergen",
+                 "templates", "docker")
 BUILD_TIMEOUT = 600
+
+
+class Recipe(NamedTuple):
+    """One image: its repository, Dockerfile and base flavour (scripts/build-base-image)."""
+
+    repo: str
+    dockerfile: str
+    flavour: str
+
+    @property
+    def latest(self) -> str:
+        return f"{self.repo}:latest"
+
+
+SIDECAR = Recipe("dockergen-test/dockergen", "Dockerfile", "python")
+PROXY = Recipe("dockergen-test/proxy", "Dockerfile.proxy", "nginx")
+RECIPES = {"sidecar": SIDECAR, "proxy": PROXY}
+IMAGE = SIDECAR.latest
 
 
 class BuildError(RuntimeError):
@@ -75,9 +95,9 @@ def _image_id(ref: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def base_image() -> str:
+def base_image(flavour: str = "python") -> str:
     """The local base image's reference (made or re-imported when missing)."""
-    out = _run(["bash", str(REPO / "scripts" / "build-base-image")], what="scripts/build-base-image")
+    out = _run(["bash", str(REPO / "scripts" / "build-base-image"), flavour], what=f"scripts/build-base-image {flavour}")
     return out.strip().splitlines()[-1]
 
 
@@ -143,33 +163,55 @@ def make_context(directory: Path, wheels: Path) -> Path:
     return directory
 
 
-def docker_build(context: Path, base: str, tag: str, *extra: str) -> str:
+def docker_build(context: Path, recipe: Recipe, base: str, *tags: str) -> str:
     env = dict(os.environ, DOCKER_BUILDKIT="0")  # the engine here has no BuildKit
+    tag_args = [arg for tag in tags for arg in ("-t", tag)]
     _run(
-        ["docker", "build", "--rm", "--force-rm", "--build-arg", f"BASE={base}", "-t", tag, *extra, str(context)],
-        what=f"docker build of {tag}",
+        ["docker", "build", "--rm", "--force-rm", "-f", str(context / recipe.dockerfile),
+         "--build-arg", f"BASE={base}", *tag_args, str(context)],
+        what=f"docker build of {tags[0]}",
         env=env,
     )
-    image_id = _image_id(tag)
+    image_id = _image_id(tags[0])
     if image_id is None:
-        raise BuildError(f"docker build reported success but {tag} does not exist")
+        raise BuildError(f"docker build reported success but {tags[0]} does not exist")
     return image_id
 
 
-def build_image() -> str:
-    """Build ``IMAGE`` from the checkout on the local base; returns its id."""
-    with _locked("build-image"):
-        base = base_image()
+def content_key(base: str, wheels: Path) -> str:
+    """A hash of everything an image is made of: the checkout's build inputs, the base, the wheels."""
+    digest = hashlib.sha256()
+    digest.update(f"{base} {_image_id(base)}\n".encode())
+    digest.update(" ".join(sorted(wheel.name for wheel in wheels.glob("*.whl"))).encode())
+    for name in CONTEXT_PATHS:
+        source = REPO / name
+        files = sorted(source.rglob("*")) if source.is_dir() else [source]
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(f"\n{path.relative_to(REPO)} {path.stat().st_mode & 0o111}\n".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_image(recipe: Recipe = SIDECAR) -> str:
+    """Build ``recipe``'s image from the checkout on the local base, unless one of the same content exists.
+
+    Returns its id; ``recipe.latest`` points to it.
+    """
+    with _locked(f"build-{recipe.repo.rsplit('/', 1)[1]}"):
+        base = base_image(recipe.flavour)
         wheels = wheelhouse(base)
-        before = {ref: _image_id(ref) for ref in (IMAGE, BUILD_STAGE_IMAGE)}
-        with tempfile.TemporaryDirectory(prefix="dockergen-context.") as tmp:
-            context = make_context(Path(tmp), wheels)
-            docker_build(context, base, BUILD_STAGE_IMAGE, "--target", "build")
-            image_id = docker_build(context, base, IMAGE)
-        after = {ref: _image_id(ref) for ref in (IMAGE, BUILD_STAGE_IMAGE)}
-        # what the tags pointed to before (now untagged) goes, unless something still uses it
-        for ref, old in before.items():
-            if old and old != after[ref]:
+        tag = f"{recipe.repo}:c-{content_key(base, wheels)}"
+        image_id = _image_id(tag)
+        if image_id is None:
+            with tempfile.TemporaryDirectory(prefix="dockergen-context.") as tmp:
+                image_id = docker_build(make_context(Path(tmp), wheels), recipe, base, tag)
+        subprocess.run(["docker", "tag", tag, recipe.latest], capture_output=True, check=True)
+        # images of other contents go, unless something still uses them
+        listed = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}", recipe.repo],
+                                capture_output=True, text=True).stdout.split()
+        for old in listed:
+            if old not in (tag, recipe.latest):
                 subprocess.run(["docker", "rmi", old], capture_output=True)
         return image_id
 
@@ -179,6 +221,7 @@ def image_size(ref: str = IMAGE) -> int:
 
 
 if __name__ == "__main__":
-    built = build_image()
-    print(f"{IMAGE} {built[:19]} {image_size() / 1e6:.1f} MB", file=sys.stderr)
-    print(IMAGE)
+    recipe = RECIPES[sys.argv[1] if len(sys.argv) > 1 else "sidecar"]
+    built = build_image(recipe)
+    print(f"{recipe.latest} {built[:19]} {image_size(recipe.latest) / 1e6:.1f} MB", file=sys.stderr)
+    print(recipe.latest)

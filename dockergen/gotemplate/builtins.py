@@ -77,18 +77,14 @@ def _index_value(index: Any, length: int, cap_: int) -> int:
 
 @define(BUILTINS, "index", (VALUE,), VALUE, variadic=VALUE)
 def index(item: Any, *indexes: Any) -> Any:
-    value, nil_pointer = _indirect(item)
-    if value is MISSING or value is None and not indexes:
-        if indexes:
-            raise GoError("index of untyped nil")
-        return value
+    if item is MISSING or item is None:
+        raise GoError("index of untyped nil")
+    value = item  # with no index, the item itself (a pointer stays one)
     for raw in indexes:
         if type(raw) is Addr:
             raw = raw.value
         value, nil_pointer = _indirect(value)
-        if value is MISSING or value is None:
-            raise GoError("index of untyped nil")
-        if nil_pointer:
+        if value is MISSING or value is None or nil_pointer:  # a nil element or a missing entry
             raise GoError("index of nil pointer")
         if isinstance(value, str):
             data = go_bytes(value) if not value.isascii() else value
@@ -212,7 +208,7 @@ def _eval_args(args: tuple[Any, ...]) -> str:
     out: list[str] = []
     prev_string = False
     for i, (arg, text) in enumerate(zip(args, texts)):
-        is_string = isinstance(arg, str)
+        is_string = isinstance(arg, str) or arg is None or arg is MISSING  # missing became "<no value>"
         if i > 0 and not is_string and not prev_string:
             out.append(" ")
         out.append(text)
@@ -274,11 +270,15 @@ def urlquery(*args: Any) -> str:
 
 
 @define(BUILTINS, "call", (VALUE,), VALUE, variadic=VALUE)
-def call(name: str, fn: Any, *args: Any) -> Any:
-    fn, _ = _indirect(fn)
+def call(name: str | None, fn: Any, *args: Any) -> Any:
+    """``name`` is the callee's node text; None when the pipe gave it (Go then names its value)."""
+    if type(fn) is Addr:
+        fn = fn.value
     if fn is MISSING or fn is None:
         raise GoError("call of nil")
-    if not callable(fn) or struct_info(fn) is not None:
+    if name is None:  # reflect.Value.String: a string's text, else "<T Value>"
+        name = fn if isinstance(fn, str) else f"<{typeof(fn)} Value>"
+    if not callable(fn) or struct_info(fn) is not None or isinstance(fn, (Pointer, NilPointer)):
         raise GoError(f"non-function {name} of type {typeof(fn)}")
     want = _arity(fn)
     if want is not None and want != len(args):
@@ -364,7 +364,8 @@ def _equal_pair(a: Any, ka: str | None, b: Any) -> bool:
         return a == b
     # Both "other" kinds (or both missing).
     ta, tb = typeof(a), typeof(b)
-    if not (is_nil(a) or is_nil(b)) and (ta is None or tb is None or ta.kind != tb.kind):
+    untyped = a is None or a is MISSING or b is None or b is MISSING  # only an untyped nil meets any kind
+    if not untyped and (ta is None or tb is None or ta.kind != tb.kind):
         raise GoError(f"non-comparable types {sprintf('%s', a)}: {ta}, {tb}: {format_v(b)}")
     if is_nil(a) or is_nil(b):
         return is_nil(a) == is_nil(b)

@@ -62,6 +62,20 @@ _CHUNK_LINES = 400  # lines of Python compiled at once (see _Generator.generate)
 _UNIT_WEIGHT = 120  # nodes in a loop body compiled as a function of its own (see gen_unit)
 
 
+def _breaks(body: ListNode) -> bool:
+    """Whether a list has a ``{{break}}`` of the range around it (not of a range inside)."""
+    stack: list[Any] = list(body.nodes)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, BreakNode):
+            return True
+        if isinstance(item, (IfNode, WithNode)):
+            stack.extend(item.list.nodes)
+            if item.else_list is not None:
+                stack.extend(item.else_list.nodes)
+    return False
+
+
 def _heavier(node: Node, limit: int) -> bool:
     """Whether a subtree has more than ``limit`` nodes (the generated code grows with them);
     counting stops there, so asking at every level of a deep template stays cheap."""
@@ -217,6 +231,12 @@ class _Generator:
         self.nested_assigned: set[str] = set()  # Go variables nested functions assign
         self.vars: list[tuple[str, str]] = [("$", "v0")]  # the run-time variable stack: (Go name, local)
         self.scope = 1  # where the variables of the list being written start on that stack
+        # Go names interface{} as the type of a field error's receiver when it is an element of
+        # an interface{} collection: the dot of such a range, its element variable.  Each is
+        # known at run time only, in the range's flag local (q + depth); "False" elsewhere.
+        self.dot_iface = "False"
+        self.var_iface: dict[int, str] = {}  # stack index of a range's element variable -> flag
+        self.flags: list[str] = []  # the flags of the ranges being written
         self.dot = "dot"
         self.cur_node: str | None = None  # what State.node holds here, when the generator knows
         self.last_store: int | None = None  # index of a node store nothing has followed yet
@@ -285,15 +305,25 @@ class _Generator:
 
     # -- variables ---------------------------------------------------------------
 
-    def resolve(self, slot: int, name: str) -> str | None:
-        """The local holding variable ``name`` as the executor finds it (by slot, then by name)."""
+    def find(self, slot: int, name: str) -> int | None:
+        """Where variable ``name`` is on the run-time stack as the executor finds it (by slot,
+        then by name)."""
         stack = self.vars
         if 0 <= slot < len(stack) and stack[slot][0] == name:
-            return stack[slot][1]
-        for go_name, local in reversed(stack):
-            if go_name == name:
-                return local
+            return slot
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] == name:
+                return index
         return None
+
+    def resolve(self, slot: int, name: str) -> str | None:
+        """The local holding variable ``name``."""
+        index = self.find(slot, name)
+        return None if index is None else self.vars[index][1]
+
+    def live_locals(self) -> list[str]:
+        """The locals a nested list can see: the variables', and the range flags of its dots."""
+        return list(dict.fromkeys([local for _, local in self.vars] + self.flags))
 
     def assign(self, local: str, value: _Val) -> None:
         self.emit(f"{local} = {value.expr}", pure=True)
@@ -312,6 +342,7 @@ class _Generator:
         if local is None:
             held = {held for _, held in self.vars}
             local = next(f"v{n}" for n in range(len(self.vars) + 1) if f"v{n}" not in held)
+        self.var_iface.pop(len(self.vars), None)
         self.vars.append((name, local))
         self.assign(local, value)
 
@@ -408,15 +439,16 @@ class _Generator:
         value = self.gen_pipeline(node.pipe)
         after_pipe = self.scope = len(self.vars)
         self.emit(f"if {self.truth_test(value)}:")
-        saved_dot = self.dot
+        saved_dot = self.dot, self.dot_iface
         self.depth += 1
         with self.block():
             if with_:
                 self.dot = f"d{self.depth}"
+                self.dot_iface = "False"
                 self.emit(f"{self.dot} = {value.expr}")
             self.release(mark)
             self.gen_body(node.list)
-        self.dot = saved_dot
+        self.dot, self.dot_iface = saved_dot
         self.depth -= 1
         del self.vars[after_pipe:]
         if node.else_list is not None:
@@ -437,14 +469,17 @@ class _Generator:
         after_pipe = self.scope = len(self.vars)
         decl = node.pipe.decl
         self.depth += 1
-        pairs, track, ran, outer_item, key, elem = (f"{c}{self.depth}" for c in "pkriae")
-        self.emit(f"{pairs}, {track} = range_items(st, {value.expr}, {len(decl) > 1})")
+        pairs, track, ran, outer_item, key, elem, iface = (f"{c}{self.depth}" for c in "pkriaeq")
+        self.emit(f"{pairs}, {track}, {iface} = range_items(st, {value.expr}, {len(decl) > 1})")
         self.release(mark)
+        if decl and not node.pipe.is_assign:
+            self.var_iface[after_pipe - 1] = iface  # the element's variable
         if node.else_list is not None:
             self.emit(f"{ran} = False")
         self.emit(f"{outer_item} = st.item")
         self.emit(f"for {key}, {elem} in {pairs}:")
-        saved_dot = self.dot
+        saved_dot = self.dot, self.dot_iface
+        self.flags.append(iface)
         with self.block():
             self.unknown_node()
             self.emit(f"if {track}: st.item = {elem}")
@@ -459,20 +494,36 @@ class _Generator:
                         self.fail(f"undefined variable: {variable.ident[0]}")
                     else:
                         self.assign(local, item)
-            self.dot = elem
+            self.dot, self.dot_iface = elem, iface
             self.loop_depth += 1
             self.gen_body(node.list)
             self.loop_depth -= 1
             del self.vars[after_pipe:]
-        self.dot = saved_dot
+        self.dot, self.dot_iface = saved_dot
         self.depth -= 1
         self.emit(f"st.item = {outer_item}")
         if node.else_list is not None:
             self.emit(f"if not {ran}:")
             with self.block():
-                self.gen_body(node.else_list)
+                if _breaks(node.else_list):
+                    self.gen_range_else(node.else_list)
+                else:
+                    self.gen_body(node.else_list)
+        self.flags.pop()
         del self.vars[depth:]
         self.scope = outer_scope
+        self.unknown_node()
+
+    def gen_range_else(self, body: ListNode) -> None:
+        """A range's else branch with a ``{{break}}`` of its own: Go's range catches it (the
+        branch just ends); a ``{{continue}}`` goes on to the loop around."""
+        def write() -> str:
+            self.gen_list(body)
+            return "0"
+        name = self.nested_function(write)
+        result = self.new()
+        self.emit(f"{result} = {name}(st, {self.dot})")
+        self.emit(f"if {result} == 2: " + ("continue" if self.loop_depth else f"{self.unit_exit}return 2"))
         self.unknown_node()
 
     def gen_template(self, node: TemplateNode) -> None:
@@ -551,15 +602,16 @@ class _Generator:
 
     def gen_variable(self, node: VariableNode, args: list[Node], final: _Val | None) -> _Val:
         name = node.ident[0]
-        local = self.resolve(node.slot, name)
+        index = self.find(node.slot, name)
         self.at(node)
-        if local is None:
+        if index is None:
             self.fail(f"undefined variable: {name}")
             return _MISSING_VAL
+        local = self.vars[index][1]
         if len(node.ident) == 1:
             self.not_a_function(args, final)
             return _Val(local)
-        return self.gen_field_chain(node, _Val(local), node.ident[1:], args, final)
+        return self.gen_field_chain(node, _Val(local), node.ident[1:], args, final, self.var_iface.get(index, "False"))
 
     def gen_chain(self, node: ChainNode, args: list[Node], final: _Val | None) -> _Val:
         self.at(node)
@@ -570,24 +622,35 @@ class _Generator:
         return self.gen_field_chain(node, receiver, node.fields, args, final)
 
     def gen_field_chain(self, node: Node, receiver: _Val | None, names: list[str], args: list[Node],
-                        final: _Val | None) -> _Val:
-        """``.A.B.C`` (on dot, a variable or a parenthesised pipeline); the last may be a method."""
+                        final: _Val | None, iface: str = "False") -> _Val:
+        """``.A.B.C`` (on dot, a variable or a parenthesised pipeline); the last may be a method.
+
+        ``iface``: whether Go sees the receiver as an interface{} (for error texts); the
+        receivers after it are judged from the one that held them."""
         if receiver is None:
             self.at(node)
             receiver = _Val(self.dot)
+            iface = self.dot_iface
+        elif not receiver.expr.isidentifier():  # a literal: ``(1).X`` would read as a float
+            out = self.new()
+            self.emit(f"{out} = {receiver.expr}", pure=True)
+            receiver = _Val(out, receiver.static)
         value = receiver
+        held = f", {iface}" if iface != "False" else ""
         for name in names[:-1]:
-            value = self.gen_field(node, name, value)
+            previous = value
+            value = self.gen_field(node, name, value, held)
+            held = f", False, {previous.expr}, {self.const(name)}"
         last = names[-1]
         if len(args) > 1 or final is not None:
-            return self.gen_method(node, last, value, args[1:], final)
-        return self.gen_field(node, last, value)
+            return self.gen_method(node, last, value, args[1:], final, held)
+        return self.gen_field(node, last, value, held)
 
-    def gen_field(self, node: Node, name: str, receiver: _Val) -> _Val:
+    def gen_field(self, node: Node, name: str, receiver: _Val, held: str = "") -> _Val:
         """``receiver.name`` without arguments: struct fields and string map keys inline."""
         out = self.new()
         r = receiver.expr
-        general = f"field(st, {self.dot}, {self.const(node)}, {self.const(name)}, {r}, None, MISSING, False)"
+        general = f"field(st, {self.dot}, {self.const(node)}, {self.const(name)}, {r}, None, MISSING, False{held})"
         if not name.isidentifier() or keyword.iskeyword(name):
             self.emit(f"{out} = {general}")
             self.unknown_node()
@@ -607,7 +670,8 @@ class _Generator:
         self.unknown_node()
         return _Val(out)
 
-    def gen_method(self, node: Node, name: str, receiver: _Val, args: list[Node], final: _Val | None) -> _Val:
+    def gen_method(self, node: Node, name: str, receiver: _Val, args: list[Node], final: _Val | None,
+                   held: str = "") -> _Val:
         """``receiver.name arg...``: which method it is, and so how its arguments convert, is
         known at run time only; the arguments are evaluated by thunks when the call needs them."""
         thunks = [self.gen_thunk(arg) if isinstance(arg, (FieldNode, VariableNode, PipeNode, IdentifierNode,
@@ -618,7 +682,7 @@ class _Generator:
         out = self.new()
         final_expr = final.expr if final is not None else "MISSING"
         self.emit(f"{out} = field(st, {self.dot}, {self.const(node)}, {self.const(name)}, {receiver.expr}, "
-                  f"{site}, {final_expr}, True)")
+                  f"{site}, {final_expr}, True{held})")
         self.unknown_node()
         return _Val(out)
 
@@ -658,7 +722,7 @@ class _Generator:
         its actions into pieces of at most ``_CHUNK_LINES`` or so, called in turn.  The
         variables a piece uses go in through a dict, those it assigns come back through it;
         ``break``/``continue`` come back as its result (1, 2)."""
-        live = list(dict.fromkeys(local for _, local in self.vars))
+        live = self.live_locals()
         saved = (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
                  self.nested_assigned, self.unit_exit)
         self.indent, self.dot, self.fn, self.loop_depth, self.sp, self.nested_assigned = 1, "dot", None, 0, 0, set()
@@ -667,9 +731,9 @@ class _Generator:
         pieces = []
         for child in body.nodes:
             self.lines, self.defs, self.last_store = [], [], None
-            pieces.append((self.lines, self.defs, list(dict.fromkeys(local for _, local in self.vars))))
+            pieces.append((self.lines, self.defs, self.live_locals()))
             self.gen_node(child)
-        live_at_end = list(dict.fromkeys(local for _, local in self.vars))
+        live_at_end = self.live_locals()
         (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
          self.nested_assigned, self.unit_exit) = saved
         self.last_store = None
@@ -748,8 +812,8 @@ class _Generator:
         if final is not None:
             argv.append(self.convert(final, types[-1]))
         texts = [v.expr for v in argv]
-        if builtin and name == "call":
-            texts.insert(0, self.const(str(args[0]) if args else ""))
+        if builtin and name == "call":  # None: the function comes piped, unnamed
+            texts.insert(0, self.const(str(args[0])) if args else "None")
         if fn.needs_state:
             texts.insert(0, "st")
         out = self.new()
@@ -854,10 +918,8 @@ class _Generator:
             self.at(node)
             if t is None:
                 return _Val(self.dot)
-            if t is ANY:
-                out = self.new()
-                self.emit(f"{out} = {self.dot}.value if type({self.dot}) is Addr else {self.dot}", pure=True)
-                return _Val(out)
+            if t is ANY:  # an interface{} parameter gets nil for a missing dot
+                return self.to_any(_Val(self.dot))
             return self.convert(_Val(self.dot), t)
         if isinstance(node, NilNode):
             self.at(node)
@@ -910,7 +972,7 @@ class _Generator:
         the cut pass through a dict (loaded at a piece's start, stored at its end)."""
         pieces = []
         for node in self.tree.root.nodes if self.tree.root is not None else []:
-            live = list(dict.fromkeys(local for _, local in self.vars))
+            live = self.live_locals()
             self.lines, self.defs, self.last_store = [], [], None
             self.gen_node(node)
             pieces.append((self.lines, self.defs, live))
@@ -922,7 +984,7 @@ class _Generator:
             head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - {"v0"})]
             return [*self.unit_sources, self._source([*head, *defs, *lines, ("    return None", None)])]
         chunks = _groups(pieces)
-        live_at_end = list(dict.fromkeys(local for _, local in self.vars))
+        live_at_end = self.live_locals()
         sources = self.unit_sources
         for index, chunk in enumerate(chunks):
             after = chunks[index + 1][0][2] if index + 1 < len(chunks) else live_at_end
@@ -945,7 +1007,7 @@ class _Generator:
 
 
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")  # a literal: template text
-_LOCAL = re.compile(r"\bv\d+\b")
+_LOCAL = re.compile(r"\b[vq]\d+\b")
 _ASSIGNED = re.compile(r"\b(v\d+) = ")
 _NONLOCAL = re.compile(r"^\s*nonlocal (.*)$")
 
@@ -1122,8 +1184,8 @@ def _inline(make: Callable[[list[str]], str], static: type | None = None,
 def _set_inline(gen: _Generator, call: _Call) -> _Val:
     d, k, v = _converted(gen, call)
     out = gen.new()
-    gen.emit(f"{out} = {d}", (call.node, call.name))
-    gen.emit(f"{out}[{k}] = {v}", (call.node, call.name))
+    gen.emit(f"if type({d}) is dict: {d}[{k}] = {v}; {out} = {d}")  # a typed or nil map: the call
+    gen.emit(f"else: {out} = {gen.const(call.fn.call)}({d}, {k}, {v})", (call.node, call.name))
     return _Val(out, plain=True)
 
 

@@ -12,13 +12,14 @@ are methods, so that printing a container shows exactly docker-gen's fields.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dockergen import model, swarm
+from dockergen import model
 from dockergen.model import GoTime
 
 from .values import (
@@ -35,37 +36,53 @@ __all__ = [
 
 _MSS = map_of(STRING, STRING)
 
-# --- docker-gen's structs, in its declaration order ---------------------------
+# --- docker-gen's structs ------------------------------------------------------
+# Declared from the model's dataclasses, whose fields are docker-gen's, in its order: a
+# field's Go type follows from its annotation (a struct registered with ``pointer=True``
+# is referred to by pointer, as docker-gen's are).  A new field is one edit, in the model.
 
-ADDRESS = register_struct(model.Address, "context.Address", [
-    ("IP", STRING), ("IP6LinkLocal", STRING), ("IP6Global", STRING), ("Port", STRING),
-    ("HostPort", STRING), ("Proto", STRING), ("HostIP", STRING),
-])
-NETWORK = register_struct(model.Network, "context.Network", [
-    ("IP", STRING), ("Name", STRING), ("Aliases", STRINGS), ("Gateway", STRING),
-    ("EndpointID", STRING), ("IPv6Gateway", STRING), ("GlobalIPv6Address", STRING),
-    ("MacAddress", STRING), ("GlobalIPv6PrefixLen", INT), ("IPPrefixLen", INT), ("Internal", BOOL),
-])
-DEVICE = register_struct(model.Device, "context.Device", [
-    ("PathOnHost", STRING), ("PathInContainer", STRING), ("Permissions", STRING),
-])
-MOUNT = register_struct(model.Mount, "context.Mount", [
-    ("Name", STRING), ("Source", STRING), ("Destination", STRING), ("Driver", STRING),
-    ("Mode", STRING), ("RW", BOOL),
-])
-VOLUME = register_struct(model.Volume, "context.Volume", [
-    ("Path", STRING), ("HostPath", STRING), ("ReadWrite", BOOL),
-])
-SWARM_NODE = register_struct(model.SwarmNode, "context.SwarmNode", [
-    ("ID", STRING), ("Name", STRING), ("Address", ADDRESS),
-])
-HEALTH = register_struct(model.Health, "context.Health", [("Status", STRING)])
-STATE = register_struct(model.State, "context.State", [("Running", BOOL), ("Health", HEALTH)])
+_SCALARS = {"str": STRING, "bool": BOOL, "int": INT, "GoTime": TIME}
+_STRUCTS: dict[str, GoType] = {}  # model class name -> its Go type as a field refers to it
+
+
+def _go_type(annotation: str) -> GoType:
+    """The Go type of a model field from its annotation (a string: the model postpones annotations)."""
+    text = annotation.removesuffix(" | None")
+    if text in _SCALARS:
+        return _SCALARS[text]
+    if text.startswith("list[") and text.endswith("]"):
+        return slice_of(_go_type(text[5:-1]))
+    if text.startswith("dict[str, ") and text.endswith("]"):
+        return map_of(STRING, _go_type(text[10:-1]))
+    return _STRUCTS[text]
+
+
+def model_struct(
+    cls: type, go_name: str, *, leave_out: tuple[str, ...] = (), types: Mapping[str, GoType] | None = None,
+    pointer: bool = False, methods: list[Method] = (),  # type: ignore[assignment]
+) -> GoType:
+    """Register a model dataclass as the Go struct ``go_name``: its fields (less ``leave_out``) in order."""
+    fields = [
+        (item.name, (types or {}).get(item.name) or _go_type(item.type))
+        for item in dataclasses.fields(cls) if item.name not in leave_out
+    ]
+    struct = register_struct(cls, go_name, fields, pointer=pointer, methods=methods)
+    _STRUCTS[cls.__name__] = pointer_to(struct) if pointer else struct
+    return struct
+
+
+ADDRESS = model_struct(model.Address, "context.Address")
+NETWORK = model_struct(model.Network, "context.Network")
+DEVICE = model_struct(model.Device, "context.Device")
+MOUNT = model_struct(model.Mount, "context.Mount")
+VOLUME = model_struct(model.Volume, "context.Volume")
+SWARM_NODE = model_struct(model.SwarmNode, "context.SwarmNode")
+HEALTH = model_struct(model.Health, "context.Health")
+STATE = model_struct(model.State, "context.State")
 # docker-gen declares String() on *DockerImage: `{{ .Image }}` through the container
 # pointer uses it, a copy passed to print/printf does not.
-DOCKER_IMAGE = register_struct(
+DOCKER_IMAGE = model_struct(
     model.DockerImage, "context.DockerImage",
-    [("Registry", STRING), ("Repository", STRING), ("Tag", STRING)],
     methods=[Method("String", model.DockerImage.__str__, (), STRING, pointer_receiver=True)],
 )
 
@@ -75,17 +92,10 @@ _DEVICES = slice_of(DEVICE)
 _MOUNTS = slice_of(MOUNT)
 _VOLUMES = map_of(STRING, VOLUME)
 
-RUNTIME_CONTAINER = register_struct(
-    model.RuntimeContainer, "context.RuntimeContainer",
-    [
-        ("ID", STRING), ("Created", TIME), ("Addresses", _ADDRESSES), ("Networks", _NETWORKS),
-        ("Devices", _DEVICES), ("Gateway", STRING), ("Name", STRING), ("Hostname", STRING),
-        ("NetworkMode", STRING), ("Image", DOCKER_IMAGE), ("Env", _MSS), ("Volumes", _VOLUMES),
-        ("Node", SWARM_NODE), ("Labels", _MSS), ("IP", STRING), ("IP6LinkLocal", STRING),
-        ("IP6Global", STRING), ("Mounts", _MOUNTS), ("State", STATE),
-    ],
-    pointer=True,
+RUNTIME_CONTAINER = model_struct(
+    model.RuntimeContainer, "context.RuntimeContainer", pointer=True,
     # dockergen's additions: reachable as .Endpoint / .ImageID, never printed.
+    leave_out=("Endpoint", "ImageID"),
     methods=[
         Method("Endpoint", lambda c: c.Endpoint, (), STRING),
         Method("ImageID", lambda c: c.ImageID, (), STRING),
@@ -93,11 +103,7 @@ RUNTIME_CONTAINER = register_struct(
 )
 CONTAINER_POINTER = pointer_to(RUNTIME_CONTAINER)
 
-DOCKER = register_struct(model.Docker, "context.Docker", [
-    ("Name", STRING), ("NumContainers", INT), ("NumImages", INT), ("Version", STRING),
-    ("ApiVersion", STRING), ("GoVersion", STRING), ("OperatingSystem", STRING),
-    ("Architecture", STRING), ("CurrentContainerID", STRING),
-])
+DOCKER = model_struct(model.Docker, "context.Docker")
 
 # type Context []*RuntimeContainer; templates get a *Context.
 CONTEXT = GoType("slice", "context.Context", elem=CONTAINER_POINTER)
@@ -105,38 +111,22 @@ CONTEXT_POINTER = pointer_to(CONTEXT)
 
 # --- dockergen's swarm extension ----------------------------------------------
 
-SWARM_NODE_INFO = register_struct(swarm.Node, "swarm.Node", [
-    ("ID", STRING), ("Hostname", STRING), ("Role", STRING), ("Availability", STRING),
-    ("State", STRING), ("Address", STRING), ("Labels", _MSS), ("Leader", BOOL),
-    ("EngineVersion", STRING), ("Self", BOOL),
-], pointer=True)
+SWARM_NODE_INFO = model_struct(model.Node, "swarm.Node", pointer=True)
 NODE_POINTER = pointer_to(SWARM_NODE_INFO)
-TASK_NETWORK = register_struct(swarm.TaskNetwork, "swarm.TaskNetwork", [
-    ("ID", STRING), ("Name", STRING), ("Addresses", STRINGS), ("IP", STRING),
-])
-PUBLISHED_PORT = register_struct(swarm.PublishedPort, "swarm.PublishedPort", [
-    ("Protocol", STRING), ("TargetPort", INT), ("PublishedPort", INT), ("PublishMode", STRING),
-])
-VIRTUAL_IP = register_struct(swarm.VirtualIP, "swarm.VirtualIP", [
-    ("NetworkID", STRING), ("NetworkName", STRING), ("Addr", STRING), ("IP", STRING),
-])
+TASK_NETWORK = model_struct(model.TaskNetwork, "swarm.TaskNetwork")
+PUBLISHED_PORT = model_struct(model.PublishedPort, "swarm.PublishedPort")
+VIRTUAL_IP = model_struct(model.VirtualIP, "swarm.VirtualIP")
 _PORTS = slice_of(PUBLISHED_PORT)
-TASK = register_struct(swarm.Task, "swarm.Task", [
-    ("ID", STRING), ("Name", STRING), ("ServiceID", STRING), ("ServiceName", STRING), ("Slot", INT),
-    ("NodeID", STRING), ("Node", NODE_POINTER), ("State", STRING), ("DesiredState", STRING),
-    ("Message", STRING), ("Error", STRING), ("ContainerID", STRING), ("Image", STRING),
-    ("Env", _MSS), ("Labels", _MSS), ("Networks", slice_of(TASK_NETWORK)), ("Ports", _PORTS),
-], pointer=True)
+TASK = model_struct(model.Task, "swarm.Task", pointer=True)
 TASK_POINTER = pointer_to(TASK)
 _TASKS = slice_of(TASK_POINTER)
 _REPLICAS = pointer_to(UINT64)  # as the Docker API has it: nil unless replicated
-SERVICE = register_struct(swarm.Service, "swarm.Service", [
-    ("ID", STRING), ("Name", STRING), ("Labels", _MSS), ("Mode", STRING), ("Replicas", _REPLICAS),
-    ("Image", STRING), ("Env", _MSS), ("ContainerLabels", _MSS), ("EndpointMode", STRING),
-    ("VirtualIPs", slice_of(VIRTUAL_IP)), ("Ports", _PORTS), ("Networks", STRINGS), ("Tasks", _TASKS),
-], pointer=True, methods=[
-    Method("RunningTasks", lambda s: GoSlice(_TASKS, (t for t in s.Tasks if t.State == "running")), (), _TASKS),
-])
+SERVICE = model_struct(
+    model.Service, "swarm.Service", pointer=True, types={"Replicas": _REPLICAS},
+    methods=[
+        Method("RunningTasks", lambda s: GoSlice(_TASKS, (t for t in s.Tasks if t.State == "running")), (), _TASKS),
+    ],
+)
 SERVICE_POINTER = pointer_to(SERVICE)
 _SERVICES = slice_of(SERVICE_POINTER)
 _NODES = slice_of(NODE_POINTER)
@@ -202,38 +192,38 @@ def to_go_container(c: model.RuntimeContainer) -> model.RuntimeContainer:
 
 
 def to_go_swarm(
-    services: Iterable[swarm.Service], tasks: Iterable[swarm.Task], nodes: Iterable[swarm.Node],
+    services: Iterable[model.Service], tasks: Iterable[model.Task], nodes: Iterable[model.Node],
 ) -> tuple[GoSlice, GoSlice, GoSlice]:
     """Go-typed copies of the swarm lists; an object shared in the model stays shared."""
-    node_copies: dict[int, swarm.Node] = {}
-    task_copies: dict[int, swarm.Task] = {}
+    node_copies: dict[int, model.Node] = {}
+    task_copies: dict[int, model.Task] = {}
 
-    def node(n: swarm.Node) -> swarm.Node:
+    def node(n: model.Node) -> model.Node:
         found = node_copies.get(id(n))
         if found is None:
-            found = node_copies[id(n)] = swarm.Node(
+            found = node_copies[id(n)] = model.Node(
                 n.ID, n.Hostname, n.Role, n.Availability, n.State, n.Address, _map(_MSS, n.Labels),
                 n.Leader, n.EngineVersion, n.Self,
             )
         return found
 
-    def task(t: swarm.Task) -> swarm.Task:
+    def task(t: model.Task) -> model.Task:
         found = task_copies.get(id(t))
         if found is None:
-            found = task_copies[id(t)] = swarm.Task(
+            found = task_copies[id(t)] = model.Task(
                 t.ID, t.Name, t.ServiceID, t.ServiceName, t.Slot, t.NodeID, node(t.Node), t.State,
                 t.DesiredState, t.Message, t.Error, t.ContainerID, t.Image, _map(_MSS, t.Env),
                 _map(_MSS, t.Labels),
                 _slice(slice_of(TASK_NETWORK), [
-                    swarm.TaskNetwork(w.ID, w.Name, _slice(STRINGS, w.Addresses), w.IP) for w in t.Networks
+                    model.TaskNetwork(w.ID, w.Name, _slice(STRINGS, w.Addresses), w.IP) for w in t.Networks
                 ]),
                 _slice(_PORTS, t.Ports),
             )
         return found
 
-    def service(s: swarm.Service) -> swarm.Service:
+    def service(s: model.Service) -> model.Service:
         replicas = NilPointer(_REPLICAS) if s.Replicas is None else Pointer(Uint64(s.Replicas), _REPLICAS)
-        return swarm.Service(
+        return model.Service(
             s.ID, s.Name, _map(_MSS, s.Labels), s.Mode, replicas, s.Image, _map(_MSS, s.Env),  # type: ignore[arg-type]
             _map(_MSS, s.ContainerLabels), s.EndpointMode, _slice(slice_of(VIRTUAL_IP), s.VirtualIPs),
             _slice(_PORTS, s.Ports), _slice(STRINGS, s.Networks), _slice(_TASKS, [task(t) for t in s.Tasks]),
@@ -296,9 +286,9 @@ def make_root(
     docker: model.Docker,
     env: Mapping[str, str],
     current_container: model.RuntimeContainer | None,
-    services: Iterable[swarm.Service] | None = None,
-    tasks: Iterable[swarm.Task] | None = None,
-    nodes: Iterable[swarm.Node] | None = None,
+    services: Iterable[model.Service] | None = None,
+    tasks: Iterable[model.Task] | None = None,
+    nodes: Iterable[model.Node] | None = None,
     convert: Callable[[model.RuntimeContainer], model.RuntimeContainer] | None = None,
 ) -> Root:
     """The template data ``$``: a ``*context.Context`` over Go-typed copies of ``containers``.

@@ -20,15 +20,15 @@ from ..helpers import sort as _sort
 from ..helpers import where as _where
 from ..helpers import yamlfmt as _yaml
 from ..errors import HelperError
+from ..golang import regexp
 from ..helpers.fieldpath import NotAStringError, PathRules
 from ..helpers.serialize import PlainRules
 from .context import CONTEXT
 from .errors import GoError
 from .funcs import Function, define
-from .re2 import RegexpSyntaxError, compile_go
 from .sprig.coerce import deep_equal, list_items
 from .values import (
-    ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, GoMap, GoSlice, NilPointer, Pointer, kind,
+    ANY, BOOL, INT, LIST, MISSING, STRING, STRINGS, Duration, GoMap, GoSlice, NilPointer, Pointer, kind,
     map_of, struct_info, type_name,
 )
 
@@ -97,7 +97,17 @@ def _items(fn: str, value: Any) -> list[Any]:
         return value
     if isinstance(value, bytes):
         return list_items(value)
-    raise GoError(f"must pass an array or slice to '{fn}'; received {_format(value)}; kind {kind(value)}")
+    raise GoError(f"must pass an array or slice to '{fn}'; received {_format(value)}; kind {_kind_behind(value)}")
+
+
+def _kind_behind(value: Any) -> str:
+    """The kind docker-gen names: a pointer's target's (a nil pointer's is ``invalid``)."""
+    if isinstance(value, NilPointer):
+        return "invalid"
+    info = struct_info(value)
+    if info is not None and info.pointer:  # a *RuntimeContainer stands for its struct
+        return "struct"
+    return kind(value)
 
 
 def _not_a_string(exc: NotAStringError) -> GoError:
@@ -237,14 +247,10 @@ def where_label_does_not_exist(containers: Any, label: str) -> GoSlice:
 @define(FUNCTIONS, "whereLabelValueMatches", (CONTEXT, STRING, STRING), CONTEXT)
 def where_label_value_matches(containers: Any, label: str, pattern: str) -> GoSlice:
     try:
-        matches = _where.whereLabelValueMatches(_context(containers), label, pattern, compile=_go_regexp)
-    except RegexpSyntaxError as exc:
+        compiled = regexp.compile(pattern)  # docker-gen compiles first: its error is Go's bare text
+    except regexp.RegexpSyntaxError as exc:
         raise GoError(str(exc)) from None
-    return GoSlice(CONTEXT, matches)
-
-
-def _go_regexp(pattern: str) -> Any:
-    return compile_go(pattern).regex
+    return GoSlice(CONTEXT, _where.whereLabelValueMatches(_context(containers), label, compiled))
 
 
 # --- sorting ------------------------------------------------------------------------
@@ -267,7 +273,8 @@ def sort_objects_by_keys_asc(entries: Any, path: str) -> list[Any]:
 
 @define(FUNCTIONS, "sortObjectsByKeysDesc", (ANY, STRING), LIST)
 def sort_objects_by_keys_desc(entries: Any, path: str) -> list[Any]:
-    return _sort.sortObjectsByKeysDesc(_items("sortObjsByKeys", entries), path, rules=GO_PATHS)
+    # docker-gen names this one 'sortObjsByKey' (no s) in its error, the ascending one not.
+    return _sort.sortObjectsByKeysDesc(_items("sortObjsByKey", entries), path, rules=GO_PATHS)
 
 
 # --- strings, maps, files -----------------------------------------------------------
@@ -289,7 +296,6 @@ def _shared(name: str, params: tuple, result: Any, fn: Any, *, variadic: Any = N
 
 _shared("closest", (STRINGS, STRING), STRING, shared.closest)
 _shared("coalesce", (), ANY, shared.coalesce, variadic=ANY)
-_shared("comment", (STRING, STRING), STRING, shared.comment)
 _shared("contains", (ANY, ANY), BOOL, shared.contains)
 _shared("parseBool", (STRING,), BOOL, shared.parseBool)
 _shared("queryEscape", (STRING,), STRING, shared.queryEscape)
@@ -307,16 +313,31 @@ class _GoPlain(PlainRules):
         info = struct_info(value)
         if info is None:
             return None
-        if not info.attrs:
-            return info.field_types  # Go field name = attribute name
-        return frozenset(info.attribute(name) for name in info.field_types)
+        return frozenset(info.attribute(name) for name in info.field_types if name[:1].isupper())  # exported
+
+    def text(self, value: Any) -> str | None:
+        if type(value) is Duration:
+            from .fmt import duration_string
+
+            return duration_string(value)
+        info = struct_info(value)
+        method = info.methods.get("MarshalText") if info is not None else None
+        return None if method is None else bytes(method.call(value)).decode("utf-8", "surrogateescape")
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, Pointer):
             return value.target
         if isinstance(value, NilPointer) or value is MISSING:
             return None
-        raise HelperError(f"yaml: cannot encode a value of type {type_name(value)}")
+        info = struct_info(value)
+        if info is not None:  # a Go struct without a dataclass: its exported fields, named as yaml.v3 does
+            text = self.text(value)
+            if text is not None:
+                return text
+            return {name.lower(): getattr(value, info.attribute(name)) for name in info.field_types
+                    if name[:1].isupper()}
+        # yaml.v3 panics on kinds it cannot marshal (complex numbers...): even toYaml fails.
+        raise GoError(f"cannot marshal type: {type_name(value)}")
 
 
 _GO_PLAIN = _GoPlain()
@@ -340,6 +361,52 @@ def when(condition: bool, if_true: Any, if_false: Any) -> Any:
     return if_true if condition else if_false
 
 
+@define(FUNCTIONS, "comment", (STRING, STRING), STRING)
+def comment(delimiter: str, text: str) -> str:
+    # docker-gen prefixes lines with regexp ReplaceAllString(text, delimiter): the delimiter
+    # is a replacement template, and its pattern (?m)^ has no groups to refer to.
+    return shared.comment(_expand_without_groups(delimiter), text)
+
+
+def _expand_without_groups(template: str) -> str:
+    """regexp's Expand when nothing was captured: ``$$`` is ``$``, a reference (``$name``,
+    ``${name}``, ``$1``) is empty, a ``$`` that starts no reference stays as it is."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = template.find("$", i)
+        if j < 0:
+            out.append(template[i:])
+            return "".join(out)
+        out.append(template[:j][i:])
+        if template.startswith("$", j + 1):
+            out.append("$")
+            i = j + 2
+            continue
+        length = _reference_length(template, j + 1)
+        if not length:
+            out.append("$")
+        i = j + 1 + length
+
+
+def _reference_length(text: str, start: int) -> int:
+    """Characters of a group reference at ``start`` (after ``$``); 0 when there is none."""
+    import unicodedata
+
+    brace = text.startswith("{", start)
+    end = first = start + brace
+    while end < len(text) and (text[end] == "_" or unicodedata.category(text[end])[0] == "L"
+                               or unicodedata.category(text[end]) == "Nd"):
+        end += 1
+    if end == first:
+        return 0
+    if brace:
+        if not text.startswith("}", end):
+            return 0
+        end += 1
+    return end - start
+
+
 @define(FUNCTIONS, "dir", (STRING,), STRINGS)
 def dir_list(path: str) -> GoSlice:
     return GoSlice(STRINGS, shared.dir_(path))
@@ -356,6 +423,8 @@ def exists(path: str) -> bool:
     except OSError as exc:
         reason = (exc.strerror or str(exc))
         raise GoError(f"stat {path}: {reason[:1].lower()}{reason[1:]}") from None
+    except ValueError:  # a NUL byte: the system call refuses it
+        raise GoError(f"stat {path}: invalid argument") from None
     return True
 
 
@@ -385,6 +454,8 @@ def split(text: str, sep: str) -> GoSlice:
 
 @define(FUNCTIONS, "splitN", (STRING, STRING, INT), STRINGS)
 def split_n(text: str, sep: str, count: int) -> GoSlice:
+    if count == 0:  # strings.SplitN gives nil: printed [], encoded null
+        return GoSlice(STRINGS, (), nil=True)
     return GoSlice(STRINGS, shared.splitN(text, sep, count))
 
 

@@ -1,4 +1,4 @@
-"""The Go engine behind :class:`dockergen.render.Template`: docker-gen's templates, unchanged.
+"""The Go engine behind :class:`dockergen.pipeline.render.Template`: docker-gen's templates, unchanged.
 
 Parses the ``;``-separated file list with docker-gen's ParseFiles rules,
 renders a snapshot with docker-gen's context as ``$``, and reports failures
@@ -9,10 +9,9 @@ the container being ranged over), with Go's own error text after it.
 from __future__ import annotations
 
 import os
-import threading
 
+from dockergen.engine import CompiledTemplate, RenderInput
 from dockergen.errors import RenderError
-from dockergen.render import RenderInput, remove_blank_lines
 
 from .context import make_root, to_go_container
 from .errors import ExecError, ParseError
@@ -21,26 +20,19 @@ from .template import TemplateSet, read_template_file
 __all__ = ["GoTemplate"]
 
 
-class GoTemplate:
-    """One config's compiled Go template list, renderable many times, reloadable in place."""
+class GoTemplate(CompiledTemplate[TemplateSet]):
+    """One config's compiled Go template list, renderable many times, reloadable in place.
+
+    A Go template can hand the whole root (``$``) to a function (``json $``) or
+    a template, so it always counts as reading the daemon facts.
+    """
 
     def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
-        self.spec = spec
-        self.paths = spec.split(";")
-        self.main = self.paths[0]
-        self.keep_blank_lines = keep_blank_lines
-        self._lock = threading.Lock()
-        # A Go template can hand the whole root ($) to a function (json $) or template: always asked.
-        self.uses_daemon_facts = True
-        self._by_name = {os.path.basename(p): p for p in self.paths}  # a later file wins, as in Go
-        self._set = self._compile()
+        self._by_name = {os.path.basename(p): p for p in spec.split(";")}  # a later file wins, as in Go
         # Go-typed copies of the containers of the last render, by identity: the inventory
         # replaces a container object when it changes, so an unchanged one is converted once.
         self._copies: dict[int, tuple[object, object]] = {}
-
-    @property
-    def files(self) -> set[str]:
-        return {os.path.abspath(p) for p in self.paths}
+        super().__init__(spec, keep_blank_lines)
 
     def _path_of(self, name: str) -> str:
         return self._by_name.get(name, self.main)
@@ -57,15 +49,8 @@ class GoTemplate:
         except ParseError as exc:
             raise RenderError(str(exc), self._path_of(exc.name), exc.line) from None
 
-    def reload(self) -> None:
-        """Re-parse from disk; a parse error keeps the previous version in use."""
-        compiled = self._compile()
-        with self._lock:
-            self._set = compiled
-
     def render(self, data: RenderInput) -> str:
-        with self._lock:
-            compiled = self._set
+        compiled = self.compiled()
         swarm = data.swarm
         old_copies = self._copies
         copies: dict[int, tuple[object, object]] = {}
@@ -93,4 +78,4 @@ class GoTemplate:
                 name = getattr(container, "Name", "") or getattr(container, "ID", "")[:12] or None
             message = str(exc) + (f" (rendering container {name})" if name else "")
             raise RenderError(message, self._path_of(exc.name), exc.line, container=name) from None
-        return text if self.keep_blank_lines else remove_blank_lines(text)
+        return self.tidy(text)

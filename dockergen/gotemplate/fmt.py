@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import struct
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
+from ..limits import check_text, deeper
 from .values import (
     ANY, BYTES, DICT, LIST, MISSING, STRING, UINT8, UINT_KINDS, Duration, Float32, GoMap, GoSlice, GoType,
     Int8, Int16, Int32, Int64, Method, NilPointer, Pointer, Uint, Uint8, Uint16, Uint32, Uint64, go_bytes,
@@ -24,7 +25,7 @@ from .values import (
 )
 
 __all__ = [
-    "format_v", "sprint", "sprintln", "sprintf", "go_quote", "go_quote_rune", "format_float",
+    "format_v", "format_indirect", "sprint", "sprintln", "sprintf", "go_quote", "go_quote_rune", "format_float",
     "action_text", "duration_string", "can_backquote",
 ]
 
@@ -53,6 +54,16 @@ def format_v(value: Any) -> str:
         return "true" if value else "false"
     p = _Printer()
     p.print_arg(value, "v")
+    return p.text()
+
+
+def format_indirect(value: Any) -> str:
+    """``%v`` of what a pointer points to (Go's ``indirect``): a container prints without ``&``."""
+    info = struct_info(value)
+    if info is None or not info.pointer:
+        return format_v(value)
+    p = _Printer()
+    p.print_value(value, "v", 0, None, as_value=True)
     return p.text()
 
 
@@ -417,14 +428,40 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 def _time_gostring(t: datetime) -> str:
     """``time.Time.GoString`` (``%#v``), best effort for the zones we produce."""
+    from .sprig.dates import is_local
+
     ns = getattr(t, "nanosecond", t.microsecond * 1000)
     name = t.tzname() or ""
-    if t.tzinfo is None or name in ("UTC", "UTC+00:00"):
+    if is_local(t.tzinfo):
+        loc = "time.Local"
+    elif t.tzinfo is None or name in ("UTC", "UTC+00:00"):
         loc = "time.UTC"
     else:
         loc = 'time.Location("")' if name.startswith("UTC") else f"time.Location({go_quote(name)})"
-    return (f"time.Date({t.year}, time.{_MONTHS[t.month - 1]}, {t.day}, {t.hour}, {t.minute}, "
+    year = t.year + 400 * getattr(t, "cycles", 0)
+    return (f"time.Date({year}, time.{_MONTHS[t.month - 1]}, {t.day}, {t.hour}, {t.minute}, "
             f"{t.second}, {ns}, {loc})")
+
+
+_UNIX_TO_INTERNAL = 62135596800  # seconds from 0001-01-01 to 1970-01-01
+_WALL_TO_INTERNAL = 59453308800  # seconds from 0001-01-01 to 1885-01-01
+_LOCATION_POINTER = GoType("ptr", "*time.Location")
+
+
+def _time_fields(t: datetime) -> tuple[int, int, Any]:
+    """Go's ``time.Time{wall, ext, loc}``: ``loc`` is None for UTC (Go's nil), else the zone."""
+    from .sprig.dates import time_to_ns
+
+    ns = time_to_ns(t)
+    seconds, nanos = divmod(ns, 1_000_000_000)
+    seconds += _UNIX_TO_INTERNAL
+    mono = getattr(t, "mono_ns", None)
+    if mono is not None:  # time.Now(): wall seconds since 1885 and the monotonic reading
+        wall, ext = (1 << 63) | ((seconds - _WALL_TO_INTERNAL) << 30) | nanos, mono
+    else:
+        wall, ext = nanos, seconds
+    zone = t.tzinfo
+    return wall, ext, None if zone is None or zone is timezone.utc else zone
 
 
 # --- the printer -------------------------------------------------------------------
@@ -528,7 +565,7 @@ def _sorted_items(mapping: dict) -> list[tuple[Any, Any]]:
 class _Printer:
     """Formats one fmt call; mirrors Go's per-verb state (flags, erroring)."""
 
-    __slots__ = ("buf", "f", "erroring", "reordered", "good_argnum")
+    __slots__ = ("buf", "f", "erroring", "reordered", "good_argnum", "widened")
 
     def __init__(self) -> None:
         self.buf: list[str] = []
@@ -536,6 +573,21 @@ class _Printer:
         self.erroring = False
         self.reordered = False
         self.good_argnum = True
+        self.widened = 0  # characters that widths and precisions may add to composites' leaves
+
+    def enter(self, depth: int, leaves: int) -> None:
+        """Checks before printing a composite's ``leaves`` elements at ``depth``.
+
+        Go has no bound on either, but a width or precision (up to a million) applies
+        to every leaf: ``%1000000v`` of a long list from a container value would be
+        gigabytes.  A value nested past dockergen's limit (``set $d "x" $d``) fails too.
+        """
+        deeper("fmt", depth)
+        f = self.f
+        widest = max(f.wid if f.wid_present else 0, f.prec if f.prec_present else 0)
+        if widest > 1:
+            self.widened += leaves * widest
+            check_text("fmt", self.widened)
 
     def text(self) -> str:
         return "".join(self.buf)
@@ -716,16 +768,16 @@ class _Printer:
     def plain(self, s: str) -> None:
         if self.f.prec_present:
             s = s[: self.f.prec]
-        self.pad(s, zero_ok=False)
+        self.pad(s)  # the 0 flag pads strings with zeros too: %05s of "b" is 0000b
 
     def quote(self, s: str) -> None:
         f = self.f
         if f.prec_present:
             s = s[: f.prec]
         if f.sharp and can_backquote(s):
-            self.pad("`" + s + "`", zero_ok=False)
+            self.pad("`" + s + "`")
         else:
-            self.pad(go_quote(s, ascii_only=f.plus), zero_ok=False)
+            self.pad(go_quote(s, ascii_only=f.plus))
 
     def hex_bytes(self, data: bytes, upper: bool) -> None:
         """``%x`` of a string or byte slice; precision limits the bytes, ``% x`` spaces them."""
@@ -743,7 +795,7 @@ class _Printer:
                 width += 2
         else:
             if f.wid_present:
-                self.buf.append(" " * f.wid)
+                self.buf.append(("0" if f.zero else " ") * f.wid)
             return
         prefix = "0X" if upper else "0x"
         parts = []
@@ -755,12 +807,13 @@ class _Printer:
                 parts.append(h)
         text = " ".join(parts) if f.space else (prefix if f.sharp else "") + "".join(parts)
         if f.wid_present and f.wid > width:
-            gap = " " * (f.wid - width)
+            gap = ("0" if f.zero else " ") * (f.wid - width)  # never zeros on the right: - clears 0
             text = text + gap if f.minus else gap + text
         self.buf.append(text)
 
     def fmt_bytes(self, data: bytes, verb: str, type_string: str, value: Any, depth: int) -> None:
         if verb in "vd":
+            self.enter(depth, len(data))
             if self.f.sharp_v:
                 self.buf.append(type_string + "{")
                 for i, c in enumerate(data):
@@ -924,8 +977,8 @@ class _Printer:
         if isinstance(value, bytes):
             self.fmt_bytes(value, verb, "[]uint8", value, depth)
             return
-        if isinstance(value, datetime):
-            self.bad_verb(verb, str(value), "time.Time")
+        if isinstance(value, datetime):  # no String for this verb: Go prints the struct's fields
+            self.print_time_struct(value, verb, depth)
             return
         if isinstance(value, NilPointer):
             self.fmt_pointer(0, verb, value.type.name, value)
@@ -992,6 +1045,7 @@ class _Printer:
             self.buf.append("<nil>")
 
     def print_list(self, items: list, verb: str, depth: int, slice_type: GoType) -> None:
+        self.enter(depth, len(items))
         elem = slice_type.elem or ANY
         if self.f.sharp_v:
             self.buf.append(slice_type.name + "{")
@@ -1009,6 +1063,7 @@ class _Printer:
         self.buf.append("]")
 
     def print_map(self, mapping: dict, verb: str, depth: int) -> None:
+        self.enter(depth, 2 * len(mapping))
         map_type = mapping.type if isinstance(mapping, GoMap) else DICT
         key_type = map_type.key or STRING
         elem = map_type.elem or ANY
@@ -1030,6 +1085,7 @@ class _Printer:
         self.buf.append("}" if sharp_v else "]")
 
     def print_struct(self, obj: Any, info: Any, verb: str, depth: int) -> None:
+        self.enter(depth, len(info.fields))
         f = self.f
         if f.sharp_v:
             self.buf.append(info.name)
@@ -1041,6 +1097,22 @@ class _Printer:
                 self.buf.append(name + ":")
             self.print_value(getattr(obj, info.attribute(name), None), verb, depth + 1, ftype,
                              addressable=False)
+        self.buf.append("}")
+
+    def print_time_struct(self, t: datetime, verb: str, depth: int) -> None:
+        """``time.Time`` as the struct it is: ``{wall ext loc}`` (``%d`` of a time)."""
+        wall, ext, location = _time_fields(t)
+        f = self.f
+        names = ("wall:", "ext:", "loc:") if f.plus_v else ("", "", "")
+        self.buf.append("{" + names[0])
+        self.fmt_integer(wall, False, verb, Uint64(wall), "uint64")
+        self.buf.append(" " + names[1])
+        self.fmt_integer(ext, True, verb, Int64(ext), "int64")
+        self.buf.append(" " + names[2])
+        if location is None:
+            self.fmt_pointer(0, verb, "*time.Location", NilPointer(_LOCATION_POINTER))
+        else:
+            self.fmt_pointer(_address(location), verb, "*time.Location", Pointer(location, _LOCATION_POINTER))
         self.buf.append("}")
 
     # Printf ----------------------------------------------------------------

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from .errors import GoError
 from .values import (
-    BOOL, DURATION, INT, INT64, STRING, TIME, GoType, Int64, Method, register_methods, register_type,
+    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, GoType, Int64, Method, pointer_to, register_methods,
+    register_struct, register_type, slice_of,
 )
 
-__all__ = ["Month", "Weekday", "MONTH", "WEEKDAY"]
+__all__ = ["Month", "Weekday", "Location", "MONTH", "WEEKDAY", "LOCATION"]
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -49,9 +51,13 @@ def _ns(t: datetime) -> int:
 
 
 def _seconds(t: datetime) -> int:
-    aware = t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
-    delta = aware - datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return delta.days * 86400 + delta.seconds
+    from .sprig.dates import time_to_ns
+
+    return time_to_ns(t) // _NS
+
+
+def _wrap64(n: int) -> int:
+    return (n + (1 << 63)) % (1 << 64) - (1 << 63)
 
 
 def _format(t: datetime, layout: str) -> str:
@@ -70,7 +76,8 @@ def _sub(t: datetime, u: datetime) -> Any:
     from .sprig.dates import time_to_ns
     from .values import Duration
 
-    return Duration(time_to_ns(t) - time_to_ns(u))
+    # Go saturates a difference beyond time.Duration's range at its minimum or maximum.
+    return Duration(max(-(1 << 63), min((1 << 63) - 1, time_to_ns(t) - time_to_ns(u))))
 
 
 def _in_utc(t: datetime) -> Any:
@@ -96,20 +103,148 @@ def _cmp(a: datetime, b: datetime) -> int:
     return (x > y) - (x < y)
 
 
+class Location:
+    """A ``*time.Location``: Go's struct, as far as UTC and fixed zones show it (its
+    unexported fields print with ``%v`` and ``%#v``; JSON and YAML see none)."""
+
+    def __init__(self, zone: Any) -> None:
+        self.tzinfo = zone  # None for UTC
+        self.name = _zone_name(zone)
+        self.zone = self.tx = self.cacheZone = None
+        self.extend = ""
+        self.cacheStart = self.cacheEnd = Int64(0)
+
+
+def _zone_name(zone: Any) -> str:
+    if zone is None or zone is timezone.utc:
+        return "UTC"
+    key = getattr(zone, "key", None)
+    if key is not None:
+        return key
+    name = zone.tzname(None) or ""
+    return "" if name.startswith("UTC") and len(name) > 3 else name  # an unnamed fixed offset
+
+
+_ZONE = GoType("struct", "time.zone")
+LOCATION_STRUCT = register_struct(
+    Location, "time.Location",
+    [("name", STRING), ("zone", slice_of(_ZONE)), ("tx", slice_of(GoType("struct", "time.zoneTrans"))),
+     ("extend", STRING), ("cacheStart", INT64), ("cacheEnd", INT64), ("cacheZone", pointer_to(_ZONE))],
+    pointer=True,
+    methods=[Method("String", lambda loc: loc.name, (), STRING, pointer_receiver=True)],
+)
+LOCATION = pointer_to(LOCATION_STRUCT)
+
+
+def _location(t: datetime) -> Location:
+    zone = t.tzinfo
+    return Location(None if zone is None or zone is timezone.utc else zone)
+
+
+def _in(t: datetime, location: Any) -> Any:
+    from .sprig.dates import time_from_ns, time_to_ns
+
+    if not isinstance(location, Location):
+        raise GoError("time: missing Location in call to Time.In")
+    return time_from_ns(time_to_ns(t), location.tzinfo or timezone.utc)
+
+
+_ZERO_TO_UNIX_NS = 62135596800 * _NS  # Truncate and Round count from Go's zero time, 0001-01-01
+
+
+def _truncate(t: datetime, d: int) -> Any:
+    if d <= 0:
+        return _add(t, 0)
+    return _add(t, -((_time_ns(t) + _ZERO_TO_UNIX_NS) % d))
+
+
+def _round(t: datetime, d: int) -> Any:
+    if d <= 0:
+        return _add(t, 0)
+    r = (_time_ns(t) + _ZERO_TO_UNIX_NS) % d
+    return _add(t, -r if r + r < d else d - r)  # halfway rounds up
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date of any year."""
+    year -= month <= 2
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    days += 719468
+    era = days // 146097
+    doe = days - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def _add_date(t: datetime, years: int, months: int, days: int) -> Any:
+    """``AddDate``: time.Date normalises the month, then the day, then reads the wall clock."""
+    from .sprig.dates import _wall_in, go_year
+
+    total = t.month - 1 + months
+    year = go_year(t) + years + total // 12
+    year, month, day = _civil_from_days(_days_from_civil(year, total % 12 + 1, 1) + t.day - 1 + days)
+    return _wall_in(year, month, day, t.hour, t.minute, t.second, _ns(t), t.tzinfo or timezone.utc)
+
+
+def _marshal(t: datetime, what: str) -> bytes:
+    from .sprig.dates import go_year
+    from ..helpers.serialize import rfc3339
+
+    if not 0 <= go_year(t) <= 9999:
+        raise GoError(f"Time.{what}: year outside of range [0,9999]")
+    text = rfc3339(t)
+    return (f'"{text}"' if what == "MarshalJSON" else text).encode()
+
+
+def _time_ns(t: datetime) -> int:
+    from .sprig.dates import time_to_ns
+
+    return time_to_ns(t)
+
+
+register_methods(TIME, [
+    Method("Location", _location, (), LOCATION),
+    Method("In", _in, (LOCATION,), TIME),
+    Method("Truncate", _truncate, (DURATION,), TIME),
+    Method("Round", _round, (DURATION,), TIME),
+    Method("AddDate", _add_date, (INT, INT, INT), TIME),
+    Method("IsDST", lambda t: bool(t.dst()), (), BOOL),
+    Method("GoString", lambda t: _gostring(t), (), STRING),
+    Method("MarshalJSON", lambda t: _marshal(t, "MarshalJSON"), (), BYTES),
+    Method("MarshalText", lambda t: _marshal(t, "MarshalText"), (), BYTES),
+])
+
+
+def _gostring(t: datetime) -> str:
+    from .fmt import _time_gostring
+
+    return _time_gostring(t)
+
+
 register_methods(TIME, [
     Method("String", lambda t: str(t), (), STRING),
     Method("Format", _format, (STRING,), STRING),
     Method("Unix", lambda t: Int64(_seconds(t)), (), INT64),
     Method("UnixMilli", lambda t: Int64(_seconds(t) * 1000 + _ns(t) // 1_000_000), (), INT64),
     Method("UnixMicro", lambda t: Int64(_seconds(t) * 1_000_000 + _ns(t) // 1000), (), INT64),
-    Method("UnixNano", lambda t: Int64(_seconds(t) * _NS + _ns(t)), (), INT64),
+    Method("UnixNano", lambda t: Int64(_wrap64(_seconds(t) * _NS + _ns(t))), (), INT64),  # int64 arithmetic
     Method("Nanosecond", lambda t: _ns(t), (), INT),
     Method("Second", lambda t: t.second, (), INT),
     Method("Minute", lambda t: t.minute, (), INT),
     Method("Hour", lambda t: t.hour, (), INT),
     Method("Day", lambda t: t.day, (), INT),
     Method("Month", lambda t: Month(t.month), (), MONTH),
-    Method("Year", lambda t: t.year, (), INT),
+    Method("Year", lambda t: t.year + 400 * getattr(t, "cycles", 0), (), INT),
     Method("YearDay", lambda t: t.timetuple().tm_yday, (), INT),
     Method("Weekday", lambda t: Weekday((t.weekday() + 1) % 7), (), WEEKDAY),
     Method("IsZero", _is_zero, (), BOOL),

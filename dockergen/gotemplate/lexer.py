@@ -61,11 +61,13 @@ class Token:
             return "EOF"
         if self.type == ERROR:
             return self.value
-        if self.type == KEYWORD:
+        if self.type in (KEYWORD, DOT, NIL):  # Go's item kinds from itemKeyword on
             return f"<{self.value}>"
-        if len(self.value) > 10:
-            return f"{self.value[:10]!r}..."  # pragma: no cover - Go's %.10q form, rare
-        return '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        from .fmt import go_quote
+
+        if len(self.value.encode("utf-8", "surrogateescape")) > 10:  # %.10q: 10 runes of a longer text
+            return go_quote(self.value[:10]) + "..."
+        return go_quote(self.value)
 
 
 def _is_alnum(ch: str) -> bool:
@@ -139,6 +141,8 @@ class _Lexer:
         if text.startswith("/*", after):
             return self.comment(start, after)
         self.emit(LEFT, start, start + 2, self.line)
+        if trim_left and text[start + 3] == "\n":  # the marker's white space may be a line break
+            self.line += 1
         self.pos = after
         self.paren_depth = 0
         return self.inside_action()
@@ -182,8 +186,8 @@ class _Lexer:
                 if self.paren_depth:
                     self.error("unclosed left paren", i, self.line)
                     return False
-                if trim:
-                    self.emit(RIGHT, i + 1, i + 4, self.line)
+                if trim:  # the marker is not part of the token: Go names it "}}"
+                    self.emit(RIGHT, i + 2, i + 4, self.line)
                     self.pos = self.skip_space(i + 4)
                 else:
                     self.emit(RIGHT, i, i + 2, self.line)

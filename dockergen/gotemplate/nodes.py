@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockergen.golang.unicode import trim_space
+
 __all__ = [
     "Node", "ListNode", "TextNode", "ActionNode", "PipeNode", "CommandNode", "IdentifierNode",
     "VariableNode", "DotNode", "NilNode", "FieldNode", "ChainNode", "BoolNode", "NumberNode",
@@ -252,11 +254,6 @@ class ElseNode(Node):
         return "{{else}}"
 
 
-# Go's unicode.IsSpace (what bytes.TrimSpace trims); Python's str.isspace adds \x1c-\x1f.
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-    "\u2028\u2029\u202f\u205f\u3000"
-
-
 def is_empty_tree(node: Any) -> bool:
     """True when a body is only white space (and comments): such a define never replaces another."""
     if node is None:
@@ -264,5 +261,5 @@ def is_empty_tree(node: Any) -> bool:
     if isinstance(node, ListNode):
         return all(is_empty_tree(n) for n in node.nodes)
     if isinstance(node, TextNode):
-        return node.text.strip(_GO_SPACE) == ""
+        return trim_space(node.text) == ""
     return False

@@ -166,12 +166,13 @@ class _Parser:
         if token.type == L.TEXT:
             return TextNode(token.pos, token.value)
         if token.type == L.LEFT:
-            saved = self.action_line
             self.action_line = token.line
             try:
                 return self.action()
             finally:
-                self.action_line = saved
+                # Cleared, not restored, as Go does: after an inner action (the {{else}} of
+                # {{else if ...}} included) errors no longer name where the outer one started.
+                self.action_line = 0
         self.unexpected(token, "input")
         raise AssertionError  # pragma: no cover
 
@@ -366,9 +367,9 @@ class _Parser:
             if isinstance(node, VariableNode):
                 return VariableNode(chain_pos, node.ident + fields, node.slot)
             if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
-                text = str(node)
-                quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                self.error(f"unexpected . after term {quoted}")
+                from .fmt import go_quote
+
+                self.error(f"unexpected . after term {go_quote(str(node))}")
             return ChainNode(chain_pos, node, fields)
         return node
 
@@ -464,11 +465,13 @@ def make_number(token: Token) -> NumberNode:
         node.float_value = float(code)
         return node
     if token.type == L.COMPLEX or text.endswith("i"):
-        try:
-            value = complex(text[:-1].replace("_", "") + "j") if token.type == L.NUMBER else complex(
-                text.replace("_", "").replace("i", "j"))
-        except ValueError:
-            raise UnquoteError(f"illegal number syntax: \"{text}\"") from None
+        if token.type == L.NUMBER:  # an imaginary constant: ParseFloat of what precedes the i
+            imaginary = parse_go_float(text[:-1])
+            if imaginary is None:
+                raise UnquoteError(f"illegal number syntax: \"{text}\"")
+            value = complex(0, imaginary)
+        else:
+            value = _scan_complex(text)
         node.is_complex = True
         node.complex_value = value
         if value.imag == 0:
@@ -481,6 +484,9 @@ def make_number(token: Token) -> NumberNode:
     if value is not None and 0 <= value <= _UINT64_MAX and not text.startswith("-"):
         node.is_uint = True
         node.uint_value = value
+    if node.is_int and node.int_value == 0:  # "-0" is unsigned too, as in Go
+        node.is_uint = True
+        node.uint_value = 0
     if node.is_int:
         node.is_float = True
         node.float_value = float(node.int_value)
@@ -497,6 +503,55 @@ def make_number(token: Token) -> NumberNode:
     if not (node.is_int or node.is_uint or node.is_float):
         raise UnquoteError(f'illegal number syntax: "{text}"')
     return node
+
+
+def _float_token(text: str, i: int) -> int:
+    """End of the float fmt.Sscan reads at ``i`` (its floatToken, partial NaN/Inf reads included)."""
+    n = len(text)
+
+    def accept(chars: str) -> bool:
+        nonlocal i
+        if i < n and text[i] in chars:
+            i += 1
+            return True
+        return False
+
+    if accept("nN") and accept("aA") and accept("nN"):
+        return i
+    accept("+-")
+    if accept("iI") and accept("nN") and accept("fF"):  # an "i" alone is read, then the test fails
+        return i
+    digits, exponent = "0123456789_", "eEpP"
+    if accept("0") and accept("xX"):
+        digits, exponent = "0123456789abcdefABCDEF_", "pP"
+    while accept(digits):
+        pass
+    if accept("."):
+        while accept(digits):
+            pass
+    if accept(exponent):
+        accept("+-")
+        while accept("0123456789_"):
+            pass
+    return i
+
+
+def _scan_complex(text: str) -> complex:
+    """A ``1+2i`` constant as Go reads it (fmt.Sscan): each part goes through strconv.ParseFloat."""
+    from .fmt import go_quote
+    from .sprig.coerce import parse_go_float, parse_go_float_error
+
+    middle = _float_token(text, 0)
+    end = _float_token(text, middle)
+    if text[middle:middle + 1] not in ("+", "-") or text[end:end + 1] != "i":
+        raise UnquoteError("syntax error scanning complex number")
+    parts = []
+    for part in (text[:middle], text[middle:end]):
+        value = parse_go_float(part)
+        if value is None:
+            raise UnquoteError(f"strconv.ParseFloat: parsing {go_quote(part)}: {parse_go_float_error(part)}")
+        parts.append(value)
+    return complex(parts[0], parts[1])
 
 
 def _real_kinds(node: NumberNode, f: float) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..limits import check_items
+from .deepcall import CHECK_EVERY, needs_fresh_stack, run_on_fresh_stack
 from .errors import GoError
-from .fmt import action_text, format_v
+from .fmt import action_text, format_indirect, format_v
 from .funcs import Function
 from .nodes import (
     BoolNode, ChainNode, DotNode, FieldNode, IdentifierNode, NilNode, Node, NumberNode, PipeNode, StringNode,
@@ -27,7 +29,7 @@ from .values import (
 __all__ = [
     "State", "Fail", "Compiled", "format_fail", "position", "MAX_DEPTH", "validate", "zero_of", "ideal",
     "constant_arg", "field", "printable", "sorted_keys", "range_items", "find_template", "run_template",
-    "call_failed", "MethodSite",
+    "call_failed", "MethodSite", "interface_elements",
 ]
 
 MAX_DEPTH = 100000
@@ -312,8 +314,12 @@ def _indirect(value: Any) -> tuple[Any, bool]:
 
 
 def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: "MethodSite | None", final: Any,
-          has_args: bool) -> Any:
-    """``receiver.name`` as Go resolves it: method, struct field, map key (spec §4.4)."""
+          has_args: bool, iface: bool = False, held_by: Any = MISSING, held_as: str = "") -> Any:
+    """``receiver.name`` as Go resolves it: method, struct field, map key (spec §4.4).
+
+    Whether Go sees the receiver as an ``interface{}`` (its errors then name that type):
+    ``iface`` for the first of a chain (the dot of a range over such elements, its element
+    variable), else judged from ``held_by``, the value the receiver was ``.held_as`` of."""
     t = type(receiver)
     if not has_args:
         # The usual cases first: a struct field (resolved once per class and name), a map key.
@@ -328,7 +334,7 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: "Meth
         if fast is None and (t, name) not in _NOT_FAST:
             _learn_field(t, name)
             if (t, name) in _FIELDS:
-                return field(st, dot, node, name, receiver, site, final, has_args)
+                return field(st, dot, node, name, receiver, site, final, has_args, iface, held_by, held_as)
     if receiver is MISSING:
         return MISSING
     addressable = False
@@ -364,7 +370,8 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: "Meth
         field_type = info.field_types.get(name)
         if field_type is not None:
             if not name[:1].isupper():
-                raise st.fail(f"{name} is an unexported field of struct type {static_type}")
+                raise _field_fail(st, "{name} is an unexported field of struct type {type}", name, static_type,
+                                  iface, held_by, held_as)
             if has_args:
                 raise st.fail(f"{name} has arguments but cannot be invoked as function")
             result = getattr(value, info.attribute(name))
@@ -373,7 +380,7 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: "Meth
             if field_type is ANY and result is None:
                 return None
             return result
-        raise st.fail(f"can't evaluate field {name} in type {static_type}")
+        raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type, iface, held_by, held_as)
     if isinstance(value, dict):
         key_type = value.type.key if isinstance(value, GoMap) else None
         if key_type is None or key_type.kind == "string":
@@ -385,8 +392,28 @@ def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: "Meth
     if is_nil and isinstance(value, NilPointer):
         elem = value.type.elem
         if elem is not None and elem.struct is not None and name in elem.struct.field_types:
-            raise st.fail(f"nil pointer evaluating {static_type}.{name}")
-    raise st.fail(f"can't evaluate field {name} in type {static_type}")
+            raise _field_fail(st, "nil pointer evaluating {type}.{name}", name, static_type, iface, held_by, held_as)
+    raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type, iface, held_by, held_as)
+
+
+def _field_fail(st: State, form: str, name: str, static_type: Any, iface: bool, held_by: Any, held_as: str) -> Fail:
+    """A field error naming the receiver's type, or interface{} when Go sees it so."""
+    if held_as:
+        iface = _held_as_interface(held_by, held_as)
+    return st.fail(form.format(name=name, type="interface {}" if iface else static_type))
+
+
+def _held_as_interface(holder: Any, name: str) -> bool:
+    """Whether ``holder.name`` is interface-typed: an element of an interface{} map, or a
+    struct field declared interface{}."""
+    if type(holder) is Addr:
+        holder = holder.value
+    while isinstance(holder, Pointer):
+        holder = holder.target
+    if isinstance(holder, dict):
+        return interface_elements(holder)
+    info = struct_info(holder)
+    return info is not None and info.field_types.get(name) is ANY
 
 
 # (class, field name) -> (attribute, wrap in Addr): fields that no method shadows.
@@ -450,7 +477,9 @@ class MethodSite:
             if t is None or t is ANY:
                 def ev_dot(st: State, dot: Any) -> Any:
                     st.node = node
-                    return dot.value if type(dot) is Addr and t is ANY else dot
+                    if t is ANY:  # an interface{} parameter gets nil for a missing dot
+                        return dot.value if type(dot) is Addr else None if dot is MISSING else dot
+                    return dot
                 return ev_dot
 
             def ev_dot_typed(st: State, dot: Any) -> Any:
@@ -536,37 +565,51 @@ def call_failed(st: State, node: Node, name: str, exc: BaseException) -> Fail:
 # --- range and template calls ----------------------------------------------------
 
 
-def range_items(st: State, value: Any, two: bool) -> tuple[Iterable[tuple[Any, Any]], bool]:
-    """What ``range`` iterates over ``value``: (index or key, element) pairs, and whether the
-    elements are containers (pointer-natured structs) to blame when the body fails."""
+def range_items(st: State, value: Any, two: bool) -> tuple[Iterable[tuple[Any, Any]], bool, bool]:
+    """What ``range`` iterates over ``value``: (index or key, element) pairs; whether the
+    elements are containers (pointer-natured structs) to blame when the body fails; whether
+    they are interface{}-typed for Go (its field errors then name that type)."""
     if type(value) is Addr:
         value = value.value
     while isinstance(value, Pointer):
         value = value.target
+    iface = interface_elements(value)
     if isinstance(value, list):
         if not value:
-            return (), False
+            return (), False, iface
         info = struct_info(value[0])
         if info is not None:
             if info.pointer:
-                return enumerate(value), True
+                return enumerate(value), True, iface
             if any(m.pointer_receiver for m in info.methods.values()):  # slice elements are addressable
-                return [(i, Addr(elem)) for i, elem in enumerate(value)], False
-        return enumerate(value), False
+                return [(i, Addr(elem)) for i, elem in enumerate(value)], False, iface
+        return enumerate(value), False, iface
     if isinstance(value, dict):
         if len(value) < 2:
-            return list(value.items()), False
-        return [(key, value[key]) for key in sorted_keys(value)], False
+            return list(value.items()), False, iface
+        return [(key, value[key]) for key in sorted_keys(value)], False, iface
     if isinstance(value, bytes):
-        return [(i, Uint8(b)) for i, b in enumerate(value)], False
+        return [(i, Uint8(b)) for i, b in enumerate(value)], False, iface
     if isinstance(value, int) and not isinstance(value, bool):
         if two:
             raise st.fail(f"can't use {format_v(value)} to iterate over more than one variable")
+        check_items("range", int(value))  # Go would loop that many times, however many
         ctor = type(value)
-        return [(ctor(i), ctor(i)) for i in range(int(value))], False
+        return [(ctor(i), ctor(i)) for i in range(int(value))], False, iface
     if value is MISSING:
-        return (), False
-    raise st.fail(f"range can't iterate over {format_v(value)}")
+        return (), False, iface
+    raise st.fail(f"range can't iterate over {format_indirect(value)}")
+
+
+def interface_elements(value: Any) -> bool:
+    """Whether ranging over ``value`` yields ``interface{}``-typed elements ([]interface{}, map[K]interface{})."""
+    t = type(value)
+    if t is list or t is dict:
+        return True
+    if not isinstance(value, (list, dict)):
+        return False
+    elem = value.type.elem  # a GoSlice or GoMap
+    return elem is not None and elem.kind == "interface"
 
 
 def find_template(st: State, name: str) -> "Compiled":
@@ -584,7 +627,10 @@ def run_template(st: State, compiled: "Compiled", value: Any, node: Node) -> Non
     saved_tree, saved_node = st.tree, st.node
     st.depth += 1
     try:
-        compiled.run(st, value)
+        if st.depth % CHECK_EVERY == 0 and needs_fresh_stack():  # deep recursion: Go allows 100 000
+            run_on_fresh_stack(compiled.run, st, value)
+        else:
+            compiled.run(st, value)
     except RecursionError:
         # Python's stack ends long before Go's depth limit: fail the way Go does at its limit.
         st.tree, st.node = saved_tree, node

@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 from .builtins import BUILTINS
-from .compiler import Compiled, Fail, State, compile_tree, format_fail, position
+from ..limits import LimitError
+from .compiler import MAX_DEPTH, Compiled, Fail, State, compile_tree, format_fail, position
 from .errors import ExecError, ParseError
 from .funcmap import function_map
 from .parser import Tree, parse
@@ -82,7 +83,12 @@ class TemplateSet:
         state = State(self.templates, compiled.tree, data)
         state.root_name = self.root_name
         try:
-            compiled.run(state, data)
+            try:
+                compiled.run(state, data)
+            except LimitError as exc:  # raised outside a function call: printing a value, range N
+                raise state.fail(str(exc)) from None
+            except RecursionError:  # past every depth check: eval calling itself, say
+                raise state.fail(f"exceeded maximum template depth ({MAX_DEPTH})") from None
         except Fail as exc:
             line = position(exc.tree, exc.node.pos)[0] if exc.tree is not None and exc.node is not None else None
             parse_name = exc.tree.parse_name if exc.tree is not None else name

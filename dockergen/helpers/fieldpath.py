@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import HelperError
+from ..golang.strings import split_n as go_split
+from ..limits import MAX_CACHED_KEY
 
 __all__ = [
     "deep_get",
@@ -88,23 +90,6 @@ def as_list(value: Any, fn: str) -> list[Any] | tuple[Any, ...]:
     raise HelperError(f"must pass an array or slice to '{fn}'; received {describe(value)}")
 
 
-def go_split(s: str, sep: str, n: int = -1) -> list[str]:
-    """Go's ``strings.SplitN``: ``n < 0`` all parts, ``n == 0`` none, ``n > 0`` at most n.
-
-    An empty ``sep`` splits into characters (``""`` gives ``[]``), unlike
-    Python's ``str.split`` which refuses it.
-    """
-    if n == 0:
-        return []
-    if sep == "":
-        chars = list(s)
-        if 0 < n < len(chars):
-            return chars[: n - 1] + ["".join(chars[n - 1 :])]
-        return chars
-    return s.split(sep, n - 1 if n > 0 else -1)
-
-
-@lru_cache(maxsize=512)
 def _split(path: str) -> tuple[str, ...] | None:
     if path == "":
         return None
@@ -124,7 +109,12 @@ def split_path(path: Any) -> tuple[str, ...] | None:
             path = str.__str__(path)
         else:
             raise HelperError(f"field path must be a string; received {describe(path)}")
-    return _split(path)
+    # Paths are template constants, split once; a long one (a container value?) is
+    # split every time rather than kept: 512 of them could hold gigabytes.
+    return _split_cached(path) if len(path) <= MAX_CACHED_KEY else _split(path)
+
+
+_split_cached = lru_cache(maxsize=512)(_split)
 
 
 # How to descend into values of a type: computed once per type.
@@ -171,6 +161,27 @@ def _kind(cls: type) -> tuple[int, frozenset[str] | None]:
     return kind
 
 
+def _dotted_key(mapping: Any, parts: tuple[str, ...], i: int) -> int:
+    """The end ``j`` of the shortest ``parts[i:j]`` (two parts or more) that, joined by
+    dots, is a key of ``mapping``; -1 if none is.
+
+    Only joins whose length is the length of some key are built and looked up:
+    a path of thousands of dots would otherwise cost the square of its length.
+    """
+    lengths = {len(key) for key in mapping if isinstance(key, str)}
+    if not lengths:
+        return -1
+    longest = max(lengths)
+    size = len(parts[i])
+    for j in range(i + 1, len(parts)):
+        size += 1 + len(parts[j])
+        if size > longest:
+            return -1
+        if size in lengths and ".".join(parts[i:j + 1]) in mapping:
+            return j + 1
+    return -1
+
+
 def get_parts(item: Any, parts: tuple[str, ...] | None, rules: PathRules | None = None) -> Any:
     """Walk ``item`` along pre-split ``parts`` (see :func:`split_path`).
 
@@ -201,15 +212,11 @@ def get_parts(item: Any, parts: tuple[str, ...] | None, rules: PathRules | None 
                 else:
                     # Keys may contain dots themselves (``com.docker.compose.project``):
                     # try ``seg0.seg1``, ``seg0.seg1.seg2`` ... and go on after the first hit.
-                    key = seg
-                    for j in range(i + 1, n):
-                        key = f"{key}.{parts[j]}"
-                        if key in item:
-                            item = item[key]
-                            i = j + 1
-                            break
-                    else:
+                    j = _dotted_key(item, parts, i)
+                    if j < 0:
                         return None
+                    item = item[".".join(parts[i:j])]
+                    i = j
             except TypeError:  # a mapping whose keys cannot be compared with str
                 return None
             if opaque and i < n:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import HelperError
+from ..golang import path as go_path
+from ..limits import MAX_TEXT, LimitError, check_replace, check_scan
 from .fieldpath import as_list, describe, go_split, is_missing
 from .nginx import go_quote
 from .sort import parse_go_int
@@ -61,10 +63,14 @@ def closest(values: Any, text: Any) -> str:
     text = _str("closest", text)
     best = ""
     best_len = 0
+    scanned = 0  # each search may read all of text: a long list times a long text is bounded
     for value in _strings("closest", values):
         size = len(value.encode("utf-8", "surrogatepass"))  # Go compares byte lengths
-        if size > best_len and value in text:
-            best, best_len = value, size
+        if size > best_len and len(value) <= len(text):
+            scanned += len(text)
+            check_scan("closest", scanned)
+            if value in text:
+                best, best_len = value, size
     return best
 
 
@@ -80,6 +86,7 @@ def comment(delim: Any, text: Any) -> str:
     """Prefix ``delim`` to every line of ``text``, including after a trailing newline."""
     delim = _str("comment", delim, "the delimiter")
     text = _str("comment", text)
+    check_replace("comment", delim + text, "\n", "\n" + delim)
     return delim + text.replace("\n", "\n" + delim)
 
 
@@ -102,10 +109,10 @@ def dir_(path: Any) -> list[str]:
     path = _str("dir", path, "the path")
     try:
         return sorted(os.listdir(path))
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         import logging
 
-        reason = exc.strerror or str(exc)
+        reason = getattr(exc, "strerror", None) or "invalid argument"  # ValueError: a NUL byte
         reason = reason[:1].lower() + reason[1:]
         logging.getLogger(__name__).warning("Template error: open %s: %s", path, reason)
         return []
@@ -127,14 +134,21 @@ def include(path: Any, *, raw: bool = False) -> str:
     """The text of file ``path``; ``""`` when it cannot be read.
 
     ``raw`` keeps the bytes exactly, as Go strings do: invalid UTF-8 survives
-    as surrogate escapes and ``\r\n`` is not translated.
+    as surrogate escapes and ``\r\n`` is not translated.  A path can come
+    from a container value: a FIFO (or a terminal) is read without waiting for
+    a writer, and a file longer than dockergen's limit (``/dev/zero``) is refused.
     """
     errors, newline = ("surrogateescape", "") if raw else ("replace", None)
     try:
-        with open(_str("include", path, "the path"), encoding="utf-8", errors=errors, newline=newline) as handle:
-            return handle.read()
+        fd = os.open(_str("include", path, "the path"), os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb") as handle:
+            data = handle.read(MAX_TEXT + 1)
     except (OSError, ValueError, HelperError):
         return ""
+    if len(data) > MAX_TEXT:
+        raise LimitError(f"include: the file is longer than dockergen's limit of {MAX_TEXT} bytes")
+    text = data.decode("utf-8", errors)
+    return text if raw else text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def intersect(first: Any, second: Any) -> list[str]:
@@ -191,9 +205,10 @@ def splitN(text: Any, sep: Any, count: Any) -> list[str]:  # noqa: N802
 def replace(text: Any, old: Any, new: Any, count: Any = -1) -> str:
     """Go's ``strings.Replace``; ``count`` < 0 (the default) replaces all."""
     fn = "replace"
-    return _str(fn, text).replace(
-        _str(fn, old, "the old text"), _str(fn, new, "the new text"), _int(fn, count, "the count")
-    )
+    text, old, new = _str(fn, text), _str(fn, old, "the old text"), _str(fn, new, "the new text")
+    count = _int(fn, count, "the count")
+    check_replace(fn, text, old, new, count)
+    return text.replace(old, new, count)
 
 
 def _go_case(text: str, upper: bool) -> str:
@@ -303,38 +318,18 @@ def sprigContains(substring: Any, text: Any) -> bool:  # noqa: N802
     return _str("sprigContains", substring) in _str("sprigContains", text)
 
 
-def _go_clean(path: str) -> str:
-    # Go's path.Clean: lexical, slash-separated.
-    if path == "":
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append(part)
-            continue
-        parts.append(part)
-    cleaned = "/".join(parts)
-    if rooted:
-        return "/" + cleaned
-    return cleaned or "."
-
-
 def sprigDir(path: Any) -> str:  # noqa: N802
     """Sprig's ``dir``: everything but the last element of a slash path (Go ``path.Dir``)."""
     path = _str("sprigDir", path)
-    return _go_clean(path[: path.rfind("/") + 1])
+    return go_path.dir(path)
 
 
 def sprigReplace(old: Any, new: Any, text: Any) -> str:  # noqa: N802
     """Sprig's ``replace old new text``: replace every occurrence."""
     fn = "sprigReplace"
-    return _str(fn, text).replace(_str(fn, old), _str(fn, new))
+    text, old, new = _str(fn, text), _str(fn, old), _str(fn, new)
+    check_replace(fn, text, old, new)
+    return text.replace(old, new)
 
 
 def _numbered(parts: list[str]) -> dict[str, str]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import HelperError
+from ..golang.unicode import trim_space
+from ..limits import digits_value
 from .fieldpath import describe, is_missing
 
 __all__ = [
     "nginxQuote",
     "nginxMustParseHSTS",
     "go_quote",
-    "go_trim_space",
     "is_escaped_at",
     "is_quoted_with",
     "is_quoted",
@@ -27,17 +28,7 @@ __all__ = [
     "quote_with",
 ]
 
-# Go's unicode.IsSpace: Python's str.strip() also strips U+001C..U+001F.
-_GO_SPACE = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 _SPECIAL = frozenset("{};# \t")
-
-
-def go_trim_space(text: str) -> str:
-    """Go's ``strings.TrimSpace``."""
-    return text.strip(_GO_SPACE)
 
 
 _GO_ESCAPES = {
@@ -149,7 +140,7 @@ def nginxQuote(value: Any) -> str:  # noqa: N802 - docker-gen's name
     Whitespace is trimmed; ``""`` stays ``""``.  Line breaks, or both kinds of
     unescaped quote, cannot be made safe and raise an error.
     """
-    text = go_trim_space(_text_arg("nginxQuote", value))
+    text = trim_space(_text_arg("nginxQuote", value))
     if not text:
         return ""
     if "\n" in text or "\r" in text:
@@ -177,18 +168,21 @@ def nginxMustParseHSTS(value: Any) -> str:  # noqa: N802
     are the only other directives; ``preload`` needs ``includeSubDomains`` and
     at least a year.  Output: ``max-age=N[; includeSubDomains[; preload]]``.
     """
-    text = go_trim_space(_text_arg("nginxMustParseHSTS", value)).lower()
+    from .functions import _go_case  # (functions imports this module)
+
+    text = _go_case(trim_space(_text_arg("nginxMustParseHSTS", value)), upper=False)  # strings.ToLower
     if not text:
         raise HelperError("HSTS value cannot be empty")
     max_age = 0
     subdomains = preload = False
     for raw in text.split(";"):
-        directive = go_trim_space(raw)
+        directive = trim_space(raw)
         if directive.startswith("max-age="):
             digits = directive[len("max-age=") :]
-            if not (digits and digits.isascii() and digits.isdigit()) or int(digits) > _GO_INT_MAX:
+            value = digits_value(digits) if digits and digits.isascii() and digits.isdigit() else None
+            if value is None or value > _GO_INT_MAX:
                 raise HelperError(f"invalid {_HSTS} max-age directive: {directive}")
-            max_age = int(digits)
+            max_age = value
         elif directive == "includesubdomains":
             subdomains = True
         elif directive == "preload":

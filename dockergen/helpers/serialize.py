@@ -8,12 +8,13 @@ into dicts and lists.  ``json`` is imported on first use to keep start-up cheap.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from ..errors import HelperError
+from ..golang import json as go_json
+from ..limits import MAX_NESTING, LimitError, deeper, too_deep
 from .fieldpath import describe, is_missing
 
 __all__ = [
@@ -25,8 +26,8 @@ __all__ = [
     "parseJson",
     "fromJson",
     "rfc3339",
-    "go_float",
     "PlainRules",
+    "nesting",
 ]
 
 
@@ -35,8 +36,9 @@ __all__ = [
 
 def rfc3339(value: datetime) -> str:
     """Go's ``time.RFC3339Nano``: trailing fraction zeros cut, ``Z`` for UTC."""
+    year = value.year + 400 * getattr(value, "cycles", 0)  # a GoTime may lie beyond datetime's years
     text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+        f"{'-' if year < 0 else ''}{abs(year):04d}-{value.month:02d}-{value.day:02d}"
         f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     )
     nanos = getattr(value, "nanosecond", value.microsecond * 1000)  # GoTime keeps Docker's nine digits
@@ -87,6 +89,10 @@ class PlainRules:
         """A plainer stand-in for ``value``; raise :class:`HelperError` if there is none."""
         raise NotImplementedError
 
+    def text(self, value: Any) -> str | None:
+        """The text a value marshals itself to (Go's ``encoding.TextMarshaler``), if it does."""
+        return None
+
 
 def to_plain(
     value: Any,
@@ -103,12 +109,13 @@ def to_plain(
     order).  Times become RFC 3339 strings for JSON and stay ``datetime`` for
     the YAML emitter.  Missing values (``None``, Jinja2 undefined) become ``None``.
     """
-    return _plain(value, yaml, map_key_order, rules)
+    return _plain(value, yaml, map_key_order, rules, 0)
 
 
 def _plain(
-    value: Any, yaml: bool, key_order: Callable[[Any], Any] | None = None, rules: PlainRules | None = None
+    value: Any, yaml: bool, key_order: Callable[[Any], Any] | None, rules: PlainRules | None, depth: int
 ) -> Any:
+    """``to_plain`` of ``value``, found inside ``depth`` structs, maps and lists."""
     cls = type(value)
     if value is None or cls is str or cls is int or cls is bool or cls is float:
         return value
@@ -117,12 +124,17 @@ def _plain(
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, int):
-        return int(value)
+        text = None if rules is None or not yaml else rules.text(value)  # yaml.v3 spells out a Duration
+        return int(value) if text is None else text
     if isinstance(value, float):
         return float(value)
     if isinstance(value, datetime):
         return value if yaml else rfc3339(value)
     if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
+        inner = deeper("serialize", depth)
+        text = None if rules is None else rules.text(value)
+        if text is not None:
+            return text
         result: dict[Any, Any] = {}
         shown = None if rules is None else rules.fields(value)
         for attr, json_key, yaml_key, empty in _struct_info(cls):
@@ -132,27 +144,31 @@ def _plain(
             if yaml and item is None and empty is not None:
                 result[yaml_key] = [] if empty is _LIST else {}
             else:
-                result[yaml_key if yaml else json_key] = _plain(item, yaml, key_order, rules)
+                result[yaml_key if yaml else json_key] = _plain(item, yaml, key_order, rules, inner)
         return result
     if isinstance(value, Mapping):
+        inner = deeper("serialize", depth)
         if yaml:
             try:
                 converted = {
-                    _plain(k, True, key_order, rules): _plain(v, True, key_order, rules) for k, v in value.items()
+                    _plain(k, True, key_order, rules, inner): _plain(v, True, key_order, rules, inner)
+                    for k, v in value.items()
                 }
             except TypeError:  # a tuple key became a list
                 raise HelperError(f"yaml: unsupported map key in {describe(value)}") from None
             return {k: converted[k] for k in sorted(converted, key=key_order)}
-        items = {_json_key(k): _plain(v, False, None, rules) for k, v in value.items()}
+        items = {_json_key(k): _plain(v, False, None, rules, inner) for k, v in value.items()}
         return {k: items[k] for k in sorted(items)}
     if isinstance(value, (list, tuple)):
-        return [_plain(item, yaml, key_order, rules) for item in value]
+        inner = deeper("serialize", depth)
+        return [_plain(item, yaml, key_order, rules, inner) for item in value]
     if isinstance(value, (set, frozenset)):
-        return [_plain(item, yaml, key_order, rules) for item in sorted(value, key=repr)]
+        inner = deeper("serialize", depth)
+        return [_plain(item, yaml, key_order, rules, inner) for item in sorted(value, key=repr)]
     if is_missing(value):
         return None
     if rules is not None:
-        return _plain(rules.resolve(value), yaml, key_order, rules)
+        return _plain(rules.resolve(value), yaml, key_order, rules, depth)
     raise HelperError(f"cannot serialise a value of type {cls.__name__}: {describe(value)}")
 
 
@@ -164,74 +180,9 @@ def _json_key(key: Any) -> str:
     raise HelperError(f"json: unsupported map key {describe(key)}")
 
 
-# --- Go float formatting ----------------------------------------------------
-
-
-def _digits(value: float) -> tuple[str, int]:
-    """Shortest round-trip digits of abs(value) and the decimal point position."""
-    mantissa, _, exponent = repr(abs(value)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = whole + fraction
-    point = len(whole) + (int(exponent) if exponent else 0)
-    stripped = digits.lstrip("0")
-    if not stripped:
-        return "0", 1
-    point -= len(digits) - len(stripped)
-    return stripped.rstrip("0"), point
-
-
-def _fmt_f(digits: str, point: int) -> str:
-    if point <= 0:
-        return "0." + "0" * -point + digits
-    if point >= len(digits):
-        return digits + "0" * (point - len(digits))
-    return digits[:point] + "." + digits[point:]
-
-
-def _fmt_e(digits: str, point: int) -> str:
-    exponent = point - 1
-    head = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    return f"{head}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
-
-
-def go_float(value: float, style: str = "g") -> str:
-    """``strconv.FormatFloat(value, style, -1, 64)`` for finite values (``g``/``f``/``e``)."""
-    digits, point = _digits(value)
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    if style == "g":
-        # Shortest 'g' switches to an exponent below 1e-4 and from 1e6 up.
-        exponent = point - 1
-        style = "e" if exponent < -4 or exponent >= 6 else "f"
-    return sign + (_fmt_e(digits, point) if style == "e" else _fmt_f(digits, point))
-
-
-def _json_float(value: float) -> str:
-    if not math.isfinite(value):
-        raise HelperError(f"json: unsupported value: {go_float_special(value)}")
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
-        text = go_float(value, "e")
-        # Go writes e-7, not e-07.
-        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
-            text = text[:-2] + text[-1]
-        return text
-    return go_float(value, "f")
-
-
-def go_float_special(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    return "+Inf" if value > 0 else "-Inf"
-
-
 # --- JSON -------------------------------------------------------------------
 
-_HTML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
-
-
 def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
-    from json.encoder import encode_basestring  # C accelerated when available
-
     out: list[str] = []
     append = out.append
     colon = ":" if indent is None else ": "
@@ -244,11 +195,14 @@ def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
         elif item is False:
             append("false")
         elif type(item) is str:
-            append(encode_basestring(item))
+            append(go_json.quote(item, escape_html))
         elif type(item) is int:
             append(str(item))
         elif type(item) is float:
-            append(_json_float(item))
+            try:
+                append(go_json.number(item))
+            except go_json.UnsupportedValue as exc:
+                raise HelperError(str(exc)) from None
         elif type(item) is list:
             if not item:
                 append("[]")
@@ -275,7 +229,7 @@ def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
                     append(",")
                 if inner is not None:
                     append(inner)
-                append(encode_basestring(key))
+                append(go_json.quote(key, escape_html))
                 append(colon)
                 encode(element, depth + 1)
             if indent is not None:
@@ -285,13 +239,7 @@ def _encode_json(value: Any, indent: str | None, escape_html: bool) -> str:
             raise HelperError(f"json: unsupported type {type(item).__name__}")
 
     encode(to_plain(value), 0)
-    text = "".join(out)
-    # Go escapes U+2028/U+2029 always, and <, >, & unless HTML escaping is off.
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    if escape_html:
-        for char, escaped in _HTML_ESCAPES:
-            text = text.replace(char, escaped)
-    return text
+    return "".join(out)
 
 
 def json(value: Any) -> str:
@@ -327,13 +275,39 @@ def _text(fn: str, value: Any) -> str:
 
 
 def parseJson(text: Any) -> Any:  # noqa: N802
-    """Decode JSON text; invalid JSON fails the render (Sprig's ``mustFromJson``)."""
+    """Decode JSON text; invalid JSON fails the render (Sprig's ``mustFromJson``).
+
+    A document nested deeper than dockergen's limit is refused, so that what
+    comes out can always be walked (encoded, printed, compared) again.
+    """
     import json as _json
 
     try:
-        return _json.loads(_text("parseJson", text), parse_constant=_reject_constant)
+        value = _json.loads(_text("parseJson", text), parse_constant=_reject_constant)
     except ValueError as exc:
         raise HelperError(f"parseJson: invalid JSON: {exc}") from None
+    except RecursionError:  # deeper than Python's decoder goes, far past the limit anyway
+        raise too_deep("parseJson") from None
+    if nesting(value) > MAX_NESTING:
+        raise too_deep("parseJson")
+    return value
+
+
+def nesting(value: Any) -> int:
+    """How many dicts and lists are nested in decoded data (0 for a scalar), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def fromJson(text: Any) -> Any:  # noqa: N802
@@ -342,5 +316,7 @@ def fromJson(text: Any) -> Any:  # noqa: N802
         return None
     try:
         return parseJson(text)
+    except LimitError:
+        raise  # a bound is a render error, never an invalid document
     except HelperError:
         return None

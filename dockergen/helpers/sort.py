@@ -12,6 +12,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import digits_value
 from .fieldpath import PathRules, as_list, describe, get_parts, split_path
 
 __all__ = [
@@ -35,7 +36,10 @@ def parse_go_int(text: str, lo: int = _INT64_MIN, hi: int = _INT64_MAX) -> int |
     """
     if _DECIMAL.fullmatch(text) is None:
         return None
-    value = int(text)
+    magnitude = digits_value(text.lstrip("+-"))
+    if magnitude is None:
+        return None
+    value = -magnitude if text[0] == "-" else magnitude
     if value < lo or value > hi:
         return None
     return value

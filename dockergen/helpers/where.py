@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import HelperError
+from ..limits import deeper
 from .fieldpath import NotAStringError, PathRules, as_list, describe, get_parts, go_split, split_path, unwrap
 from .groupby import container_labels
+
+if TYPE_CHECKING:
+    from ..golang.regexp import Regexp
 
 __all__ = [
     "where",
@@ -27,7 +30,6 @@ __all__ = [
     "whereLabelDoesNotExist",
     "whereLabelValueMatches",
     "strict_equal",
-    "compile_regex",
 ]
 
 
@@ -47,16 +49,21 @@ def _kind(value: Any) -> Any:
     return type(value)
 
 
-def strict_equal(a: Any, b: Any) -> bool:
-    """Deep, type-strict equality in the spirit of Go's ``reflect.DeepEqual``."""
+def strict_equal(a: Any, b: Any, depth: int = 0) -> bool:
+    """Deep, type-strict equality in the spirit of Go's ``reflect.DeepEqual``.
+
+    ``depth`` counts the lists and maps around ``a`` and ``b``.
+    """
     a = unwrap(a)
     b = unwrap(b)
     kind = _kind(a)
     if kind is not _kind(b):
         return False
     if kind is list:
-        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b))
+        inner = deeper("where", depth)
+        return len(a) == len(b) and all(strict_equal(x, y, inner) for x, y in zip(a, b))
     if kind is Mapping:
+        inner = deeper("where", depth)
         if len(a) != len(b):
             return False
         if not (_str_keys(a) and _str_keys(b)):
@@ -64,7 +71,7 @@ def strict_equal(a: Any, b: Any) -> bool:
             a = {(_kind(k), k): v for k, v in a.items()}
             b = {(_kind(k), k): v for k, v in b.items()}
         for key, value in a.items():
-            if key not in b or not strict_equal(value, b[key]):
+            if key not in b or not strict_equal(value, b[key], inner):
                 return False
         return True
     return bool(a == b)
@@ -203,124 +210,34 @@ def whereLabelDoesNotExist(entries: Any, label: str) -> list[Any]:  # noqa: N802
     return _filter(fn, entries, lambda item: label not in container_labels(item, fn))
 
 
-def whereLabelValueMatches(  # noqa: N802
-    entries: Any, label: str, pattern: str, *, compile: Callable[[str], Any] | None = None
-) -> list[Any]:
+def whereLabelValueMatches(entries: Any, label: str, pattern: str | Regexp) -> list[Any]:  # noqa: N802
     """Containers whose ``label`` is present and matches ``pattern`` anywhere (unanchored).
 
-    ``compile`` (pattern to an object with ``search``) lets the Go engine use Go's regexp.
+    ``pattern`` is Go regexp syntax, matched in linear time (``dockergen.golang.regexp``),
+    so both engines accept the same patterns; the Go engine passes it compiled.
     """
+    from ..golang import regexp  # here: templates that match nothing do not load RE2
+
     fn = "whereLabelValueMatches"
     label = _label_arg(fn, label)
-    regex = compile_regex(pattern, fn) if compile is None else compile(pattern)
+    regex = pattern if isinstance(pattern, regexp.Regexp) else _compile(fn, pattern)
 
     def keep(item: Any) -> bool:
         labels = container_labels(item, fn)
         if label not in labels:
             return False
         value = labels[label]
-        return isinstance(value, str) and regex.search(value) is not None
+        return isinstance(value, str) and regex.match_string(value)
 
     return _filter(fn, entries, keep)
 
 
-def compile_regex(pattern: Any, fn: str = "regex") -> Any:
-    """Compile a docker-gen (Go RE2) style pattern with Python's ``re``.
+def _compile(fn: str, pattern: Any) -> Regexp:
+    from ..golang import regexp
 
-    Inline flag groups such as ``(?i)`` placed after the start are valid in
-    RE2 but an error in Python 3.11+; they are rewritten to scoped groups.
-    """
     if not isinstance(pattern, str):
         raise HelperError(f"'{fn}': the pattern must be a string; received {describe(pattern)}")
-    import re
-
     try:
-        return _compile(pattern)
-    except (re.error, ValueError) as exc:
-        raise HelperError(f"'{fn}': invalid regular expression {pattern!r}: {exc}") from None
-
-
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> Any:
-    import re
-
-    return re.compile(translate_regex(pattern))
-
-
-_FLAG_CHARS = frozenset("imsU-")
-
-
-def translate_regex(pattern: str) -> str:
-    """Rewrite RE2-only syntax into its Python ``re`` equivalent.
-
-    * ``(?flags)`` not at the very start becomes ``(?flags:`` and is closed at
-      the end of the enclosing group (or pattern), which is exactly the extent
-      RE2 gives it; alternatives after it stay inside, which is equivalent.
-    * ``\\z`` (end of text) becomes ``\\Z``.
-    Anything else passes through for ``re`` to accept or reject.
-    """
-    out: list[str] = []
-    # One entry per open group: how many scoped flag groups opened inside it.
-    closers: list[int] = [0]
-    i = 0
-    n = len(pattern)
-    in_class = False
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if nxt == "z" and not in_class:
-                out.append("\\Z")
-            else:
-                out.append(c + nxt)
-            i += 2
-            continue
-        if in_class:
-            out.append(c)
-            if c == "]":
-                in_class = False
-            i += 1
-            continue
-        if c == "[":
-            in_class = True
-            out.append(c)
-            i += 1
-            # A "]" right after "[" or "[^" is a literal.
-            if pattern[i : i + 1] == "^":
-                out.append("^")
-                i += 1
-            if pattern[i : i + 1] == "]":
-                out.append("]")
-                i += 1
-            continue
-        if c == "(":
-            if pattern.startswith("(?", i):
-                end = pattern.find(")", i + 2)
-                flags = pattern[i + 2 : end] if end != -1 else ""
-                if (
-                    end != -1
-                    and flags
-                    and set(flags) <= _FLAG_CHARS
-                    # Python takes plain global flags at the very start as RE2 does.
-                    and (i > 0 or "-" in flags or "U" in flags)
-                ):
-                    if "U" in flags:
-                        raise ValueError("the RE2 flag U (ungreedy) has no Python equivalent")
-                    out.append(f"(?{flags}:")
-                    closers[-1] += 1
-                    i = end + 1
-                    continue
-            closers.append(0)
-            out.append(c)
-            i += 1
-            continue
-        if c == ")":
-            if len(closers) > 1:
-                out.append(")" * closers.pop())
-            out.append(c)
-            i += 1
-            continue
-        out.append(c)
-        i += 1
-    out.append(")" * closers[0])
-    return "".join(out)
+        return regexp.compile(pattern)
+    except regexp.RegexpSyntaxError as exc:
+        raise HelperError(f"'{fn}': {exc}") from None

@@ -14,7 +14,9 @@ from it in ways that matter to a proxy fed by container labels:
   ignores them when decoding into ``interface{}``; only dicts, lists, str,
   int, float, bool, None and timestamps come out;
 - every alias expansion is a fresh copy, as in Go, so results never share
-  (or loop back to) containers.
+  (or loop back to) containers;
+- nesting is bounded by dockergen's limit (yaml.v3 allows 10000 levels), so
+  that what comes out can always be walked (encoded, printed) again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import binascii
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import deeper
 from .nginx import go_quote
 from .yamlfmt import BOOL, FLOAT, INT, MERGE, NULL, STR, TIMESTAMP, _TAG, resolve_plain
 
@@ -74,7 +77,10 @@ def _loader() -> Any:
     class Loader(base):  # type: ignore[misc, valid-type]
         def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
             if kind is scalar_node:
-                return _PLAIN if implicit[0] else STR
+                # Also asked for the non-specific tag "!": libyaml then says plain-implicit
+                # whatever the style (a quoted one is a string, see _scalar), or, for an
+                # empty value, neither implicit: yaml.v3 resolves both as plain scalars.
+                return _PLAIN if implicit[0] or not implicit[1] else STR
             return _SEQ if kind is sequence_node else _MAP
 
     _LOADER = Loader
@@ -167,10 +173,12 @@ class _Decoder:
         elif kind is self._mapping_node:
             pairs = node.value
             if len(pairs) < 2 or self._unique_keys(pairs, node):
+                deeper("yaml", len(stack))
                 stack.append(_Frame(pairs, {}, alias))
                 return _PENDING
             value = None  # the document fails; yaml.v3 skips this mapping's content
         else:
+            deeper("yaml", len(stack))
             stack.append(_Frame(node.value, None, alias))
             return _PENDING
         if alias:
@@ -274,6 +282,8 @@ class _Decoder:
 
     def _scalar(self, node: Any) -> Any:
         tag = node.tag
+        if tag == _PLAIN and node.style:  # "!" on a quoted or block scalar: a string
+            return node.value
         if tag == _PLAIN:
             # Keys and common values repeat; each distinct text is resolved
             # once per document (the values are immutable, so sharing is safe).

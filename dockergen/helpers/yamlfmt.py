@@ -18,8 +18,10 @@ from functools import cmp_to_key
 from typing import Any
 
 from ..errors import HelperError
+from ..limits import LimitError, digits_value
 from .fieldpath import describe, is_missing
-from .serialize import PlainRules, _text, go_float, rfc3339, to_plain
+from ..golang.json import format_float as go_float
+from .serialize import PlainRules, _text, rfc3339, to_plain
 
 __all__ = ["fromYaml", "mustFromYaml", "toYaml", "mustToYaml", "resolve_plain"]
 
@@ -80,9 +82,13 @@ def _go_int(text: str) -> int | None:
         return None
     sign, body = match.groups()
     if len(body) > 1 and body[0] == "0" and body[1] in "01234567":  # Go: 017 is octal
-        value = int(body, 8)
+        value = digits_value(body, 8)
+    elif body[1:2] in ("x", "X", "o", "O", "b", "B"):
+        value = digits_value(body[2:], {"x": 16, "o": 8, "b": 2}[body[1].lower()])
     else:
-        value = int(body, 0)
+        value = digits_value(body)
+    if value is None:  # beyond 64 bits
+        return None
     if sign == "-":
         value = -value
     if sign and -(2**63) <= value < 2**63:
@@ -109,9 +115,13 @@ def _timestamp(text: str) -> datetime | None:
         micro = int((fraction or "0")[:6].ljust(6, "0"))
         from ..model import GoTime
 
-        return GoTime(
-            int(g[0]), int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
+        year = int(g[0])
+        cycles = 1 if year < 1 else 0  # year 0 is held 400 years on (GoTime.cycles)
+        stamp = GoTime(
+            year + 400 * cycles, int(g[1]), int(g[2]), int(hour), int(minute), int(second), micro, tzinfo=tz
         )
+        stamp.cycles = -cycles
+        return stamp
     except ValueError:
         return None
 
@@ -152,10 +162,6 @@ def _is_letter(char: str) -> bool:
     return char.isalpha()
 
 
-def _is_digit(char: str) -> bool:
-    return char.isdecimal()
-
-
 def _yaml_key_less(a: Any, b: Any) -> bool:
     # yaml.v3's map key order: numbers by value, then strings "naturally"
     # (digit runs compared as numbers, non-letters before letters).
@@ -170,37 +176,64 @@ def _yaml_key_less(a: Any, b: Any) -> bool:
         return a < b
     if not (isinstance(a, str) and isinstance(b, str)):
         return _key_kind(a) < _key_kind(b)
-    for i in range(min(len(a), len(b))):
-        ca, cb = a[i], b[i]
-        if ca == cb:
-            continue
-        letter_a, letter_b = _is_letter(ca), _is_letter(cb)
-        if letter_a and letter_b:
-            return ca < cb
-        if letter_a or letter_b:
-            return letter_b
-        an = bn = 0
-        if ca == "0" or cb == "0":
-            j = i - 1
-            while j >= 0 and _is_digit(a[j]):
-                if a[j] != "0":
-                    an = bn = 1
-                    break
-                j -= 1
-        ai = i
-        while ai < len(a) and _is_digit(a[ai]):
-            an = an * 10 + ord(a[ai]) - 48
-            ai += 1
-        bi = i
-        while bi < len(b) and _is_digit(b[bi]):
-            bn = bn * 10 + ord(b[bi]) - 48
-            bi += 1
-        if an != bn:
-            return an < bn
-        if ai != bi:
-            return ai < bi
+    i = _common_prefix(a, b)
+    if i == min(len(a), len(b)):
+        return len(a) < len(b)
+    ca, cb = a[i], b[i]
+    letter_a, letter_b = _is_letter(ca), _is_letter(cb)
+    if letter_a and letter_b:
         return ca < cb
-    return len(a) < len(b)
+    if letter_a or letter_b:
+        return letter_b
+    an = bn = 0
+    if (ca == "0" or cb == "0") and i:
+        before = _DIGITS.match(a[i - 1::-1]).group()  # the digits just before, reversed
+        if before.strip("0"):
+            an = bn = 1
+    ai = _DIGITS.match(a, i).end()
+    bi = _DIGITS.match(b, i).end()
+    an = _run_value(an, a[i:ai])
+    bn = _run_value(bn, b[i:bi])
+    if an != bn:
+        return an < bn
+    if ai != bi:
+        return ai < bi
+    return ca < cb
+
+
+_DIGITS = re.compile(r"\d*")  # Unicode decimal digits, as str.isdecimal and Go's unicode.IsDigit
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix, found by comparing halves (C speed)."""
+    lo, hi = 0, min(len(a), len(b))
+    if a[:hi] == b[:hi]:
+        return hi
+    while lo < hi:  # a[:lo] == b[:lo], and no longer prefix than hi is common
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _run_value(value: int, run: str) -> int:
+    """``value`` followed by the digits of ``run``, in yaml.v3's int64 arithmetic.
+
+    10**64 is a multiple of 2**64, so only the last 64 digits of a long run
+    count: a run of a million digits costs no more than one of 64.
+    """
+    if len(run) > 64:
+        value, run = 0, run[-64:]
+    for char in run:
+        value = value * 10 + ord(char) - 48
+    return _wrap64(value)
+
+
+def _wrap64(value: int) -> int:
+    value &= 0xFFFFFFFFFFFFFFFF
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _key_kind(value: Any) -> int:
@@ -410,7 +443,9 @@ def _scalar(value: Any, is_key: bool = False) -> tuple[str, str]:
 def _literal_lines(text: str, indent: int) -> list[str]:
     body = text[:-1] if text.endswith("\n") else text
     pad = " " * indent
-    return [pad + line if line else "" for line in body.split("\n")]
+    lines = [pad + line if line else "" for line in body.split("\n")]
+    # yaml.v3 writes a leading line break as the end of the header line: one is lost.
+    return lines[1:] if text.startswith("\n") else lines
 
 
 def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: list[str]) -> None:
@@ -469,6 +504,8 @@ def toYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
     """Like :func:`mustToYaml`, but ``""`` for a value that cannot be encoded (as in Go)."""
     try:
         return _dump_yaml(value, rules)
+    except LimitError:
+        raise  # a bound is a render error, never an unencodable value
     except HelperError:
         return ""
 
@@ -480,6 +517,8 @@ def _yaml_error(exc: Exception) -> str:
     # scanner errors) line arithmetic; reproduce it so messages match.
     import yaml
 
+    if isinstance(exc, yaml.reader.ReaderError) and not 0xD800 <= exc.character <= 0xDFFF:
+        return "yaml: control characters are not allowed"  # yaml.v3's reader, no position
     problem = getattr(exc, "problem", None) or str(exc)
     scanner = isinstance(exc, yaml.scanner.ScannerError)
     line = 0
@@ -514,5 +553,7 @@ def fromYaml(text: Any) -> Any:  # noqa: N802
         return None
     try:
         return mustFromYaml(text)
+    except LimitError:
+        raise  # a bound is a render error, never an invalid document
     except HelperError:
         return None

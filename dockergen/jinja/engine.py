@@ -10,15 +10,14 @@ so that a watcher does not re-parse on every render, and
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from types import CodeType, TracebackType
 from typing import Any
 
 import jinja2
 
+from dockergen.engine import CompiledTemplate, RenderInput, check_template_list
 from dockergen.errors import RenderError
-from dockergen.render import RenderInput, remove_blank_lines
 
 __all__ = ["JinjaTemplate", "make_environment", "describe_error"]
 
@@ -75,6 +74,7 @@ def _none_as_empty(value: Any) -> Any:
 
 def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
+    from dockergen.jinja import bounded
     from dockergen.jinja.cache import bytecode_cache
     from dockergen.jinja.catalogue import FILTERS, GLOBALS
 
@@ -91,6 +91,9 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     )
     environment.globals.update(GLOBALS)
     environment.filters.update(FILTERS)
+    # Jinja2's own range and replace, with dockergen's bounds: container values reach them too.
+    environment.globals["range"] = bounded.range_
+    environment.filters["replace"] = bounded.replace
     return environment
 
 
@@ -155,33 +158,24 @@ def _may_read_daemon_facts(template: jinja2.Template) -> bool:
     return "docker" in names or bool(names & _LOADING_NAMES)
 
 
-class JinjaTemplate:
+class JinjaTemplate(CompiledTemplate[tuple[jinja2.Environment, jinja2.Template]]):
     """One config's compiled Jinja2 template list, renderable many times, reloadable in place."""
 
-    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
-        self.spec = spec
-        self.paths = spec.split(";")
-        self.main = self.paths[0]
-        self.keep_blank_lines = keep_blank_lines
-        self._lock = threading.Lock()
-        self.environment, self._compiled = self._compile()
+    @property
+    def environment(self) -> jinja2.Environment:
+        return self.compiled()[0]
 
     @property
     def files(self) -> set[str]:
         """Absolute paths of every file this template reads (the list and what it included)."""
         loader = self.environment.loader
         loaded = loader.loaded if isinstance(loader, _TemplateListLoader) else set()
-        return {os.path.abspath(p) for p in self.paths} | loaded
+        return super().files | loaded
 
     def _compile(self) -> tuple[jinja2.Environment, jinja2.Template]:
+        check_template_list(self.spec)  # again at each reload: a file may have gone
         loader = _TemplateListLoader(self.paths)
         environment = make_environment(loader)
-        if any(not path for path in self.paths):
-            raise RenderError(f"empty entry in the template list {self.spec!r} (check the ';' separators)")
-        for path in self.paths:
-            if not os.path.isfile(path):
-                problem = "is a directory" if os.path.isdir(path) else "does not exist"
-                raise RenderError(f"template file {problem}", path)
         try:
             compiled = environment.get_template(MAIN_TEMPLATE)
             # Syntax errors in the other listed files should surface now, not at the first include.
@@ -193,16 +187,9 @@ class JinjaTemplate:
         self.uses_daemon_facts = any(_may_read_daemon_facts(template) for template in [compiled, *others])
         return environment, compiled
 
-    def reload(self) -> None:
-        """Recompile from disk; on error the previous compiled template stays in use."""
-        environment, compiled = self._compile()
-        with self._lock:
-            self.environment, self._compiled = environment, compiled
-
     def render(self, data: RenderInput) -> str:
         """Render to text (blank lines removed unless kept); raises RenderError with file and line."""
-        with self._lock:
-            compiled = self._compiled
+        compiled = self.compiled()[1]
         try:
             text = compiled.render(
                 containers=data.containers,
@@ -223,4 +210,4 @@ class JinjaTemplate:
             if container:
                 message += f" (rendering container {container})"
             raise RenderError(message, filename or self.main, line, container=container) from exc
-        return text if self.keep_blank_lines else remove_blank_lines(text)
+        return self.tidy(text)

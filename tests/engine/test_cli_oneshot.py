@@ -171,7 +171,7 @@ def test_missing_template_and_bad_destinations(tmp_path, names_template):
             result = subprocess.run(
                 ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                  sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
-                 "from dockergen.writer import write_if_changed, WriteError\n"
+                 "from dockergen.pipeline.writer import write_if_changed, WriteError\n"
                  "try:\n write_if_changed(sys.argv[2], 'x')\nexcept WriteError as e:\n print(e); sys.exit(1)",
                  str(REPO), str(locked / "out")],
                 capture_output=True, text=True,

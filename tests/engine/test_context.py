@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from dockergen.inventory import Inventory
-from dockergen.render import RenderInput, Template
+from dockergen.daemon.inventory import Inventory
+from dockergen.pipeline.render import RenderInput, Template
 
 pytestmark = pytest.mark.engine
 

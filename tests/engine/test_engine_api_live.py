@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dockergen.endpoint import DEFAULT_UNIX_SOCKET
-from dockergen.engine_api import APIError, UnixReadClient
+from dockergen.daemon.endpoint import DEFAULT_UNIX_SOCKET
+from dockergen.daemon.api import UnixReadClient
+from dockergen.errors import DockerAPIError
 
 pytestmark = pytest.mark.engine
 
@@ -34,7 +35,7 @@ def test_list_and_inspect_match_the_sdk(reader, docker_api, engine, make_contain
         inspected = list(pool.map(reader.inspect_container, ids))
     # Pipelined over 4 connections, with one unknown container among them.
     pipelined = reader.inspect_containers([*ids[:15], "dockergen-no-such-container", *ids[15:]], connections=4)
-    assert isinstance(pipelined.pop(15), APIError)
+    assert isinstance(pipelined.pop(15), DockerAPIError)
     assert [data["Id"] for data in pipelined] == ids
     assert [data["Config"]["Env"] for data in pipelined] == [data["Config"]["Env"] for data in inspected]
     for data in inspected:
@@ -58,7 +59,7 @@ def test_prefetched_answers_are_the_engines(reader, docker_api, engine, make_con
 
 
 def test_an_unknown_container_is_a_404(reader) -> None:
-    with pytest.raises(APIError) as caught:
+    with pytest.raises(DockerAPIError) as caught:
         reader.inspect_container("dockergen-no-such-container")
     assert caught.value.response.status_code == 404
     assert "No such container" in str(caught.value)

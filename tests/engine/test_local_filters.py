@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from dockergen.filters import Facts, can_match_locally, matches
+from dockergen.daemon.filters import Facts, can_match_locally, matches
 
 pytestmark = pytest.mark.engine
 
@@ -51,9 +51,3 @@ def test_local_filters_agree_with_the_engine(docker_api, make_container, make_ne
         engine = {c["Id"] for c in docker_api.containers(all=True, filters=filters)}
         local = {cid for cid, f in facts.items() if matches(cid, f, filters)}
         assert local == engine, f"filters {filters}"
-
-
-def test_unsupported_keys_fall_back_to_the_engine():
-    assert not can_match_locally({"expose": ["1-65535"]})
-    assert not can_match_locally({"label": ["a"], "ancestor": ["busybox"]})
-    assert can_match_locally({})

@@ -99,7 +99,7 @@ class _Backend(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        lines = [f"backend=local", f"method={self.command}", f"uri={self.path}"]
+        lines = ["backend=local", f"method={self.command}", f"uri={self.path}"]
         lines += [f"HTTP_{k.upper().replace('-', '_')}={v}" for k, v in self.headers.items()]
         body = ("\n".join(lines) + "\n").encode()
         self.send_response(200)

@@ -22,8 +22,8 @@ import uuid
 import pytest
 
 from cli_support import RunningGenerator
-from dockergen.inventory import Inventory
-from dockergen.render import RenderInput
+from dockergen.daemon.inventory import Inventory
+from dockergen.pipeline.render import RenderInput
 from nginx_support import (
     CASE_LABEL,
     NGINX_TEMPLATE,

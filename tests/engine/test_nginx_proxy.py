@@ -426,7 +426,7 @@ def test_virtual_path_and_dest(px):
 
 def test_virtual_proto(px):
     assert px.get("phttps.test").status == 502  # TLS to a plain-HTTP backend
-    assert f"proxy_pass https://phttps.test;" in px.out
+    assert "proxy_pass https://phttps.test;" in px.out
     assert "uwsgi_pass uwsgi://puwsgi.test;" in px.out
     assert re.search(r"root /srv;\n\s*include \S*fastcgi\.conf\S*;\n\s*fastcgi_pass pfcgi\.test;\n\s*fastcgi_keep_conn on;", px.out)
     assert "grpc_pass grpc://pgrpc.test;" in px.out

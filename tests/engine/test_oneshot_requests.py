@@ -13,7 +13,7 @@ import pytest
 
 from cli_support import run_cli
 from counting_proxy import CountingProxy
-from dockergen.endpoint import DEFAULT_UNIX_SOCKET
+from dockergen.daemon.endpoint import DEFAULT_UNIX_SOCKET
 
 pytestmark = pytest.mark.engine
 

@@ -301,3 +301,23 @@ def test_a_restarted_podman_service_loses_no_change(podman, pm, tmp_path):
         assert gen.process.poll() is None
     finally:
         gen.stop()  # (the container made with the CLI has the session's label: it goes with the session)
+
+
+def test_check_and_notify_run_inside_podman_containers(podman, pm, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    target = pm.create_container(name=f"pm-exec-{pm.session_id[:6]}", mounts=[f"{out}:{out}"])
+    template = tmp_path / "t.tmpl"
+    template.write_text("{{ env.CONTENT }}\n")
+    dest = out / "conf"
+    args = ("-endpoint", podman.url, "-exec-container", target.name, "-check-cmd", '! grep -q REJECT "$DOCKERGEN_DEST"',
+            "-notify-exec", f'cat "$DOCKERGEN_DEST" >> {out}/reloads', str(template), str(dest))
+    result = run_cli(*args, env={"CONTENT": "fine"})
+    assert result.returncode == 0, result.stderr
+    assert dest.read_text() == "fine\n" and (out / "reloads").read_text() == "fine\n"
+
+    result = run_cli(*args, env={"CONTENT": "REJECT"})
+    assert result.returncode == 1
+    assert f"rejected by the check command: exit status 1 in {target.name}" in result.stderr
+    assert dest.read_text() == "fine\n" and (out / "reloads").read_text() == "fine\n"

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import signal
 import uuid
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from cli_support import REPO, RunningGenerator
-from dockergen.inventory import Inventory
-from dockergen.render import RenderInput, Template
+from dockergen.daemon.inventory import Inventory
+from dockergen.pipeline.render import RenderInput, Template
 from engine_support import TEST_IMAGE, wait_for
 
 pytestmark = pytest.mark.engine

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cli_support import RunningGenerator, run_cli
+from nginx_support import free_port
 
 pytestmark = pytest.mark.engine
 
@@ -33,11 +33,6 @@ server {
 
 BACKEND = ("sh", "-c", 'mkdir -p /www && echo "$NAME" > /www/index.html && exec httpd -f -p 80 -h /www')
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Nginx:

@@ -87,3 +87,22 @@ def test_lost_endpoint_kept_for_the_grace_period_then_dropped_and_back(tmp_path,
     finally:
         second_engine.start()
         gen.stop()
+
+
+def test_commands_run_in_the_container_on_the_endpoint_that_runs_it(tmp_path, engine2, make_container):
+    tag = uuid.uuid4().hex[:8]
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o777)
+    local = make_container(name=f"dgt-xl-{tag}", labels={"t": tag, "nginx": tag}, mounts=[f"{out}:/out"])
+    remote = engine2.create_container(name=f"dgt-xr-{tag}", labels={"t": tag, "nginx": tag}, mounts=[f"{out}:/out"])
+    template = tmp_path / "t.tmpl"
+    template.write_text(TEMPLATE)
+    result = run_cli(
+        "-endpoint", "a=unix:///var/run/docker.sock", "-endpoint", f"b={second_engine.url}",
+        "-container-filter", f"label=t={tag}", "-exec-filter", f"label=nginx={tag}", "-check-cmd", "true",
+        "-notify-exec", "hostname >> /out/reloaded", str(template), str(tmp_path / "dest"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted((out / "reloaded").read_text().split()) == sorted([local.id[:12], remote.id[:12]])
+    assert f"passed in {local.name} on a" in result.stderr and f"passed in {remote.name} on b" in result.stderr

@@ -246,3 +246,26 @@ def test_without_swarm_mode_the_names_are_empty_lists(swarm_scope, tmp_path):
     swarm.create_service(cmd=["sleep", "3600"])
     result = run_cli("-swarm", str(template), env=_env(swarm))
     assert result.returncode == 0 and result.stdout.split()[0] != "0", result.stderr
+
+
+def test_exec_filter_reaches_the_task_containers_on_this_node(swarm_scope, tmp_path):
+    swarm = swarm_scope
+    target = swarm.create_service(labels={"role": "nginx"}, cmd=["sh", "-c", "touch /tmp/reloads; sleep 3600"], replicas=2)
+    other = swarm.create_service(cmd=["sh", "-c", "touch /tmp/reloads; sleep 3600"])
+    target_tasks = swarm.wait_running(target["ID"], 2)
+    (other_task,) = swarm.wait_running(other["ID"], 1)
+    template = tmp_path / "t.tmpl"
+    template.write_text("{{ services | length }}\n")
+
+    def reloads(task) -> str:
+        exec_id = swarm.api.exec_create(task["Status"]["ContainerStatus"]["ContainerID"], ["cat", "/tmp/reloads"])["Id"]
+        return swarm.api.exec_start(exec_id).decode()
+
+    result = run_cli(
+        "-swarm", "-exec-filter", f"label=com.docker.swarm.service.name={target['Spec']['Name']}",
+        "-check-cmd", "true", "-notify-exec", "echo reload >> /tmp/reloads",
+        str(template), str(tmp_path / "out"), env=_env(swarm),
+    )
+    assert result.returncode == 0, result.stderr
+    assert [reloads(task) for task in target_tasks] == ["reload\n", "reload\n"]
+    assert reloads(other_task) == ""

@@ -19,8 +19,8 @@ from pathlib import Path
 import docker.types
 import pytest
 
-from dockergen.inventory import Inventory
-from dockergen.render import RenderInput, Template
+from dockergen.daemon.inventory import Inventory
+from dockergen.pipeline.render import RenderInput, Template
 from engine_support import TEST_IMAGE
 
 pytestmark = pytest.mark.engine

@@ -16,7 +16,7 @@ import pytest
 from dockergen.gotemplate.context import make_root
 from dockergen.gotemplate.template import TemplateSet
 from dockergen.model import Address, Docker, DockerImage, Health, Network, RuntimeContainer, State
-from dockergen.render import RenderInput, Template, remove_blank_lines
+from dockergen.pipeline.render import RenderInput, Template, remove_blank_lines
 
 REPO = Path(__file__).resolve().parents[2]
 GO = REPO / "templates" / "go"

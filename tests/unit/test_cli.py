@@ -13,7 +13,7 @@ import pytest
 from dockergen import __version__
 from dockergen.cli import FLAGS, Options, build_configs, config_from_flags, main, parse_args, settings_from_flags, usage
 from dockergen.config import ALL_STATUSES, DEFAULT_NOTIFY_TIMEOUT, Config, Settings, Wait
-from dockergen.endpoint import TLSSettings
+from dockergen.daemon.endpoint import TLSSettings
 from dockergen.errors import ConfigError, EndpointError, UsageError
 
 # -- 1.1 parsing rules -----------------------------------------------------------------------
@@ -198,7 +198,6 @@ def test_positionals():
     assert (cfg("t.tmpl", "out").template, cfg("t.tmpl", "out").dest) == ("t.tmpl", "out")
     assert cfg("t.tmpl", "").dest == ""  # empty dest => stdout
     assert cfg("t.tmpl", "out", "extra", "more").dest == "out"  # further positionals ignored
-    assert cfg("a.tmpl;sub/b.tmpl", "out").templates == ["a.tmpl", "sub/b.tmpl"]
 
 
 def test_every_per_config_flag():
@@ -783,3 +782,30 @@ def test_config_mode_ignores_template_engine_flag_with_warning(config_file, capl
     assert config.engine == "auto"  # the file's (default) engine, not the flag's
     [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert "-template-engine" in warning.getMessage()
+
+
+def test_exec_flags():
+    config = cfg("-exec-container", "nginx", "-exec-filter", "label=a=b", "-exec-filter", "name=x",
+                 "-check-cmd", "nginx -t", "-notify-exec", "nginx -s reload", "t.tmpl", "out")
+    assert config.exec_containers == ["nginx"]
+    assert config.exec_containers_filter == {"label": ["a=b"], "name": ["x"]}
+    assert (config.check_cmd, config.notify_exec) == ("nginx -t", "nginx -s reload")
+    assert not cfg("-check-cmd", "nginx -t", "t.tmpl").exec_selected
+
+
+def test_notify_exec_needs_a_container():
+    with pytest.raises(ConfigError, match="^-notify-exec: no container to run it in"):
+        cfg("-notify-exec", "nginx -s reload", "t.tmpl")
+    with pytest.raises(ConfigError, match="^-exec-filter: expected key=value"):
+        cfg("-exec-filter", "nokey", "t.tmpl")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 30.0), ("5", 5.0), ("500ms", 0.5), ("0", 0.0)])
+def test_watchdog_flag(value, seconds):
+    argv = ["-watchdog", value, "t.tmpl"] if value is not None else ["t.tmpl"]
+    assert cfg(*argv).watchdog == seconds
+
+
+def test_bad_watchdog_flag():
+    with pytest.raises(ConfigError, match="^-watchdog: "):
+        cfg("-watchdog", "-1s", "t.tmpl")

@@ -1,6 +1,6 @@
 """dockergen.config: durations, waits, signals, filters and TOML config files.
 
-Vectors: docker-gen-test-vectors.md §1 (1.1 FilterWatches, 1.2/1.3/1.4 ParseWait,
+Vectors: docker-gen-test-vectors.md §1 (1.2/1.3/1.4 ParseWait,
 1.5 TOML loading, adjusted for the deliberate differences 5 and 7).
 """
 
@@ -18,7 +18,6 @@ from dockergen.config import (
     Wait,
     add_key_value,
     effective_filters,
-    filter_watches,
     load_config_files,
     parse_duration,
     parse_signal,
@@ -27,20 +26,6 @@ from dockergen.config import (
 from dockergen.errors import ConfigError
 
 MS = 1e-3
-
-
-# -- 1.1 FilterWatches ----------------------------------------------------------------------
-
-
-def test_filter_watches_keeps_watch_configs_in_order():
-    configs = [Config("foo", watch=True), Config("bar"), Config("baz", watch=True)]
-    assert [c.template for c in filter_watches(configs)] == ["foo", "baz"]
-    assert all(c.watch for c in filter_watches(configs))
-
-
-def test_filter_watches_empty():
-    assert filter_watches([]) == []
-    assert filter_watches([Config("a")]) == []
 
 
 # -- parse_duration (Go duration grammar) ---------------------------------------------------
@@ -247,9 +232,8 @@ def test_effective_filters_does_not_modify_its_input():
     assert given == {"label": ["x"]}
 
 
-def test_config_templates_and_label():
+def test_config_label():
     config = Config("/a/main.tmpl;/b/helper.tmpl")
-    assert config.templates == ["/a/main.tmpl", "/b/helper.tmpl"]
     assert config.label == "stdout"
     assert Config("t", dest="/out").label == "/out"
 
@@ -287,15 +271,6 @@ def test_config_validate(kwargs, message):
 # -- TOML files ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def write(tmp_path):
-    def write(name: str, text: str) -> str:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-        return str(path)
-
-    return write
 
 
 ALL_KEYS = """
@@ -769,3 +744,50 @@ def test_config_validate_engine():
         Config("t", engine="x", source="command line").validate()
     with pytest.raises(ConfigError, match=r"^f.toml: engine: .*'x'"):
         Config("t", engine="x", source="f.toml").validate()
+
+
+# -- commands run inside other containers ------------------------------------------------------
+
+
+def test_exec_keys(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(textwrap.dedent("""\
+        [[config]]
+        template = "t"
+        dest = "d"
+        checkcmd = "nginx -t"
+        ExecContainers = ["nginx", "nginx2"]
+        NotifyExec = "nginx -s reload"
+        [config.ExecContainersFilter]
+        label = ["com.example.nginx"]
+    """))
+    (config,) = load_config_files([str(path)])
+    assert config.exec_containers == ["nginx", "nginx2"]
+    assert config.exec_containers_filter == {"label": ["com.example.nginx"]}
+    assert config.notify_exec == "nginx -s reload"
+    assert config.exec_selected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('execcontainers = [1]', "execcontainers must be a list of strings"),
+        ('notifyexec = "nginx -s reload"', "notifyexec: no container to run it in"),
+        ('[config.ExecContainersFilter]\nlabel = 5', "ExecContainersFilter.label must be a list of strings"),
+    ],
+)
+def test_bad_exec_keys(tmp_path, body, message):
+    path = tmp_path / "c.toml"
+    path.write_text(f'[[config]]\ntemplate = "t"\n{body}\n')
+    with pytest.raises(ConfigError, match=message):
+        load_config_files([str(path)])
+
+
+def test_watchdog_key(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[[config]]\ntemplate = "t"\nwatchdog = "2m"\n[[config]]\ntemplate = "u"\nwatchdog = 0\n')
+    first, second = load_config_files([str(path)])
+    assert (first.watchdog, second.watchdog) == (120.0, 0.0)
+    path.write_text('[[config]]\ntemplate = "t"\nwatchdog = "-5s"\n')
+    with pytest.raises(ConfigError, match="watchdog must be positive"):
+        load_config_files([str(path)])

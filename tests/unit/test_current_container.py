@@ -1,4 +1,4 @@
-"""dockergen.current_container: detecting our own container ID (vectors §3.1, spec §3.7)."""
+"""dockergen.daemon.current_container: detecting our own container ID (vectors §3.1, spec §3.7)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from dockergen.current_container import DEFAULT_FILES, current_container_id
+from dockergen.daemon.current_container import DEFAULT_FILES, current_container_id
 
 ID0 = "0fa939e22e6938e7517f663de83e79a5087a18b1b997a36e0c933a917cddb295"
 ID1 = "e881f8c51a72db7da515e9d5cab8ed105b869579eb9923fdcf4ee80933160802"

@@ -1,10 +1,10 @@
-"""dockergen.endpoint: endpoint resolution/validation and TLS decisions (vectors §4.1-4.3)."""
+"""dockergen.daemon.endpoint: endpoint resolution/validation and TLS decisions (vectors §4.1-4.3)."""
 
 from __future__ import annotations
 
 import pytest
 
-from dockergen.endpoint import (
+from dockergen.daemon.endpoint import (
     DEFAULT_ENDPOINT,
     Endpoint,
     TLSSettings,

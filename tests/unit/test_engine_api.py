@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from dockergen.engine_api import APIError, ProtocolError, UnixReadClient
+from dockergen.daemon.api import UnixReadClient
+from dockergen.errors import DockerAPIError, ProtocolError
 
 
 class CannedEngine:
@@ -131,7 +132,7 @@ def test_connection_close_header_is_honoured(engine) -> None:
 
 def test_an_error_status_carries_the_engine_message(engine) -> None:
     server = engine([sized(b'{"message": "No such container: nope"}', status="404 Not Found")])
-    with pytest.raises(APIError) as caught:
+    with pytest.raises(DockerAPIError) as caught:
         UnixReadClient(server.path).inspect_container("nope")
     assert str(caught.value) == "404: No such container: nope"
     assert caught.value.response.status_code == 404
@@ -181,7 +182,7 @@ def test_inspects_are_pipelined_and_each_answer_goes_to_its_container(engine) ->
     server = engine(answers)
     results = UnixReadClient(server.path).inspect_containers([f"c{i}" for i in range(5)], connections=1)
     assert [r if isinstance(r, dict) else type(r) for r in results] == [
-        {"Id": "c0"}, {"Id": "c1"}, {"Id": "c2"}, APIError, {"Id": "c4"}
+        {"Id": "c0"}, {"Id": "c1"}, {"Id": "c2"}, DockerAPIError, {"Id": "c4"}
     ]
     assert server.connections == 1  # all five requests on one connection, answered in order
     assert server.requests == [f"GET /containers/c{i}/json HTTP/1.1" for i in range(5)]

@@ -17,7 +17,7 @@ import pytest
 
 from dockergen.engine_choice import choose_engine, detect
 from dockergen.errors import RenderError
-from dockergen.render import Template
+from dockergen.pipeline.render import Template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
@@ -371,7 +371,7 @@ def test_explicit_engine_wins_over_detection(write):
 
 def test_explicit_engine_renders_an_ambiguous_file(write):
     from dockergen.model import Docker, RuntimeContainer
-    from dockergen.render import RenderInput
+    from dockergen.pipeline.render import RenderInput
 
     data = RenderInput([RuntimeContainer(ID="1", Name="one")], Docker(), {})
     jinja = write("j.tmpl", '{% for c in containers %}{{ c.Name }}{% endfor %} {{ "{{ $x }}" }}\n')
@@ -408,7 +408,7 @@ def test_template_records_the_auto_choice(write):
 _IMPORT_PROBE = r"""
 import json, sys
 from dockergen.model import Address, Docker, Network, RuntimeContainer
-from dockergen.render import RenderInput, Template
+from dockergen.pipeline.render import RenderInput, Template
 
 template = Template(sys.argv[1])
 containers = [

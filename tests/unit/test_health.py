@@ -9,10 +9,10 @@ import pytest
 from dockergen.cli import build_configs, parse_args
 from dockergen.config import Config, config_from_table
 from dockergen.errors import ConfigError
-from dockergen.health import HEALTH_LABEL, ready, split_by_health
-from dockergen.inventory import Snapshot
-from dockergen.job import Job
-from dockergen.left_out import LeftOut, count_invalid
+from dockergen.pipeline.health import HEALTH_LABEL, ready, split_by_health
+from dockergen.daemon.inventory import Snapshot
+from dockergen.pipeline.job import Job
+from dockergen.pipeline.left_out import LeftOut, count_invalid
 from dockergen.model import Docker, Health, RuntimeContainer, State
 from nginx_support import NGINX_TEMPLATE, fake_container
 
@@ -94,11 +94,6 @@ TEMPLATE = "{% for c in containers %}server {{ c.Env.HOST }};\n{% endfor %}"
 CHECK = "! grep -q evil \"$DOCKERGEN_DEST\""
 
 
-def make_job(tmp_path, text: str = TEMPLATE, **config) -> tuple[Job, object]:
-    template = tmp_path / "t.tmpl"
-    template.write_text(text)
-    dest = tmp_path / "out.conf"
-    return Job(Config(template=str(template), dest=str(dest), **config)), dest
 
 
 def run(job: Job, items: list[RuntimeContainer]):
@@ -106,11 +101,11 @@ def run(job: Job, items: list[RuntimeContainer]):
 
 
 def info_lines(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and r.name == "dockergen.job"]
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and r.name == "dockergen.pipeline.job"]
 
 
-def test_only_healthy_renders_ready_containers_and_says_what_it_left_out(tmp_path, caplog):
-    job, dest = make_job(tmp_path, only_healthy=True)
+def test_only_healthy_renders_ready_containers_and_says_what_it_left_out(make_job, tmp_path, caplog):
+    job, dest = make_job(only_healthy=True)
     items = [container("a", "healthy"), container("b", "starting"), container("c"), container("d", "unhealthy", {HEALTH_LABEL: "ignore"})]
     with caplog.at_level(logging.INFO):
         outcome = run(job, items)
@@ -134,15 +129,15 @@ def test_only_healthy_renders_ready_containers_and_says_what_it_left_out(tmp_pat
     assert info_lines(caplog)[-1].startswith(f"Generated '{dest}' from 4 containers (+1/-0 lines;")
 
 
-def test_off_by_default(tmp_path):
-    job, dest = make_job(tmp_path)
+def test_off_by_default(make_job, tmp_path):
+    job, dest = make_job()
     outcome = run(job, [container("a", "unhealthy"), container("b", "starting")])
     assert dest.read_text() == "server a.example;\nserver b.example;\n" and outcome.left_out == LeftOut()
 
 
-def test_quarantine_bisects_the_filtered_list(tmp_path, caplog):
+def test_quarantine_bisects_the_filtered_list(make_job, tmp_path, caplog):
     # Container 3 breaks the check; unhealthy ones are never rendered, so never blamed.
-    job, dest = make_job(tmp_path, only_healthy=True, check_cmd=CHECK)
+    job, dest = make_job(only_healthy=True, check_cmd=CHECK)
     items = [container(f"c{i}", "unhealthy" if i % 4 == 1 else "healthy", host="evil" if i in (3, 5) else "") for i in range(12)]
     with caplog.at_level(logging.INFO):
         outcome = run(job, items)
@@ -151,7 +146,7 @@ def test_quarantine_bisects_the_filtered_list(tmp_path, caplog):
     assert "evil" not in dest.read_text()
     assert dest.read_text().count("\n") == 12 - 3 - 1
     assert outcome.left_out == LeftOut(quarantined=1, unhealthy=3)
-    assert f"from 8 containers, 4 containers left out: 1 quarantined, 3 unhealthy" in info_lines(caplog)[-1]
+    assert "from 8 containers, 4 containers left out: 1 quarantined, 3 unhealthy" in info_lines(caplog)[-1]
 
     caplog.clear()  # the next render keeps it out without a search, and still counts it
     with caplog.at_level(logging.INFO):
@@ -160,8 +155,8 @@ def test_quarantine_bisects_the_filtered_list(tmp_path, caplog):
     assert "(8 containers, 4 containers left out: 1 quarantined, 3 unhealthy;" in info_lines(caplog)[-1]
 
 
-def test_singular_when_one_container(tmp_path, caplog):
-    job, dest = make_job(tmp_path)
+def test_singular_when_one_container(make_job, tmp_path, caplog):
+    job, dest = make_job()
     with caplog.at_level(logging.INFO):
         run(job, [container("a")])
     assert f"Generated '{dest}' from 1 container (+1/-0 lines;" in info_lines(caplog)[-1]

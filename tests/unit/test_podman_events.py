@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from dockergen.events import DEFAULT_EVENT_FILTER, Event, merge_event_filters
-from dockergen.podman import HealthFollowUp, as_docker_event, is_podman, matches
+from dockergen.daemon.events import DEFAULT_EVENT_FILTER, Event, merge_event_filters
+from dockergen.daemon.podman import HealthFollowUp, as_docker_event, is_podman, matches
+from dockergen.errors import DockerAPIError
 
 CID = "6f69eaa3388d8c9030bbed6dea818b3d24e5ea4893375b3431cb0a2018cc57d4"
 
@@ -115,7 +116,7 @@ class SlowHealthApi:
     def inspect_container(self, container_id: str) -> dict:
         self.calls += 1
         if not self.answers:
-            raise LookupError("no such container")
+            raise DockerAPIError(404, "no such container")
         status = self.answers[0] if len(self.answers) == 1 else self.answers.pop(0)
         return {"State": {"Health": {"Status": status}}}
 

@@ -8,11 +8,10 @@ import re
 
 import pytest
 
-from dockergen.config import Config
-from dockergen.inventory import Snapshot
-from dockergen.job import Job
+from dockergen.daemon.inventory import Snapshot
+from dockergen.pipeline.job import Job
 from dockergen.model import Docker, RuntimeContainer
-from dockergen.quarantine import Attempt, find_culprits
+from dockergen.pipeline.quarantine import Attempt, find_culprits
 
 
 def attempt_against(bad: set[int]):
@@ -81,12 +80,6 @@ def containers(n: int, bad: dict[int, str]) -> list[RuntimeContainer]:
     ]
 
 
-def make_job(tmp_path, **config) -> tuple[Job, object]:
-    template = tmp_path / "t.tmpl"
-    template.write_text(config.pop("template_text", TEMPLATE))
-    dest = tmp_path / "out.conf"
-    job = Job(Config(template=str(template), dest=str(dest), **config))
-    return job, dest
 
 
 def run(job: Job, items: list[RuntimeContainer], **kwargs):
@@ -97,8 +90,8 @@ def run(job: Job, items: list[RuntimeContainer], **kwargs):
 CHECK = "! grep -qE '^[^;]*;[^;]*;' \"$DOCKERGEN_DEST\""
 
 
-def test_check_failure_quarantines_the_one_bad_container_in_200(tmp_path, caplog):
-    job, dest = make_job(tmp_path, check_cmd=CHECK, notify_cmd=f"echo notified >> {tmp_path / 'notes'}")
+def test_check_failure_quarantines_the_one_bad_container_in_200(make_job, tmp_path, caplog):
+    job, dest = make_job(check_cmd=CHECK, notify_cmd=f"echo notified >> {tmp_path / 'notes'}")
     items = containers(200, {137: "evil; return 418"})
     with caplog.at_level(logging.INFO):
         outcome = run(job, items)
@@ -124,8 +117,8 @@ def test_check_failure_quarantines_the_one_bad_container_in_200(tmp_path, caplog
     assert outcome.changed and "fixed.example" in dest.read_text() and not job.quarantine
 
 
-def test_render_error_quarantines_only_the_culprit(tmp_path, caplog):
-    job, dest = make_job(tmp_path, template_text="{% for c in containers %}{{ c.Name }} {{ mustBeInt(c.Env.PORT) }}\n{% endfor %}")
+def test_render_error_quarantines_only_the_culprit(make_job, tmp_path, caplog):
+    job, dest = make_job("{% for c in containers %}{{ c.Name }} {{ mustBeInt(c.Env.PORT) }}\n{% endfor %}")
     items = [RuntimeContainer(ID=f"{i:064d}", Name=f"c{i}", Env={"PORT": "80" if i != 3 else "eighty"}) for i in range(8)]
     with caplog.at_level(logging.INFO):
         outcome = run(job, items)
@@ -134,9 +127,9 @@ def test_render_error_quarantines_only_the_culprit(tmp_path, caplog):
     assert "Quarantined container c3" in caplog.text and "must be an integer" in caplog.text
 
 
-def test_check_that_always_fails_keeps_the_previous_bytes(tmp_path, caplog):
+def test_check_that_always_fails_keeps_the_previous_bytes(make_job, tmp_path, caplog):
     notes = tmp_path / "notes"
-    job, dest = make_job(tmp_path, check_cmd="echo 'syntax is wrong' >&2; exit 1", notify_cmd=f"echo x >> {notes}")
+    job, dest = make_job(check_cmd="echo 'syntax is wrong' >&2; exit 1", notify_cmd=f"echo x >> {notes}")
     dest.write_bytes(b"previous content\n")
     for round_number in range(3):
         caplog.clear()
@@ -149,8 +142,8 @@ def test_check_that_always_fails_keeps_the_previous_bytes(tmp_path, caplog):
     assert [p.name for p in tmp_path.iterdir() if "dockergen" in p.name] == []
 
 
-def test_check_failure_without_quarantine_restores_and_reports(tmp_path, caplog):
-    job, dest = make_job(tmp_path, check_cmd=CHECK, quarantine=False)
+def test_check_failure_without_quarantine_restores_and_reports(make_job, tmp_path, caplog):
+    job, dest = make_job(check_cmd=CHECK, quarantine=False)
     dest.write_text("old\n")
     with caplog.at_level(logging.INFO):
         outcome = run(job, containers(4, {1: "x; y"}))
@@ -158,18 +151,18 @@ def test_check_failure_without_quarantine_restores_and_reports(tmp_path, caplog)
     assert "rejected by the check command" in caplog.text
 
 
-def test_check_sees_candidate_in_place_and_the_previous_copy(tmp_path):
+def test_check_sees_candidate_in_place_and_the_previous_copy(make_job, tmp_path):
     seen = tmp_path / "seen"
-    job, dest = make_job(tmp_path, check_cmd=f'cat "$DOCKERGEN_DEST" > {seen}; cat "$DOCKERGEN_PREVIOUS" >> {seen}')
+    job, dest = make_job(check_cmd=f'cat "$DOCKERGEN_DEST" > {seen}; cat "$DOCKERGEN_PREVIOUS" >> {seen}')
     dest.write_text("before\n")
     assert run(job, containers(1, {})).ok
     assert seen.read_text() == "server h0.example;\nbefore\n"
 
 
-def test_startup_check_replaces_a_destination_that_fails(tmp_path):
+def test_startup_check_replaces_a_destination_that_fails(make_job, tmp_path):
     # The live file equals the fresh render but fails the check (it holds a bad container):
     # the first run checks it anyway and replaces it by a render that passes.
-    job, dest = make_job(tmp_path, check_cmd=CHECK, backup=True)
+    job, dest = make_job(check_cmd=CHECK, backup=True)
     items = containers(6, {2: "bad; one"})
     dest.write_text("".join(f"server {c.Env['HOST']};\n" for c in items))
     outcome = run(job, items)
@@ -177,14 +170,14 @@ def test_startup_check_replaces_a_destination_that_fails(tmp_path):
     assert (tmp_path / "out.conf.bak").read_text() == dest.read_text()
 
 
-def test_backup_keeps_the_last_good_content(tmp_path):
-    job, dest = make_job(tmp_path, backup=True)
+def test_backup_keeps_the_last_good_content(make_job, tmp_path):
+    job, dest = make_job(backup=True)
     run(job, containers(2, {}))
     assert (tmp_path / "out.conf.bak").read_text() == dest.read_text() == "server h0.example;\nserver h1.example;\n"
 
 
-def test_dry_run_diff(tmp_path):
-    job, dest = make_job(tmp_path)
+def test_dry_run_diff(make_job, tmp_path):
+    job, dest = make_job()
     ok, text = job.dry_run(Snapshot(containers(2, {}), Docker()), env={})
     assert ok and text.splitlines() == [  # no destination yet: a diff against an empty file
         f"--- {dest} (does not exist yet)",
@@ -209,17 +202,17 @@ def test_dry_run_diff(tmp_path):
     ]
 
 
-def test_dry_run_of_a_destination_in_a_missing_directory_fails(tmp_path):
-    job, _ = make_job(tmp_path)
+def test_dry_run_of_a_destination_in_a_missing_directory_fails(make_job, tmp_path):
+    job, _ = make_job()
     job.config.dest = str(tmp_path / "missing" / "out.conf")
     ok, text = job.dry_run(Snapshot(containers(1, {}), Docker()), env={})
     assert not ok
     assert text == f"docker-gen: {job.config.dest}: destination directory {tmp_path / 'missing'} does not exist\n"
 
 
-def test_hanging_check_is_killed_with_its_children(tmp_path, caplog):
+def test_hanging_check_is_killed_with_its_children(make_job, tmp_path, caplog):
     marker = tmp_path / "child-survived"
-    job, dest = make_job(tmp_path, check_cmd=f"(sleep 2; touch {marker}) & sleep 30", check_timeout=0.5,
+    job, dest = make_job(check_cmd=f"(sleep 2; touch {marker}) & sleep 30", check_timeout=0.5,
                          quarantine=False)
     dest.write_text("old\n")
     with caplog.at_level(logging.INFO):
@@ -232,14 +225,14 @@ def test_hanging_check_is_killed_with_its_children(tmp_path, caplog):
     assert not marker.exists()  # the whole process group was killed
 
 
-def test_log_line_times_notify_only_when_something_is_notified(tmp_path, caplog):
-    job, _ = make_job(tmp_path)
+def test_log_line_times_notify_only_when_something_is_notified(make_job, tmp_path, caplog):
+    job, _ = make_job()
     with caplog.at_level(logging.INFO):
         run(job, containers(1, {}))
     [generated] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Generated")]
     assert ", notify " not in generated and generated.endswith(" ms)")
     caplog.clear()
-    job, _ = make_job(tmp_path, notify_cmd="true")
+    job, _ = make_job(notify_cmd="true")
     (tmp_path / "out.conf").unlink()
     with caplog.at_level(logging.INFO):
         run(job, containers(1, {}))

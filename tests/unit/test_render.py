@@ -1,4 +1,4 @@
-"""dockergen.render: blank-line removal (vectors §6.2, §6.3) and the Jinja2 template list
+"""dockergen.pipeline.render: blank-line removal (vectors §6.2, §6.3) and the Jinja2 template list
 (spec §2.5 multi-template, error locations, reload, differences 1 and 4).
 """
 
@@ -11,7 +11,8 @@ import pytest
 
 from dockergen.errors import RenderError
 from dockergen.model import Docker, DockerImage, GoTime, RuntimeContainer
-from dockergen.render import RenderInput, _is_blank, remove_blank_lines
+from dockergen.engine import _is_blank
+from dockergen.pipeline.render import RenderInput, remove_blank_lines
 
 
 @pytest.fixture
@@ -89,15 +90,6 @@ def test_remove_blank_lines(text, expected):
 # -- templates -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def write(tmp_path):
-    def write(name: str, text: str) -> str:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return str(path)
-
-    return write
 
 
 def data(*containers, env=None, docker=None, current=None) -> RenderInput:
@@ -114,10 +106,10 @@ ONE = RuntimeContainer(ID="1", Name="one", Env={"VIRTUAL_HOST": "a.com", "PORT":
 
 @pytest.fixture
 def make(helpers, write):
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     def make(spec_files: dict[str, str], keep_blank_lines: bool = False):
-        paths = [write(name, text) for name, text in spec_files.items()]
+        paths = [write(name, text, dedent=False) for name, text in spec_files.items()]
         return Template(";".join(paths), keep_blank_lines=keep_blank_lines)
 
     return make
@@ -190,7 +182,7 @@ def test_first_file_is_rendered(make):
 
 def test_syntax_error_reports_file_and_line(make, write):
     path = write("bad.tmpl", "line 1\n{% if %}\nline 3\n")
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     with pytest.raises(RenderError) as info:
         Template(path)
@@ -200,7 +192,7 @@ def test_syntax_error_reports_file_and_line(make, write):
 
 
 def test_syntax_error_in_second_file_reported_at_load(make, write):
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     main = write("main.tmpl", '{% include "helper.tmpl" %}')
     helper = write("sub/helper.tmpl", "ok\nok\n{{ unclosed \n")
@@ -234,7 +226,7 @@ def test_runtime_error_in_included_file_names_that_file(make):
 
 
 def test_missing_template_file(helpers, tmp_path):
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     path = str(tmp_path / "nope.tmpl")
     with pytest.raises(RenderError, match="does not exist") as info:
@@ -244,7 +236,7 @@ def test_missing_template_file(helpers, tmp_path):
 
 
 def test_missing_second_template_file(helpers, write, tmp_path):
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     main = write("main.tmpl", "x")
     missing = str(tmp_path / "sub" / "helper.tmpl")
@@ -254,7 +246,7 @@ def test_missing_second_template_file(helpers, write, tmp_path):
 
 
 def test_template_is_a_directory(helpers, tmp_path):
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     with pytest.raises(RenderError, match="directory"):
         Template(str(tmp_path))
@@ -363,7 +355,7 @@ def test_multiline_source_dedent_sanity(make):
 
 @pytest.mark.parametrize("suffix", [";", ";;x.tmpl"])
 def test_empty_entry_in_template_list_is_reported_with_the_list(helpers, write, suffix):
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     main = write("main.tmpl", "x")
     with pytest.raises(RenderError) as info:
@@ -373,7 +365,7 @@ def test_empty_entry_in_template_list_is_reported_with_the_list(helpers, write, 
 
 def test_error_names_the_loop_container_not_current_container(tmp_path):
     from dockergen.model import RuntimeContainer
-    from dockergen.render import RenderInput, Template
+    from dockergen.pipeline.render import RenderInput, Template
 
     template = tmp_path / "t.tmpl"
     template.write_text("{{ current_container.Name }}\n{% for c in containers %}{{ 1 // c.Env.ZERO|int }}{% endfor %}\n")
@@ -406,7 +398,7 @@ def test_error_names_the_loop_container_not_current_container(tmp_path):
     ],
 )
 def test_which_templates_read_the_daemon_facts(tmp_path, helpers, text, reads) -> None:
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     (tmp_path / "other.tmpl").write_text("{{ containers|length }}")
     main = tmp_path / "main.tmpl"
@@ -415,7 +407,7 @@ def test_which_templates_read_the_daemon_facts(tmp_path, helpers, text, reads) -
 
 
 def test_a_listed_file_that_reads_the_facts_counts(tmp_path, helpers) -> None:
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     (tmp_path / "main.tmpl").write_text("{{ containers|length }}")
     (tmp_path / "part.tmpl").write_text("{{ docker.Name }}")
@@ -423,7 +415,7 @@ def test_a_listed_file_that_reads_the_facts_counts(tmp_path, helpers) -> None:
 
 
 def test_go_templates_always_get_the_daemon_facts(tmp_path) -> None:
-    from dockergen.render import Template
+    from dockergen.pipeline.render import Template
 
     main = tmp_path / "main.tmpl"
     main.write_text("{{ range $ }}{{ .Name }}{{ end }}")  # `json $` would show them: never left out

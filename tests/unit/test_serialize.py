@@ -15,7 +15,8 @@ import yaml as pyyaml
 from dockergen.errors import HelperError
 from dockergen.helpers.functions import dict_, list_
 from dockergen.model import Address, GoTime, Mount, RuntimeContainer
-from dockergen.helpers.serialize import fromJson, go_float, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
+from dockergen.golang.json import format_float as go_float
+from dockergen.helpers.serialize import fromJson, json, parseJson, rfc3339, to_plain, toJson, toPrettyJson, toRawJson
 from dockergen.helpers.yamlfmt import fromYaml, mustFromYaml, mustToYaml, toYaml
 from template_support import render
 
@@ -221,7 +222,7 @@ def test_to_yaml_layout(value: object, expected: str) -> None:
     "value",
     [
         {"b": [1, 2], "a": {"x": "y"}, "c": "yes", "d": "", "e": "multi\nline", "f": "1.0", "g": None},
-        {"s": ["a: b", "# x", " lead", "trail ", "\ttab", "null", "0o17", "a\nb\n", "\n", "x\n\n\n", "é\U0001f600"]},
+        {"s": ["a: b", "# x", " lead", "trail ", "\ttab", "null", "0o17", "a\nb\n", "x\n\n\n", "é\U0001f600"]},
         [{"a": [{"b": {"c": ["d", {"e": "f"}]}}]}, [[["deep"]]]],
     ],
 )
@@ -229,6 +230,13 @@ def test_to_yaml_round_trips(value: object) -> None:
     text = toYaml(value)
     assert fromYaml(text) == value
     assert pyyaml.safe_load(text) == value  # other YAML readers agree
+
+
+def test_to_yaml_loses_a_leading_line_break_as_yaml_v3_does() -> None:
+    # yaml.v3 ends the "|" header line with the text's first line break (checked with Go).
+    assert toYaml(["\n"]) == "- |4+\n"
+    assert toYaml("\n\nx") == "|4-\n\n    x\n"
+    assert fromYaml(toYaml(["\n"])) == [""]
 
 
 def test_yaml_map_keys_use_yaml_v3_order() -> None:

@@ -1,4 +1,4 @@
-"""dockergen.swarm: the API's service/task/node lists as the template sees them, and swarm flags."""
+"""dockergen.daemon.swarm: the API's service/task/node lists as the template sees them, and swarm flags."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 
 from dockergen.cli import build_configs, parse_args, settings_from_flags
 from dockergen.config import Settings, load_files
-from dockergen.events import merge_event_filters
+from dockergen.daemon.events import merge_event_filters
 from dockergen.helpers.groupby import groupByLabel
-from dockergen.swarm import build_swarm, service_matches
+from dockergen.daemon.swarm import build_swarm, service_matches
 from dockergen.helpers.where import where
 
 NODE = {

@@ -11,7 +11,7 @@ import pytest
 from dockergen.jinja.cache import CACHE_DIR_VARIABLE, bytecode_cache, cache_root
 from dockergen.jinja.engine import JinjaTemplate
 from dockergen.model import Docker, RuntimeContainer
-from dockergen.render import RenderInput
+from dockergen.pipeline.render import RenderInput
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ import pytest
 from dockergen.errors import HelperError
 from dockergen.model import Address, GoTime, Health, RuntimeContainer, State
 from dockergen.helpers.where import (
-    compile_regex,
     strict_equal,
-    translate_regex,
     whereAll,
     whereAny,
     whereLabelExists,
@@ -153,7 +151,7 @@ LM = [
         ('{{ whereLabelValueMatches(c, "com.example.foo", "^foo$")|length }}', LM, "1"),
         ('{{ whereLabelValueMatches(c, "com.example.foo", "\\\\d+")|length }}', LM, "0"),
         ('{{ whereLabelValueMatches(c, "com.example.bar", "^bar$")|length }}', LM, "1"),
-        # RE2 accepts the inline flag after "^"; Python 3.11 needs the rewrite.
+        # Go's regexp: an inline flag may follow "^" (Python's re refuses that).
         ('{{ whereLabelValueMatches(c, "com.example.bar", "^(?i)bar$")|length }}', LM, "2"),
         ('{{ whereLabelValueMatches(c, "com.example.bar", ".*")|length }}', LM, "2"),
         ('{{ whereLabelValueMatches(c, "com.example.baz", ".*")|length }}', LM, "0"),
@@ -177,33 +175,42 @@ def test_label_helpers_need_containers() -> None:
 
 
 def test_bad_regex_is_a_helper_error() -> None:
-    with pytest.raises(HelperError, match="invalid regular expression"):
+    with pytest.raises(HelperError) as info:
         whereLabelValueMatches(LM, "com.example.bar", "(")
+    assert str(info.value) == "'whereLabelValueMatches': error parsing regexp: missing closing ): `(`"
+    with pytest.raises(HelperError, match="must be a string"):
+        whereLabelValueMatches(LM, "com.example.bar", 1)
 
 
 @pytest.mark.parametrize(
-    ("pattern", "translated"),
+    ("pattern", "ids"),
     [
-        ("^(?i)bar$", "^(?i:bar$)"),
-        ("(?i)bar", "(?i)bar"),
-        ("a|(?i)b|c", "a|(?i:b|c)"),
-        ("(a(?s).)x", "(a(?s:.))x"),
-        ("[(?i)]", "[(?i)]"),
-        ("[]x(?i)]", "[]x(?i)]"),
-        ("\\((?i)x", "\\((?i:x)"),
-        ("(?-i)a", "(?-i:a)"),
-        ("end\\z", "end\\Z"),
-        ("(?P<name>x)", "(?P<name>x)"),
+        ("(?U)^ba.+", ["1", "3"]),  # Go's ungreedy flag (Python's re has none)
+        ("(?i)^bar\\z", ["1", "2"]),  # \z, Go's end of text
+        ("^\\pL+$", ["1", "2"]),
+        ("^[[:upper:]]+$", ["2"]),
+        ("^bar$", ["1"]),  # $ is the end of the text only
     ],
 )
-def test_translate_regex(pattern: str, translated: str) -> None:
-    assert translate_regex(pattern) == translated
-    compile_regex(pattern)
+def test_regex_is_go_syntax(pattern: str, ids: list[str]) -> None:
+    labelled = [*LM, C(ID="3", Labels={"com.example.bar": "bar\n"})]
+    assert [c.ID for c in whereLabelValueMatches(labelled, "com.example.bar", pattern)] == ids
 
 
-def test_regex_ungreedy_flag_is_refused() -> None:
-    with pytest.raises(HelperError, match="ungreedy"):
-        compile_regex("a(?U)b")
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        # Python's re takes these; Go's regexp (and so both engines) does not.
+        ("(?=b)", "invalid or unsupported Perl syntax: `(?=`"),
+        ("(b)\\1", "invalid escape sequence: `\\1`"),
+        ("bar\\Z", "invalid escape sequence: `\\Z`"),
+        ("b{,2}x{1001}", "invalid repeat count: `{1001}`"),
+    ],
+)
+def test_python_only_syntax_is_refused(pattern: str, message: str) -> None:
+    with pytest.raises(HelperError) as info:
+        render('{{ whereLabelValueMatches(c, "com.example.bar", p)|length }}', c=LM, p=pattern)
+    assert str(info.value) == f"'whereLabelValueMatches': error parsing regexp: {message}"
 
 
 # Section 18 rows.

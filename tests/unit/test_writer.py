@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from dockergen.writer import WriteError, read_current, replace_contents, write_if_changed
+from dockergen.pipeline.writer import WriteError, read_current, replace_contents, write_if_changed
 
 
 def test_creates_file_with_default_mode(tmp_path):
@@ -112,7 +112,7 @@ def test_bind_mounted_single_file_is_rewritten_in_place(tmp_path, caplog):
     target.write_text("")
     subprocess.run(["mount", "--bind", str(source), str(target)], check=True)
     try:
-        with caplog.at_level(logging.WARNING, logger="dockergen.writer"):
+        with caplog.at_level(logging.WARNING, logger="dockergen.pipeline.writer"):
             result = write_if_changed(str(target), "new\n")
         assert result.changed and not result.atomic
         assert target.read_text() == "new\n"

@@ -16,6 +16,7 @@ from dockergen.errors import HelperError
 from dockergen.gotemplate.errors import ExecError
 from dockergen.gotemplate.template import TemplateSet
 from dockergen.helpers.yamlfmt import fromYaml, mustFromYaml
+from dockergen.limits import MAX_NESTING, LimitError
 from template_support import render
 
 
@@ -120,7 +121,7 @@ def test_ordinary_aliases_expand_into_fresh_copies() -> None:
 def test_a_moderately_aliased_document_is_accepted() -> None:
     # 200 aliases of a 20-entry mapping: ~4000 expanded nodes, well in budget.
     entries = ", ".join(f"k{i}: {i}" for i in range(20))
-    text = f"base: &b {{{entries}}}\nuses:\n" + "".join(f"  - *b\n" for _ in range(200))
+    text = f"base: &b {{{entries}}}\nuses:\n" + "".join("  - *b\n" for _ in range(200))
     data = mustFromYaml(text)
     assert len(data["uses"]) == 200 and data["uses"][199]["k19"] == 19
 
@@ -174,9 +175,12 @@ def test_other_refusals(text: str, message: str) -> None:
     assert must_fail(text) == message
 
 
-def test_deep_nesting_within_libyaml_limit_decodes() -> None:
-    # The walk keeps its own stack, so 990 levels need no Python recursion.
-    assert mustFromYaml("[" * 990 + "]" * 990) is not None
+def test_nesting_is_bounded_by_dockergen_then_libyaml() -> None:
+    # The walk keeps its own stack; what it returns stays within dockergen's limit, so
+    # that encoders, printing and comparisons can always walk it again.
+    assert mustFromYaml("[" * MAX_NESTING + "]" * MAX_NESTING) is not None
+    with pytest.raises(LimitError, match="nested deeper than dockergen's limit of 100 levels"):
+        mustFromYaml("[" * 990 + "]" * 990)
     assert must_fail("[" * 3000 + "]" * 3000).endswith("exceeded maximum nesting depth")
 
 

@@ -10,13 +10,17 @@ import math
 import re
 from typing import Any
 
+from ...golang import regexp
+from ...limits import deeper, digits_value
+from ..errors import GoError
 from ..values import (
     MISSING, Float32, GoMap, GoSlice, NilPointer, Uint64, struct_info, truth, typeof,
 )
 
 __all__ = [
-    "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
-    "list_items", "wrap_int64", "parse_go_int_literal", "parse_go_float",
+    "clamped_int10", "to_int64", "to_int", "to_float64", "strval", "empty", "deep_equal", "is_list_like",
+    "list_items", "wrap_int64", "check_alloc", "check_go_alloc", "MAX_ALLOC", "parse_go_int_literal", "parse_go_float",
+    "parse_go_float_error",
 ]
 
 _INT64_MIN = -(2**63)
@@ -61,10 +65,47 @@ def parse_go_int_literal(text: str) -> int | None:
     allowed = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}[base]
     if any(c not in allowed for c in s):
         return None
-    value = sign * int(s, base)
+    magnitude = digits_value(s, base)
+    if magnitude is None:
+        return None
+    value = sign * magnitude
     if value < _INT64_MIN or value > _INT64_MAX:
         return None
     return value
+
+
+def clamped_int10(text: str) -> int:
+    """``strconv.ParseInt(text, 10, 64)`` with its error ignored: 0 for a syntax
+    error, the nearest int64 for an overflow (Sprig's ``atoi``, ``duration``)."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return 0
+    magnitude = digits_value(digits)
+    if magnitude is None:  # beyond 64 bits: clamped like any overflow
+        magnitude = _INT64_MAX + 1
+    value = -magnitude if text[0] == "-" else magnitude
+    return max(_INT64_MIN, min(_INT64_MAX, value))
+
+
+# Go refuses a slice of more than 2**48 bytes outright ("len out of range"); it would try a
+# smaller one, and crash if memory ran out.  dockergen fails cleanly past a size no
+# configuration file needs, so that a count from a container's label cannot exhaust memory.
+_GO_MAX_ALLOC = 1 << 48
+MAX_ALLOC = 1 << 28
+
+
+def check_go_alloc(count: int, size: int = 1) -> None:
+    """Go's own refusal to make a slice of ``count`` items of ``size`` bytes (beyond 2**48 bytes)."""
+    if count * size > _GO_MAX_ALLOC:
+        raise GoError("runtime error: makeslice: len out of range")
+
+
+def check_alloc(count: int, size: int = 1) -> None:
+    """Refuse to build ``count`` items of ``size`` bytes where Go would, or where it is absurd."""
+    check_go_alloc(count, size)
+    total = count * size
+    if total > MAX_ALLOC:
+        raise GoError(f"runtime: out of memory: cannot allocate {total}-byte block (dockergen's limit)")
 
 
 def to_int64(value: Any) -> int:
@@ -93,21 +134,56 @@ def to_int(value: Any) -> int:
     return to_int64(value)
 
 
-_GO_FLOAT = re.compile(
-    r"[+-]?(?:(?:[0-9](?:_?[0-9])*)?\.?[0-9]*(?:_?[0-9])*(?:[eE][+-]?[0-9]+)?"
-    r"|0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9]+)"
+# strconv.ParseFloat's syntax, on Go's regexp (linear time: the digit runs overlap, which
+# costs Python's re cubic time on a long run of digits that fails at the end).  '_' may stand
+# anywhere among the digits (the exponent's too, after its first digit); underscore_ok then
+# checks that each one separates digits, and _has_mantissa_digit that there is a digit at all.
+_GO_FLOAT = regexp.compile(
+    r"^[+-]?(?:[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9][0-9_]*)?"
+    r"|0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9][0-9_]*)$"
 )
+
+
+def _has_mantissa_digit(text: str) -> bool:
+    body = text.lstrip("+-")
+    if body[:2] in ("0x", "0X"):
+        mantissa = body[2:].replace("P", "p").partition("p")[0]
+        return any(ch in "0123456789abcdefABCDEF" for ch in mantissa)
+    return any(ch.isdigit() for ch in body.replace("E", "e").partition("e")[0])
+
+
+def underscore_ok(text: str) -> bool:
+    """Go's rule for '_' in a number: only between digits, or between a base prefix and a digit."""
+    s = text[1:] if text[:1] in ("+", "-") else text
+    saw = "^"  # ^ start, 0 digit or prefix, _ underscore, ! anything else
+    i = 0
+    hexadecimal = False
+    if len(s) >= 2 and s[0] == "0" and s[1] in "bBoOxX":
+        i, saw, hexadecimal = 2, "0", s[1] in "xX"
+    for ch in s[i:]:
+        if "0" <= ch <= "9" or hexadecimal and ch in "abcdefABCDEF":
+            saw = "0"
+        elif ch == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
 
 
 def parse_go_float(text: str) -> float | None:
     """Go's ``strconv.ParseFloat(s, 64)``; ``None`` when it fails (or overflows)."""
     s = text
-    low = s.lower().lstrip("+-")
-    if low in ("inf", "infinity"):
+    low = s.lower()
+    if low in ("inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"):
         return -math.inf if s.startswith("-") else math.inf
     if low == "nan":
         return math.nan
-    if not s or not _GO_FLOAT.fullmatch(s) or not any(c.isdigit() for c in s):
+    if not s.isascii() or not _GO_FLOAT.match_string(s) or not _has_mantissa_digit(s) \
+            or "_" in s and not underscore_ok(s):
         return None
     body = s.replace("_", "")
     try:
@@ -120,6 +196,13 @@ def parse_go_float(text: str) -> float | None:
     if math.isinf(value):
         return None
     return value
+
+
+def parse_go_float_error(text: str) -> str:
+    """Why :func:`parse_go_float` refused ``text``, in strconv's words."""
+    if text.isascii() and _GO_FLOAT.match_string(text) and _has_mantissa_digit(text) and ("_" not in text or underscore_ok(text)):
+        return "value out of range"
+    return "invalid syntax"
 
 
 def to_float64(value: Any) -> float:
@@ -166,11 +249,12 @@ def list_items(value: Any) -> list[Any]:
     return list(value)
 
 
-def deep_equal(a: Any, b: Any) -> bool:
+def deep_equal(a: Any, b: Any, depth: int = 0) -> bool:
     """Go's ``reflect.DeepEqual``: same dynamic types, then equal contents.
 
     A nil slice does not equal an empty one; ``1`` does not equal ``1.0``;
-    pointers are equal when they point to deeply equal values.
+    pointers are equal when they point to deeply equal values.  ``depth``
+    counts the maps, lists and structs around ``a`` and ``b``.
     """
     if a is b:
         return True
@@ -184,20 +268,23 @@ def deep_equal(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         if isinstance(a, GoSlice) and isinstance(b, GoSlice) and a.nil != b.nil:
             return False
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+        inner = deeper("deep comparison", depth)
+        return len(a) == len(b) and all(deep_equal(x, y, inner) for x, y in zip(a, b))
     if isinstance(a, dict):
         if isinstance(a, GoMap) and isinstance(b, GoMap) and a.nil != b.nil:
             return False
         if len(a) != len(b):
             return False
+        inner = deeper("deep comparison", depth)
         for key, value in a.items():
-            if key not in b or not deep_equal(value, b[key]):
+            if key not in b or not deep_equal(value, b[key], inner):
                 return False
         return True
     info = struct_info(a)
     if info is not None:
+        inner = deeper("deep comparison", depth)
         return all(
-            deep_equal(getattr(a, info.attribute(name), None), getattr(b, info.attribute(name), None))
+            deep_equal(getattr(a, info.attribute(name), None), getattr(b, info.attribute(name), None), inner)
             for name, _ in info.fields
         )
     if isinstance(a, float) and not isinstance(a, Float32):

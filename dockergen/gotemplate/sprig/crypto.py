@@ -15,11 +15,12 @@ import datetime as _dt
 import hashlib
 import hmac
 import ipaddress
-import re
 import secrets
 import struct
+from collections.abc import Iterator
 from typing import Any
 
+from ...limits import check_scan, check_text
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import INT, LIST, STRING, UINT32, go_bytes, register_struct
@@ -75,6 +76,7 @@ def htpasswd(user: str, password: str) -> str:
 def rand_bytes(count: int) -> str:
     if count < 0:
         raise GoError("runtime error: makeslice: len out of range")
+    check_text("randBytes", count)
     return base64.b64encode(secrets.token_bytes(count)).decode("ascii")
 
 
@@ -225,26 +227,66 @@ def gen_private_key(kind: str) -> str:
     return _pem_for_key(key)
 
 
-_PEM_BLOCK = re.compile(
-    rb"(?:^|\n)-----BEGIN ([^\n]*?)-----[ \t\r]*\n(.*?)(?:\n|^)-----END \1-----", re.DOTALL
-)
+_BEGIN = b"-----BEGIN "
+_END = b"\n-----END "
+
+
+def _pem_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Each ``(type, body)`` of ``-----BEGIN T-----`` ... ``-----END T-----``, in order.
+
+    A BEGIN line starts the text or follows a newline; its type is the line
+    without its final ``-----`` and blanks; its body runs to the first
+    ``\n-----END T-----`` of the same type, and the next block is looked for
+    after that.  Searches are bounded: many BEGIN lines without an END (a
+    container value) would otherwise each search the rest of the text.
+    """
+    scanned = 0
+    unclosed: dict[bytes, int] = {}  # type -> a body start from which no END of it follows
+    pos = 0
+    while True:
+        if pos == 0 and data.startswith(_BEGIN):
+            start, header = 0, len(_BEGIN)
+        else:
+            start = data.find(b"\n" + _BEGIN, pos)
+            if start < 0:
+                return
+            header = start + 1 + len(_BEGIN)
+        eol = data.find(b"\n", header)
+        if eol < 0:
+            return
+        line = data[header:eol].rstrip(b" \t\r")
+        pos = start + 1
+        if not line.endswith(b"-----"):
+            continue
+        kind = line[:-5]
+        body = eol + 1
+        if kind in unclosed and unclosed[kind] <= body:
+            continue
+        scanned += len(data) - body
+        check_scan("pem", scanned)
+        end = data.find(_END + kind + b"-----", body)
+        if end < 0:
+            unclosed[kind] = body
+            continue
+        yield kind, data[body:end]
+        pos = end + len(_END) + len(kind) + 5
 
 
 def pem_decode(text: str) -> tuple[str, bytes] | None:
     """The first PEM block (type, DER bytes) of ``text``, or ``None`` like ``pem.Decode``."""
-    data = go_bytes(text)
-    for match in _PEM_BLOCK.finditer(data):
-        lines = match.group(2).split(b"\n")
-        while lines and b":" in lines[0]:  # RFC 1421 headers (Proc-Type, DEK-Info)
-            lines = lines[1:]
-            if lines and not lines[0].strip():
-                lines = lines[1:]
-        body = b"".join(line.strip() for line in lines)
+    for kind, block in _pem_blocks(go_bytes(text)):
+        lines = block.split(b"\n")
+        first = 0
+        while first < len(lines) and b":" in lines[first]:  # RFC 1421 headers (Proc-Type, DEK-Info)
+            first += 1
+            if first < len(lines) and not lines[first].strip():
+                first += 1
+        body = b"".join(line.strip() for line in lines[first:])
         try:
             der = base64.b64decode(body, validate=True)
         except ValueError:
             continue
-        return match.group(1).decode("utf-8", "surrogateescape"), der
+        return kind.decode("utf-8", "surrogateescape"), der
     return None
 
 

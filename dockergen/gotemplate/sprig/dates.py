@@ -18,14 +18,18 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...golang.time import DurationError, format_duration, go_time_quote
+from ...golang.time import parse_duration as go_parse_duration
+from ...limits import MAX_CACHED_KEY, check_scan
 from ...model import GoTime
+from .coerce import clamped_int10, wrap_int64
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, STRING, TIME, Int32, Int64, Pointer
 
 __all__ = [
     "FUNCTIONS", "format_duration", "parse_duration", "format_time", "parse_time", "local_zone",
-    "load_location", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
+    "load_location", "is_local", "go_year", "time_from_ns", "time_to_ns", "TimeParseError", "go_time_quote",
 ]
 
 FUNCTIONS: dict[str, Function] = {}
@@ -37,135 +41,12 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _START_MONO = _time.monotonic_ns()  # Go prints monotonic readings relative to process start
 
 
-# --- quoting (the time package's own, simpler than strconv.Quote) ------------------------
-
-
-def go_time_quote(text: str) -> str:
-    """Quote as Go's time package does in errors: only ``"`` and ``\\`` escaped, other
-    non-printable-ASCII bytes as ``\\xNN``."""
-    out = ['"']
-    for byte in text.encode("utf-8", "surrogateescape"):
-        if byte >= 0x80 or byte < 0x20:
-            out.append(f"\\x{byte:02x}")
-        else:
-            ch = chr(byte)
-            if ch in '"\\':
-                out.append("\\")
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-# --- durations ---------------------------------------------------------------------------
-
-
-def _frac_text(value: int, digits: int) -> str:
-    """``value`` (< 10**digits) as a fraction with trailing zeros (and the dot) dropped."""
-    text = f"{value:0{digits}d}".rstrip("0")
-    return "." + text if text else ""
-
-
-def format_duration(ns: int) -> str:
-    """``time.Duration.String()``: ``1h2m3.5s``, ``1.5µs``, ``0s``; negative gets a ``-``."""
-    if ns == 0:
-        return "0s"
-    sign = "-" if ns < 0 else ""
-    u = abs(ns)
-    if u < _NS:
-        for unit, size, digits in (("ns", 1, 0), ("µs", 1_000, 3), ("ms", 1_000_000, 6)):
-            if u < size * 1000:
-                whole, frac = divmod(u, size)
-                return f"{sign}{whole}{_frac_text(frac, digits) if digits else ''}{unit}"
-    seconds, frac = divmod(u, _NS)
-    text = f"{seconds % 60}{_frac_text(frac, 9)}s"
-    minutes = seconds // 60
-    if minutes:
-        text = f"{minutes % 60}m" + text
-        hours = minutes // 60
-        if hours:
-            text = f"{hours}h" + text
-    return sign + text
-
-
-_UNITS = {
-    "ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": _NS,
-    "m": 60 * _NS, "h": 3600 * _NS,
-}
-
-
 def parse_duration(text: str) -> int:
-    """``time.ParseDuration``: ``[-+]?(digits[.digits]unit)+`` or ``0``; nanoseconds.
-
-    Raises :class:`GoError` with Go's message.  Fractions are scaled with float64
-    arithmetic, as Go does, so ``1.1ns``-style inputs truncate the same way.
-    """
-    original = text
-    invalid = GoError("time: invalid duration " + go_time_quote(original))
-    s = text
-    negative = False
-    if s[:1] in ("-", "+"):
-        negative = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        raise invalid
-    total = 0
-    while s:
-        if not (s[0] == "." or s[0].isascii() and s[0].isdigit()):
-            raise invalid
-        i = 0
-        while i < len(s) and "0" <= s[i] <= "9":
-            i += 1
-        whole_digits = s[:i]
-        value = int(whole_digits) if whole_digits else 0
-        if value > _INT64_MAX + 1:
-            raise invalid
-        s = s[i:]
-        frac, scale, has_frac_digits = 0, 1.0, False
-        if s[:1] == ".":
-            s = s[1:]
-            j = 0
-            overflow = False
-            while j < len(s) and "0" <= s[j] <= "9":
-                if not overflow:
-                    if frac > (_INT64_MAX + 1) // 10:
-                        overflow = True  # further digits are ignored, as in Go
-                    else:
-                        frac = frac * 10 + int(s[j])
-                        scale *= 10
-                j += 1
-            has_frac_digits = j > 0
-            s = s[j:]
-        if not whole_digits and not has_frac_digits:
-            raise invalid  # "." or ".s"
-        k = 0
-        while k < len(s) and s[k] != "." and not ("0" <= s[k] <= "9"):
-            k += 1
-        if k == 0:
-            raise GoError("time: missing unit in duration " + go_time_quote(original))
-        unit_name = s[:k]
-        s = s[k:]
-        unit = _UNITS.get(unit_name)
-        if unit is None:
-            raise GoError(
-                "time: unknown unit " + go_time_quote(unit_name) + " in duration " + go_time_quote(original)
-            )
-        if value > (_INT64_MAX + 1) // unit:
-            raise invalid
-        value *= unit
-        if frac > 0:
-            value += int(float(frac) * (float(unit) / scale))
-            if value > _INT64_MAX + 1:
-                raise invalid
-        total += value
-        if total > _INT64_MAX + 1:
-            raise invalid
-    if negative:
-        return -total
-    if total > _INT64_MAX:
-        raise invalid
-    return total
+    """``time.ParseDuration`` in nanoseconds; Go's error as a template error."""
+    try:
+        return go_parse_duration(text)
+    except DurationError as exc:
+        raise GoError(str(exc)) from None
 
 
 def _saturate(ns: int) -> int:
@@ -190,31 +71,41 @@ def round_duration(ns: int, multiple: int) -> int:
 # --- zones -------------------------------------------------------------------------------
 
 
+# Go's time.Local is its own *Location even when it is UTC: %#v prints time.Local and %d a
+# non-nil pointer, where a time in UTC has none.  So Local-as-UTC is a distinct object.
+_LOCAL_UTC = timezone(timedelta(0), "UTC")
+
+
 @lru_cache(maxsize=8)
 def _local_for(tz_env: str | None) -> tzinfo:
     if tz_env is not None:
         name = tz_env[1:] if tz_env.startswith(":") else tz_env
         if name in ("", "UTC"):
-            return timezone.utc
+            return _LOCAL_UTC
         try:
-            return ZoneInfo(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
+            return ZoneInfo.no_cache(name) if not name.startswith("/") else ZoneInfo.from_file(open(name, "rb"))
         except Exception:  # noqa: BLE001 - Go falls back to UTC for an unusable TZ
-            return timezone.utc
+            return _LOCAL_UTC
     try:
         with open("/etc/localtime", "rb") as handle:
             zone = ZoneInfo.from_file(handle, key="Local")
     except OSError:
-        return timezone.utc
+        return _LOCAL_UTC
     probe = datetime(2000, 1, 1, tzinfo=zone)
     if zone.utcoffset(probe) == timedelta(0) and zone.utcoffset(probe.replace(month=7)) == timedelta(0) \
             and zone.tzname(probe) == "UTC":
-        return timezone.utc
+        return _LOCAL_UTC
     return zone
 
 
 def local_zone() -> tzinfo:
     """Go's ``time.Local``: from ``TZ`` (empty means UTC), else ``/etc/localtime``."""
     return _local_for(os.environ.get("TZ"))
+
+
+def is_local(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` is Go's ``time.Local`` (not merely a zone with the same rules)."""
+    return zone is not None and zone is local_zone()
 
 
 def load_location(name: str) -> tzinfo | None:
@@ -244,30 +135,60 @@ class MonotonicTime(GoTime):
         return f"{super().__str__()} m={sign}{whole}.{frac:09d}"
 
 
+# Go's time reaches years datetime cannot hold (0, -292, 10291...).  The Gregorian calendar
+# repeats every 400 years (146097 days, a whole number of weeks), so such a time is held as
+# the same reading whole cycles away, with GoTime.cycles saying how many.
+_CYCLE_YEARS = 400
+_CYCLE_NS = 146097 * 86400 * _NS
+# Moved only as far as needed, so that a distant past stays before every zone transition
+# (local mean time, LMT) and a distant future after them all.
+_SAFE_LOW = -62104060800 * _NS  # 0002-01-01: no zone conversion near here overflows datetime
+_SAFE_HIGH = 253370678400 * _NS  # 9998-12-31
+
+
+def go_year(value: datetime) -> int:
+    """The year Go sees, cycles included."""
+    return value.year + _CYCLE_YEARS * getattr(value, "cycles", 0)
+
+
 def time_to_ns(value: datetime) -> int:
     """Nanoseconds since the Unix epoch (naive values count as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     delta = value - _EPOCH
     micros = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return micros * 1000 + getattr(value, "extra_ns", 0)
+    return micros * 1000 + getattr(value, "extra_ns", 0) + getattr(value, "cycles", 0) * _CYCLE_NS
 
 
 def time_from_ns(ns: int, zone: tzinfo, cls: type[GoTime] = GoTime) -> GoTime:
-    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime."""
-    micros, extra = divmod(ns, 1000)
-    try:
-        moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
-    except OverflowError:
-        moment = datetime(1, 1, 1, tzinfo=timezone.utc) if ns < 0 else datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
-        extra = 0
+    """The instant ``ns`` (since the epoch) seen in ``zone``, as a GoTime (any year)."""
+    shift = 0
+    if ns < _SAFE_LOW:
+        shift = -((ns - _SAFE_LOW) // _CYCLE_NS)
+    elif ns > _SAFE_HIGH:
+        shift = (_SAFE_HIGH - ns) // _CYCLE_NS
+    micros, extra = divmod(ns + shift * _CYCLE_NS, 1000)
+    moment = (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
     result = cls(
         moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
         moment.microsecond, tzinfo=moment.tzinfo, fold=moment.fold,
     )
     if extra:
         result.extra_ns = extra
+    if shift:
+        result.cycles = -shift
     return result
+
+
+def _civil(year: int, month: int, day: int, hour: int, minute: int, second: int, micro: int,
+           zone: tzinfo) -> tuple[datetime, int]:
+    """A wall reading of any year as a datetime whole cycles away, and the cycles it moved."""
+    shift = 0
+    if year < 2:
+        shift = -((year - 2) // _CYCLE_YEARS)
+    elif year > 9998:
+        shift = (9998 - year) // _CYCLE_YEARS
+    return datetime(year + _CYCLE_YEARS * shift, month, day, hour, minute, second, micro, tzinfo=zone), shift
 
 
 def _in_zone(value: datetime, zone: tzinfo) -> GoTime:
@@ -300,12 +221,22 @@ _ZONE_TOKENS = ("-07:00:00", "-070000", "-07:00", "-0700", "-07")
 _ISO_TOKENS = ("Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07")
 
 
-@lru_cache(maxsize=256)
 def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
-    """Split a Go layout into ``("lit", text)`` and ``(element, text)`` chunks."""
+    """Split a Go layout into chunks, remembered for the layouts a template writes
+    (a long one, from a container value, is not kept: 256 of them could be gigabytes)."""
+    return _tokenize_cached(layout) if len(layout) <= MAX_CACHED_KEY else _chunks(layout)
+
+
+def _chunks(layout: str) -> tuple[tuple[str, str], ...]:
+    """Split a Go layout into ``("lit", text)`` and ``(element, text)`` chunks.
+
+    Matches in place (``startswith(x, i)``): a layout may be a long container
+    value, and copying its rest at every character would be quadratic.
+    """
     chunks: list[tuple[str, str]] = []
     literal: list[str] = []
     i, n = 0, len(layout)
+    at = layout.startswith
 
     def emit(kind: str, length: int) -> None:
         if literal:
@@ -314,58 +245,57 @@ def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
         chunks.append((kind, layout[i:i + length]))
 
     while i < n:
-        rest = layout[i:]
-        c = rest[0]
+        c = layout[i]
         token: tuple[str, int] | None = None
         # "Jan"/"Mon" followed by a lower-case letter ("Janet", "Month") are plain text.
-        if c == "J" and rest.startswith("Jan"):
-            if rest.startswith("January"):
+        if c == "J" and at("Jan", i):
+            if at("January", i):
                 token = ("January", 7)
-            elif not ("a" <= rest[3:4] <= "z"):
+            elif not ("a" <= layout[i + 3:i + 4] <= "z"):
                 token = ("Jan", 3)
         elif c == "M":
-            if rest.startswith("Monday"):
+            if at("Monday", i):
                 token = ("Monday", 6)
-            elif rest.startswith("Mon") and not ("a" <= rest[3:4] <= "z"):
+            elif at("Mon", i) and not ("a" <= layout[i + 3:i + 4] <= "z"):
                 token = ("Mon", 3)
-            elif rest.startswith("MST"):
+            elif at("MST", i):
                 token = ("MST", 3)
-        elif c == "0" and len(rest) > 1:
-            if rest[1] in "123456":
-                token = (rest[:2], 2)
-            elif rest.startswith("002"):
+        elif c == "0" and n - i > 1:
+            if layout[i + 1] in "123456":
+                token = (layout[i:i + 2], 2)
+            elif at("002", i):
                 token = ("002", 3)
         elif c == "1":
-            token = ("15", 2) if rest.startswith("15") else ("1", 1)
+            token = ("15", 2) if at("15", i) else ("1", 1)
         elif c == "2":
-            token = ("2006", 4) if rest.startswith("2006") else ("2", 1)
+            token = ("2006", 4) if at("2006", i) else ("2", 1)
         elif c == "_":
-            if rest.startswith("_2"):
-                if rest.startswith("_2006"):
+            if at("_2", i):
+                if at("_2006", i):
                     literal.append("_")  # "_2006" is a literal "_" then the year
                     i += 1
                     continue
                 token = ("_2", 2)
-            elif rest.startswith("__2"):
+            elif at("__2", i):
                 token = ("__2", 3)
         elif c in "345":
             token = (c, 1)
-        elif c == "P" and rest.startswith("PM"):
+        elif c == "P" and at("PM", i):
             token = ("PM", 2)
-        elif c == "p" and rest.startswith("pm"):
+        elif c == "p" and at("pm", i):
             token = ("pm", 2)
         elif c == "-" or c == "Z":
             for candidate in (_ZONE_TOKENS if c == "-" else _ISO_TOKENS):
-                if rest.startswith(candidate):
+                if at(candidate, i):
                     token = (candidate, len(candidate))
                     break
-        elif c in ".," and len(rest) > 1 and rest[1] in "09":
-            digit = rest[1]
-            j = 1
-            while j < len(rest) and rest[j] == digit:
+        elif c in ".," and n - i > 1 and layout[i + 1] in "09":
+            digit = layout[i + 1]
+            j = i + 1
+            while j < n and layout[j] == digit:
                 j += 1
-            if not (j < len(rest) and rest[j].isascii() and rest[j].isdigit()):
-                token = ("frac0" if digit == "0" else "frac9", j)
+            if not (j < n and layout[j].isascii() and layout[j].isdigit()):
+                token = ("frac0" if digit == "0" else "frac9", j - i)
         if token is None:
             literal.append(c)
             i += 1
@@ -375,6 +305,9 @@ def _tokenize(layout: str) -> tuple[tuple[str, str], ...]:
     if literal:
         chunks.append(("lit", "".join(literal)))
     return tuple(chunks)
+
+
+_tokenize_cached = lru_cache(maxsize=256)(_chunks)
 
 
 _MONTHS = [calendar.month_name[m] for m in range(1, 13)]
@@ -405,9 +338,11 @@ def format_time(value: datetime, layout: str) -> str:
         if element == "lit":
             out.append(text)
         elif element == "2006":
-            out.append(f"{value.year:04d}")
+            year = go_year(value)
+            out.append(f"{'-' if year < 0 else ''}{abs(year):04d}")
         elif element == "06":
-            out.append(f"{value.year % 100:02d}")
+            year = go_year(value)
+            out.append(f"{abs(year) % 100:02d}")
         elif element == "January":
             out.append(_MONTHS[value.month - 1])
         elif element == "Jan":
@@ -517,17 +452,26 @@ def _lookup(names: list[str], s: str) -> tuple[int, str]:
 
 
 def _skip_literal(value: str, prefix: str) -> str:
-    while prefix:
-        if prefix[0] == " ":
-            if value and value[0] != " ":
-                raise _Bad
-            prefix = prefix.lstrip(" ")
-            value = value.lstrip(" ")
+    """``value`` after the layout's literal ``prefix``; _Bad carries what was left unmatched.
+
+    A run of spaces matches any run (even none).  Indexes, not slices: a long layout
+    against a long value (two container values) would otherwise copy quadratically.
+    """
+    i = j = 0
+    while i < len(prefix):
+        if prefix[i] == " ":
+            if j < len(value) and value[j] != " ":
+                raise _Bad(value[j:])
+            while i < len(prefix) and prefix[i] == " ":
+                i += 1
+            while j < len(value) and value[j] == " ":
+                j += 1
             continue
-        if not value or value[0] != prefix[0]:
-            raise _Bad
-        prefix, value = prefix[1:], value[1:]
-    return value
+        if j >= len(value) or value[j] != prefix[i]:
+            raise _Bad(value[j:])
+        i += 1
+        j += 1
+    return value[j:]
 
 
 def _nanoseconds(value: str, length: int) -> int:
@@ -540,6 +484,16 @@ def _nanoseconds(value: str, length: int) -> int:
     return int(digits[:9].ljust(9, "0"))
 
 
+def _signed_offset_length(value: str) -> int:
+    """Length of ``+N``/``-N`` (all the digits, N at most 23) at the start; 0 when none."""
+    if value[:1] not in ("+", "-"):
+        return 0
+    j = 1
+    while _digit(value, j):
+        j += 1
+    return j if j > 1 and int(value[1:j]) <= 23 else 0
+
+
 def _zone_abbreviation(value: str) -> int:
     """Length of a time zone abbreviation at the start of ``value`` (0 when none)."""
     if len(value) < 3:
@@ -547,19 +501,9 @@ def _zone_abbreviation(value: str) -> int:
     if value[:4] in ("ChST", "MeST"):
         return 4
     if value.startswith("GMT"):
-        rest = value[3:]
-        if rest[:1] in ("+", "-"):
-            j = 1
-            while _digit(rest, j):
-                j += 1
-            if j > 1 and int(rest[1:j]) <= 23 and not (j > 3):
-                return 3 + j
-        return 3
+        return 3 + _signed_offset_length(value[3:])
     if value[0] in "+-":
-        j = 1
-        while _digit(value, j):
-            j += 1
-        return j if 1 < j <= 3 else 0
+        return _signed_offset_length(value)
     upper = 0
     while upper < len(value) and "A" <= value[upper] <= "Z":
         upper += 1
@@ -582,22 +526,26 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     zone_utc = False
     zone_name = ""
     chunks = _tokenize(layout)
+    # Each element below goes on with the rest of ``value`` as a new string: fine for
+    # real layouts, but a long layout against a long value (two container values) is not.
+    check_scan("time.Parse", len(chunks) * len(value))
     for index, (element, text) in enumerate(chunks):
         if element == "lit":
             try:
                 value = _skip_literal(value, text)
-            except _Bad:
-                raise _parse_error(layout, original, text, value) from None
+            except _Bad as exc:  # Go names the value from where the literal stopped matching
+                raise _parse_error(layout, original, text, exc.args[0]) from None
             continue
         hold = value
         range_error = ""
         try:
             if element == "2006":
-                if len(value) < 4 or not _digit(value, 0) or not value[:4].isdigit():
+                if len(value) < 4 or not all(_digit(value, i) for i in range(4)):
                     raise _Bad
                 year, value = int(value[:4]), value[4:]
             elif element == "06":
-                if len(value) < 2 or not value[:2].isdigit():
+                # time's atoi: a sign may take the first of the two places ("-5" is 1995)
+                if len(value) < 2 or not _digit(value, 1) or not (_digit(value, 0) or value[0] in "+-"):
                     raise _Bad
                 year, value = int(value[:2]), value[2:]
                 year += 1900 if year >= 69 else 2000
@@ -615,16 +563,12 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
             elif element in ("02", "_2", "2"):
                 if element == "_2" and value[:1] == " ":
                     value = value[1:]
-                day, value = _getnum(value, element == "02")
-                if not 0 <= day <= 31:
-                    range_error = "day"
+                day, value = _getnum(value, element == "02")  # checked against the month at the end
             elif element in ("002", "__2"):
                 if element == "__2":
                     for _ in range(2):
                         value = value[1:] if value[:1] == " " else value
-                yday, value = _getnum3(value, element == "002")
-                if not 1 <= yday <= 366:
-                    range_error = "day-of-year"
+                yday, value = _getnum3(value, element == "002")  # checked against the year at the end
             elif element == "15":
                 hour, value = _getnum(value, False)
                 if not 0 <= hour < 24:
@@ -697,9 +641,9 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     elif am_set and hour == 12:
         hour = 0
     if yday >= 0:
-        if year < 1 or yday > (366 if calendar.isleap(year) else 365):
+        if not 1 <= yday <= (366 if calendar.isleap(year) else 365):
             raise _parse_error(layout, original, "", value, ": day-of-year out of range")
-        derived = datetime(year, 1, 1) + timedelta(days=yday - 1)
+        derived = _civil(year, 1, 1, 0, 0, 0, 0, timezone.utc)[0] + timedelta(days=yday - 1)
         if month >= 0 and month != derived.month:
             raise _parse_error(layout, original, "", value, ": day-of-year does not match month")
         if day >= 0 and day != derived.day:
@@ -711,10 +655,8 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
     days_in_month = calendar.monthrange(year if year >= 1 else 2000 + year % 400, month)[1]
     if day < 1 or day > days_in_month:
         raise _parse_error(layout, original, "", value, ": day out of range")
-    if year < 1:
-        raise _parse_error(layout, original, "", value, ": year out of range for this port")
-    wall = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
-    wall_ns = time_to_ns(wall) + nsec
+    wall, shift = _civil(year, month, day, hour, minute, second, 0, timezone.utc)
+    wall_ns = time_to_ns(wall) - shift * _CYCLE_NS + nsec
     if zone_utc:
         return time_from_ns(wall_ns, timezone.utc)
     if zone_offset is not None:
@@ -731,16 +673,16 @@ def parse_time(layout: str, value: str, location: tzinfo) -> GoTime:
         offset = 0
         if len(zone_name) > 3 and zone_name.startswith("GMT"):
             offset = int(zone_name[3:]) * 3600
-        return time_from_ns(wall_ns - offset * _NS, timezone(timedelta(seconds=offset), zone_name))
+        # Go attaches the made-up zone without moving the instant: the reading was taken as UTC.
+        return time_from_ns(wall_ns, timezone(timedelta(seconds=offset), zone_name))
     return _wall_in(year, month, day, hour, minute, second, nsec, location)
 
 
 def _wall_in(year: int, month: int, day: int, hour: int, minute: int, second: int, nsec: int,
              location: tzinfo) -> GoTime:
     """``time.Date`` in ``location``: the wall clock reading taken as local there."""
-    wall = datetime(year, month, day, hour, minute, second, nsec // 1000, tzinfo=location)
-    result = time_from_ns(time_to_ns(wall.astimezone(timezone.utc)) + nsec % 1000, location)
-    return result
+    wall, shift = _civil(year, month, day, hour, minute, second, nsec // 1000, location)
+    return time_from_ns(time_to_ns(wall) - shift * _CYCLE_NS + nsec % 1000, location)
 
 
 def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
@@ -766,9 +708,17 @@ def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
         if len(value) < 5:
             raise _Bad
         sign, hh, mm, ss, rest = value[0], value[1:3], value[3:5], "00", value[5:]
-    hours, _ = _getnum(hh, True)
-    minutes, _ = _getnum(mm, True)
-    seconds, _ = _getnum(ss, True)
+    # Go reads the parts until one fails, then checks their ranges, then the sign; a range
+    # error wins over a bad part or sign ("/31" is an hour out of range).
+    parts = [0, 0, 0]
+    bad = False
+    for i, digits in enumerate((hh, mm, ss)):
+        try:
+            parts[i] = _getnum(digits, True)[0]
+        except _Bad:
+            bad = True
+            break
+    hours, minutes, seconds = parts
     range_error = ""
     if hours > 24:
         range_error = "time zone offset hour"
@@ -780,6 +730,8 @@ def _parse_offset(element: str, value: str) -> tuple[str, int, str]:
     if sign == "-":
         offset = -offset
     elif sign != "+":
+        bad = True
+    if bad and not range_error:
         raise _Bad
     return rest, offset, range_error
 
@@ -889,26 +841,15 @@ def ago(value: Any) -> str:
     return format_duration(round_duration(_since(moment), _NS))
 
 
-def _parse_int10(text: str) -> int:
-    """``strconv.ParseInt(s, 10, 64)`` as Sprig uses it: errors give 0, overflow clamps."""
-    body = text[1:] if text[:1] in "+-" else text
-    if not body or not body.isascii() or not body.isdigit():
-        return 0
-    value = int(text)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
-
-
 @define(FUNCTIONS, "duration", (ANY,), STRING)
 def duration(seconds: Any) -> str:
     """Seconds as Go duration text; only a string or an int64 is read (an int is 0)."""
     if type(seconds) is str:
-        n = _parse_int10(seconds)
+        n = clamped_int10(seconds)
     elif type(seconds) is Int64:
         n = int(seconds)
     else:
         n = 0
-    from .coerce import wrap_int64
-
     return format_duration(wrap_int64(n * _NS))
 
 

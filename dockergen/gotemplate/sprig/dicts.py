@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ...limits import deeper
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import (
@@ -40,6 +41,8 @@ def get(d: dict, key: str) -> Any:
 
 @define(FUNCTIONS, "set", (DICT, STRING, ANY), DICT)
 def set_(d: dict, key: str, value: Any) -> dict:
+    if isinstance(d, GoMap) and d.nil:  # a nil map[string]interface{}: Go's runtime panics
+        raise GoError("assignment to entry in nil map")
     d[key] = value
     return d
 
@@ -85,12 +88,13 @@ def omit(d: dict, *names: str) -> dict:
 # --- merging ------------------------------------------------------------------------
 
 
-def _merge_into(dst: dict, src: dict, overwrite: bool) -> None:
+def _merge_into(dst: dict, src: dict, overwrite: bool, depth: int = 0) -> None:
     """mergo's map merge: nested dicts merge, otherwise dst wins unless it is empty
     (or ``overwrite``: src always wins).  A nil source value only ever overwrites."""
+    inner = deeper("merge", depth)
     for key, value in src.items():
         if key in dst and type(dst[key]) is dict and type(value) is dict:
-            _merge_into(dst[key], value, overwrite)
+            _merge_into(dst[key], value, overwrite, inner)
         elif overwrite:
             dst[key] = value
         elif value is not None and (key not in dst or empty(dst[key])):
@@ -149,28 +153,55 @@ def dig(*args: Any) -> Any:
 # --- deepCopy -----------------------------------------------------------------------
 
 
-def deep_copy(value: Any) -> Any:
-    """A recursive copy of maps, slices and structs; scalars are returned as they are."""
+def deep_copy(value: Any, depth: int = 0) -> Any:
+    """A recursive copy of maps, slices and structs; scalars are returned as they are.
+
+    ``depth`` counts the maps, slices and structs around ``value``: Go's
+    copystructure would copy a map holding itself (``set $d "x" $d``) until
+    memory runs out; dockergen stops at its nesting limit.
+    """
     if type(value) is list:
-        return [deep_copy(item) for item in value]
+        inner = deeper("deepCopy", depth)
+        return [deep_copy(item, inner) for item in value]
     if type(value) is dict:
-        return {key: deep_copy(item) for key, item in value.items()}
+        inner = deeper("deepCopy", depth)
+        return {key: deep_copy(item, inner) for key, item in value.items()}
     if isinstance(value, GoSlice):
-        return GoSlice(value.type, [deep_copy(item) for item in value], nil=value.nil)
+        inner = deeper("deepCopy", depth)
+        return GoSlice(value.type, [deep_copy(item, inner) for item in value], nil=value.nil)
     if isinstance(value, GoMap):
-        return GoMap(value.type, {key: deep_copy(item) for key, item in value.items()}, nil=value.nil)
+        inner = deeper("deepCopy", depth)
+        return GoMap(value.type, {key: deep_copy(item, inner) for key, item in value.items()}, nil=value.nil)
     if type(value) is Pointer:  # the root (a Pointer subclass) carries methods' data: keep it
-        return Pointer(deep_copy(value.target), value.type)
+        return Pointer(deep_copy(value.target, depth), value.type)
     if isinstance(value, NilPointer):
         return value
     info = struct_info(value)
-    if info is not None:
+    if info is not None:  # copystructure copies exported fields; unexported ones start from zero
+        inner = deeper("deepCopy", depth)
         duplicate = copy.copy(value)
-        for name, _ in info.fields:
+        for name, field_type in info.fields:
             attribute = info.attribute(name)
-            setattr(duplicate, attribute, deep_copy(getattr(value, attribute, None)))
+            copied = deep_copy(getattr(value, attribute, None), inner) if name[:1].isupper() else _zero(field_type)
+            setattr(duplicate, attribute, copied)
         return duplicate
     return value  # scalars, strings and times are immutable
+
+
+def _zero(t: Any) -> Any:
+    """Go's zero value of a struct field's type (what copystructure leaves in an unexported one)."""
+    kind = t.kind
+    if kind == "string":
+        return ""
+    if kind == "bool":
+        return False
+    if kind in ("float32", "float64"):
+        return 0.0
+    if kind in ("slice", "map", "ptr", "interface", "func", "chan"):
+        return None
+    if kind == "struct":
+        return None
+    return 0
 
 
 @define(FUNCTIONS, "deepCopy", (ANY,), ANY, aliases=("mustDeepCopy",))

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import base64
 import math
-import struct as _struct
 from datetime import datetime
 from typing import Any
 
-from dockergen.helpers.serialize import go_float, rfc3339
+from dockergen.golang import json as go_json
+from dockergen.helpers.serialize import rfc3339
 
+from ...limits import deeper
 from ..errors import GoError
 from ..values import (
     MISSING, Float32, GoMap, GoSlice, NilPointer, Pointer, struct_info, type_name, typeof,
@@ -29,49 +30,11 @@ __all__ = ["marshal", "unmarshal"]
 
 # --- encoding --------------------------------------------------------------------
 
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_HTML = frozenset("<>&")
-
-
-def _quote(text: str, escape_html: bool) -> str:
-    """A JSON string as Go writes it; invalid UTF-8 (lone surrogates here) becomes ``\\ufffd``."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[char])
-        elif code < 0x20 or (escape_html and char in _HTML) or code in (0x2028, 0x2029):
-            out.append(f"\\u{code:04x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _float32_text(value: float) -> str:
-    """Shortest digits that read back as the same float32."""
-    for digits in range(1, 10):
-        text = f"{value:.{digits}g}"
-        if _struct.unpack("f", _struct.pack("f", float(text)))[0] == value:
-            return repr(float(text))
-    return repr(value)  # pragma: no cover - 9 digits always suffice
-
-
 def _number(value: float, bits: int) -> str:
-    """Go's float encoder: plain digits, exponent form below 1e-6 or from 1e21 up."""
-    if not math.isfinite(value):
-        special = "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
-        raise GoError(f"json: unsupported value: {special}")
-    if bits == 32:
-        value = float(_float32_text(value))
-    magnitude = abs(value)
-    style = "e" if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21) else "f"
-    text = go_float(value, style)
-    if style == "e" and len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
-        text = text[:-2] + text[-1]  # e-07 -> e-7
-    return text
+    try:
+        return go_json.number(value, bits)
+    except go_json.UnsupportedValue as exc:
+        raise GoError(str(exc)) from None
 
 
 def _map_key(key: Any, map_value: Any) -> str:
@@ -93,6 +56,7 @@ class _Encoder:
             self.out.append("\n" + self.indent * depth)
 
     def sequence(self, items: list[Any], depth: int) -> None:
+        deeper("json", depth)
         if not items:
             self.out.append("[]")
             return
@@ -106,6 +70,7 @@ class _Encoder:
         self.out.append("]")
 
     def members(self, pairs: list[tuple[str, Any]], depth: int) -> None:
+        deeper("json", depth)
         if not pairs:
             self.out.append("{}")
             return
@@ -115,7 +80,7 @@ class _Encoder:
             if i:
                 self.out.append(",")
             self.newline(depth + 1)
-            self.out.append(_quote(key, self.escape_html) + colon)
+            self.out.append(go_json.quote(key, self.escape_html) + colon)
             self.value(item, depth + 1)
         self.newline(depth)
         self.out.append("}")
@@ -127,7 +92,7 @@ class _Encoder:
         elif value is True or value is False:
             out.append("true" if value else "false")
         elif isinstance(value, str):
-            out.append(_quote(value, self.escape_html))
+            out.append(go_json.quote(value, self.escape_html))
         elif isinstance(value, int):
             out.append(str(int(value)))
         elif isinstance(value, float):
@@ -153,7 +118,11 @@ class _Encoder:
         elif isinstance(value, Pointer):
             self.value(value.target, depth)
         elif isinstance(value, datetime):
-            out.append('"' + rfc3339(value) + '"')
+            text = rfc3339(value)
+            if not 0 <= value.year + 400 * getattr(value, "cycles", 0) <= 9999:  # RFC 3339 has 4-digit years
+                raise GoError("json: error calling MarshalJSON for type time.Time: "
+                              "Time.MarshalJSON: year outside of range [0,9999]")
+            out.append('"' + text + '"')
         else:
             self.struct(value, depth)
 
@@ -163,7 +132,11 @@ class _Encoder:
             raise GoError(f"json: unsupported type: {_type_text(value)}")
         marshal_json = info.methods.get("MarshalJSON")
         if marshal_json is not None:
-            self.out.append(str(marshal_json.call(value)))
+            self.out.append(_text(marshal_json.call(value)))
+            return
+        marshal_text = info.methods.get("MarshalText")  # encoding.TextMarshaler: a JSON string
+        if marshal_text is not None:
+            self.value(_text(marshal_text.call(value)), depth)
             return
         pairs = [
             (name, getattr(value, info.attribute(name), None))
@@ -183,6 +156,10 @@ def marshal(value: Any, *, escape_html: bool = True, indent: str | None = None) 
     encoder = _Encoder(escape_html, indent)
     encoder.value(value, 0)
     return "".join(encoder.out)
+
+
+def _text(result: Any) -> str:
+    return result.decode("utf-8", "surrogateescape") if isinstance(result, (bytes, bytearray)) else str(result)
 
 
 # --- decoding --------------------------------------------------------------------
@@ -218,10 +195,18 @@ class _Decoder:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0  # arrays and objects open around the current value
 
-    def fail(self, context: str) -> _Syntax:
+    def enter(self) -> None:
+        """One array or object deeper: Go allows 10000 levels, dockergen no more than
+        its walkers (encoders, printing, deepCopy) take without exhausting Python's stack."""
+        self.depth = deeper("json", self.depth)
+
+    def fail(self, context: str, inside: bool = False) -> _Syntax:
+        """A syntax error at the current character.  At the end, Go's scanner feeds one
+        more space: ``inside`` a literal, number or escape that space is the offender."""
         if self.pos >= len(self.text):
-            return _Syntax(_END)
+            return _Syntax(f"invalid character ' ' {context}" if inside else _END)
         return _Syntax(f"invalid character {_quote_char(self.text[self.pos])} {context}")
 
     def skip(self) -> None:
@@ -253,16 +238,18 @@ class _Decoder:
         self.pos += 1
         for expected in word[1:]:
             if self.peek() != expected:
-                raise self.fail(f"in literal {word} (expecting '{expected}')")
+                raise self.fail(f"in literal {word} (expecting '{expected}')", inside=True)
             self.pos += 1
         return result
 
     def obj(self) -> dict:
         self.pos += 1
+        self.enter()
         result: dict[str, Any] = {}
         self.skip()
         if self.peek() == "}":
             self.pos += 1
+            self.depth -= 1
             return result
         while True:
             self.skip()
@@ -280,16 +267,19 @@ class _Decoder:
             if char == ",":
                 continue
             if char == "}":
+                self.depth -= 1
                 return result
             self.pos -= 1
             raise self.fail("after object key:value pair")
 
     def array(self) -> list:
         self.pos += 1
+        self.enter()
         result: list[Any] = []
         self.skip()
         if self.peek() == "]":
             self.pos += 1
+            self.depth -= 1
             return result
         while True:
             result.append(self.value())
@@ -299,6 +289,7 @@ class _Decoder:
             if char == ",":
                 continue
             if char == "]":
+                self.depth -= 1
                 return result
             self.pos -= 1
             raise self.fail("after array element")
@@ -330,7 +321,7 @@ class _Decoder:
             self.pos += 1
             return simple[char]
         if char != "u":
-            raise self.fail("in string escape code")
+            raise self.fail("in string escape code", inside=True)
         self.pos += 1
         code = self.hex4()
         if 0xD800 <= code < 0xDC00 and self.text.startswith("\\u", self.pos):
@@ -349,7 +340,7 @@ class _Decoder:
         for _ in range(4):
             char = self.peek()
             if not char or char not in "0123456789abcdefABCDEF":
-                raise self.fail("in \\u hexadecimal character escape")
+                raise self.fail("in \\u hexadecimal character escape", inside=True)
             digits += char
             self.pos += 1
         return int(digits, 16)
@@ -363,7 +354,7 @@ class _Decoder:
         if self.peek() == "-":
             self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("in numeric literal")
+                raise self.fail("in numeric literal", inside=True)
         if self.peek() == "0":
             self.pos += 1
         else:
@@ -371,14 +362,14 @@ class _Decoder:
         if self.peek() == ".":
             self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("after decimal point in numeric literal")
+                raise self.fail("after decimal point in numeric literal", inside=True)
             self.digits()
         if self.peek() in ("e", "E") and self.peek():
             self.pos += 1
             if self.peek() in ("+", "-") and self.peek():
                 self.pos += 1
             if not ("0" <= self.peek() <= "9" and self.peek()):
-                raise self.fail("in exponent of numeric literal")
+                raise self.fail("in exponent of numeric literal", inside=True)
             self.digits()
         literal = self.text[start:self.pos]
         number = float(literal)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...limits import check_comparisons, check_items
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import (
-    ANY, BOOL, INT, LIST, STRING, GoSlice, kind, new_slice, nil_slice, slice_of, truth,
+    ANY, BOOL, INT, LIST, STRING, GoSlice, kind, new_slice, nil_slice, slice_of, truth, typeof,
 )
-from .coerce import deep_equal, list_items, to_int
+from .coerce import check_alloc, deep_equal, list_items, to_int, wrap_int64
 
 __all__ = ["FUNCTIONS", "untilStep"]
 
@@ -108,10 +109,28 @@ def _contains(items: list[Any], needle: Any) -> bool:
 
 @define(FUNCTIONS, "uniq", (ANY,), LIST, aliases=("mustUniq",))
 def uniq(values: Any) -> list:
-    """First occurrences, compared as ``reflect.DeepEqual`` does (``1`` and ``"1"`` differ)."""
+    """First occurrences, compared as ``reflect.DeepEqual`` does (``1`` and ``"1"`` differ).
+
+    Sprig compares every item with every kept one, which a long list from a
+    container value turns into hours.  Strings and numbers are equal exactly
+    when their Go type and value are, so they are looked up by hash; only maps,
+    slices and structs are compared one by one, within dockergen's budget.
+    """
     result: list[Any] = []
+    seen: set[tuple[Any, Any]] = set()
+    kept: list[Any] = []  # the distinct items that cannot be hashed
+    comparisons = 0
     for item in _items(values, "Cannot find uniq on type %s"):
-        if not _contains(result, item):
+        if isinstance(item, (str, int, float)):
+            key = (typeof(item), item)
+            if key not in seen:
+                seen.add(key)
+                result.append(item)
+            continue
+        comparisons += len(kept)
+        check_comparisons("uniq", comparisons)
+        if not _contains(kept, item):
+            kept.append(item)
             result.append(item)
     return result
 
@@ -163,14 +182,14 @@ def chunk(size: int, values: Any) -> Any:
     if size > 0:
         groups = [items[i:i + size] for i in range(0, len(items), size)]
     else:
-        groups = [_bad_chunk_size(size, items)]
+        groups = _bad_chunk_size(size, items)
     return new_slice(LIST, groups)
 
 
-def _bad_chunk_size(size: int, items: list[Any]) -> list[Any]:
+def _bad_chunk_size(size: int, items: list[Any]) -> list[list[Any]]:
     """Sprig computes ``floor((len-1)/size)+1`` groups in floats; with size <= 0 that
-    is NaN, infinite or negative (``makeslice`` fails), or gives an empty or a single
-    group that only a one-element list survives."""
+    is NaN, infinite or negative (``makeslice`` fails), zero (no group at all), or a
+    single group that only a one-element list survives."""
     length = len(items)
     if size == 0 or length == 0:
         raise GoError("runtime error: makeslice: len out of range")
@@ -178,26 +197,33 @@ def _bad_chunk_size(size: int, items: list[Any]) -> list[Any]:
     if groups < 0:
         raise GoError("runtime error: makeslice: len out of range")
     if groups == 0:
-        raise GoError("runtime error: index out of range [0] with length 0")
+        return []
     # groups == 1 only happens for a single element; its group has fmod(1, size) slots.
     if math.fmod(length, size) == 0:
         raise GoError("runtime error: makeslice: len out of range")
-    return items
+    return [items]
 
 
 # --- integer sequences ----------------------------------------------------------------
 
 
-def untilStep(start: int, stop: int, step: int) -> list[int]:  # noqa: N802 - Sprig's name
-    """Python's ``range`` except that a step pointing away from ``stop`` gives nothing."""
-    if stop < start:
-        return list(range(start, stop, step)) if step < 0 else []
-    return list(range(start, stop, step)) if step > 0 else []
+def untilStep(start: int, stop: int, step: int, what: str = "untilStep") -> list[int]:  # noqa: N802 - Sprig's name
+    """Python's ``range`` except that a step pointing away from ``stop`` gives nothing.
+
+    Go would try to allocate the slice whatever its length; dockergen refuses one
+    longer than its limit (``until 1000000000000`` from a container value).
+    """
+    if (step < 0) if stop < start else (step > 0):
+        numbers = range(start, stop, step)
+        check_items(what, len(numbers))
+        check_alloc(len(numbers), 8)
+        return list(numbers)
+    return []
 
 
 @define(FUNCTIONS, "until", (INT,), slice_of(INT))
 def until(count: int) -> list:
-    return new_slice(INT, untilStep(0, count, -1 if count < 0 else 1))
+    return new_slice(INT, untilStep(0, count, -1 if count < 0 else 1, "until"))
 
 
 @define(FUNCTIONS, "untilStep", (INT, INT, INT), slice_of(INT))
@@ -221,4 +247,4 @@ def seq(*params: int) -> str:
         step = direction
     elif direction < 0 and step > 0:
         return ""
-    return " ".join(str(n) for n in untilStep(start, end + direction, step))
+    return " ".join(str(n) for n in untilStep(start, wrap_int64(end + direction), step, "seq"))  # Go's int wraps

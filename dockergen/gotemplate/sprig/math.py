@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import ANY, FLOAT64, INT, INT64, STRING, Int64
-from .coerce import to_float64, to_int64, wrap_int64
+from .coerce import clamped_int10, to_float64, to_int64, wrap_int64
 
 __all__ = ["FUNCTIONS"]
 
@@ -226,14 +226,44 @@ def ceil(value: Any) -> float:
     return _whole(to_float64(value), up=True)
 
 
+def _go_pow10(n: int) -> float:
+    """Go's ``math.Pow(10, n)``: repeated squaring of frexp parts, so not always the float
+    nearest 10**n (``Pow(10, 39)`` is one ulp off, and Sprig's ``round`` shows it)."""
+    if n == 0:
+        return 1.0
+    if n == 1:
+        return 10.0
+    if abs(n) >= 1 << 63:
+        return 0.0 if n < 0 else math.inf
+    fraction, exponent = 1.0, 0
+    x1, xe = math.frexp(10.0)
+    i = abs(n)
+    while i:
+        if xe < -(1 << 12) or (1 << 12) < xe:  # far out of range: overflow or underflow follows
+            exponent += xe
+            break
+        if i & 1:
+            fraction *= x1
+            exponent += xe
+        x1 *= x1
+        xe <<= 1
+        if x1 < 0.5:
+            x1 += x1
+            xe -= 1
+        i >>= 1
+    if n < 0:
+        fraction, exponent = 1 / fraction, -exponent
+    try:
+        return math.ldexp(fraction, exponent)
+    except OverflowError:
+        return math.inf
+
+
 @define(FUNCTIONS, "round", (ANY, INT), FLOAT64, variadic=FLOAT64)
 def round_(value: Any, places: int, *round_on: float) -> float:
     """Sprig's round: scale, then ceil when the fraction reaches ``round_on`` (default .5), else floor."""
     threshold = round_on[0] if round_on else 0.5
-    try:
-        scale = math.pow(10.0, float(places))
-    except OverflowError:
-        scale = math.inf
+    scale = _go_pow10(places)
     scaled = scale * to_float64(value)
     fraction = math.modf(scaled)[0] if math.isfinite(scaled) else (math.nan if math.isnan(scaled) else 0.0)
     rounded = _whole(scaled, up=fraction >= threshold)
@@ -246,11 +276,7 @@ def round_(value: Any, places: int, *round_on: float) -> float:
 @define(FUNCTIONS, "atoi", (STRING,), INT)
 def atoi(text: str) -> int:
     """``strconv.Atoi`` with the error ignored: 0, or the clamped value on overflow."""
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return 0
-    value = int(text)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
+    return clamped_int10(text)
 
 
 @define(FUNCTIONS, "int", (ANY,), INT)

@@ -40,38 +40,46 @@ def _is_name_char(c: str) -> bool:
     return c == "_" or ("0" <= c <= "9") or ("a" <= c <= "z") or ("A" <= c <= "Z")
 
 
-def _shell_name(s: str) -> tuple[str, int]:
-    """The variable name after a ``$`` and how many characters it spans.
+def _shell_name(s: str, start: int, close: int) -> tuple[str, int]:
+    """The variable name at ``s[start:]`` (after a ``$``) and how many characters it spans.
 
     ``("", n > 0)`` means bad syntax whose characters are dropped; ``("", 0)``
-    means no name at all (the ``$`` stays literal).
+    means no name at all (the ``$`` stays literal).  ``close`` is the index of
+    a ``}`` at or after ``start``, or -1 when none follows (found once by the caller).
     """
-    if s[:1] == "{":
-        if len(s) > 2 and s[1] in _SPECIAL_VARS and s[2] == "}":
-            return s[1], 3
-        end = s.find("}", 1)
-        if end == -1:
+    first = s[start:start + 1]
+    if first == "{":
+        if len(s) - start > 2 and s[start + 1] in _SPECIAL_VARS and s[start + 2] == "}":
+            return s[start + 1], 3
+        if close == -1:
             return "", 1  # unterminated: only the "{" is dropped
-        if end == 1:
+        if close == start + 1:
             return "", 2  # "${}"
-        return s[1:end], end + 1
-    if s[:1] and s[0] in _SPECIAL_VARS:
-        return s[0], 1
-    i = 0
+        return s[start + 1:close], close - start + 1
+    if first and first in _SPECIAL_VARS:
+        return first, 1
+    i = start
     while i < len(s) and _is_name_char(s[i]):
         i += 1
-    return s[:i], i
+    return s[start:i], i - start
 
 
 def expand(text: str, mapping: Any) -> str:
-    """Go's ``os.Expand``: replace ``$NAME`` and ``${NAME}`` with ``mapping(NAME)``."""
+    """Go's ``os.Expand``: replace ``$NAME`` and ``${NAME}`` with ``mapping(NAME)``.
+
+    Works with indexes into ``text``, and looks for each ``}`` once: a value made
+    of ``$`` or ``${`` would otherwise be copied or searched again at every one.
+    """
     out: list[str] = []
     i = 0
     j = 0
+    close = -2  # the next "}" at or after j + 1 (-1: none left); -2: not searched yet
     while j < len(text):
         if text[j] == "$" and j + 1 < len(text):
             out.append(text[i:j])
-            name, width = _shell_name(text[j + 1:])
+            if close != -1 and close < j + 1:
+                close = text.find("}", j + 1)
+            name, width = _shell_name(text, j + 1, close)
             if name:
                 out.append(mapping(name))
             elif width == 0:
@@ -346,12 +354,15 @@ def parse_url(raw: str) -> GoURL:
     body, hash_mark, fragment = raw.partition("#")
     try:
         url = _parse(body)
-        if hash_mark:
-            url.fragment = _unescape(fragment, _FRAGMENT)
     except URLError:
         raise
-    except GoError as exc:
-        raise URLError(f"parse {_go_quote(raw)}: {exc}") from None
+    except GoError as exc:  # Go names the URL without its fragment here
+        raise URLError(f"parse {_go_quote(body)}: {exc}") from None
+    if hash_mark:
+        try:
+            url.fragment = _unescape(fragment, _FRAGMENT)
+        except GoError as exc:
+            raise URLError(f"parse {_go_quote(raw)}: {exc}") from None
     return url
 
 

@@ -1,11 +1,9 @@
 """Sprig's path functions (spec §9.13): Go's ``path`` and, on Linux identically,
-``path/filepath``.
-
-Go's ``Clean`` is purely lexical and differs from ``posixpath.normpath`` (which
-keeps a leading ``//``), so the rules are written out here.
-"""
+``path/filepath`` (written once, in :mod:`dockergen.golang.path`)."""
 
 from __future__ import annotations
+
+from dockergen.golang.path import base as go_base, clean as go_clean, dir as go_dir, ext as go_ext
 
 from ..funcs import Function, define
 from ..values import BOOL, STRING
@@ -13,50 +11,6 @@ from ..values import BOOL, STRING
 __all__ = ["FUNCTIONS", "go_clean", "go_base", "go_dir", "go_ext"]
 
 FUNCTIONS: dict[str, Function] = {}
-
-
-def go_clean(path: str) -> str:
-    """Shortest equivalent path: no repeated or trailing ``/``, no ``.``, ``x/..`` resolved."""
-    if path == "":
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for segment in path.split("/"):
-        if segment in ("", "."):
-            continue
-        if segment == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue  # ".." at the root is the root
-        parts.append(segment)
-    cleaned = "/".join(parts)
-    if rooted:
-        return "/" + cleaned
-    return cleaned or "."
-
-
-def go_base(path: str) -> str:
-    if path == "":
-        return "."
-    path = path.rstrip("/")
-    if path == "":
-        return "/"
-    return path[path.rfind("/") + 1:]
-
-
-def go_dir(path: str) -> str:
-    return go_clean(path[: path.rfind("/") + 1])
-
-
-def go_ext(path: str) -> str:
-    for i in range(len(path) - 1, -1, -1):
-        if path[i] == "/":
-            break
-        if path[i] == ".":
-            return path[i:]
-    return ""
 
 
 def _is_abs(path: str) -> bool:

@@ -1,4 +1,4 @@
-"""Sprig's regular-expression functions (spec §9.2), with Go's RE2 semantics.
+"""Sprig's regular-expression functions (spec §9.2), on Go's regexp (``dockergen.golang.regexp``).
 
 The non-``must`` variants use ``regexp.MustCompile``, so a bad pattern
 panics with ``regexp: Compile(`(`): error parsing regexp: ...``; the
@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...golang import regexp
+from ...golang.regexp import Regexp, RegexpSyntaxError
 from ..errors import GoError
+from ..fmt import can_backquote, go_quote
 from ..funcs import Function, define
-from ..re2 import GoRegexp, RegexpSyntaxError, compile_go, must_compile_message, quote_meta
 from ..values import BOOL, INT, STRING, STRINGS, new_slice, nil_slice
 
 __all__ = ["FUNCTIONS"]
@@ -21,16 +23,22 @@ __all__ = ["FUNCTIONS"]
 FUNCTIONS: dict[str, Function] = {}
 
 
-def _compile_panicking(pattern: str) -> GoRegexp:
+def must_compile_message(pattern: str, error: RegexpSyntaxError) -> str:
+    """``regexp.MustCompile``'s panic text: ``regexp: Compile(`(`): error parsing regexp: ...``."""
+    quoted = f"`{pattern}`" if can_backquote(pattern) else go_quote(pattern)
+    return f"regexp: Compile({quoted}): {error}"
+
+
+def _compile_panicking(pattern: str) -> Regexp:
     try:
-        return compile_go(pattern)
+        return regexp.compile(pattern)
     except RegexpSyntaxError as exc:
         raise GoError(must_compile_message(pattern, exc)) from None
 
 
-def _compile_error(pattern: str) -> GoRegexp:
+def _compile_error(pattern: str) -> Regexp:
     try:
-        return compile_go(pattern)
+        return regexp.compile(pattern)
     except RegexpSyntaxError as exc:
         raise GoError(str(exc)) from None
 
@@ -51,7 +59,7 @@ def _pair(name: str, params: tuple, result: Any, body: Callable[..., Any]) -> No
 def regex_match(pattern: str, text: str) -> bool:
     """Sprig ignores the compile error here: an invalid pattern simply does not match."""
     try:
-        return compile_go(pattern).match_string(text)
+        return regexp.compile(pattern).match_string(text)
     except RegexpSyntaxError:
         return False
 
@@ -66,14 +74,16 @@ _pair(
     "regexFindAll", (STRING, STRING, INT), STRINGS,
     lambda rx, text, n: _strings(rx.find_all_string(text, n)),
 )
-_pair("regexReplaceAll", (STRING, STRING, STRING), STRING, lambda rx, text, repl: rx.replace_all(text, repl))
+_pair(
+    "regexReplaceAll", (STRING, STRING, STRING), STRING, lambda rx, text, repl: rx.replace_all_string(text, repl)
+)
 _pair(
     "regexReplaceAllLiteral", (STRING, STRING, STRING), STRING,
-    lambda rx, text, repl: rx.replace_all_literal(text, repl),
+    lambda rx, text, repl: rx.replace_all_literal_string(text, repl),
 )
 
 
-def _split(rx: GoRegexp, text: str, n: int) -> list[str]:
+def _split(rx: Regexp, text: str, n: int) -> list[str]:
     pieces = rx.split(text, n)
     return nil_slice(STRING) if pieces is None else new_slice(STRING, pieces)
 
@@ -83,4 +93,4 @@ _pair("regexSplit", (STRING, STRING, INT), STRINGS, _split)
 
 @define(FUNCTIONS, "regexQuoteMeta", (STRING,), STRING)
 def regex_quote_meta(text: str) -> str:
-    return quote_meta(text)
+    return regexp.quote_meta(text)

@@ -3,29 +3,31 @@
 Templates gate configuration on versions (``semverCompare ">=27.0.0"
 .Docker.Version``), so constraint semantics, wildcards and the prerelease
 rule have to agree with Go's library, including its partial-version rules
-(``=1.2`` behaves like ``1.2.x``, ``>1`` means ``>=2``).
+(``=1.2`` behaves like ``1.2.x``, ``>1`` means ``>=2``).  Its regular expressions
+are Go's and run on Go's regexp (``dockergen.golang.regexp``): the constraint check
+backtracks exponentially in Python's ``re`` (``">1.0 " * 30 + "!"``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ...golang import regexp
+from ...limits import MAX_VERSION, LimitError, digits_value
 from ..errors import GoError
 from ..funcs import Function, define
-from ..values import BOOL, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
+from ..values import BOOL, BYTES, INT, STRING, UINT64, Method, Uint64, pointer_to, register_struct
 
 __all__ = ["FUNCTIONS", "Version", "parse_version", "Constraints", "parse_constraints", "compare"]
 
 FUNCTIONS: dict[str, Function] = {}
 
 _INVALID = "Invalid Semantic Version"
-_VERSION = re.compile(
-    r"v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
+_VERSION = regexp.compile(
+    r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
-    r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
+    r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
 )
-_UINT64_MAX = (1 << 64) - 1
 
 
 @dataclass(eq=False)
@@ -69,25 +71,32 @@ class VersionValue(Version):
 
 
 def _segment(text: str) -> int:
-    value = int(text)
-    if value > _UINT64_MAX:
+    value = digits_value(text)
+    if value is None:
         raise GoError(f'Error parsing version segment: strconv.ParseUint: parsing "{text}": value out of range')
     return value
 
 
 def parse_version(text: str) -> Version:
     """``semver.NewVersion``: loose parsing (``v`` prefix, missing parts are 0)."""
-    match = _VERSION.fullmatch(text)
-    if match is None:
+    groups = _VERSION.find_string_submatch(text)
+    if groups is None:
         raise GoError(_INVALID)
-    major = _segment(match.group(1))
-    minor = _segment(match.group(2)[1:]) if match.group(2) else 0
-    patch = _segment(match.group(3)[1:]) if match.group(3) else 0
-    pre = match.group(5) or ""
+    major = _segment(groups[1])
+    minor = _segment(groups[2][1:]) if groups[2] else 0
+    patch = _segment(groups[3][1:]) if groups[3] else 0
+    pre = groups[5]
     for part in pre.split(".") if pre else ():
         if part.isdigit() and len(part) > 1 and part[0] == "0":
             raise GoError("Version segment starts with 0")
-    return Version(major, minor, patch, pre, match.group(8) or "", text)
+    return Version(major, minor, patch, pre, groups[8], text)
+
+
+def _numeric(identifier: str) -> int | None:
+    """``strconv.ParseUint(identifier, 10, 64)``: beyond 64 bits it is not a number."""
+    if identifier.isascii() and identifier.isdigit():
+        return digits_value(identifier)
+    return None
 
 
 def _compare_identifier(a: str, b: str) -> int:
@@ -95,11 +104,11 @@ def _compare_identifier(a: str, b: str) -> int:
         return 0
     if a == "" or b == "":
         return -1 if a == "" else 1
-    a_num, b_num = a.isdigit(), b.isdigit()
-    if a_num and b_num:
-        return (int(a) > int(b)) - (int(a) < int(b))
-    if a_num != b_num:
-        return -1 if a_num else 1  # numeric identifiers sort below alphanumeric ones
+    a_num, b_num = _numeric(a), _numeric(b)
+    if a_num is not None and b_num is not None:
+        return (a_num > b_num) - (a_num < b_num)
+    if (a_num is None) != (b_num is None):
+        return -1 if a_num is not None else 1  # numeric identifiers sort below alphanumeric ones
     return 1 if a > b else -1
 
 
@@ -126,6 +135,7 @@ def compare(a: Version, b: Version) -> int:
 
 # --- constraints -------------------------------------------------------------------------
 
+# Masterminds' patterns, matched by Go's regexp (RE2: linear time, whatever the text).
 _CV = (
     r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
@@ -133,10 +143,10 @@ _CV = (
 )
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
 _S = r"[\t\n\f\r ]"
-_ONE = re.compile(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*$")
-_FIND = re.compile(rf"({_OPS}){_S}*({_CV})")
-_VALID = re.compile(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*$")
-_RANGE = re.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
+_ONE = regexp.compile(rf"^{_S}*({_OPS}){_S}*({_CV}){_S}*$")
+_FIND = regexp.compile(rf"({_OPS}){_S}*({_CV})")
+_VALID = regexp.compile(rf"^({_S}*({_OPS}){_S}*({_CV}){_S}*)((?:{_S}+|,{_S}*)({_OPS}){_S}*({_CV}){_S}*)*$")
+_RANGE = regexp.compile(rf"{_S}*({_CV}){_S}+-{_S}+({_CV}){_S}*")
 
 
 def _is_wild(part: str) -> bool:
@@ -150,8 +160,8 @@ class _Comparator:
     precision: int  # how many leading parts were given (0 = "*", 1 = "1", 2 = "1.2", 3 = full)
 
     def allows(self, v: Version) -> bool:
-        if v.pre and not self.version.pre:
-            return False  # prereleases only match comparators that name one
+        if v.pre and not self.version.pre and not (self.op == "!=" and self.precision == 3):
+            return False  # prereleases only match comparators that name one (a plain != excepted)
         return _OPERATORS[self.op](v, self.version, self.precision)
 
 
@@ -168,19 +178,26 @@ def _equal(v: Version, b: Version, p: int) -> bool:
 
 
 def _not_equal(v: Version, b: Version, p: int) -> bool:
-    if p == 3:
-        return compare(v, b) != 0
-    if v.major != b.major:
-        return True
-    if p == 2:
-        return v.minor != b.minor
-    return False
+    """Masterminds' rules: a wildcard part never differs; "x" alone (p 0) still compares
+    the minor and patch numbers it left at 0 (``!= x`` allows 0.0.1)."""
+    if p < 3:
+        if v.major != b.major:
+            return True
+        if p == 1:
+            return False
+        if v.minor != b.minor:
+            return True
+        if p == 2:
+            return bool(v.pre or b.pre) and _compare_prerelease(v.pre, b.pre) != 0
+        if v.patch != b.patch:
+            return True
+    return compare(v, b) != 0
 
 
 def _greater(v: Version, b: Version, p: int) -> bool:
-    if p == 3:
+    if p == 3 or (p == 0 and v.major == b.major):
         return compare(v, b) > 0
-    if v.major != b.major or p <= 1:
+    if v.major != b.major or p == 1:
         return v.major > b.major
     return v.minor > b.minor
 
@@ -217,11 +234,11 @@ _OPERATORS = {
 
 
 def _parse_comparator(text: str) -> _Comparator:
-    match = _ONE.match(text)
-    if match is None:
+    groups = _ONE.find_string_submatch(text)
+    if groups is None:
         raise GoError(f"improper constraint: {text}")
-    major, minor, patch = match.group(3), match.group(4), match.group(5)
-    pre = match.group(6) or ""
+    major, minor, patch = groups[3], groups[4], groups[5]
+    pre = groups[6]
     if _is_wild(major):
         precision, version_text = 0, "0.0.0" + pre
     elif not minor or _is_wild(minor[1:]):
@@ -229,12 +246,12 @@ def _parse_comparator(text: str) -> _Comparator:
     elif not patch or _is_wild(patch[1:]):
         precision, version_text = 2, f"{major}{minor}.0{pre}"
     else:
-        precision, version_text = 3, match.group(2)
+        precision, version_text = 3, groups[2]
     try:
         version = parse_version(version_text)
     except GoError:
         raise GoError("constraint Parser Error") from None
-    return _Comparator(match.group(1), version, precision)
+    return _Comparator(groups[1], version, precision)
 
 
 @dataclass(frozen=True)
@@ -249,8 +266,8 @@ class Constraints:
 
 def _rewrite_ranges(text: str) -> str:
     """``A - B`` becomes ``>= A, <= B``."""
-    for match in _RANGE.finditer(text):
-        text = text.replace(match.group(0), f">= {match.group(1)}, <= {match.group(11)} ", 1)
+    for groups in _RANGE.find_all_string_submatch(text, -1):
+        text = text.replace(groups[0], f">= {groups[1]}, <= {groups[11]} ", 1)
     return text
 
 
@@ -258,9 +275,9 @@ def parse_constraints(text: str) -> Constraints:
     """``semver.NewConstraint``; errors read ``improper constraint: TEXT``."""
     groups = []
     for part in _rewrite_ranges(text).split("||"):
-        if not _VALID.match(part):
+        if not _VALID.match_string(part):
             raise GoError(f"improper constraint: {part}")
-        groups.append(tuple(_parse_comparator(m.group(0)) for m in _FIND.finditer(part)))
+        groups.append(tuple(_parse_comparator(found) for found in _FIND.find_all_string(part, -1)))
     return Constraints(tuple(groups))
 
 
@@ -284,6 +301,8 @@ def _methods(pointer_type) -> list[Method]:
         Method("Metadata", lambda v: v.metadata, (), STRING),
         Method("Original", lambda v: v.original, (), STRING, pointer_receiver=True),
         Method("String", lambda v: str(v), (), STRING),
+        Method("MarshalJSON", lambda v: f'"{v}"'.encode(), (), BYTES),
+        Method("MarshalText", lambda v: str(v).encode(), (), BYTES),
         Method("IncMajor", lambda v: v.inc_major(), (), _VALUE_TYPE),
         Method("IncMinor", lambda v: v.inc_minor(), (), _VALUE_TYPE),
         Method("IncPatch", lambda v: v.inc_patch(), (), _VALUE_TYPE),
@@ -305,12 +324,20 @@ _POINTER_STRUCT.struct.methods.update({m.name: m for m in _methods(VERSION_POINT
 _VALUE_TYPE.struct.methods.update({m.name: m for m in _methods(VERSION_POINTER) if not m.pointer_receiver})
 
 
+def _check_length(fn: str, what: str, text: str) -> None:
+    if len(text) > MAX_VERSION:
+        raise LimitError(f"{fn}: a {what} of {len(text)} characters exceeds dockergen's limit of {MAX_VERSION}")
+
+
 @define(FUNCTIONS, "semver", (STRING,), VERSION_POINTER)
 def semver(text: str) -> Version:
+    _check_length("semver", "version", text)
     return parse_version(text)
 
 
 @define(FUNCTIONS, "semverCompare", (STRING, STRING), BOOL)
 def semver_compare(constraint: str, version: str) -> bool:
     """Does ``version`` satisfy ``constraint``?  The constraint is checked first."""
+    _check_length("semverCompare", "constraint", constraint)
+    _check_length("semverCompare", "version", version)
     return parse_constraints(constraint).check(parse_version(version))

@@ -16,38 +16,26 @@ import unicodedata
 import zlib
 from typing import Any
 
+from ...golang.strings import split_n as go_split
+from ...golang.unicode import BYTE_SPACE as _BYTE_SPACE
+from ...golang.unicode import is_space as go_isspace
+from ...golang.unicode import trim_space as go_trim_space
 from ...helpers.functions import _go_case
+from ...limits import check_replace, check_text
 from ..errors import GoError
 from ..funcs import Function, define
 from ..values import (
     ANY, BOOL, INT, MAP_STRING_STRING, STRING, STRINGS, GoSlice, from_go_bytes, go_bytes, go_len,
     new_map, new_slice,
 )
-from .coerce import is_list_like, list_items, strval
+from .casing import camel_case, kebab_case, snake_case
+from .coerce import check_go_alloc, is_list_like, list_items, strval
 
-__all__ = ["FUNCTIONS", "go_isspace", "go_trim_space", "go_split", "strslice"]
+__all__ = ["FUNCTIONS", "go_split", "strslice"]
 
 FUNCTIONS: dict[str, Function] = {}
 
 # --- shared rune helpers ----------------------------------------------------------
-
-_GO_SPACE = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-_GO_SPACE_STR = "".join(sorted(_GO_SPACE))
-_BYTE_SPACE = frozenset(b"\t\n\v\f\r \x85\xa0")  # unicode.IsSpace(rune(b)) for a byte b
-
-
-def go_isspace(char: str) -> bool:
-    """Go's ``unicode.IsSpace``; unlike ``str.isspace`` it excludes U+001C–U+001F."""
-    return char in _GO_SPACE
-
-
-def go_trim_space(text: str) -> str:
-    """Go's ``strings.TrimSpace``."""
-    return text.strip(_GO_SPACE_STR)
-
 
 def _fix_invalid(text: str) -> str:
     # strings.Map (behind ToUpper/ToLower/Title) turns each invalid byte into U+FFFD.
@@ -98,7 +86,20 @@ def trim_all(cutset: str, text: str) -> str:
     """``strings.Trim``: the cut set is a set of runes, not a prefix/suffix."""
     if not cutset:
         return text
-    return text.strip(cutset)
+    if len(cutset) <= _SHORT_CUTSET:
+        return text.strip(cutset)
+    # str.strip scans the whole cut set for every character it strips: with a
+    # long cut set (a container value) that is quadratic, a set lookup is not.
+    chars = frozenset(cutset)
+    start, end = 0, len(text)
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return text[start:end]
+
+
+_SHORT_CUTSET = 64
 
 
 @define(FUNCTIONS, "trimPrefix", (STRING, STRING), STRING)
@@ -182,8 +183,11 @@ def substr(start: int, end: int, text: str) -> str:
 def repeat(count: int, text: str) -> str:
     if count < 0:
         raise GoError("strings: negative Repeat count")
-    if count and go_len(text) * count >= 2**63:
+    size = go_len(text) * count
+    if count and size >= 2**63:
         raise GoError("strings: Repeat output length overflow")
+    check_go_alloc(size)  # Go's own refusal, then dockergen's bound
+    check_text("repeat", len(text) * count)
     return text * count
 
 
@@ -257,10 +261,24 @@ def initials(text: str) -> str:
     return "".join(out)
 
 
-def _random_from(alphabet: str, count: int) -> str:
+def _random_from(what: str, alphabet: str, count: int) -> str:
+    """``count`` characters drawn uniformly from ``alphabet`` (at most 256 of them).
+
+    Random bytes are mapped in bulk; the bytes beyond the largest multiple of
+    the alphabet's size are dropped, so no character is more likely than another.
+    """
     if count <= 0:
         return ""
-    return "".join(secrets.choice(alphabet) for _ in range(count))
+    check_go_alloc(count, 4)  # goutils builds a []rune: Go's own refusal, then dockergen's bound
+    check_text(what, count)
+    size = len(alphabet)
+    usable = 256 - 256 % size
+    table = bytes(ord(alphabet[b % size]) if b < usable else 0 for b in range(256))
+    dropped = bytes(range(usable, 256))
+    out = bytearray()
+    while len(out) < count:
+        out += secrets.token_bytes(count - len(out) + 16).translate(table, dropped)
+    return out[:count].decode("ascii")
 
 
 _ALPHA = _string.ascii_letters
@@ -270,22 +288,22 @@ _ASCII = "".join(chr(c) for c in range(32, 127))
 
 @define(FUNCTIONS, "randAlphaNum", (INT,), STRING)
 def rand_alpha_num(count: int) -> str:
-    return _random_from(_ALPHA + _DIGITS, count)
+    return _random_from("randAlphaNum", _ALPHA + _DIGITS, count)
 
 
 @define(FUNCTIONS, "randAlpha", (INT,), STRING)
 def rand_alpha(count: int) -> str:
-    return _random_from(_ALPHA, count)
+    return _random_from("randAlpha", _ALPHA, count)
 
 
 @define(FUNCTIONS, "randNumeric", (INT,), STRING)
 def rand_numeric(count: int) -> str:
-    return _random_from(_DIGITS, count)
+    return _random_from("randNumeric", _DIGITS, count)
 
 
 @define(FUNCTIONS, "randAscii", (INT,), STRING)
 def rand_ascii(count: int) -> str:
-    return _random_from(_ASCII, count)
+    return _random_from("randAscii", _ASCII, count)
 
 
 @define(FUNCTIONS, "swapcase", (STRING,), STRING)
@@ -306,166 +324,42 @@ def swapcase(text: str) -> str:
 
 @define(FUNCTIONS, "shuffle", (STRING,), STRING)
 def shuffle(text: str) -> str:
+    """The characters in random order (goutils uses math/rand: no secret to keep).
+
+    ``SystemRandom`` asked the kernel once per character: seconds for a long value.
+    """
     chars = list(text)
-    random.SystemRandom().shuffle(chars)
+    random.shuffle(chars)
     return "".join(chars)
 
 
-# --- snake / kebab / camel case --------------------------------------------------
-
-_CONNECTORS = frozenset(" _-")
-
-
-def _case_tokens(text: str) -> list[tuple[str, str]]:
-    """Split into ("upper"|"lower"|"number"|"connector"|"punct", text) tokens.
-
-    Letter runs split where the case changes: ``HTTPServer`` → ``HTTP``,
-    ``Server``; ``camelCase`` → ``camel``, ``Case``.
-    """
-    tokens: list[tuple[str, str]] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char in _CONNECTORS:
-            tokens.append(("connector", char))
-            i += 1
-        elif unicodedata.category(char) == "Nd":
-            j = i
-            while j < n and unicodedata.category(text[j]) == "Nd":
-                j += 1
-            tokens.append(("number", text[i:j]))
-            i = j
-        elif _is_letter(char):
-            j = i
-            if _is_upper(char) or _is_title(char):
-                j += 1
-                while j < n and _is_upper(text[j]):
-                    j += 1
-                if j - i > 1 and j < n and _is_letter(text[j]) and not _is_upper(text[j]):
-                    j -= 1  # "HTTPServer": the last capital starts the next word
-                elif j - i == 1:
-                    while j < n and _is_letter(text[j]) and not _is_upper(text[j]) and not _is_title(text[j]):
-                        j += 1
-                tokens.append(("upper", text[i:j]))
-            else:
-                while j < n and _is_letter(text[j]) and not _is_upper(text[j]) and not _is_title(text[j]):
-                    j += 1
-                tokens.append(("lower", text[i:j]))
-            i = j
-        else:
-            tokens.append(("punct", char))
-            i += 1
-    return tokens
-
-
-def _delimited_lower(text: str, connector: str) -> str:
-    """xstrings' ToSnakeCase/ToKebabCase behaviour.
-
-    Words are joined by ``connector``; every space, ``-`` or ``_`` becomes one
-    connector; other punctuation is kept without connectors.  A number sticks
-    to the word before it (``Bld4Floor`` → ``bld4_floor``) unless lower-case
-    letters follow it, in which case it starts a word that also takes the
-    following numbers and lower-case runs (``HTTP20xOK`` → ``http_20x_ok``).
-    """
-    tokens = _case_tokens(text)
-    out: list[str] = []
-    prev = ""  # "word", "connector", "punct" or "" at the start
-    i, n = 0, len(tokens)
-
-    def lower_run(start: int) -> int:
-        j = start
-        while j < n and tokens[j][0] in ("number", "lower"):
-            out.append(_go_case(tokens[j][1], upper=False))
-            j += 1
-        return j
-
-    while i < n:
-        kind, part = tokens[i]
-        if kind == "connector":
-            out.append(connector)
-            prev = "connector"
-            i += 1
-            continue
-        if kind == "punct":
-            out.append(part)
-            prev = "punct"
-            i += 1
-            continue
-        if kind == "number" and prev == "word":
-            if i + 1 < n and tokens[i + 1][0] == "lower":
-                out.append(connector)
-                i = lower_run(i)
-            else:
-                out.append(part)
-                i += 1
-            continue
-        if prev == "word":
-            out.append(connector)
-        if kind == "number":
-            i = lower_run(i)
-        else:
-            out.append(_go_case(part, upper=False))
-            i += 1
-        prev = "word"
-    return "".join(out)
+# --- snake / kebab / camel case (casing.py) ------------------------------------------
 
 
 @define(FUNCTIONS, "snakecase", (STRING,), STRING)
 def snakecase(text: str) -> str:
-    return _delimited_lower(text, "_")
+    return snake_case(text)
 
 
 @define(FUNCTIONS, "kebabcase", (STRING,), STRING)
 def kebabcase(text: str) -> str:
-    return _delimited_lower(text, "-")
+    return kebab_case(text)
 
 
 @define(FUNCTIONS, "camelcase", (STRING,), STRING)
 def camelcase(text: str) -> str:
-    """xstrings' ToCamelCase: connectors between words vanish, a doubled one keeps one,
-    leading and trailing ones stay; each word is capitalised and a capital that follows
-    a capital is lowered (``GOLANG_IS`` → ``GolangIs``)."""
-    chars = list(text)
-    n = len(chars)
-    lead = 0
-    while lead < n and chars[lead] in _CONNECTORS:
-        lead += 1
-    tail = n
-    while tail > lead and chars[tail - 1] in _CONNECTORS:
-        tail -= 1
-    out = chars[:lead]
-    word_start = True
-    prev = ""
-    i = lead
-    while i < tail:
-        char = chars[i]
-        if char in _CONNECTORS:
-            j = i
-            while j < tail and chars[j] in _CONNECTORS:
-                j += 1
-            out.extend(chars[i : j - 1])  # a run of k connectors keeps k-1
-            word_start = True
-            prev = ""
-            i = j
-            continue
-        if word_start:
-            out.append(_go_case(char, upper=True))
-            word_start = False
-        elif _is_upper(char) and prev and _is_upper(prev):
-            out.append(_go_case(char, upper=False))
-        else:
-            out.append(char)
-        prev = char
-        i += 1
-    out.extend(chars[tail:])
-    return "".join(out)
+    return camel_case(text)
 
 
 # --- wrapping and padding ------------------------------------------------------------
 
 
-def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
-    """goutils WrapCustom (Apache commons WordUtils.wrap) on bytes."""
+def _wrap(data: bytes, width: int, newline: bytes, long_words: bool, what: str) -> bytes:
+    """goutils WrapCustom (Apache commons WordUtils.wrap) on bytes.
+
+    Each line adds ``newline``, which may be as long as the text: the result is
+    checked against dockergen's size limit as it grows.
+    """
     if not data:
         return data
     if not newline:
@@ -475,6 +369,7 @@ def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
     size = len(data)
     offset = 0
     while size - offset > width:
+        check_text(what, len(out))
         if data[offset] == 0x20:
             offset += 1
             continue
@@ -499,23 +394,24 @@ def _wrap(data: bytes, width: int, newline: bytes, long_words: bool) -> bytes:
 
 @define(FUNCTIONS, "wrap", (INT, STRING), STRING)
 def wrap(width: int, text: str) -> str:
-    return from_go_bytes(_wrap(go_bytes(text), width, b"\n", False))
+    return from_go_bytes(_wrap(go_bytes(text), width, b"\n", False, "wrap"))
 
 
 @define(FUNCTIONS, "wrapWith", (INT, STRING, STRING), STRING)
 def wrap_with(width: int, sep: str, text: str) -> str:
-    return from_go_bytes(_wrap(go_bytes(text), width, go_bytes(sep), True))
+    return from_go_bytes(_wrap(go_bytes(text), width, go_bytes(sep), True, "wrapWith"))
 
 
 @define(FUNCTIONS, "indent", (INT, STRING), STRING)
-def indent(spaces: int, text: str) -> str:
+def indent(spaces: int, text: str, what: str = "indent") -> str:
     pad = repeat(spaces, " ")
+    check_text(what, len(pad) + len(text) + text.count("\n") * len(pad))
     return pad + text.replace("\n", "\n" + pad)
 
 
 @define(FUNCTIONS, "nindent", (INT, STRING), STRING)
 def nindent(spaces: int, text: str) -> str:
-    return "\n" + indent(spaces, text)
+    return "\n" + indent(spaces, text, "nindent")
 
 
 # --- tests, quoting, replacing -----------------------------------------------------------
@@ -560,6 +456,7 @@ def cat(*values: Any) -> str:
 
 @define(FUNCTIONS, "replace", (STRING, STRING, STRING), STRING, aliases=("sprigReplace",))
 def replace(old: str, new: str, text: str) -> str:
+    check_replace("replace", text, old, new)
     return text.replace(old, new)
 
 
@@ -594,18 +491,6 @@ def to_string(value: Any) -> str:
 
 
 # --- string lists ----------------------------------------------------------------------
-
-
-def go_split(text: str, sep: str, limit: int = -1) -> list[str]:
-    """Go's ``strings.SplitN``: an empty ``sep`` splits into runes; ``limit`` 0 gives none."""
-    if limit == 0:
-        return []
-    if sep == "":
-        chars = list(text)
-        if 0 < limit < len(chars):
-            return chars[: limit - 1] + ["".join(chars[limit - 1:])]
-        return chars
-    return text.split(sep, limit - 1) if limit > 0 else text.split(sep)
 
 
 def strslice(value: Any) -> list[str]:

@@ -149,7 +149,7 @@ def test_a_function_error_in_a_nested_function_names_its_call() -> None:
 
 def _values() -> dict:
     from dockergen.gotemplate.context import to_go_container
-    from dockergen.gotemplate.values import INT, STRING, Int64, new_map, new_slice
+    from dockergen.gotemplate.values import ANY, INT, STRING, Int64, new_map, new_slice, nil_map
     from dockergen.model import DockerImage, RuntimeContainer
 
     container = to_go_container(RuntimeContainer(ID="c1", Name="web", Image=DockerImage("", "nginx", "1"),
@@ -158,29 +158,32 @@ def _values() -> dict:
         "S": "a", "E": "", "U": "é", "I": 2, "Z": 0, "I64": Int64(2), "F": 1.5, "T": True, "N": None,
         "L": [1, "a"], "EL": [], "GS": new_slice(STRING, ["x"]), "GI": new_slice(INT, []), "D": {"k": "v"},
         "ED": {}, "GM": new_map(STRING, STRING, {"k": "v"}), "C": container,
+        "NM": nil_map(STRING, ANY), "GA": new_map(STRING, ANY, {"k": 1}),
     }
 
 
+_MAPS = {"D", "ED", "GM", "NM", "GA"}
 OPERANDS = ['"a"', "2", ".S", ".E", ".U", ".I", ".Z", ".I64", ".F", ".T", ".N", ".Nope", ".L", ".EL", ".GS",
-            ".GI", ".D", ".ED", ".GM", ".C", ".C.Image", "(.C)", "nil"]
+            ".GI", ".D", ".ED", ".GM", ".C", ".C.Image", "(.C)", "nil", ".NM", ".GA"]
 CALLS = [
     "eq {a} {b}", "ne {a} {b}", "lt {a} {b}", "le {a} {b}", "gt {a} {b}", "ge {a} {b}", "{b} | eq {a}",
     "not {a}", "len {a}", "index {a} {b}", 'printf "%s-%v-%d%%" {a} {b} {a}', "printf \"%s\" {a}",
     "first {a}", "default {a} {b}", "{b} | default {a}", 'default "x" {a}', "list {a} {b}",
-    "ternary {a} {b} true", "ternary {a} {b} {a}", "set .D2 {a} {b}", "get {a} {b}", "hasKey {a} {b}",
+    "ternary {a} {b} true", "ternary {a} {b} {a}", "set .D2 {a} {b}", "set {a} \"k\" {b}", "get {a} {b}",
+    "hasKey {a} {b}",
     'dict "x" {a} "y" {b}', 'dict "x" {a} "z"', '{a} | default "d"',
 ]
 
 
 @pytest.mark.parametrize("call", CALLS)
 def test_specialised_calls_mean_the_same(call: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    values = _values()
+    values = _values()  # the same container each time: its address is printed
     texts = [f"{{{{{call.format(a=a, b=b)}}}}}" for a in OPERANDS for b in OPERANDS[::3]]
 
     def outcomes() -> list:
         found = []
         for text in texts:
-            data = dict(values, D2={})
+            data = dict(values, **{k: v for k, v in _values().items() if k in _MAPS}, D2={})  # set changes maps
             try:
                 found.append(TemplateSet([("t", text)]).execute(data))
             except ExecError as exc:

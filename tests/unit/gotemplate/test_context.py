@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from dockergen import model, swarm
+from dockergen import model
 from dockergen.gotemplate import context as ctx
 from dockergen.gotemplate.values import GoMap, GoSlice, NilPointer, is_nil, methods_of, struct_info, type_name
+from reference_support import CONTEXTS
 
-CONTEXTS = Path("/work/shared/go-template-vectors/contexts")
+
 needs_vectors = pytest.mark.skipif(not CONTEXTS.is_dir(), reason="vectors not available")
 
 
@@ -75,14 +75,14 @@ def test_make_root_methods():
 
 
 def test_swarm_copies_keep_sharing():
-    node = swarm.Node(ID="n1")
-    task = swarm.Task(ID="t1", Node=node, State="running")
-    service = swarm.Service(ID="s1", Tasks=[task], Replicas=2)
+    node = model.Node(ID="n1")
+    task = model.Task(ID="t1", Node=node, State="running")
+    service = model.Service(ID="s1", Tasks=[task], Replicas=2)
     services, tasks, nodes = ctx.to_go_swarm([service], [task], [node])
     assert services[0].Tasks[0] is tasks[0] and tasks[0].Node is nodes[0]
     assert type_name(services[0]) == "*swarm.Service" and type_name(services[0].Replicas) == "*uint64"
     assert struct_info(services[0]).methods["RunningTasks"].call(services[0]) == [tasks[0]]
-    global_services, _, _ = ctx.to_go_swarm([swarm.Service(ID="g")], [], [])
+    global_services, _, _ = ctx.to_go_swarm([model.Service(ID="g")], [], [])
     assert is_nil(global_services[0].Replicas)
 
 

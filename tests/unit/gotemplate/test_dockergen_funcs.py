@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from dockergen.gotemplate.values import (
     MAP_STRING_STRING, MISSING, STRING, STRINGS, GoMap, GoSlice, map_of, new_map, type_name,
 )
 from dockergen.helpers.fieldpath import get_parts, split_path
+from reference_support import CONTEXTS
 
-CONTEXTS = Path("/work/shared/go-template-vectors/contexts")
+
 needs_vectors = pytest.mark.skipif(not CONTEXTS.is_dir(), reason="vectors not available")
 needs_fmt = pytest.mark.skipif(importlib.util.find_spec("dockergen.gotemplate.fmt") is None, reason="fmt.py not there yet")
 

@@ -8,7 +8,7 @@ import pytest
 
 from dockergen.errors import RenderError
 from dockergen.model import Docker, DockerImage, RuntimeContainer
-from dockergen.render import RenderInput, Template
+from dockergen.pipeline.render import RenderInput, Template
 
 
 def _containers(*names: str) -> list[RuntimeContainer]:

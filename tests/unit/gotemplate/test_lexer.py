@@ -154,12 +154,13 @@ def test_crlf_text_keeps_carriage_returns_and_counts_lines_by_lf() -> None:
 
 
 def test_trim_markers_remove_adjacent_white_space_across_lines() -> None:
+    # The marker is not part of the closing token: Go names it "}}" in errors.
     assert kinds("a \n\t\r\n {{- 1 -}} \n\r\n b") == [
-        (L.TEXT, "a"), (L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "-}}"), (L.TEXT, "b")]
+        (L.TEXT, "a"), (L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "}}"), (L.TEXT, "b")]
 
 
 def test_trimmed_away_text_disappears() -> None:
-    assert kinds("  {{- 1 -}}  ") == [(L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "-}}")]
+    assert kinds("  {{- 1 -}}  ") == [(L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "}}")]
 
 
 def test_trim_marker_needs_white_space_after_the_dash() -> None:
@@ -169,13 +170,13 @@ def test_trim_marker_needs_white_space_after_the_dash() -> None:
 @pytest.mark.parametrize("space", ["\t", "\r", "\n"])
 def test_trim_marker_accepts_any_action_space(space: str) -> None:
     assert kinds("a {{-" + space + "1" + space + "-}} b") == [
-        (L.TEXT, "a"), (L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "-}}"), (L.TEXT, "b")]
+        (L.TEXT, "a"), (L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "}}"), (L.TEXT, "b")]
 
 
 @pytest.mark.parametrize("space", ["\v", "\f", "\u00a0", "\u2003"])
 def test_trim_does_not_remove_other_white_space(space: str) -> None:
     assert kinds(space + " {{- 1 -}} " + space) == [
-        (L.TEXT, space), (L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "-}}"), (L.TEXT, space)]
+        (L.TEXT, space), (L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "}}"), (L.TEXT, space)]
 
 
 def test_trim_lines_are_counted() -> None:
@@ -184,8 +185,8 @@ def test_trim_lines_are_counted() -> None:
 
 
 def test_space_before_right_trim_is_not_a_space_token() -> None:
-    assert kinds("{{1 -}}") == [(L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "-}}")]
-    assert kinds("{{1  -}}") == [(L.LEFT, "{{"), (L.NUMBER, "1"), (L.SPACE, " "), (L.RIGHT, "-}}")]
+    assert kinds("{{1 -}}") == [(L.LEFT, "{{"), (L.NUMBER, "1"), (L.RIGHT, "}}")]
+    assert kinds("{{1  -}}") == [(L.LEFT, "{{"), (L.NUMBER, "1"), (L.SPACE, " "), (L.RIGHT, "}}")]
 
 
 # --- comments ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import pytest
 
 from dockergen.gotemplate.errors import GoError
-from dockergen.gotemplate.re2 import RegexpSyntaxError, compile_go
+from dockergen.golang.regexp import RegexpSyntaxError, compile as compile_go
 from dockergen.gotemplate.sprig.regex import FUNCTIONS
 from dockergen.gotemplate.values import STRINGS, typeof
 

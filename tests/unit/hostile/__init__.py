@@ -1,0 +1,1 @@
+"""Hostile container values against every helper family (see support.py)."""
