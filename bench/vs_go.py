@@ -46,11 +46,9 @@ from common import REPO, append_results  # noqa: E402  (also puts tests/ on sys.
 
 from nginx_support import fake_inspect  # noqa: E402
 
-REFERENCE = next(
-    (p / "shared" / "reference" for p in REPO.parents if (p / "shared" / "reference" / "gotmpl-oracle").exists()),
-    REPO.parent / "shared" / "reference",
-)
-ORACLE = REFERENCE / "gotmpl-oracle"
+from reference_support import ORACLE, SHARED  # noqa: E402  (../shared/, found from a worktree too)
+
+REFERENCE = SHARED / "reference"
 WORKLOAD = REFERENCE / "workloads" / "nginx-proxy-nginx.tmpl"
 LABEL = "com.github.nginx-proxy.nginx-proxy."
 
@@ -166,7 +164,7 @@ class Oracle:
 def ours(containers: list, docker: object, env: dict[str, str], template_path: Path):
     """dockergen's Go template and the render input the generator would hand it."""
     from dockergen.gotemplate.engine import GoTemplate
-    from dockergen.render import RenderInput
+    from dockergen.pipeline.render import RenderInput
 
     template = GoTemplate(str(template_path), keep_blank_lines=True)
     data = RenderInput(containers=containers, docker=docker, env=env, current_container=containers[-1])
@@ -225,7 +223,7 @@ def peak_memory(n: int) -> dict:
         path = Path(tmp) / "nginx.tmpl"
         path.write_text(WORKLOAD.read_text(encoding="utf-8"), encoding="utf-8")
         from dockergen.gotemplate.engine import GoTemplate
-        from dockergen.render import RenderInput
+        from dockergen.pipeline.render import RenderInput
 
         template = GoTemplate(str(path), keep_blank_lines=True)
         compiled = _high_water_mib()
