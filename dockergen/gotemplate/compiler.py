@@ -1,229 +1,121 @@
-"""Parse trees to Python closures, and the execution state they run on.
+"""Parse trees to Python source, compiled once: a render runs plain Python functions.
 
-Each node is compiled once into a closure; rendering calls the closures and
-never re-inspects the tree.  What can be decided at compile time is: function
-lookup, argument conversion of constants (``repeat 3.0 "x"``), whether a
-command receives a piped value, the shape of every field chain.  What Go
-decides from run-time types (field vs method vs map key, assignability of a
-value to a parameter) is decided at run time, as Go does.
+Each template (a file or a ``define``) becomes one Python function, in the way
+Jinja2 compiles its templates: Go variables are Python locals (the parser has
+resolved which declaration each use means), ``range`` is a ``for`` loop and
+``break``/``continue`` are Python's, ``if``/``with`` are ``if`` statements, a
+function call is a direct call of the Python callable with its arguments
+converted inline to the declared Go types (``repeat 3.0 "x"`` is decided at
+compile time).  What Go decides from run-time types (field vs method vs map
+key, assignability of a value to a parameter) is still decided at run time,
+with the common cases (a struct field, a string map key, a string for a
+``string`` parameter) tested first in the generated code.
 
-Go reports an execution error at "the node being evaluated" (``at <.Nope>``);
-the closures record that node in ``State.node`` at the same points as Go's
-executor, so the messages match (spec §7).
+Go reports an execution error at "the node being evaluated" (``at <.Nope>``):
+the generated code stores that node in ``State.node`` at the same points as
+Go's executor (a store that the next line overwrites is left out).  An
+exception raised by a called function is turned into Go's ``error calling
+NAME: ...`` from the line it was raised on, so calls need no ``try`` block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import keyword
+import re
+from collections.abc import Callable, Mapping
+from types import CodeType, TracebackType
+from typing import Any, NamedTuple
 
-from ..limits import check_items
-from .errors import GoError
-from .deepcall import CHECK_EVERY, needs_fresh_stack, run_on_fresh_stack
-from .fmt import action_text, format_indirect, format_v
 from .funcs import Function
 from .nodes import (
-    ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, FieldNode,
-    IdentifierNode, IfNode, ListNode, NilNode, Node, NumberNode, PipeNode, RangeNode, StringNode,
-    TemplateNode, TextNode, VariableNode, WithNode,
+    ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, FieldNode, IdentifierNode,
+    IfNode, ListNode, NilNode, Node, NumberNode, PipeNode, RangeNode, StringNode, TemplateNode, TextNode,
+    VariableNode, WithNode,
 )
 from .parser import Tree
+from .runtime import (
+    MAX_DEPTH, Compiled, Fail, MethodSite, State, call_failed, constant_arg, field, find_template, format_fail,
+    position, printable, range_items, run_template, validate, zero_of,
+)
 from .values import (
-    ANY, FLOAT_KINDS, INT_CLASSES, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoMap, GoType,
-    Method, NilPointer, Pointer, Uint8, can_be_nil, methods_of, nil_map, nil_slice, struct_info, truth, typeof,
+    ANY, BOOL, DICT, FLOAT64, FLOAT_KINDS, INT, INT_CLASSES, LIST, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoType,
+    _STRUCTS, can_be_nil, truth,
 )
 
-__all__ = ["State", "Compiled", "compile_tree", "MAX_DEPTH"]
-
-MAX_DEPTH = 100000
-Eval = Callable[["State", Any], Any]
+__all__ = ["State", "Compiled", "Fail", "compile_tree", "format_fail", "position", "MAX_DEPTH"]
 
 
-class _Break(Exception):
-    pass
+class _Val(NamedTuple):
+    """A value in generated code: a local name or a literal, and its exact Python type when known."""
+
+    expr: str
+    static: type | None = None
+    constant: bool = False  # written in the template: the same value every time
+    plain: bool = False  # never None (nil already made "no value") nor Addr: a function's result
 
 
-class _Continue(Exception):
-    pass
+_MISSING_VAL = _Val("MISSING", type(MISSING))
+_MAX_LOOPS = 12  # nested loops in one generated function (Python allows 20 blocks)
+_MAX_INDENT = 40  # indentation levels in one generated function (Python allows 100)
+_MAX_LAZY = 8  # and/or arguments tested in nested ifs; more go through a loop
+_CHUNK_LINES = 400  # lines of Python compiled at once (see _Generator.generate)
+_UNIT_WEIGHT = 120  # nodes in a loop body compiled as a function of its own (see gen_unit)
 
 
-class Fail(Exception):
-    """An execution error raised inside the closures; becomes :class:`ExecError`."""
-
-    def __init__(self, message: str, node: Node | None, tree: Tree | None, item: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.node = node
-        self.tree = tree
-        self.item = item  # the innermost container being ranged over, to blame
-        self.field_error: tuple[str, str] | None = None  # (format, field) when the receiver's type is named
-
-
-class Compiled:
-    """A compiled tree: ``run(state, dot)`` writes its output into the state."""
-
-    __slots__ = ("tree", "run")
-
-    def __init__(self, tree: Tree, run: Callable[["State", Any], None]) -> None:
-        self.tree = tree
-        self.run = run
+def _breaks(body: ListNode) -> bool:
+    """Whether a list has a ``{{break}}`` of the range around it (not of a range inside)."""
+    stack: list[Any] = list(body.nodes)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, BreakNode):
+            return True
+        if isinstance(item, (IfNode, WithNode)):
+            stack.extend(item.list.nodes)
+            if item.else_list is not None:
+                stack.extend(item.else_list.nodes)
+    return False
 
 
-class State:
-    """What one execution carries: output, variables, depth, the node being evaluated."""
-
-    __slots__ = ("out", "vars", "node", "tree", "templates", "depth", "write", "root_name", "item", "iface_dot")
-
-    def __init__(self, templates: dict[str, Compiled], tree: Tree, data: Any) -> None:
-        self.out: list[str] = []
-        self.write = self.out.append
-        self.vars: list[list[Any]] = [["$", data]]
-        self.node: Node | None = None
-        self.tree = tree
-        self.templates = templates
-        self.depth = 0
-        self.root_name = ""  # the set's name, which ``eval`` errors report
-        self.item: Any = None  # the innermost pointer-natured struct (container) a range is on
-        self.iface_dot = False  # dot is an element of an interface{} collection (Go names its type so)
-    # -- errors ------------------------------------------------------------------
-
-    def fail(self, message: str) -> Fail:
-        return Fail(message, self.node, self.tree, self.item)
-
-    # -- variables ---------------------------------------------------------------
-
-    def var_at(self, slot: int, name: str) -> Any:
-        """The variable the parser placed at ``slot`` (checked), else by name as Go looks it up."""
-        variables = self.vars
-        if 0 <= slot < len(variables):
-            entry = variables[slot]
-            if entry[0] == name:
-                return entry[1]
-        return self.var(name)
-
-    def set_var_at(self, slot: int, name: str, value: Any) -> None:
-        variables = self.vars
-        if 0 <= slot < len(variables):
-            entry = variables[slot]
-            if entry[0] == name:
-                entry[1] = value
-                return
-        self.set_var(name, value)
-
-    def var(self, name: str) -> Any:
-        for entry in reversed(self.vars):
-            if entry[0] == name:
-                return entry[1]
-        raise self.fail(f"undefined variable: {name}")
-
-    def set_var(self, name: str, value: Any) -> None:
-        for entry in reversed(self.vars):
-            if entry[0] == name:
-                entry[1] = value
-                return
-        raise self.fail(f"undefined variable: {name}")
-
-    # -- used by functions declared with needs_state -------------------------------
-
-    def execute_named(self, name: str, data: Any) -> str:
-        """Run template ``name`` with ``data`` into a string (docker-gen's ``eval``)."""
-        compiled = self.templates.get(name)
-        if compiled is None:
-            raise GoError(f'template: no template "{name}" associated with template "{self.root_name}"')
-        sub = State(self.templates, compiled.tree, data)
-        sub.depth = self.depth + 1
-        sub.root_name = self.root_name
-        try:
-            compiled.run(sub, data)
-        except Fail as exc:
-            raise GoError(format_fail(exc)) from None
-        return "".join(sub.out)
+def _heavier(node: Node, limit: int) -> bool:
+    """Whether a subtree has more than ``limit`` nodes (the generated code grows with them);
+    counting stops there, so asking at every level of a deep template stays cheap."""
+    stack: list[Any] = [node]
+    count = 0
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        if isinstance(item, ListNode):
+            stack.extend(item.nodes)
+            continue
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(item, (IfNode, WithNode, RangeNode)):
+            stack.extend((item.pipe, item.list, item.else_list))
+        elif isinstance(item, (ActionNode, TemplateNode)):
+            stack.append(item.pipe)
+        elif isinstance(item, PipeNode):
+            stack.extend(item.cmds)
+        elif isinstance(item, CommandNode):
+            stack.extend(item.args)
+        elif isinstance(item, ChainNode):
+            stack.append(item.node)
+    return False
 
 
-def format_fail(exc: Fail) -> str:
-    """Go's execution error text for a failure at ``exc.node`` in ``exc.tree``."""
-    tree = exc.tree
-    name = tree.name if tree is not None else ""
-    if exc.node is None or tree is None:
-        return f"template: {name}: {exc.message}"
-    line, col = position(tree, exc.node.pos)
-    return f'template: {tree.parse_name}:{line}:{col}: executing "{name}" at <{exc.node}>: {exc.message}'
+# Go types whose values are exactly one Python type: a value of that type needs no conversion.
+_EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool, id(FLOAT64): float, id(DICT): dict, id(LIST): list}
+# Results trusted to be exactly their declared type (a DICT parameter may also pass a GoMap on).
+_RESULT = {id(STRING): str, id(INT): int, id(BOOL): bool}
 
 
-def position(tree: Tree, pos: int) -> tuple[int, int]:
-    """1-based line and 0-based byte column of byte offset ``pos`` in the tree's source."""
-    data = tree.source.encode("utf-8", "surrogateescape") if not tree.source.isascii() else tree.source
-    head = data[:pos]
-    newline = "\n" if isinstance(head, str) else b"\n"
-    last = head.rfind(newline)
-    col = pos if last < 0 else pos - last - 1
-    return head.count(newline) + 1, col
+class _Failing(NamedTuple):
+    message: str
 
 
-# --- argument conversion (spec §4.7) ---------------------------------------------
-
-
-def zero_of(t: GoType) -> Any:
-    """The zero value of a nilable type, as a missing argument becomes."""
-    if t is VALUE:
-        return MISSING
-    kind = t.kind
-    if kind == "interface":
-        return None
-    if kind == "map":
-        return nil_map(t.key, t.elem)  # type: ignore[arg-type]
-    if kind == "slice":
-        return nil_slice(t.elem)  # type: ignore[arg-type]
-    if kind == "ptr":
-        return NilPointer(t)
-    return None
-
-
-def validate(st: State, value: Any, t: GoType) -> Any:
-    """Go's ``validateType``: make ``value`` fit parameter type ``t`` or fail as Go does."""
-    if t is VALUE:
-        return value.value if type(value) is Addr else value
-    if value is MISSING:
-        if can_be_nil(t):
-            return zero_of(t)
-        raise st.fail(f"invalid value; expected {t}")
-    if type(value) is Addr:
-        if t.kind == "ptr" and t.elem is typeof(value.value):
-            return value.value
-        value = value.value
-    if t is ANY:
-        return value
-    vt = typeof(value)
-    if vt is t:
-        return value
-    if vt is None:
-        raise st.fail(f"wrong type for value; expected {t}; got interface {{}}")
-    if vt.kind == "ptr":
-        if vt.elem is t:  # one dereference
-            if isinstance(value, NilPointer):
-                raise st.fail(f"dereference of nil pointer of type {t}")
-            return value.target if isinstance(value, Pointer) else value
-    if t.kind == "interface" and t.name == "error":
-        raise st.fail(f"wrong type for value; expected {t}; got {vt}")
-    if _same_underlying(vt, t):
-        return value
-    raise st.fail(f"wrong type for value; expected {t}; got {vt}")
-
-
-def _same_underlying(a: GoType, b: GoType) -> bool:
-    # Go: assignable when the types are identical or one is unnamed with the same underlying type.
-    if a.kind != b.kind or a.kind not in ("slice", "map"):
-        return False
-    a_named = not a.name.startswith(("[", "map["))
-    b_named = not b.name.startswith(("[", "map["))
-    if a_named and b_named:
-        return False
-    return a.elem is b.elem and a.key is b.key
-
-
-def ideal(st: State, node: NumberNode) -> Any:
+def _ideal(node: NumberNode) -> Any:
     """A numeric constant whose type is free: complex, float64 or int by its spelling."""
-    st.node = node
     text = node.text
     if node.is_complex:
         return node.complex_value
@@ -233,964 +125,1237 @@ def ideal(st: State, node: NumberNode) -> Any:
     if node.is_int:
         return node.int_value
     if node.is_uint:
-        raise st.fail(f"{text} overflows int")
+        return _Failing(f"{text} overflows int")
     return MISSING
 
 
-def constant_arg(node: Node, t: GoType) -> Eval:
-    """An argument written as a constant, converted to ``t`` (errors still at run time)."""
+def _constant(node: Node, t: GoType) -> Any:
+    """An argument written as a constant, converted to ``t``, or the error Go gives for it."""
     kind = t.kind
     text = str(node)
-
-    def failing(message: str) -> Eval:
-        def ev(st: State, dot: Any) -> Any:
-            st.node = node
-            raise st.fail(message)
-        return ev
-
-    def const(value: Any) -> Eval:
-        def ev(st: State, dot: Any) -> Any:
-            st.node = node
-            return value
-        return ev
-
     if t is ANY or t is VALUE or (kind == "interface" and t.name == "interface {}"):
         if isinstance(node, BoolNode):
-            return const(node.value)
+            return node.value
         if isinstance(node, StringNode):
-            return const(node.text)
+            return node.text
         if isinstance(node, NumberNode):
-            return lambda st, dot: ideal(st, node)
+            return _ideal(node)
     elif kind == "bool":
-        return const(node.value) if isinstance(node, BoolNode) else failing(f"expected bool; found {text}")
+        return node.value if isinstance(node, BoolNode) else _Failing(f"expected bool; found {text}")
     elif kind in INT_KINDS:
         if isinstance(node, NumberNode) and node.is_int:
-            ctor = INT_CLASSES[kind] if t.name == kind else None
-            value = ctor(node.int_value) if ctor else _named_int(t, node.int_value)
-            return const(value)
-        return failing(f"expected integer; found {text}")
+            # constant_arg knows the named integer types (time.Duration)
+            return constant_arg(node, t)(_ConstState(), None)
+        return _Failing(f"expected integer; found {text}")
     elif kind in UINT_KINDS:
         if isinstance(node, NumberNode) and node.is_uint:
-            return const(INT_CLASSES[kind](node.uint_value))
-        return failing(f"expected unsigned integer; found {text}")
+            return INT_CLASSES[kind](node.uint_value)
+        return _Failing(f"expected unsigned integer; found {text}")
     elif kind in FLOAT_KINDS:
         if isinstance(node, NumberNode) and node.is_float:
-            return const(Float32(node.float_value) if kind == "float32" else node.float_value)
-        return failing(f"expected float; found {text}")
+            return Float32(node.float_value) if kind == "float32" else node.float_value
+        return _Failing(f"expected float; found {text}")
     elif kind in ("complex64", "complex128"):
         if isinstance(node, NumberNode) and node.is_complex:
-            return const(node.complex_value)
-        return failing(f"expected complex; found {text}")
+            return node.complex_value
+        return _Failing(f"expected complex; found {text}")
     elif kind == "string":
         if isinstance(node, StringNode):
-            return const(node.text)
-        return failing(f"expected string; found {text}")
-    return failing(f"can't handle {text} for arg of type {t}")
+            return node.text
+        return _Failing(f"expected string; found {text}")
+    return _Failing(f"can't handle {text} for arg of type {t}")
 
 
-def _named_int(t: GoType, value: int) -> Any:
-    from .values import Duration
+class _ConstState:
+    """Enough of a state to evaluate a constant argument at compile time."""
 
-    if t.name == "time.Duration":
-        return Duration(value)
-    return INT_CLASSES.get(t.kind, int)(value)
+    node = None
 
 
-# --- the compiler -----------------------------------------------------------------
+def _plain_field_classes(name: str) -> tuple[frozenset[type], frozenset[type]]:
+    """Struct classes on which ``.name`` is the Python attribute ``name``: (as it is, wrapped in
+    Addr).  Other receivers take the general path (:func:`runtime.field`)."""
+    plain, wrapped = set(), set()
+    for cls, info in list(_STRUCTS.items()):
+        if name in info.methods or not name[:1].isupper() or name not in info.field_types:
+            continue
+        if info.attribute(name) != name:
+            continue
+        field_type = info.field_types[name]
+        if field_type.struct is not None and field_type.struct.methods:
+            if info.pointer:
+                wrapped.add(cls)
+        else:
+            plain.add(cls)
+    return frozenset(plain), frozenset(wrapped)
 
 
-class _Compiler:
-    def __init__(self, tree: Tree, funcs: dict[str, Function], builtins: dict[str, Function]) -> None:
+class _Function:
+    """A nested function being generated (a method argument's thunk, an outlined list): defined
+    at the top of the template's function, so that its own nesting starts afresh."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, tuple[Node, str] | None]] = []
+        self.assigned: set[str] = set()  # Go variables it assigns: ``nonlocal``
+
+
+class _Generator:
+    """Writes the Python source of one template tree."""
+
+    def __init__(self, tree: Tree, funcs: Mapping[str, Function], builtins: dict[str, Function]) -> None:
         self.tree = tree
         self.funcs = funcs
         self.builtins = builtins
+        self.lines: list[tuple[str, tuple[Node, str] | None]] = []  # (source line, call it makes)
+        self.defs: list[tuple[str, tuple[Node, str] | None]] = []  # nested functions, at the top
+        self.n_defs = 0
+        self._field_classes: dict[str, tuple[frozenset[type], frozenset[type]]] = {}
+        self.n_units = 0
+        self.unit_sources: list[str] = []  # long loop bodies, compiled on their own
+        self.unit_exit = ""  # what a return out of the function being written must do first
+        self.indent = 1
+        self.ns: dict[str, Any] = {
+            "MISSING": MISSING, "Addr": Addr, "truth": truth, "validate": validate, "field": field,
+            "printable": printable, "range_items": range_items, "find_template": find_template,
+            "run_template": run_template, "MethodSite": MethodSite, "Fail": Fail,
+        }
+        self._consts: dict[Any, str] = {}
+        # Locals are few and reused (a frame with thousands of them would make every nested
+        # template call allocate a new piece of CPython's frame stack): temporaries live in a
+        # stack released after each statement, variables are named by their run-time slot,
+        # the locals of ``with`` and ``range`` by their nesting depth.
+        self.sp = 0
+        self.depth = 0
+        # For each source generate() returns: its line -> (node, function name) of a call there.
+        self.calls_by_source: list[dict[int, tuple[Node, str]]] = []
+        self.nested_assigned: set[str] = set()  # Go variables nested functions assign
+        self.vars: list[tuple[str, str]] = [("$", "v0")]  # the run-time variable stack: (Go name, local)
+        self.scope = 1  # where the variables of the list being written start on that stack
+        # Go names interface{} as the type of a field error's receiver when it is an element of
+        # an interface{} collection: the dot of such a range, its element variable.  Each is
+        # known at run time only, in the range's flag local (q + depth); "False" elsewhere.
+        self.dot_iface = "False"
+        self.var_iface: dict[int, str] = {}  # stack index of a range's element variable -> flag
+        self.flags: list[str] = []  # the flags of the ranges being written
+        self.dot = "dot"
+        self.cur_node: str | None = None  # what State.node holds here, when the generator knows
+        self.last_store: int | None = None  # index of a node store nothing has followed yet
+        self.fn: _Function | None = None  # the nested function being written, if any
+        self.loop_depth = 0
+
+    # -- output ----------------------------------------------------------------
+
+    def emit(self, line: str, call: tuple[Node, str] | None = None, pure: bool = False) -> int:
+        """Write one line; ``call``: the node and name of the function it calls, to blame if
+        that function raises; ``pure``: it can neither fail nor look at ``State.node``, so a
+        node stored before it and overwritten after it was never needed."""
+        self.lines.append(("    " * self.indent + line, call))
+        if not pure:
+            self.last_store = None
+        return len(self.lines) - 1
+
+    def new(self) -> str:
+        """A temporary, live until the statement that allocated it ends (see :meth:`release`)."""
+        self.sp += 1
+        return f"t{self.sp}"
+
+    def release(self, mark: int) -> None:
+        self.sp = mark
+
+    def const(self, value: Any) -> str:
+        """A name in the generated module's namespace for ``value``."""
+        key = (type(value), value) if isinstance(value, (str, int, float, bool)) else id(value)
+        name = self._consts.get(key)
+        if name is None:
+            name = self._consts[key] = f"_k{len(self._consts)}"
+            self.ns[name] = value
+        return name
+
+    def literal(self, value: Any) -> _Val:
+        """A constant as an expression (Python literals for the exact basic types)."""
+        t = type(value)
+        if value is None:
+            return _Val("None", type(None), True)
+        if value is MISSING:
+            return _MISSING_VAL
+        if t in (str, bool) or (t is int and abs(value) < 2**62):
+            return _Val(repr(value) if t is not str or len(value) < 200 else self.const(value), t, True)
+        return _Val(self.const(value), t if t in (int, float) else None, True)
+
+    def at(self, node: Node) -> None:
+        """``s.at(node)``: record the node being evaluated."""
+        name = self.const(node)
+        if self.cur_node == name:
+            return
+        if self.last_store is not None:
+            del self.lines[self.last_store]  # overwritten before anything could read it
+        index = self.emit(f"st.node = {name}")
+        self.last_store = index
+        self.cur_node = name
+
+    def unknown_node(self) -> None:
+        self.cur_node = None
+
+    def fail(self, message: str) -> None:
+        """Raise Go's error at the current node (the code after it is never reached)."""
+        self.emit(f"raise st.fail({self.const(message)})")
+
+    def block(self) -> "_Indent":
+        return _Indent(self)
+
+    # -- variables ---------------------------------------------------------------
+
+    def find(self, slot: int, name: str) -> int | None:
+        """Where variable ``name`` is on the run-time stack as the executor finds it (by slot,
+        then by name)."""
+        stack = self.vars
+        if 0 <= slot < len(stack) and stack[slot][0] == name:
+            return slot
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index][0] == name:
+                return index
+        return None
+
+    def resolve(self, slot: int, name: str) -> str | None:
+        """The local holding variable ``name``."""
+        index = self.find(slot, name)
+        return None if index is None else self.vars[index][1]
+
+    def live_locals(self) -> list[str]:
+        """The locals a nested list can see: the variables', and the range flags of its dots."""
+        return list(dict.fromkeys([local for _, local in self.vars] + self.flags))
+
+    def assign(self, local: str, value: _Val) -> None:
+        self.emit(f"{local} = {value.expr}", pure=True)
+        if self.fn is not None:
+            self.fn.assigned.add(local)
+
+    def declare(self, name: str, value: _Val) -> None:
+        """Push variable ``name``.  It takes the local of a variable of the same name that it hides
+        for good (declared in the same list, so popped with it: ``$_ := ...`` again and again),
+        else the first local no live variable holds."""
+        local = None
+        for index in range(len(self.vars) - 1, self.scope - 1, -1):
+            if self.vars[index][0] == name:
+                local = self.vars[index][1]
+                break
+        if local is None:
+            held = {held for _, held in self.vars}
+            local = next(f"v{n}" for n in range(len(self.vars) + 1) if f"v{n}" not in held)
+        self.var_iface.pop(len(self.vars), None)
+        self.vars.append((name, local))
+        self.assign(local, value)
 
     # -- statements ------------------------------------------------------------
 
-    def list(self, node: ListNode | None) -> Callable[[State, Any], None]:
+    def gen_list(self, node: ListNode | None) -> None:
         if node is None:
-            return lambda st, dot: None
-        steps = [self.node(n) for n in node.nodes]
-        if not steps:
-            return lambda st, dot: None
-        if len(steps) == 1:
-            return steps[0]
+            return
+        for child in node.nodes:
+            self.gen_node(child)
 
-        def run(st: State, dot: Any) -> None:
-            for step in steps:
-                step(st, dot)
-        return run
+    def gen_body(self, node: ListNode | None) -> None:
+        """A nested list: at least one statement.
 
-    def node(self, node: Node) -> Callable[[State, Any], None]:
+        Deeply nested lists go into a function of their own: Python limits the nesting of
+        blocks (20 loops) and of indentation (100 levels) within one function."""
+        if node is not None and _heavier(node, _UNIT_WEIGHT):
+            self.gen_unit(node)
+            return
+        if self.loop_depth >= _MAX_LOOPS or self.indent >= _MAX_INDENT:
+            self.gen_outlined(node)
+            return
+        start = len(self.lines)
+        self.gen_list(node)
+        if len(self.lines) == start:
+            self.emit("pass")
+
+    def gen_outlined(self, node: ListNode | None) -> None:
+        """``node`` as a nested function called here; ``break``/``continue`` in it that belong to
+        a loop out here come back as its result (1, 2)."""
+        loops = self.loop_depth
+
+        def body() -> str:
+            self.gen_list(node)
+            return "0"
+        name = self.nested_function(body)
+        result = self.new()
+        self.emit(f"{result} = {name}(st, {self.dot})")
+        if loops:
+            self.emit(f"if {result} == 1: break")
+            self.emit(f"if {result} == 2: continue")
+        else:
+            self.emit(f"if {result}: {self.unit_exit}return {result}")
+        self.unknown_node()
+
+    def gen_node(self, node: Node) -> None:
+        mark = self.sp
+        self._gen_node(node)
+        self.release(mark)
+
+    def _gen_node(self, node: Node) -> None:
         if isinstance(node, TextNode):
-            text = node.text
+            self.emit(f"w({self.literal(node.text).expr})", pure=True)
+        elif isinstance(node, ActionNode):
+            self.gen_action(node)
+        elif isinstance(node, IfNode):
+            self.gen_if_with(node, with_=False)
+        elif isinstance(node, WithNode):
+            self.gen_if_with(node, with_=True)
+        elif isinstance(node, RangeNode):
+            self.gen_range(node)
+        elif isinstance(node, TemplateNode):
+            self.gen_template(node)
+        elif isinstance(node, BreakNode):
+            self.emit("break" if self.loop_depth else f"{self.unit_exit}return 1")
+        elif isinstance(node, ContinueNode):
+            self.emit("continue" if self.loop_depth else f"{self.unit_exit}return 2")
+        else:  # pragma: no cover
+            raise AssertionError(f"unknown node {node!r}")
 
-            def run_text(st: State, dot: Any) -> None:
-                st.write(text)
-            return run_text
-        if isinstance(node, ActionNode):
-            return self.action(node)
-        if isinstance(node, IfNode):
-            return self.if_with(node, with_=False)
-        if isinstance(node, WithNode):
-            return self.if_with(node, with_=True)
-        if isinstance(node, RangeNode):
-            return self.range(node)
-        if isinstance(node, TemplateNode):
-            return self.template(node)
-        if isinstance(node, BreakNode):
-            def run_break(st: State, dot: Any) -> None:
-                raise _Break
-            return run_break
-        if isinstance(node, ContinueNode):
-            def run_continue(st: State, dot: Any) -> None:
-                raise _Continue
-            return run_continue
-        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
-
-    def action(self, node: ActionNode) -> Callable[[State, Any], None]:
-        pipe = self.pipeline(node.pipe)
+    def gen_action(self, node: ActionNode) -> None:
+        self.at(node)
+        value = self.gen_pipeline(node.pipe)
         if node.pipe.decl:
-            def run_decl(st: State, dot: Any) -> None:
-                st.node = node
-                pipe(st, dot)
-            return run_decl
+            return
+        if value.static is str:
+            self.emit(f"w({value.expr})", pure=True)
+            return
+        node_name = self.const(node)
+        self.emit(f"if type({value.expr}) is str: w({value.expr})", pure=True)
+        self.emit(f"else: st.node = {node_name}; w(printable(st, {node_name}, {value.expr}))", pure=True)
+        self.unknown_node()
 
-        def run(st: State, dot: Any) -> None:
-            st.node = node
-            value = pipe(st, dot)
-            if type(value) is str:
-                st.write(value)
-                return
-            st.node = node
-            st.write(printable(st, node, value))
-        return run
+    def truth_test(self, value: _Val) -> str:
+        if value.static in (bool, str):
+            return value.expr
+        return f"truth({value.expr})"
 
-    def if_with(self, node: IfNode | WithNode, with_: bool) -> Callable[[State, Any], None]:
-        pipe = self.pipeline(node.pipe)
-        body = self.list(node.list)
-        other = self.list(node.else_list) if node.else_list is not None else None
+    def gen_if_with(self, node: IfNode | WithNode, with_: bool) -> None:
+        depth = len(self.vars)
+        mark = self.sp
+        outer_scope = self.scope
+        self.scope = depth
+        value = self.gen_pipeline(node.pipe)
+        after_pipe = self.scope = len(self.vars)
+        self.emit(f"if {self.truth_test(value)}:")
+        saved_dot = self.dot, self.dot_iface
+        self.depth += 1
+        with self.block():
+            if with_:
+                self.dot = f"d{self.depth}"
+                self.dot_iface = "False"
+                self.emit(f"{self.dot} = {value.expr}")
+            self.release(mark)
+            self.gen_body(node.list)
+        self.dot, self.dot_iface = saved_dot
+        self.depth -= 1
+        del self.vars[after_pipe:]
+        if node.else_list is not None:
+            self.emit("else:")
+            with self.block():
+                self.gen_body(node.else_list)
+        del self.vars[depth:]
+        self.scope = outer_scope
+        self.unknown_node()
 
-        def run(st: State, dot: Any) -> None:
-            mark = len(st.vars)
-            value = pipe(st, dot)
-            shown = value.value if type(value) is Addr else value
-            if truth(shown):
-                if with_:
-                    outer_iface = st.iface_dot
-                    st.iface_dot = False
-                    try:
-                        body(st, value)
-                    finally:
-                        st.iface_dot = outer_iface
-                else:
-                    body(st, dot)
-            elif other is not None:
-                other(st, dot)
-            del st.vars[mark:]
-        return run
-
-    def range(self, node: RangeNode) -> Callable[[State, Any], None]:
-        pipe = self.pipeline(node.pipe)
-        body = self.list(node.list)
-        other = self.list(node.else_list) if node.else_list is not None else None
-        decl = [v.ident[0] for v in node.pipe.decl]
-        slots = [v.slot for v in node.pipe.decl]
-        assign = node.pipe.is_assign
-
-        def iterate(st: State, index: Any, elem: Any, mark: int) -> None:
+    def gen_range(self, node: RangeNode) -> None:
+        self.at(node)
+        depth = len(self.vars)
+        mark = self.sp
+        outer_scope = self.scope
+        self.scope = depth
+        value = self.gen_pipeline(node.pipe)
+        after_pipe = self.scope = len(self.vars)
+        decl = node.pipe.decl
+        self.depth += 1
+        pairs, track, ran, outer_item, key, elem, iface = (f"{c}{self.depth}" for c in "pkriaeq")
+        self.emit(f"{pairs}, {track}, {iface} = range_items(st, {value.expr}, {len(decl) > 1})")
+        self.release(mark)
+        if decl and not node.pipe.is_assign:
+            self.var_iface[after_pipe - 1] = iface  # the element's variable
+        if node.else_list is not None:
+            self.emit(f"{ran} = False")
+        self.emit(f"{outer_item} = st.item")
+        self.emit(f"for {key}, {elem} in {pairs}:")
+        saved_dot = self.dot, self.dot_iface
+        self.flags.append(iface)
+        with self.block():
+            self.unknown_node()
+            self.emit(f"if {track}: st.item = {elem}")
+            if node.else_list is not None:
+                self.emit(f"{ran} = True")
             if decl:
-                if assign:
-                    if len(decl) > 1:
-                        st.set_var_at(slots[0], decl[0], index)
-                        st.set_var_at(slots[1], decl[1], elem)
+                locals_ = [self.vars[after_pipe - len(decl) + i][1] for i in range(len(decl))] \
+                    if not node.pipe.is_assign else [self.resolve(v.slot, v.ident[0]) for v in decl]
+                values = [_Val(elem)] if len(decl) == 1 else [_Val(key), _Val(elem)]
+                for variable, local, item in zip(decl, locals_, values):
+                    if local is None:
+                        self.fail(f"undefined variable: {variable.ident[0]}")
                     else:
-                        st.set_var_at(slots[0], decl[0], elem)
+                        self.assign(local, item)
+            self.dot, self.dot_iface = elem, iface
+            self.loop_depth += 1
+            self.gen_body(node.list)
+            self.loop_depth -= 1
+            del self.vars[after_pipe:]
+        self.dot, self.dot_iface = saved_dot
+        self.depth -= 1
+        self.emit(f"st.item = {outer_item}")
+        if node.else_list is not None:
+            self.emit(f"if not {ran}:")
+            with self.block():
+                if _breaks(node.else_list):
+                    self.gen_range_else(node.else_list)
                 else:
-                    st.vars[-1][1] = elem
-                    if len(decl) > 1:
-                        st.vars[-2][1] = index
-            try:
-                body(st, elem)
-            except _Continue:
-                pass
-            del st.vars[mark:]
+                    self.gen_body(node.else_list)
+        self.flags.pop()
+        del self.vars[depth:]
+        self.scope = outer_scope
+        self.unknown_node()
 
-        def run(st: State, dot: Any) -> None:
-            st.node = node
-            outer = len(st.vars)
-            value = pipe(st, dot)
-            if type(value) is Addr:
-                value = value.value
-            while isinstance(value, Pointer):
-                value = value.target
-            mark = len(st.vars)
-            ran = False
-            outer_iface = st.iface_dot
-            st.iface_dot = _interface_elements(value)
-            if st.iface_dot and decl and not assign:
-                st.vars[-1] = _InterfaceVariable(st.vars[-1])
-            try:
-                if isinstance(value, list):
-                    if value:
-                        ran = True
-                        info = struct_info(value[0])
-                        if info is not None and info.pointer:  # containers: remember which one runs
-                            outer_item = st.item
-                            for i, elem in enumerate(value):
-                                st.item = elem
-                                iterate(st, i, elem, mark)
-                            st.item = outer_item
-                        elif info is not None and any(m.pointer_receiver for m in info.methods.values()):
-                            for i, elem in enumerate(value):  # slice elements are addressable in Go
-                                iterate(st, i, Addr(elem), mark)
-                        else:
-                            for i, elem in enumerate(value):
-                                iterate(st, i, elem, mark)
-                elif isinstance(value, dict):
-                    if value:
-                        ran = True
-                        for key in sorted_keys(value):
-                            iterate(st, key, value[key], mark)
-                elif isinstance(value, bytes):
-                    if value:
-                        ran = True
-                        for i, b in enumerate(value):
-                            iterate(st, i, Uint8(b), mark)
-                elif isinstance(value, int) and not isinstance(value, bool):
-                    if len(decl) > 1:
-                        raise st.fail(f"can't use {format_v(value)} to iterate over more than one variable")
-                    check_items("range", int(value))  # Go would loop that many times, however many
-                    ctor = type(value)
-                    for i in range(int(value)):
-                        ran = True
-                        elem = ctor(i)
-                        iterate(st, elem, elem, mark)
-                elif value is MISSING:
-                    pass
-                else:
-                    raise st.fail(f"range can't iterate over {format_indirect(value)}")
-            except _Break:
-                del st.vars[mark:]
-            st.iface_dot = outer_iface
-            if not ran and other is not None:
-                try:
-                    other(st, dot)
-                except _Break:  # Go's range catches a {{break}} of its own else branch
-                    pass
-            del st.vars[outer:]
-        return run
+    def gen_range_else(self, body: ListNode) -> None:
+        """A range's else branch with a ``{{break}}`` of its own: Go's range catches it (the
+        branch just ends); a ``{{continue}}`` goes on to the loop around."""
+        def write() -> str:
+            self.gen_list(body)
+            return "0"
+        name = self.nested_function(write)
+        result = self.new()
+        self.emit(f"{result} = {name}(st, {self.dot})")
+        self.emit(f"if {result} == 2: " + ("continue" if self.loop_depth else f"{self.unit_exit}return 2"))
+        self.unknown_node()
 
-    def template(self, node: TemplateNode) -> Callable[[State, Any], None]:
-        pipe = self.pipeline(node.pipe) if node.pipe is not None else None
-        name = node.name
-
-        def run(st: State, dot: Any) -> None:
-            st.node = node
-            compiled = st.templates.get(name)
-            if compiled is None:
-                raise st.fail(f'template "{name}" not defined')
-            if st.depth >= MAX_DEPTH:
-                raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})")
-            value = pipe(st, dot) if pipe is not None else MISSING
-            saved = (st.vars, st.tree, st.node, st.iface_dot)
-            st.vars = [["$", value]]
-            st.tree = compiled.tree
-            st.iface_dot = False
-            st.depth += 1
-            try:
-                if st.depth % CHECK_EVERY == 0 and needs_fresh_stack():  # deep recursion: Go allows 100 000
-                    run_on_fresh_stack(compiled.run, st, value)
-                else:
-                    compiled.run(st, value)
-            except RecursionError:
-                # Python's stack ends long before Go's depth limit: fail the way Go does at its limit.
-                st.node = node
-                raise st.fail(f"exceeded maximum template depth ({MAX_DEPTH})") from None
-            finally:
-                st.depth -= 1
-            st.vars, st.tree, st.node, st.iface_dot = saved
-        return run
+    def gen_template(self, node: TemplateNode) -> None:
+        self.at(node)
+        compiled = self.new()
+        self.emit(f"{compiled} = find_template(st, {self.const(node.name)})")
+        value = self.gen_pipeline(node.pipe) if node.pipe is not None else _MISSING_VAL
+        self.emit(f"run_template(st, {compiled}, {value.expr}, {self.const(node)})")
 
     # -- pipelines and commands ---------------------------------------------------
 
-    def pipeline(self, pipe: PipeNode) -> Eval:
-        cmds = [self.command(cmd, i > 0) for i, cmd in enumerate(pipe.cmds)]
-        decl = [(v.ident[0], v.slot) for v in pipe.decl]
-        assign = pipe.is_assign
-
-        if len(cmds) == 1 and not decl:
-            only = cmds[0]
-
-            def run_one(st: State, dot: Any) -> Any:
-                st.node = pipe
-                value = only(st, dot, MISSING)
-                return MISSING if value is None else value
-            return run_one
-
-        def run(st: State, dot: Any) -> Any:
-            st.node = pipe
-            value = MISSING
-            for cmd in cmds:
-                value = cmd(st, dot, value)
-                if value is None:
-                    value = MISSING
-            for name, slot in decl:
-                if assign:
-                    st.set_var_at(slot, name, value)
+    def gen_pipeline(self, pipe: PipeNode) -> _Val:
+        self.at(pipe)
+        value: _Val | None = None
+        for cmd in pipe.cmds:
+            value = self.gen_command(cmd, value)
+            if value.expr == "None":
+                value = _MISSING_VAL
+            elif value.static is None and not value.plain and value.expr != "MISSING" and not value.constant:
+                # A nil result is "no value"; a variable or dot keeps its own value.
+                if value.expr[0] == "t":
+                    self.emit(f"if {value.expr} is None: {value.expr} = MISSING", pure=True)
                 else:
-                    st.vars.append([name, value])
-            return value
-        return run
+                    out = self.new()
+                    self.emit(f"{out} = MISSING if {value.expr} is None else {value.expr}", pure=True)
+                    value = _Val(out)
+        assert value is not None
+        for variable in pipe.decl:
+            name = variable.ident[0]
+            if pipe.is_assign:
+                local = self.resolve(variable.slot, name)
+                if local is None:
+                    self.fail(f"undefined variable: {name}")
+                else:
+                    self.assign(local, value)
+            else:
+                self.declare(name, value)
+        return value
 
-    def command(self, cmd: CommandNode, has_final: bool) -> Callable[[State, Any, Any], Any]:
+    def gen_command(self, cmd: CommandNode, final: _Val | None) -> _Val:
         first = cmd.args[0]
         args = cmd.args
         if isinstance(first, FieldNode):
-            return self.field_chain(first, None, first.ident, args, has_final)
+            return self.gen_field_chain(first, None, first.ident, args, final)
         if isinstance(first, ChainNode):
-            return self.chain(first, args, has_final)
+            return self.gen_chain(first, args, final)
         if isinstance(first, IdentifierNode):
-            return self.function(first, cmd, args, has_final)
+            return self.gen_function(first, cmd, args[1:], final)
         if isinstance(first, PipeNode):
-            inner = self.pipeline(first)
-            check = self.not_a_function(args, has_final)
-
-            def run_pipe(st: State, dot: Any, final: Any) -> Any:
-                check(st)
-                return inner(st, dot)
-            return run_pipe
+            self.not_a_function(args, final)
+            return self.gen_pipeline(first)
         if isinstance(first, VariableNode):
-            return self.variable(first, args, has_final)
-        check = self.not_a_function(args, has_final)
+            return self.gen_variable(first, args, final)
+        self.at(first)
+        self.not_a_function(args, final)
         if isinstance(first, BoolNode):
-            value: Any = first.value
-        elif isinstance(first, StringNode):
-            value = first.text
-        elif isinstance(first, DotNode):
-            def run_dot(st: State, dot: Any, final: Any) -> Any:
-                st.node = first
-                check(st)
-                return dot
-            return run_dot
-        elif isinstance(first, NilNode):
-            def run_nil(st: State, dot: Any, final: Any) -> Any:
-                st.node = first
-                check(st)
-                raise st.fail("nil is not a command")
-            return run_nil
-        elif isinstance(first, NumberNode):
-            def run_number(st: State, dot: Any, final: Any) -> Any:
-                st.node = first
-                check(st)
-                return ideal(st, first)
-            return run_number
-        else:  # pragma: no cover - the parser allows nothing else
-            raise AssertionError(first)
+            return self.literal(first.value)
+        if isinstance(first, StringNode):
+            return self.literal(first.text)
+        if isinstance(first, DotNode):
+            return _Val(self.dot)
+        if isinstance(first, NilNode):
+            self.fail("nil is not a command")
+            return _MISSING_VAL
+        if isinstance(first, NumberNode):
+            value = _ideal(first)
+            if isinstance(value, _Failing):
+                self.fail(value.message)
+                return _MISSING_VAL
+            return self.literal(value)
+        raise AssertionError(first)  # pragma: no cover - the parser allows nothing else
 
-        def run_const(st: State, dot: Any, final: Any) -> Any:
-            st.node = first
-            check(st)
-            return value
-        return run_const
+    def not_a_function(self, args: list[Node], final: _Val | None) -> None:
+        if len(args) > 1 or final is not None:
+            self.fail(f"can't give argument to non-function {args[0]}")
 
-    @staticmethod
-    def not_a_function(args: list[Node], has_final: bool) -> Callable[[State], None]:
-        if len(args) > 1 or has_final:
-            def check(st: State) -> None:
-                raise st.fail(f"can't give argument to non-function {args[0]}")
-            return check
-        return lambda st: None
-
-    def variable(self, node: VariableNode, args: list[Node], has_final: bool) -> Callable[[State, Any, Any], Any]:
+    def gen_variable(self, node: VariableNode, args: list[Node], final: _Val | None) -> _Val:
         name = node.ident[0]
-        slot = node.slot
+        index = self.find(node.slot, name)
+        self.at(node)
+        if index is None:
+            self.fail(f"undefined variable: {name}")
+            return _MISSING_VAL
+        local = self.vars[index][1]
         if len(node.ident) == 1:
-            if len(args) > 1 or has_final:
-                check = self.not_a_function(args, has_final)
+            self.not_a_function(args, final)
+            return _Val(local)
+        return self.gen_field_chain(node, _Val(local), node.ident[1:], args, final, self.var_iface.get(index, "False"))
 
-                def run_var_args(st: State, dot: Any, final: Any) -> Any:
-                    st.node = node
-                    st.var_at(slot, name)
-                    check(st)
-                return run_var_args
-
-            def run_var(st: State, dot: Any, final: Any) -> Any:
-                st.node = node
-                variables = st.vars
-                if slot < len(variables):
-                    entry = variables[slot]
-                    if entry[0] == name:
-                        return entry[1]
-                return st.var(name)
-            return run_var
-
-        def receiver(st: State, dot: Any) -> Any:
-            st.node = node
-            return st.var_at(slot, name)
-        return self.field_chain(node, receiver, node.ident[1:], args, has_final)
-
-    def chain(self, node: ChainNode, args: list[Node], has_final: bool) -> Callable[[State, Any, Any], Any]:
+    def gen_chain(self, node: ChainNode, args: list[Node], final: _Val | None) -> _Val:
+        self.at(node)
         if isinstance(node.node, NilNode):
-            def run_nil(st: State, dot: Any, final: Any) -> Any:
-                st.node = node
-                raise st.fail(f"indirection through explicit nil in {node}")
-            return run_nil
-        inner = self.arg(node.node, None)
+            self.fail(f"indirection through explicit nil in {node}")
+            return _MISSING_VAL
+        receiver = self.gen_arg(node.node, None)
+        return self.gen_field_chain(node, receiver, node.fields, args, final)
 
-        def receiver(st: State, dot: Any) -> Any:
-            st.node = node
-            return inner(st, dot)
-        return self.field_chain(node, receiver, node.fields, args, has_final)
+    def gen_field_chain(self, node: Node, receiver: _Val | None, names: list[str], args: list[Node],
+                        final: _Val | None, iface: str = "False") -> _Val:
+        """``.A.B.C`` (on dot, a variable or a parenthesised pipeline); the last may be a method.
 
-    def field_chain(self, node: Node, receiver: Eval | None, names: list[str], args: list[Node],
-                    has_final: bool) -> Callable[[State, Any, Any], Any]:
-        """``.A.B.C`` (on dot, a variable or a parenthesised pipeline); the last may be a method."""
-        head = names[:-1]
+        ``iface``: whether Go sees the receiver as an interface{} (for error texts); the
+        receivers after it are judged from the one that held them."""
+        if receiver is None:
+            self.at(node)
+            receiver = _Val(self.dot)
+            iface = self.dot_iface
+        elif not receiver.expr.isidentifier():  # a literal: ``(1).X`` would read as a float
+            out = self.new()
+            self.emit(f"{out} = {receiver.expr}", pure=True)
+            receiver = _Val(out, receiver.static)
+        value = receiver
+        held = f", {iface}" if iface != "False" else ""
+        for name in names[:-1]:
+            previous = value
+            value = self.gen_field(node, name, value, held)
+            held = f", False, {previous.expr}, {self.const(name)}"
         last = names[-1]
-        call_site = _CallSite(self, node, last, args[1:], has_final, False)
-        has_args = len(args) > 1 or has_final
+        if len(args) > 1 or final is not None:
+            return self.gen_method(node, last, value, args[1:], final, held)
+        return self.gen_field(node, last, value, held)
 
-        def run(st: State, dot: Any, final: Any) -> Any:
-            if receiver is None:
-                st.node = node
-                value = dot
+    def gen_field(self, node: Node, name: str, receiver: _Val, held: str = "") -> _Val:
+        """``receiver.name`` without arguments: struct fields and string map keys inline."""
+        out = self.new()
+        r = receiver.expr
+        general = f"field(st, {self.dot}, {self.const(node)}, {self.const(name)}, {r}, None, MISSING, False{held})"
+        if not name.isidentifier() or keyword.iskeyword(name):
+            self.emit(f"{out} = {general}")
+            self.unknown_node()
+            return _Val(out)
+        found = self._field_classes.get(name)
+        if found is None:
+            found = self._field_classes[name] = _plain_field_classes(name)
+        plain, wrapped = found
+        kind = self.new()
+        self.emit(f"{kind} = type({r})", pure=True)
+        self.emit(f"if {kind} is dict: {out} = {r}.get({name!r}, MISSING)")
+        if plain:
+            self.emit(f"elif {kind} in {self.const(plain)}: {out} = {r}.{name}")
+        if wrapped:
+            self.emit(f"elif {kind} in {self.const(wrapped)}: {out} = Addr({r}.{name})")
+        self.emit(f"else: {out} = {general}")
+        self.unknown_node()
+        return _Val(out)
+
+    def gen_method(self, node: Node, name: str, receiver: _Val, args: list[Node], final: _Val | None,
+                   held: str = "") -> _Val:
+        """``receiver.name arg...``: which method it is, and so how its arguments convert, is
+        known at run time only; the arguments are evaluated by thunks when the call needs them."""
+        thunks = [self.gen_thunk(arg) if isinstance(arg, (FieldNode, VariableNode, PipeNode, IdentifierNode,
+                                                          ChainNode)) else "None" for arg in args]
+        site = self.new()
+        self.emit(f"{site} = MethodSite({self.const(node)}, {self.const(name)}, {self.const(tuple(args))}, "
+                  f"({''.join(t + ', ' for t in thunks)}), {final is not None})")
+        out = self.new()
+        final_expr = final.expr if final is not None else "MISSING"
+        self.emit(f"{out} = field(st, {self.dot}, {self.const(node)}, {self.const(name)}, {receiver.expr}, "
+                  f"{site}, {final_expr}, True{held})")
+        self.unknown_node()
+        return _Val(out)
+
+    def gen_thunk(self, node: Node) -> str:
+        """A nested function evaluating ``node`` as it is (a method argument)."""
+        return self.nested_function(lambda: self.gen_raw(node).expr)
+
+    def nested_function(self, body: Callable[[], str]) -> str:
+        """A nested ``def NAME(st, dot)`` whose body ``body()`` writes, returning what it gives.
+
+        It is defined at the top of the template's function (its closures see the template's
+        locals); Go variables it assigns are ``nonlocal`` there."""
+        self.n_defs += 1
+        name = f"f{self.n_defs}"
+        saved = (self.lines, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp, self.unit_exit)
+        fn = self.fn = _Function()
+        self.lines = fn.lines
+        self.unit_exit = ""
+        self.indent = 2
+        self.sp = 0
+        self.dot = "dot"
+        self.cur_node = None
+        self.last_store = None
+        self.loop_depth = 0
+        self.emit(f"return {body()}")
+        self.lines, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp, self.unit_exit = saved
+        self.last_store = None
+        self.defs.append((f"    def {name}(st, dot):", None))
+        if fn.assigned:
+            self.defs.append(("        nonlocal " + ", ".join(sorted(fn.assigned)), None))
+            self.nested_assigned |= fn.assigned
+        self.defs.extend(fn.lines)
+        return name
+
+    def gen_unit(self, body: ListNode) -> None:
+        """A long list as functions compiled on their own (see :meth:`generate`), cut between
+        its actions into pieces of at most ``_CHUNK_LINES`` or so, called in turn.  The
+        variables a piece uses go in through a dict, those it assigns come back through it;
+        ``break``/``continue`` come back as its result (1, 2)."""
+        live = self.live_locals()
+        saved = (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
+                 self.nested_assigned, self.unit_exit)
+        self.indent, self.dot, self.fn, self.loop_depth, self.sp, self.nested_assigned = 1, "dot", None, 0, 0, set()
+        self.n_units += 1
+        exit_mark = self.unit_exit = f"@exit{self.n_units}@"  # stores before a return, known at the end
+        pieces = []
+        for child in body.nodes:
+            self.lines, self.defs, self.last_store = [], [], None
+            pieces.append((self.lines, self.defs, self.live_locals()))
+            self.gen_node(child)
+        live_at_end = self.live_locals()
+        (self.lines, self.defs, self.indent, self.dot, self.cur_node, self.fn, self.loop_depth, self.sp,
+         self.nested_assigned, self.unit_exit) = saved
+        self.last_store = None
+        calls = []
+        groups = _groups(pieces)
+        for index, group in enumerate(groups):
+            self.n_units += 1
+            name = f"unit{self.n_units}"
+            after = groups[index + 1][0][2] if index + 1 < len(groups) else live_at_end
+            lines = [line for piece in group for line in piece[1]] + [line for piece in group for line in piece[0]]
+            used, assigned, nonlocal_ = _variables(lines)
+            loads = [local for local in group[0][2] if local in used]
+            back = [local for local in live if local in assigned]
+            store = "".join(f"U[{local!r}] = {local}; " for local in back)
+            lines = [(text.replace(exit_mark, store), call) for text, call in lines]
+            head = [(f"def {name}(st, dot, U):", None), ("    w = st.write", None)]
+            head += [(f"    {local} = U[{local!r}]", None) for local in loads]
+            head += [(f"    {local} = MISSING", None) for local in sorted(nonlocal_ - set(loads))]
+            tail = [(f"    U[{local!r}] = {local}", None) for local in after if local in assigned]
+            self.unit_sources.append(self._source([*head, *lines, *tail, ("    return 0", None)]))
+            calls.append((name, loads, back))
+        shared, result = self.new(), self.new()
+        given = [local for local in live if any(local in loads for _, loads, _ in calls)]
+        self.emit(f"{shared} = {{{', '.join(f'{local!r}: {local}' for local in given)}}}")
+        for name, _, back in calls:
+            self.emit(f"{result} = {name}(st, {self.dot}, {shared})")
+            for local in back:
+                self.emit(f"{local} = {shared}[{local!r}]", pure=True)
+            if self.loop_depth:
+                self.emit(f"if {result} == 1: break")
+                self.emit(f"if {result} == 2: continue")
             else:
-                value = receiver(st, dot)
-            owner: Any = MISSING  # the receiver of the field that gave ``value`` (MISSING: none yet)
-            owner_field = ""
-            try:
-                for name in head:
-                    next_value = field(st, dot, node, name, value, None, final=MISSING, has_args=False)
-                    owner, owner_field = value, name
-                    value = next_value
-                return field(st, dot, node, last, value, call_site, final, has_args)
-            except Fail as exc:
-                if exc.field_error is not None and _interface_typed(st, node, owner, owner_field):
-                    form, name = exc.field_error
-                    exc.message = form.format(name=name, type="interface {}")
-                    exc.args = (exc.message,)
-                raise
-        return run
+                self.emit(f"if {result}: {self.unit_exit}return {result}")
+        self.unknown_node()
 
-    def function(self, ident: IdentifierNode, cmd: Node, args: list[Node],
-                 has_final: bool) -> Callable[[State, Any, Any], Any]:
+    def gen_raw(self, node: Node) -> _Val:
+        """``node`` evaluated as an argument of no particular type."""
+        if isinstance(node, FieldNode):
+            return self.gen_field_chain(node, None, node.ident, [node], None)
+        if isinstance(node, VariableNode):
+            return self.gen_variable(node, [node], None)
+        if isinstance(node, PipeNode):
+            return self.gen_pipeline(node)
+        if isinstance(node, IdentifierNode):
+            return self.gen_function(node, node, [], None)
+        if isinstance(node, ChainNode):
+            return self.gen_chain(node, [node], None)
+        raise AssertionError(node)  # pragma: no cover
+
+    # -- function calls -------------------------------------------------------------
+
+    def gen_function(self, ident: IdentifierNode, call_node: Node, args: list[Node], final: _Val | None) -> _Val:
         name = ident.name
         fn = self.funcs.get(name)
-        builtin = False
+        builtin = fn is None
         if fn is None:
             fn = self.builtins[name]
-            builtin = True
-        call = _CallSite(self, cmd, name, args[1:], has_final, builtin).runner(fn)
+        self.at(ident)
+        params, variadic = fn.params, fn.variadic
+        n_in = len(args) + (final is not None)
+        if variadic is not None and n_in < len(params):
+            self.fail(f"wrong number of args for {name}: want at least {len(params)} got {len(args)}")
+            return _MISSING_VAL
+        if variadic is None and n_in != len(params):
+            self.fail(f"wrong number of args for {name}: want {len(params)} got {n_in}")
+            return _MISSING_VAL
+        types = [params[i] if i < len(params) else variadic for i in range(n_in)]
+        if builtin and name in ("and", "or"):
+            return self.gen_and_or(name == "or", args, final, types)
+        special = _SPECIAL.get(fn.call)
+        if special is not None:
+            value = special(self, _Call(fn, name, call_node, args, final, types))
+            if value is not None:
+                return value
+        argv = [self.gen_arg(node, t) for node, t in zip(args, types)]
+        if final is not None:
+            argv.append(self.convert(final, types[-1]))
+        texts = [v.expr for v in argv]
+        if builtin and name == "call":  # None: the function comes piped, unnamed
+            texts.insert(0, self.const(str(args[0])) if args else "None")
+        if fn.needs_state:
+            texts.insert(0, "st")
+        out = self.new()
+        if fn.memo and texts and all(v.constant for v in argv):
+            # Constant arguments (``exists "/etc/nginx/vhost.d/default"`` in a loop): asked once
+            # per render.  Others are usually all different: remembering them would cost memory.
+            key = self.const((fn.call, *(v.expr for v in argv)))
+            self.emit(f"{out} = st.memo.get({key}, st)")
+            self.emit(f"if {out} is st: {out} = st.memo[{key}] = {self.const(fn.call)}({', '.join(texts)})",
+                      (call_node, name))
+        else:
+            self.emit(f"{out} = {self.const(fn.call)}({', '.join(texts)})", (call_node, name))
+        if fn.result.kind == "interface":
+            self.emit(f"if {out} is None: {out} = MISSING", pure=True)
+        return _Val(out, _RESULT.get(id(fn.result)), plain=True)
 
-        def run(st: State, dot: Any, final: Any) -> Any:
-            st.node = ident
-            return call(st, dot, None, final)
-        return run
+    def gen_and_or(self, want: bool, args: list[Node], final: _Val | None, types: list[GoType]) -> _Val:
+        """``and``/``or``: arguments evaluated one by one, up to the first that decides."""
+        out = self.new()
+        self.emit(f"{out} = MISSING", pure=True)
+        opened = 0
+        steps: list[tuple[Node | None, GoType]] = [(node, t) for node, t in zip(args, types)]
+        if final is not None:
+            steps.append((None, types[-1]))
+        looped = len(steps) > _MAX_LAZY  # a loop left at the deciding argument, rather than deep ifs
+        if looped:
+            self.emit("while True:")
+            self.indent += 1
+        for i, (node, t) in enumerate(steps):
+            value = self.gen_arg(node, t) if node is not None else self.convert(final, t)  # type: ignore[arg-type]
+            self.emit(f"{out} = {value.expr}", pure=True)
+            if i < len(steps) - 1 and node is not None:
+                test = self.truth_test(_Val(out, value.static))
+                if looped:
+                    self.emit(f"if not {test}: break" if not want else f"if {test}: break")
+                    self.unknown_node()
+                else:
+                    self.emit(f"if {test}:" if not want else f"if not {test}:")
+                    self.indent += 1
+                    opened += 1
+        if looped:
+            self.emit("break")
+            self.indent -= 1
+        self.indent -= opened
+        self.last_store = None
+        self.unknown_node()
+        return _Val(out)
+
+    # -- specialised calls -----------------------------------------------------------
+
+    def operands(self, call: "_Call") -> list[_Val]:
+        """The arguments as they are (piped value last), for a call whose parameters take any
+        value: a guard tests their Python types, the general call converts them."""
+        values = [self.gen_arg(node, None) for node in call.args]
+        return values + ([call.final] if call.final is not None else [])
+
+    def general_call(self, call: "_Call", values: list[_Val], out: str) -> None:
+        """``out = fn(values...)`` with Go's conversions, which cannot fail for these types."""
+        texts = []
+        for value, t in zip(values, call.types):
+            if t is VALUE or t is ANY:
+                texts.append(self.convert(value, t).expr if t is VALUE else self.to_any(value).expr)
+            else:
+                assert value.static is _EXACT.get(id(t)), (call.name, t)  # constants checked at compile time
+                texts.append(value.expr)
+        self.emit(f"{out} = {self.const(call.fn.call)}({', '.join(texts)})", (call.node, call.name))
+
+    def guarded(self, call: "_Call", values: list[_Val], guard: str, fast: str, static: type | None = None) -> _Val:
+        """``fast`` when ``guard`` holds (it gives what the function would), else the call."""
+        out = self.new()
+        if guard == "True":
+            self.emit(f"{out} = {fast}", pure=True)
+        elif guard == "False":
+            self.general_call(call, values, out)
+            static = _RESULT.get(id(call.fn.result))
+        else:
+            self.emit(f"if {guard}: {out} = {fast}")
+            self.emit("else:")
+            with self.block():
+                self.general_call(call, values, out)
+        if call.fn.result.kind == "interface" and static is None:
+            self.emit(f"if {out} is None: {out} = MISSING", pure=True)
+        return _Val(out, static, plain=True)
+
+    def to_any(self, value: _Val) -> _Val:
+        """An ``interface{}`` parameter's value: missing is nil, a struct is copied out of Addr."""
+        if value.static is not None or value.expr in ("None", "MISSING"):
+            return _Val("None") if value.expr == "MISSING" else value
+        out = self.new()
+        if value.plain:
+            self.emit(f"{out} = None if {value.expr} is MISSING else {value.expr}", pure=True)
+        else:
+            self.emit(f"{out} = None if {value.expr} is MISSING else "
+                      f"{value.expr}.value if type({value.expr}) is Addr else {value.expr}", pure=True)
+        return _Val(out)
 
     # -- arguments ---------------------------------------------------------------
 
-    def arg(self, node: Node, t: GoType | None) -> Eval:
+    def gen_arg(self, node: Node, t: GoType | None) -> _Val:
         """Evaluate ``node`` as an argument of parameter type ``t`` (None: as it is)."""
         if isinstance(node, DotNode):
-            if t is None or t is ANY:
-                def ev_dot(st: State, dot: Any) -> Any:
-                    st.node = node
-                    if t is ANY:  # an interface{} parameter gets nil for a missing dot
-                        return dot.value if type(dot) is Addr else None if dot is MISSING else dot
-                    return dot
-                return ev_dot
-
-            def ev_dot_typed(st: State, dot: Any) -> Any:
-                st.node = node
-                return validate(st, dot, t)
-            return ev_dot_typed
-        if isinstance(node, NilNode):
-            if t is None or can_be_nil(t):
-                zero = zero_of(t) if t is not None else None
-
-                def ev_nil(st: State, dot: Any) -> Any:
-                    st.node = node
-                    return zero
-                return ev_nil
-
-            def ev_nil_bad(st: State, dot: Any) -> Any:
-                st.node = node
-                raise st.fail(f"cannot assign nil to {t}")
-            return ev_nil_bad
-        if isinstance(node, FieldNode):
-            inner = self.field_chain(node, None, node.ident, [node], False)
-        elif isinstance(node, VariableNode):
-            inner = self.variable(node, [node], False)
-        elif isinstance(node, PipeNode):
-            pipe = self.pipeline(node)
-            if t is ANY:
-                def ev_pipe(st: State, dot: Any) -> Any:
-                    st.node = node
-                    value = pipe(st, dot)
-                    if value is MISSING:
-                        return None
-                    return value.value if type(value) is Addr else value
-                return ev_pipe
-            inner = lambda st, dot, final: pipe(st, dot)  # noqa: E731
-        elif isinstance(node, IdentifierNode):
-            inner = self.function(node, node, [node], False)
-        elif isinstance(node, ChainNode):
-            inner = self.chain(node, [node], False)
-        else:
+            self.at(node)
             if t is None:
-                t = ANY
-            return constant_arg(node, t)
-        if t is None:
-            def ev_raw(st: State, dot: Any) -> Any:
-                st.node = node
-                return inner(st, dot, MISSING)
-            return ev_raw
-
-        def ev(st: State, dot: Any) -> Any:
-            st.node = node
-            value = inner(st, dot, MISSING)
-            if t is ANY:
-                if value is MISSING:
-                    return None
-                return value.value if type(value) is Addr else value
-            return validate(st, value, t)
-        return ev
-
-
-class _CallSite:
-    """One place that calls a function or method: its argument nodes, compiled per signature."""
-
-    __slots__ = ("compiler", "node", "name", "args", "has_final", "builtin", "_cache")
-
-    def __init__(self, compiler: _Compiler, node: Node, name: str, args: list[Node], has_final: bool,
-                 builtin: bool) -> None:
-        self.compiler = compiler
-        self.node = node
-        self.name = name
-        self.args = args
-        self.has_final = has_final
-        self.builtin = builtin
-        self._cache: dict[int, tuple[Any, ...]] = {}
-
-    def prepare(self, fn: Function | Method) -> tuple[Any, ...]:
-        """Compile the arguments for ``fn``'s signature (once per signature)."""
-        key = id(fn)
-        found = self._cache.get(key)
-        if found is not None:
-            return found
-        params = fn.params
-        variadic = fn.variadic
-        n_args = len(self.args)
-        n_in = n_args + (1 if self.has_final else 0)
-        error = None
-        if variadic is not None:
-            if n_in < len(params):
-                error = f"wrong number of args for {self.name}: want at least {len(params)} got {n_args}"
-        elif n_in != len(params):
-            error = f"wrong number of args for {self.name}: want {len(params)} got {n_in}"
-        arg_evals: list[Eval] = []
-        final_type = None
-        if error is None:
-            for i, node in enumerate(self.args):
-                t = params[i] if i < len(params) else variadic
-                arg_evals.append(self.compiler.arg(node, t))
-            if self.has_final:
-                final_type = params[n_in - 1] if n_in - 1 < len(params) else variadic
-        found = (error, arg_evals, final_type)
-        self._cache[key] = found
-        return found
-
-    def call(self, st: State, dot: Any, fn: Function | Method, receiver: Any, final: Any) -> Any:
-        """Call ``fn`` (a method when ``receiver`` is not None) with this site's arguments."""
-        return self.runner(fn)(st, dot, receiver, final)
-
-    def runner(self, fn: Function | Method) -> Callable[[State, Any, Any, Any], Any]:
-        """A closure calling ``fn`` here, specialised once for its signature."""
-        key = -id(fn)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = (self._make_runner(fn),)
-        return found[0]
-
-    def _make_runner(self, fn: Function | Method) -> Callable[[State, Any, Any, Any], Any]:
-        error, arg_evals, final_type = self.prepare(fn)
-        node = self.node
-        name = self.name
-        has_final = self.has_final
-        if error is not None:
-            def run_error(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-                raise st.fail(error)
-            return run_error
-        if self.builtin and (name == "and" or name == "or"):
-            want = name == "or"
-
-            def run_lazy(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-                value: Any = MISSING
-                for ev in arg_evals:
-                    value = ev(st, dot)
-                    if truth(value) == want:
-                        return value
-                if has_final:
-                    value = validate(st, final, final_type)
+                return _Val(self.dot)
+            if t is ANY:  # an interface{} parameter gets nil for a missing dot
+                return self.to_any(_Val(self.dot))
+            return self.convert(_Val(self.dot), t)
+        if isinstance(node, NilNode):
+            self.at(node)
+            if t is None or can_be_nil(t):
+                return self.literal(zero_of(t) if t is not None else None)
+            self.fail(f"cannot assign nil to {t}")
+            return _MISSING_VAL
+        if isinstance(node, (FieldNode, VariableNode, PipeNode, IdentifierNode, ChainNode)):
+            self.at(node)
+            value = self.gen_raw(node)
+            if t is None:
                 return value
-            return run_lazy
-        call = fn.call
-        iface = fn.result.kind == "interface"
-        is_call = self.builtin and name == "call"
-        callee_name = str(self.args[0]) if is_call and self.args else None  # None: named by the piped value
-        needs_state = isinstance(fn, Function) and fn.needs_state
-        if not is_call and not needs_state and isinstance(fn, Function):
-            fast = _fast_runner(call, arg_evals, has_final, final_type, iface, node, name)
-            if fast is not None:
-                return fast
+            if t is ANY:
+                return self.to_any(value)
+            return self.convert(value, t)
+        constant = _constant(node, ANY if t is None else t)
+        self.at(node)
+        if isinstance(constant, _Failing):
+            self.fail(constant.message)
+            return _MISSING_VAL
+        return self.literal(constant)
 
-        def run(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-            argv = [ev(st, dot) for ev in arg_evals]
-            if has_final:
-                argv.append(validate(st, final, final_type))
-            if is_call:
-                argv.insert(0, callee_name)
-            if receiver is not None:
-                argv.insert(0, receiver)
-            elif needs_state:
-                argv.insert(0, st)
-            try:
-                result = call(*argv)
-            except GoError as exc:
-                st.node = node
-                raise st.fail(f"error calling {name}: {exc}") from None
-            except (Fail, _Break, _Continue, RecursionError):
-                raise
-            except Exception as exc:  # a bug or an unexpected input in a function: still Go's shape
-                st.node = node
-                raise st.fail(f"error calling {name}: {exc}") from exc
-            if result is None and iface:
-                return MISSING
-            return result
-        return run
+    def convert(self, value: _Val, t: GoType) -> _Val:
+        """Go's validateType: ``value`` made to fit parameter type ``t``, or Go's error."""
+        if t is VALUE:
+            if value.static is not None or value.plain:
+                return value
+            out = self.new()
+            self.emit(f"{out} = {value.expr}.value if type({value.expr}) is Addr else {value.expr}", pure=True)
+            return _Val(out)
+        exact = _EXACT.get(id(t))
+        if exact is not None and value.static is exact:
+            return value
+        out = self.new()
+        general = f"validate(st, {value.expr}, {self.const(t)})"
+        if exact is not None:
+            self.emit(f"{out} = {value.expr} if type({value.expr}) is {exact.__name__} else {general}")
+            return _Val(out, exact)
+        self.emit(f"{out} = {general}")
+        return _Val(out)
+
+    # -- the function -------------------------------------------------------------
+
+    def generate(self) -> list[str]:
+        """The Python sources: one, or for a long template several compiled one by one.
+
+        Compiling a function of thousands of lines takes megabytes that the C allocator keeps
+        afterwards; so a long template is cut between its top-level actions into functions of
+        at most ``_CHUNK_LINES`` or so, run in turn by ``render``.  The variables live across
+        the cut pass through a dict (loaded at a piece's start, stored at its end)."""
+        pieces = []
+        for node in self.tree.root.nodes if self.tree.root is not None else []:
+            live = self.live_locals()
+            self.lines, self.defs, self.last_store = [], [], None
+            self.gen_node(node)
+            pieces.append((self.lines, self.defs, live))
+        if sum(len(lines) + len(defs) for lines, defs, _ in pieces) <= _CHUNK_LINES:
+            lines = [line for piece in pieces for line in piece[0]]
+            defs = [line for piece in pieces for line in piece[1]]
+            head = [("def render(st, dot):", None), ("    w = st.write", None), ("    v0 = dot", None)]
+            # A variable a nested function assigns must be bound in the template's function.
+            head += [(f"    {local} = MISSING", None) for local in sorted(self.nested_assigned - {"v0"})]
+            return [*self.unit_sources, self._source([*head, *defs, *lines, ("    return None", None)])]
+        chunks = _groups(pieces)
+        live_at_end = self.live_locals()
+        sources = self.unit_sources
+        for index, chunk in enumerate(chunks):
+            after = chunks[index + 1][0][2] if index + 1 < len(chunks) else live_at_end
+            body = [line for piece in chunk for line in piece[1]] + [line for piece in chunk for line in piece[0]]
+            used, assigned, nonlocal_ = _variables(body)
+            loads = [local for local in chunk[0][2] if local in used]
+            head = [(f"def render{index}(st, dot, V):", None), ("    w = st.write", None)]
+            head += [(f"    {local} = V[{local!r}]", None) for local in loads]
+            head += [(f"    {local} = MISSING", None) for local in sorted(nonlocal_ - set(loads))]
+            tail = [(f"    V[{local!r}] = {local}", None) for local in after if local in assigned]
+            sources.append(self._source([*head, *body, *tail, ("    return None", None)]))
+        calls = "".join(f"    render{index}(st, dot, V)\n" for index in range(len(chunks)))
+        sources.append(f"def render(st, dot):\n    V = {{'v0': dot}}\n{calls}    return None\n")
+        self.calls_by_source.append({})
+        return sources
+
+    def _source(self, lines: list[tuple[str, tuple[Node, str] | None]]) -> str:
+        self.calls_by_source.append({number: call for number, (_, call) in enumerate(lines, 1) if call is not None})
+        return "\n".join(text for text, _ in lines) + "\n"
 
 
-def _fast_runner(call: Callable[..., Any], arg_evals: list[Eval], has_final: bool, final_type: GoType | None,
-                 iface: bool, node: Node, name: str) -> Callable[[State, Any, Any, Any], Any] | None:
-    """A function call with up to three arguments, without building an argument list.
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")  # a literal: template text
+_LOCAL = re.compile(r"\b[vq]\d+\b")
+_ASSIGNED = re.compile(r"\b(v\d+) = ")
+_NONLOCAL = re.compile(r"^\s*nonlocal (.*)$")
 
-    The variants below are written out one by one on purpose: calls are the
-    hottest path of a render, and a shared helper would cost a Python call each.
-    """
-    n = len(arg_evals) + (1 if has_final else 0)
-    if n > 3:
+
+def _variables(lines: list[tuple[str, Any]]) -> tuple[set[str], set[str], set[str]]:
+    """The Go variables' locals some generated lines use, assign, and declare ``nonlocal``
+    (the names are ``v`` and a number: nothing else in the code looks like them)."""
+    used: set[str] = set()
+    assigned: set[str] = set()
+    nonlocal_: set[str] = set()
+    for text, _ in lines:
+        text = _STRING.sub("", text)
+        used.update(_LOCAL.findall(text))
+        assigned.update(_ASSIGNED.findall(text))
+        found = _NONLOCAL.match(text)
+        if found:
+            nonlocal_.update(name.strip() for name in found.group(1).split(","))
+    return used, assigned | nonlocal_, nonlocal_
+
+
+def _groups(pieces: list[tuple[list, list, list[str]]]) -> list[list[tuple[list, list, list[str]]]]:
+    """Consecutive pieces (lines, nested functions, variables live at their start) grouped
+    into about ``_CHUNK_LINES`` lines each (a longer piece alone)."""
+    groups: list[list[tuple[list, list, list[str]]]] = [[]]
+    size = 0
+    for piece in pieces:
+        if size and size + len(piece[0]) + len(piece[1]) > _CHUNK_LINES:
+            groups.append([])
+            size = 0
+        groups[-1].append(piece)
+        size += len(piece[0]) + len(piece[1])
+    return groups
+
+
+class _Call(NamedTuple):
+    """A call being compiled: the function, how the template names it, where, its arguments."""
+
+    fn: Function
+    name: str
+    node: Node
+    args: list[Node]
+    final: _Val | None
+    types: list[GoType]
+
+
+# --- specialised calls ---------------------------------------------------------------
+# Functions whose common case is a line of Python: a guard on the operands' exact Python
+# types, the function's answer for them, and the call itself otherwise.  Each is keyed by
+# the function object, so a function map that names something else gets the plain call.
+# A handler that has evaluated the operands must compile the call (the guard may be False).
+
+
+def _all_of(values: list[_Val], t: type) -> str:
+    """A guard: every operand is of exact type ``t`` ("False" when one is known not to be)."""
+    if any(v.static not in (None, t) for v in values):
+        return "False"
+    return " and ".join(f"type({v.expr}) is {t.__name__}" for v in values if v.static is not t) or "True"
+
+
+def _compare(op: str) -> Callable[[_Generator, _Call], _Val | None]:
+    def special(gen: _Generator, call: _Call) -> _Val | None:
+        if len(call.types) != 2:
+            return None
+        a, b = values = gen.operands(call)
+        known = {a.static, b.static} - {None}
+        # Strings compare equal as Python's; Go orders them by their UTF-8 bytes: ints only.
+        kind = known.pop() if len(known) == 1 else str if op in ("==", "!=") else int
+        guard = _all_of(values, kind) if kind is int or (kind is str and op in ("==", "!=")) else "False"
+        return gen.guarded(call, values, guard, f"{a.expr} {op} {b.expr}", bool)
+    return special
+
+
+def _special_not(gen: _Generator, call: _Call) -> _Val:
+    (x,) = gen.operands(call)
+    out = gen.new()
+    gen.emit(f"{out} = not {gen.truth_test(x)}")
+    return _Val(out, bool)
+
+
+def _special_len(gen: _Generator, call: _Call) -> _Val:
+    (x,) = values = gen.operands(call)
+    guard = "False" if x.static is not None else f"type({x.expr}) is list or type({x.expr}) is dict"
+    return gen.guarded(call, values, guard, f"len({x.expr})", int)
+
+
+def _special_index(gen: _Generator, call: _Call) -> _Val | None:
+    if len(call.types) != 2:
         return None
-    evals = list(arg_evals)
-    t = final_type
-
-    def failed(st: State, exc: Exception) -> Fail:
-        st.node = node
-        return st.fail(f"error calling {name}: {exc}")
-
-    if n == 0:
-        def run0(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-            try:
-                result = call()
-            except (Fail, _Break, _Continue, RecursionError):
-                raise
-            except Exception as exc:
-                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-            return MISSING if result is None and iface else result
-        return run0
-    if n == 1:
-        if has_final:
-            def run1f(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-                a = validate(st, final, t)
-                try:
-                    result = call(a)
-                except (Fail, _Break, _Continue, RecursionError):
-                    raise
-                except Exception as exc:
-                    raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-                return MISSING if result is None and iface else result
-            return run1f
-        e0 = evals[0]
-
-        def run1(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-            a = e0(st, dot)
-            try:
-                result = call(a)
-            except (Fail, _Break, _Continue, RecursionError):
-                raise
-            except Exception as exc:
-                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-            return MISSING if result is None and iface else result
-        return run1
-    if n == 2:
-        e0 = evals[0]
-        if has_final:
-            def run2f(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-                a = e0(st, dot)
-                b = validate(st, final, t)
-                try:
-                    result = call(a, b)
-                except (Fail, _Break, _Continue, RecursionError):
-                    raise
-                except Exception as exc:
-                    raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-                return MISSING if result is None and iface else result
-            return run2f
-        e1 = evals[1]
-
-        def run2(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-            a = e0(st, dot)
-            b = e1(st, dot)
-            try:
-                result = call(a, b)
-            except (Fail, _Break, _Continue, RecursionError):
-                raise
-            except Exception as exc:
-                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-            return MISSING if result is None and iface else result
-        return run2
-    e0, e1 = evals[0], evals[1]
-    if has_final:
-        def run3f(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-            a = e0(st, dot)
-            b = e1(st, dot)
-            c = validate(st, final, t)
-            try:
-                result = call(a, b, c)
-            except (Fail, _Break, _Continue, RecursionError):
-                raise
-            except Exception as exc:
-                raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-            return MISSING if result is None and iface else result
-        return run3f
-    e2 = evals[2]
-
-    def run3(st: State, dot: Any, receiver: Any, final: Any) -> Any:
-        a = e0(st, dot)
-        b = e1(st, dot)
-        c = e2(st, dot)
-        try:
-            result = call(a, b, c)
-        except (Fail, _Break, _Continue, RecursionError):
-            raise
-        except Exception as exc:
-            raise failed(st, exc) from (None if isinstance(exc, GoError) else exc)
-        return MISSING if result is None and iface else result
-    return run3
+    m, k = values = gen.operands(call)
+    guard = "False" if m.static is not None else f"type({m.expr}) is dict"
+    key = _all_of([k], str)
+    guard = "False" if "False" in (guard, key) else guard if key == "True" else f"{guard} and {key}"
+    return gen.guarded(call, values, guard, f"{m.expr}.get({k.expr})")
 
 
-# --- run-time helpers -----------------------------------------------------------
+def _printf_verbs(text: str) -> list[str] | None:
+    """The verbs of a format made only of ``%s``, ``%v``, ``%d`` and ``%%`` (None otherwise)."""
+    verbs = []
+    i = 0
+    while True:
+        i = text.find("%", i)
+        if i < 0:
+            return verbs
+        verb = text[i + 1:i + 2]
+        if verb not in ("s", "v", "d", "%"):
+            return None
+        if verb != "%":
+            verbs.append(verb)
+        i += 2
 
 
-def sorted_keys(mapping: dict) -> list[Any]:
-    """Map keys in Go's order: numbers numerically, strings byte-wise, false before true."""
-    keys = list(mapping)
-    if not keys:
-        return keys
-    first = keys[0]
-    if isinstance(first, str):
-        if all(type(k) is str for k in keys):
-            try:
-                return sorted(keys, key=lambda k: k.encode("utf-8", "surrogateescape")) if not all(
-                    k.isascii() for k in keys) else sorted(keys)
-            except TypeError:  # pragma: no cover
-                pass
-    try:
-        return sorted(keys)
-    except TypeError:
-        return sorted(keys, key=lambda k: (type(k).__name__, format_v(k)))
+def _special_printf(gen: _Generator, call: _Call) -> _Val | None:
+    if not call.args or not isinstance(call.args[0], StringNode):
+        return None
+    verbs = _printf_verbs(call.args[0].text)
+    if verbs is None or len(verbs) != len(call.types) - 1:
+        return None
+    values = gen.operands(call)
+    guards = []
+    for verb, value in zip(verbs, values[1:]):
+        kind = int if verb == "d" else str if verb == "s" else value.static if value.static in (str, int) else str
+        guards.append(_all_of([value], kind))
+    guard = "False" if "False" in guards else " and ".join(g for g in guards if g != "True") or "True"
+    python_format = call.args[0].text.replace("%v", "%s")
+    operands = "".join(v.expr + ", " for v in values[1:])
+    return gen.guarded(call, values, guard, f"{gen.const(python_format)} % ({operands})", str)
 
 
-def printable(st: State, node: Node, value: Any) -> str:
-    """What an action writes for ``value``; functions and channels cannot be printed."""
-    if type(value) is Addr:
-        return action_text(value.value, addressable=True)
-    t = typeof(value)
-    if t is not None and t.kind in ("func", "chan"):
-        raise st.fail(f"can't print {node} of type {t}")
-    return action_text(value)
+def _special_first(gen: _Generator, call: _Call) -> _Val:
+    (x,) = values = gen.operands(call)
+    guard = "False" if x.static is not None else f"isinstance({x.expr}, list)"
+    return gen.guarded(call, values, guard, f"{x.expr}[0] if {x.expr} else None")
 
 
-def _indirect(value: Any) -> tuple[Any, bool]:
-    """Follow pointers: (value, is_nil)."""
-    while isinstance(value, Pointer):
-        value = value.target
-    if isinstance(value, NilPointer):
-        return value, True
-    return value, False
+# Python truth is Go's for these (missing and nil are false both ways).
+_PLAIN_TRUTH = frozenset((str, list, dict, bool, int, float, type(None), type(MISSING)))
 
 
-def field(st: State, dot: Any, node: Node, name: str, receiver: Any, site: _CallSite | None, final: Any,
-          has_args: bool) -> Any:
-    """``receiver.name`` as Go resolves it: method, struct field, map key (spec §4.4)."""
-    t = type(receiver)
-    if not has_args:
-        # The usual cases first: a struct field (resolved once per class and name), a map key.
-        fast = _FIELDS.get((t, name))
-        if fast is not None:
-            value = getattr(receiver, fast[0])
-            return Addr(value) if fast[1] else value
-        if t is dict:
-            return receiver.get(name, MISSING)
-        if t is GoMap and receiver.type.key is STRING and not methods_of(receiver.type):
-            return receiver.get(name, MISSING)
-        if fast is None and (t, name) not in _NOT_FAST:
-            _learn_field(t, name)
-            if (t, name) in _FIELDS:
-                return field(st, dot, node, name, receiver, site, final, has_args)
-    if receiver is MISSING:
-        return MISSING
-    addressable = False
-    if type(receiver) is Addr:
-        receiver = receiver.value
-        addressable = True
-    static_type = typeof(receiver)
-    if receiver is None:
-        raise st.fail(f"nil pointer evaluating interface {{}}.{name}")
-    # Methods, on the pointer type first.
-    method = None
-    target = receiver
-    if isinstance(receiver, Pointer):
-        method = methods_of(receiver.type).get(name)
-        if method is None:
-            target, _ = _indirect(receiver)
-            method = methods_of(typeof(target)).get(name)
+def _special_default(gen: _Generator, call: _Call) -> _Val | None:
+    if len(call.types) != 2:
+        return None
+    fallback, given = values = gen.operands(call)
+    if fallback.static is None:
+        guard = "False"
+    elif given.static is not None:
+        guard = "True"
     else:
-        info = struct_info(receiver)
-        if info is not None:
-            method = info.methods.get(name)
-            if method is not None and method.pointer_receiver and not (info.pointer or addressable):
-                method = None
+        guard = f"type({given.expr}) in {gen.const(_PLAIN_TRUTH)}"
+    return gen.guarded(call, values, guard, f"{given.expr} if {given.expr} else {fallback.expr}")
+
+
+def _converted(gen: _Generator, call: _Call) -> list[str]:
+    """The arguments converted as for the call itself (their errors included)."""
+    values = [gen.gen_arg(node, t) for node, t in zip(call.args, call.types)]
+    if call.final is not None:
+        t = call.types[-1]
+        values.append(gen.to_any(call.final) if t is ANY else gen.convert(call.final, t))
+    return [v.expr for v in values]
+
+
+def _inline(make: Callable[[list[str]], str], static: type | None = None,
+            iface: bool = False) -> Callable[[_Generator, _Call], _Val]:
+    """A function that is one expression of its converted arguments (``hasKey``, ``get``...)."""
+    def special(gen: _Generator, call: _Call) -> _Val:
+        texts = _converted(gen, call)
+        out = gen.new()
+        gen.emit(f"{out} = {make(texts)}", (call.node, call.name))
+        if iface:
+            gen.emit(f"if {out} is None: {out} = MISSING", pure=True)
+        return _Val(out, static, plain=True)
+    return special
+
+
+def _set_inline(gen: _Generator, call: _Call) -> _Val:
+    d, k, v = _converted(gen, call)
+    out = gen.new()
+    gen.emit(f"if type({d}) is dict: {d}[{k}] = {v}; {out} = {d}")  # a typed or nil map: the call
+    gen.emit(f"else: {out} = {gen.const(call.fn.call)}({d}, {k}, {v})", (call.node, call.name))
+    return _Val(out, plain=True)
+
+
+def _dict_inline(gen: _Generator, call: _Call) -> _Val | None:
+    if call.final is not None or not all(isinstance(n, StringNode) for n in call.args[0::2]):
+        return None
+    texts = _converted(gen, call)
+    if len(texts) % 2:
+        texts.append("''")
+    items = ", ".join(f"{texts[i]}: {texts[i + 1]}" for i in range(0, len(texts), 2))
+    out = gen.new()
+    gen.emit(f"{out} = {{{items}}}", pure=True)
+    return _Val(out, plain=True)
+
+
+_Handler = Callable[[_Generator, _Call], "_Val | None"]
+
+
+def _builtin_specials() -> dict[Callable[..., Any], _Handler]:
+    from . import builtins
+
+    return {
+        builtins.eq: _compare("=="), builtins.ne: _compare("!="), builtins.lt: _compare("<"),
+        builtins.le: _compare("<="), builtins.gt: _compare(">"), builtins.ge: _compare(">="),
+        builtins.not_: _special_not, builtins.len_: _special_len, builtins.index: _special_index,
+        builtins.printf: _special_printf,
+    }
+
+
+def _list_specials() -> dict[Callable[..., Any], _Handler]:
+    from .sprig import lists
+
+    return {
+        lists.FUNCTIONS["first"].call: _special_first,
+        lists.FUNCTIONS["list"].call: _inline(lambda a: f"[{', '.join(a)}]"),
+    }
+
+
+def _default_specials() -> dict[Callable[..., Any], _Handler]:
+    from .sprig import defaults
+
+    return {
+        defaults.default: _special_default,
+        defaults.ternary: _inline(lambda a: f"{a[0]} if {a[2]} else {a[1]}", iface=True),
+    }
+
+
+def _dict_specials() -> dict[Callable[..., Any], _Handler]:
+    from .sprig import dicts
+
+    return {
+        dicts.set_: _set_inline,
+        dicts.get: _inline(lambda a: f"{a[0]}[{a[1]}] if {a[1]} in {a[0]} else ''", iface=True),
+        dicts.has_key: _inline(lambda a: f"{a[1]} in {a[0]}", bool),
+        dicts.dict_: _dict_inline,
+    }
+
+
+class _Specials:
+    """The handlers above by function object, each module's taken when a template first
+    calls one of its functions (a template that calls none imports none of them)."""
+
+    _BY_MODULE = {
+        f"{__package__}.builtins": _builtin_specials, f"{__package__}.sprig.lists": _list_specials,
+        f"{__package__}.sprig.defaults": _default_specials, f"{__package__}.sprig.dicts": _dict_specials,
+    }
+
+    def __init__(self) -> None:
+        self._table: dict[Callable[..., Any], _Handler] = {}
+        self._seen: set[str] = set()
+
+    def get(self, call: Callable[..., Any]) -> _Handler | None:
+        module = getattr(call, "__module__", "")
+        if module not in self._seen:
+            self._seen.add(module)
+            make = self._BY_MODULE.get(module)
+            if make is not None:
+                self._table.update(make())
+        return self._table.get(call)
+
+
+_SPECIAL = _Specials()
+
+
+class _Indent:
+    def __init__(self, gen: _Generator) -> None:
+        self.gen = gen
+
+    def __enter__(self) -> None:
+        self.gen.indent += 1
+        self.gen.last_store = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.gen.indent -= 1
+        self.gen.last_store = None
+        self.gen.cur_node = None
+
+
+def _code_objects(code: CodeType) -> set[CodeType]:
+    found = {code}
+    for item in code.co_consts:
+        if isinstance(item, CodeType):
+            found |= _code_objects(item)
+    return found
+
+
+def compile_tree(tree: Tree, funcs: Mapping[str, Function], builtins: dict[str, Function]) -> Compiled:
+    """Compile one tree into a :class:`Compiled` run function, when it first runs."""
+    return Compiled(tree, build=lambda: _build(tree, funcs, builtins))
+
+
+def _build(tree: Tree, funcs: Mapping[str, Function],
+           builtins: dict[str, Function]) -> tuple[Callable[[State, Any], None], str]:
+    gen = _Generator(tree, funcs, builtins)
+    sources = gen.generate()
+    namespace = gen.ns
+    calls: dict[tuple[str, int], tuple[Node, str]] = {}
+    codes: set[CodeType] = set()
+
+    def load(index: int) -> None:
+        source, lines = sources[index], gen.calls_by_source[index]
+        filename = f"<template {tree.name!r} of {tree.parse_name}" + (f", part {index}>" if len(sources) > 1 else ">")
+        code = compile(source, filename, "exec")
+        exec(code, namespace)  # noqa: S102 - our own generated code
+        codes.update(_code_objects(code))
+        calls.update(((filename, line), call) for line, call in lines.items())
+
+    def later(index: int, name: str) -> Callable[..., Any]:
+        def first_call(*args: Any) -> Any:
+            load(index)  # replaces this stub in the namespace
+            return namespace[name](*args)
+        return first_call
+
+    # Long bodies are compiled when first run: a branch a render never takes costs nothing.
+    for index, source in enumerate(sources):
+        if source.startswith("def unit"):
+            name = source[4:source.index("(")]
+            namespace[name] = later(index, name)
         else:
-            method = methods_of(static_type).get(name)
-    if method is not None:
-        if site is None:
-            site = _CallSite(_NO_COMPILER, node, name, [], False, False)
-        return site.call(st, dot, method, target if isinstance(receiver, Pointer) else receiver, final)
-    value, is_nil = _indirect(receiver)
-    info = struct_info(value)
-    if info is not None:
-        field_type = info.field_types.get(name)
-        if field_type is not None:
-            if not name[:1].isupper():
-                raise _field_fail(st, "{name} is an unexported field of struct type {type}", name, static_type)
-            if has_args:
-                raise st.fail(f"{name} has arguments but cannot be invoked as function")
-            result = getattr(value, info.attribute(name))
-            if field_type.struct is not None and field_type.struct.methods and (info.pointer or addressable):
-                return Addr(result)
-            if field_type is ANY and result is None:
-                return None
-            return result
-        raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type)
-    if isinstance(value, dict):
-        key_type = value.type.key if isinstance(value, GoMap) else None
-        if key_type is None or key_type.kind == "string":
-            if has_args:
-                raise st.fail(f"{name} is not a method but has arguments")
-            if name in value:
-                return value[name]
-            return MISSING
-    if is_nil and isinstance(value, NilPointer):
-        elem = value.type.elem
-        if elem is not None and elem.struct is not None and name in elem.struct.field_types:
-            raise _field_fail(st, "nil pointer evaluating {type}.{name}", name, static_type)
-    raise _field_fail(st, "can't evaluate field {name} in type {type}", name, static_type)
-
-
-def _field_fail(st: State, form: str, name: str, static_type: Any) -> Fail:
-    """A field error naming the receiver's type; a caller that knows better may rename it."""
-    exc = st.fail(form.format(name=name, type=static_type))
-    exc.field_error = (form, name)
-    return exc
-
-
-class _InterfaceVariable(list):
-    """A range variable holding an element of an ``interface{}`` collection."""
-
-    __slots__ = ()
-
-
-def _interface_elements(value: Any) -> bool:
-    """Whether ranging over ``value`` yields ``interface{}``-typed elements ([]interface{}, map[K]interface{})."""
-    t = type(value)
-    if t is list or t is dict:
-        return True
-    if not isinstance(value, (list, dict)):
-        return False
-    elem = value.type.elem  # a GoSlice or GoMap
-    return elem is not None and elem.kind == "interface"
-
-
-def _interface_typed(st: State, node: Node, receiver: Any, name: str) -> bool:
-    """Whether Go sees the failing receiver as an ``interface{}`` (so its errors name that type).
-
-    The first receiver is the dot (of a range over an interface{} collection)
-    or such a range variable; a later one is a map element or struct field
-    whose declared type is interface{}.
-    """
-    if receiver is MISSING:  # the first field: its receiver is the dot or a variable
-        if isinstance(node, FieldNode):
-            return st.iface_dot
-        if isinstance(node, VariableNode):
-            slot, name = node.slot, node.ident[0]
-            entry = st.vars[slot] if 0 <= slot < len(st.vars) and st.vars[slot][0] == name else None
-            if entry is None:
-                entry = next((e for e in reversed(st.vars) if e[0] == name), None)
-            return isinstance(entry, _InterfaceVariable)
-        return False
-    if type(receiver) is Addr:
-        receiver = receiver.value
-    while isinstance(receiver, Pointer):
-        receiver = receiver.target
-    if isinstance(receiver, dict):
-        return _interface_elements(receiver)
-    info = struct_info(receiver)
-    return info is not None and info.field_types.get(name) is ANY
-
-
-# (class, field name) -> (attribute, wrap in Addr): fields that no method shadows.
-_FIELDS: dict[tuple[type, str], tuple[str, bool]] = {}
-_NOT_FAST: set[tuple[type, str]] = set()
-
-
-def _learn_field(cls: type, name: str) -> None:
-    """Remember how to read ``name`` on instances of ``cls`` when it is a plain exported field."""
-    info = _STRUCTS_BY_CLASS(cls)
-    if info is None or name in info.methods or not name[:1].isupper() or name not in info.field_types:
-        _NOT_FAST.add((cls, name))
-        return
-    field_type = info.field_types[name]
-    wraps = field_type.struct is not None and bool(field_type.struct.methods)
-    if wraps and not info.pointer:
-        _NOT_FAST.add((cls, name))  # addressable or not depends on how the struct was reached
-        return
-    _FIELDS[(cls, name)] = (info.attribute(name), wraps)
-
-
-def _STRUCTS_BY_CLASS(cls: type) -> Any:  # noqa: N802 - a lookup, named like the table it reads
-    from .values import _STRUCTS
-
-    return _STRUCTS.get(cls)
-
-
-class _NoCompiler:
-    """Method calls without arguments (chain steps) compile nothing."""
-
-    def arg(self, node: Node, t: GoType | None) -> Eval:  # pragma: no cover
-        raise AssertionError("no arguments here")
-
-
-_NO_COMPILER: Any = _NoCompiler()
-
-
-def compile_tree(tree: Tree, funcs: dict[str, Function], builtins: dict[str, Function]) -> Compiled:
-    """Compile one tree into a :class:`Compiled` run function."""
-    body = _Compiler(tree, funcs, builtins).list(tree.root)
+            load(index)
+    body: Callable[[State, Any], None] = namespace["render"]
 
     def run(st: State, dot: Any) -> None:
         saved = st.tree
         st.tree = tree
-        body(st, dot)
+        try:
+            body(st, dot)
+        except (Fail, RecursionError):
+            raise
+        except Exception as exc:
+            failure = _call_failure(st, exc, codes, calls)
+            if failure is None:
+                raise
+            raise failure from None
         st.tree = saved
-    return Compiled(tree, run)
+
+    return run, "\n".join(sources)
+
+
+def _call_failure(st: State, exc: Exception, codes: set[CodeType],
+                  calls: dict[tuple[str, int], tuple[Node, str]]) -> Fail | None:
+    """Go's ``error calling NAME`` for an exception a called function raised, found from the
+    line of the generated code it came through; None for anything else."""
+    where = None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in codes:
+            where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    info = calls.get(where) if where is not None else None
+    if info is None:
+        return None
+    return call_failed(st, info[0], info[1], exc)

@@ -135,17 +135,35 @@ _NODES = slice_of(NODE_POINTER)
 # --- conversion of model objects ----------------------------------------------
 
 
+# Empty and nil typed collections, one of each per type: most containers have no devices,
+# volumes or mounts, and thousands of empty copies cost memory.  Sharing them is safe: a
+# template cannot grow a typed slice or map in place (Sprig's set/unset/merge take
+# map[string]interface{}, append makes a new slice; sorting an empty slice changes nothing).
+_EMPTY: dict[tuple[int, bool], Any] = {}
+
+
+def _empty(cls: type, type_: GoType, nil: bool) -> Any:
+    found = _EMPTY.get((id(type_), nil))
+    if found is None:
+        found = _EMPTY[(id(type_), nil)] = cls(type_, (), nil=nil)
+    return found
+
+
 def _slice(type_: GoType, items: Iterable[Any] | None) -> GoSlice:
     """A typed slice; ``None`` is Go's nil slice."""
     if items is None:
-        return GoSlice(type_, (), nil=True)
+        return _empty(GoSlice, type_, True)
+    if not items:
+        return _empty(GoSlice, type_, False)
     return GoSlice(type_, items)
 
 
 def _map(type_: GoType, items: Mapping[str, Any] | None) -> GoMap:
     """A typed map; ``None`` is Go's nil map."""
     if items is None:
-        return GoMap(type_, (), nil=True)
+        return _empty(GoMap, type_, True)
+    if not items:
+        return _empty(GoMap, type_, False)
     return GoMap(type_, items)
 
 

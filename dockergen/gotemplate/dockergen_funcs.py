@@ -46,19 +46,35 @@ class _GoPaths(PathRules):
     """Go's ``deepGet``: registered struct fields only, pointers followed once, and
     nothing below an interface-typed element (``[]interface{}``, ``map[string]interface{}``)."""
 
+    def __init__(self) -> None:
+        # What the class alone decides (plain maps and slices, structs, pointers, strings),
+        # asked once per class: deepGet runs once per item of every groupBy/where/sort.
+        self._by_class: dict[type, tuple[int, frozenset[str] | None, bool]] = {
+            dict: (self.MAP_KIND, None, True), list: (self.SEQ_KIND, None, True),
+            str: (self.LEAF_KIND, None, False),
+        }
+        self._by_type: dict[Any, tuple[int, frozenset[str] | None, bool]] = {}
+
     def kind(self, value: Any) -> tuple[int, frozenset[str] | None, bool]:
-        t = type(value)
-        if t is dict or t is list:
-            return (self.MAP_KIND if t is dict else self.SEQ_KIND), None, True
+        found = self._by_class.get(type(value))
+        if found is not None:
+            return found
         if isinstance(value, (GoMap, GoSlice)):
-            opaque = value.type.elem is not None and value.type.elem.kind == "interface"
-            return (self.MAP_KIND if isinstance(value, GoMap) else self.SEQ_KIND), None, opaque
+            found = self._by_type.get(value.type)  # a typed collection: its Go type decides
+            if found is None:
+                opaque = value.type.elem is not None and value.type.elem.kind == "interface"
+                found = self._by_type[value.type] = (
+                    (self.MAP_KIND if isinstance(value, GoMap) else self.SEQ_KIND), None, opaque)
+            return found
         if isinstance(value, Pointer):
-            return self.POINTER_KIND, None, False
-        info = struct_info(value)
-        if info is not None:
-            return self.STRUCT_KIND, frozenset(info.field_types), False
-        return self.LEAF_KIND, None, False  # scalars, times, nil, typed nil pointers
+            found = (self.POINTER_KIND, None, False)
+        else:
+            info = struct_info(value)
+            if info is None:
+                return self.LEAF_KIND, None, False  # scalars, times, nil, typed nil pointers
+            found = (self.STRUCT_KIND, frozenset(info.field_types), False)
+        self._by_class[type(value)] = found
+        return found
 
     def deref(self, value: Any) -> Any:
         return value.target
@@ -396,7 +412,7 @@ def dir_list(path: str) -> GoSlice:
     return GoSlice(STRINGS, shared.dir_(path))
 
 
-@define(FUNCTIONS, "exists", (STRING,), BOOL)
+@define(FUNCTIONS, "exists", (STRING,), BOOL, memo=True)
 def exists(path: str) -> bool:
     import os
 

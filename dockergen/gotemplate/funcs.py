@@ -37,6 +37,7 @@ class Function:
     result: GoType = ANY  # an interface result holding nil becomes "missing"
     variadic: GoType | None = None  # element type of a final ...T parameter
     needs_state: bool = False  # call(state, *args): eval and friends need the executor
+    memo: bool = False  # the same arguments give the same answer within a render: asked once
 
 
 def define(
@@ -47,13 +48,14 @@ def define(
     *,
     variadic: GoType | None = None,
     needs_state: bool = False,
+    memo: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated callable in ``table`` under ``name`` (and ``aliases``)."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         for each in (name, *aliases):
-            table[each] = Function(each, fn, tuple(params), result, variadic, needs_state)
+            table[each] = Function(each, fn, tuple(params), result, variadic, needs_state, memo)
         return fn
 
     return register

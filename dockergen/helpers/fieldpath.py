@@ -168,6 +168,8 @@ def _dotted_key(mapping: Any, parts: tuple[str, ...], i: int) -> int:
     Only joins whose length is the length of some key are built and looked up:
     a path of thousands of dots would otherwise cost the square of its length.
     """
+    if i + 1 >= len(parts):  # the last part: nothing to join it with (a missing Env.X, say)
+        return -1
     lengths = {len(key) for key in mapping if isinstance(key, str)}
     if not lengths:
         return -1

@@ -94,7 +94,13 @@ def groupByWithDefault(  # noqa: N802
 
 def groupByKeys(entries: Any, path: str, *, rules: PathRules | None = None) -> list[str]:  # noqa: N802
     """The keys :func:`groupBy` would produce, sorted (Go's order is random)."""
-    return list(_group("groupByKeys", entries, _by_path("groupByKeys", path, rules=rules)))
+    keys_of = _by_path("groupByKeys", path, rules=rules)
+    found: set[str] = set()
+    for item in as_list(entries, "groupByKeys"):
+        keys = keys_of(item)
+        if keys is not None:
+            found.update(keys)
+    return sorted(found)
 
 
 def groupByMulti(  # noqa: N802

@@ -114,11 +114,19 @@ def _compare(a: tuple[str, int | None], b: tuple[str, int | None]) -> int:
 
 def _sort_objects(fn: str, entries: Any, path: str, descending: bool, rules: PathRules | None) -> list[Any]:
     items = as_list(entries, fn)
+    if len(items) < 2:
+        return list(items)
     parts = split_path(path)
     keyed = []
     for item in items:
         text = field_as_string(get_parts(item, parts, rules))
         keyed.append(((text, parse_go_int(text)), item))
+    numbers = sum(1 for (_, number), _ in keyed if number is not None)
+    if numbers == 0 or numbers == len(keyed):
+        # One kind of key (the usual case): a plain key gives the comparator's order.
+        index = 1 if numbers else 0
+        keyed.sort(key=lambda pair: pair[0][index], reverse=descending)  # reverse keeps ties in order
+        return [item for _, item in keyed]
     if descending:
         # A reversed comparator on a stable sort: ties keep their input order.
         key = cmp_to_key(lambda a, b: _compare(b[0], a[0]))

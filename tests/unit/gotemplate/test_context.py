@@ -40,6 +40,22 @@ def test_to_go_container_types_and_nil():
     assert c.Networks[0].Aliases == ["a"] and go.Image is c.Image
 
 
+def test_empty_collections_are_shared_and_stay_empty():
+    # Thousands of containers without devices or volumes share one empty slice / map each.
+    from dockergen.gotemplate.template import TemplateSet
+
+    a, b = (ctx.to_go_container(model.RuntimeContainer(ID=i, Labels=None, Networks=[model.Network(Name=i)]))
+            for i in "ab")
+    assert a.Devices is b.Devices and a.Volumes is b.Volumes and a.Labels is b.Labels
+    assert a.Networks[0].Aliases is b.Networks[0].Aliases and a.Networks is not b.Networks
+    assert not is_nil(a.Devices) and is_nil(a.Labels) and a.Env is not a.Volumes
+    root = ctx.make_root([a, b], model.Docker(), {}, None)
+    text = ('{{range .}}{{range .Networks}}{{sortStringsAsc .Aliases}}{{$_ := .Aliases | sortStringsDesc}}{{end}}'
+            '{{append .Devices 1}}{{end}}|{{range .}}{{len .Devices}}{{len .Volumes}}{{.Labels}}{{end}}')
+    out = TemplateSet([("t", text)]).execute(root)
+    assert out == "[][1][][1]|00map[]00map[]" and a.Devices == [] and a.Networks[0].Aliases == []
+
+
 def test_make_root_methods():
     a, b = model.RuntimeContainer(ID="a"), model.RuntimeContainer(ID="b", Endpoint="tcp://x")
     docker = model.Docker(Name="host")
