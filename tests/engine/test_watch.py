@@ -202,7 +202,10 @@ def test_sigterm_during_a_render_exits_cleanly(setup, make_container, wait_for):
     for attempt in range(3):
         dest = setup.tmp / f"slow{attempt}.txt"
         gen = setup.watch(template_path=template, dest_path=dest)
-        time.sleep(0.6 + 0.3 * attempt)  # somewhere inside the first render
+        # Once the handlers are installed (a SIGTERM before that ends any process, as it
+        # should); then somewhere inside the first render, which takes seconds.
+        wait_for(lambda: "Watching docker events" in gen.log(), timeout=20)
+        time.sleep(0.1 + 0.2 * attempt)
         gen.signal(signal.SIGTERM)
         assert gen.stop() == 0
         content = read(dest)
