@@ -20,9 +20,6 @@ needs_vectors = pytest.mark.skipif(not CONTEXTS.is_dir(), reason="vectors not av
 needs_fmt = pytest.mark.skipif(importlib.util.find_spec("dockergen.gotemplate.fmt") is None, reason="fmt.py not there yet")
 
 
-def call(name, *args):
-    return FUNCTIONS[name].call(*args)
-
 
 def names(items):
     return [c.Name for c in items]
@@ -40,7 +37,7 @@ def test_all_docker_gen_names_declared():
 
 
 @needs_vectors
-def test_group_by_types_and_dotted_labels(basic):
+def test_group_by_types_and_dotted_labels(call, basic):
     groups = call("groupBy", basic, "Labels.com.docker.compose.project")
     assert type_name(groups) == "map[string][]interface {}"
     assert {k: len(v) for k, v in groups.items()} == {"batch": 1, "shop": 4}
@@ -50,14 +47,14 @@ def test_group_by_types_and_dotted_labels(basic):
 
 
 @needs_vectors
-def test_group_by_non_string_is_go_panic_text(basic):
+def test_group_by_non_string_is_go_panic_text(call, basic):
     with pytest.raises(GoError, match=r"^interface conversion: interface \{\} is bool, not string$"):
         call("groupBy", basic, "State.Running")
     with pytest.raises(GoError, match="is context.DockerImage, not string"):
         call("groupBy", basic, "Image")
 
 
-def test_deep_get_stops_below_interface_values():
+def test_deep_get_stops_below_interface_values(call):
     assert call("where", [{"a": {"b": "c"}}], "a.b", "c") == []
     assert len(call("where", [{"t": "x"}], "t", "x")) == 1
     inner = new_map(STRING, STRING, {"b": "c"})
@@ -68,7 +65,7 @@ def test_deep_get_stops_below_interface_values():
 
 
 @needs_vectors
-def test_where_is_type_strict_and_walks_slices(basic):
+def test_where_is_type_strict_and_walks_slices(call, basic):
     assert names(call("where", basic, "State.Running", False)) == ["shop-db-1"]
     assert call("where", basic, "Env.VIRTUAL_PORT", 80) == []
     assert names(call("where", basic, "Addresses.0.Port", "80")) == ["shop-frontend-1", "whoami", "nginx-proxy", "static-site"]
@@ -77,7 +74,7 @@ def test_where_is_type_strict_and_walks_slices(basic):
 
 
 @needs_vectors
-def test_where_label_results_are_contexts(basic):
+def test_where_label_results_are_contexts(call, basic):
     found = call("whereLabelExists", basic.target, "com.example.backup")
     assert type_name(found) == "context.Context" and names(found) == ["shop-db-1"]
     with pytest.raises(GoError, match=r"^error parsing regexp: missing closing \): `\(`$"):
@@ -85,21 +82,21 @@ def test_where_label_results_are_contexts(basic):
 
 
 @needs_vectors
-def test_sort_objects_numeric_and_stable(basic):
+def test_sort_objects_numeric_and_stable(call, basic):
     order = names(call("sortObjectsByKeysAsc", basic, "Env.VIRTUAL_PORT"))
     assert order[-3:] == ["static-site", "shop-api-1", "shop-frontend-1"]
     desc = names(call("sortObjectsByKeysDesc", basic, "Labels.com.docker.compose.project"))
     assert desc[:4] == ["shop-frontend-1", "shop-api-1", "shop-db-1", "static-site"]
 
 
-def test_sort_strings_in_place():
+def test_sort_strings_in_place(call):
     values = GoSlice(STRINGS, ["é", "z", "e", "Z"])
     assert call("sortStringsAsc", values) is values and values == ["Z", "e", "z", "é"]
     call("sortStringsDesc", values)
     assert values == ["é", "z", "e", "Z"]
 
 
-def test_strings_and_validation():
+def test_strings_and_validation(call):
     assert call("split", "", ",") == [""] and type_name(call("split", "a", ",")) == "[]string"
     assert call("splitN", "a,b,c", ",", 2) == ["a", "b,c"] and call("splitN", "a,b,c", ",", 0) == []
     assert call("replace", "abc", "", "-", -1) == "-a-b-c-"
@@ -120,13 +117,13 @@ def test_strings_and_validation():
         call("nginxMustParseHSTS", "  ")
 
 
-def test_keys_nil_and_maps():
+def test_keys_nil_and_maps(call):
     assert call("keys", None) is None
     assert call("keys", GoMap(STRINGS, (), nil=True)) == []  # type is irrelevant here
     assert sorted(call("keys", {"b": 1, "a": 2})) == ["a", "b"]
 
 
-def test_files(tmp_path):
+def test_files(call, tmp_path):
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "b").write_bytes(b"x\r\n\xff")
     (tmp_path / "d" / "a").write_text("")
@@ -141,7 +138,7 @@ class _State:
         return f"{name}:{data!r}"
 
 
-def test_eval_data_and_arity():
+def test_eval_data_and_arity(call):
     assert call("eval", _State(), "t") == f"t:{MISSING!r}"
     assert call("eval", _State(), "t", None) == f"t:{MISSING!r}"
     assert call("eval", _State(), "t", 1) == "t:1"
@@ -151,7 +148,7 @@ def test_eval_data_and_arity():
 
 @needs_fmt
 @needs_vectors
-def test_non_slice_errors_print_the_value(basic):
+def test_non_slice_errors_print_the_value(call, basic):
     with pytest.raises(GoError, match=r"^must pass an array or slice to 'whereNot'; received x; kind string$"):
         call("whereNot", "x", "Name", "x")
     with pytest.raises(GoError, match=r"to 'sortObjsByKeys'; received \{docker-host-1 .*\}; kind struct$"):

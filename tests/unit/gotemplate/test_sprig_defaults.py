@@ -5,16 +5,13 @@ from datetime import timedelta, timezone
 import pytest
 
 from dockergen.gotemplate.errors import GoError
-from dockergen.gotemplate.sprig.defaults import FUNCTIONS
+from dockergen.gotemplate.sprig.defaults import FUNCTIONS  # noqa: F401 - the table the call fixture uses
 from dockergen.gotemplate.values import MISSING, STRING, NilPointer, nil_map, nil_slice, pointer_to, INT
 from dockergen.model import GoTime
 
 
-def call(name, *args):
-    return FUNCTIONS[name].call(*args)
 
-
-def test_default_empty_coalesce():
+def test_default_empty_coalesce(call):
     for value in ("", 0, False, None, [], {}, 0.0, MISSING, NilPointer(pointer_to(INT))):
         assert call("default", "d", value) == "d" and call("empty", value)
     for value in ("x", 1, True, [0], " "):
@@ -26,7 +23,7 @@ def test_default_empty_coalesce():
     assert call("ternary", "yes", "no", False) == "no"
 
 
-def test_to_json():
+def test_to_json(call):
     assert call("toJson", {"b": 1, "a": [1, "x", None, 1.5, True]}) == '{"a":[1,"x",null,1.5,true],"b":1}'
     assert [call("toJson", v) for v in ("s", None, 1e21, 1e-7, 1e6, -0.0)] == ['"s"', "null", "1e+21", "1e-7", "1000000", "-0"]
     assert call("toJson", "<a&b>\u2028") == '"\\u003ca\\u0026b\\u003e\\u2028"'
@@ -41,7 +38,7 @@ def test_to_json():
     assert call("toJson", GoTime.zero()) == '"0001-01-01T00:00:00Z"'
 
 
-def test_to_json_errors():
+def test_to_json_errors(call):
     assert call("toJson", {"f": 1.5j}) == "" and call("toPrettyJson", float("nan")) == ""
     for name in ("mustToJson", "mustToPrettyJson", "toRawJson", "mustToRawJson"):
         with pytest.raises(GoError, match="^json: unsupported type: complex128$"):
@@ -50,7 +47,7 @@ def test_to_json_errors():
         call("mustToJson", float("inf"))
 
 
-def test_from_json():
+def test_from_json(call):
     value = call("fromJson", '{"a":1,"b":[true,null,"x"]}')
     assert value == {"a": 1.0, "b": [True, None, "x"]} and type(value["a"]) is float
     assert call("fromJson", "{") is None and call("fromJson", "") is None
@@ -74,7 +71,7 @@ def test_from_json():
     ("'a'", "invalid character '\\'' looking for beginning of value"),
     ("1e400", "json: cannot unmarshal number 1e400 into Go value of type float64"),
 ])
-def test_from_json_errors(text, message):
+def test_from_json_errors(call, text, message):
     with pytest.raises(GoError) as info:
         call("mustFromJson", text)
     assert str(info.value) == message

@@ -3,14 +3,11 @@
 import pytest
 
 from dockergen.gotemplate.errors import GoError
-from dockergen.gotemplate.sprig.dicts import FUNCTIONS
+from dockergen.gotemplate.sprig.dicts import FUNCTIONS  # noqa: F401 - the table the call fixture uses
 
 
-def call(name, *args):
-    return FUNCTIONS[name].call(*args)
 
-
-def test_dict_get_set_unset():
+def test_dict_get_set_unset(call):
     assert call("dict", "b", 2, "a", 1) == {"a": 1, "b": 2} and call("dict", "odd") == {"odd": ""}
     d = {"a": 1}
     assert call("get", d, "a") == 1 and call("get", d, "b") == ""
@@ -19,7 +16,7 @@ def test_dict_get_set_unset():
     assert call("hasKey", {"a": None}, "a") and not call("hasKey", {}, "a")
 
 
-def test_pluck_pick_omit_values():
+def test_pluck_pick_omit_values(call):
     assert call("pluck", "a", {"a": 1}, {"b": 2}, {"a": 3}) == [1, 3] and call("pluck", "x") == []
     assert call("pick", {"a": 1, "b": 2, "c": 3}, "a", "c", "z") == {"a": 1, "c": 3}
     d = {"x": 1}
@@ -28,7 +25,7 @@ def test_pluck_pick_omit_values():
     assert sorted(call("keys", {"b": 1}, {"a": 2})) == ["a", "b"]
 
 
-def test_merge_dst_wins_and_is_mutated():
+def test_merge_dst_wins_and_is_mutated(call):
     dst = {"a": 1, "n": {"x": 1}}
     result = call("merge", dst, {"a": 9, "b": 2, "n": {"y": 2}}, {"c": 3})
     assert result is dst and dst == {"a": 1, "b": 2, "c": 3, "n": {"x": 1, "y": 2}}
@@ -37,13 +34,13 @@ def test_merge_dst_wins_and_is_mutated():
     assert call("merge", {}, {"a": None}) == {}
 
 
-def test_merge_overwrite_sources_win():
+def test_merge_overwrite_sources_win(call):
     assert call("mergeOverwrite", {"a": 1, "n": {"x": 1}}, {"a": 9, "n": {"y": 2}}) == {"a": 9, "n": {"x": 1, "y": 2}}
     assert call("mergeOverwrite", {"a": 1, "b": 2}, {"a": 0, "b": ""}) == {"a": 0, "b": ""}
     assert call("mustMergeOverwrite", {"l": [1]}, {"l": [2, 3]}) == {"l": [2, 3]}
 
 
-def test_dig():
+def test_dig(call):
     d = {"a": {"b": {"c": "found"}}}
     assert call("dig", "a", "b", "c", "default", d) == "found"
     assert call("dig", "a", "x", "default", d) == "default"
@@ -58,7 +55,7 @@ def test_dig():
         assert str(info.value) == message
 
 
-def test_deep_copy():
+def test_deep_copy(call):
     a = {"l": [1, 2], "d": {"x": 1}}
     b = call("deepCopy", a)
     b["d"]["y"] = 2

@@ -5,12 +5,9 @@ import os
 
 import pytest
 
-from dockergen.gotemplate.sprig.encoding import FUNCTIONS
+from dockergen.gotemplate.sprig.encoding import FUNCTIONS  # noqa: F401 - the table the call fixture uses
 from dockergen.gotemplate.values import go_bytes
 
-
-def call(name, *args):
-    return FUNCTIONS[name].call(*args)
 
 
 @pytest.mark.parametrize(
@@ -33,11 +30,11 @@ def call(name, *args):
         ("b32dec", "mfrgg===", "illegal base32 data at input byte 0"),
     ],
 )
-def test_values(name, arg, expected):
+def test_values(call, name, arg, expected):
     assert call(name, arg) == expected
 
 
-def test_round_trips_of_arbitrary_bytes():
+def test_round_trips_of_arbitrary_bytes(call):
     for size in range(0, 40):
         data = os.urandom(size)
         assert go_bytes(call("b64dec", base64.b64encode(data).decode())) == data

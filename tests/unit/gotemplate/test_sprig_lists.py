@@ -7,11 +7,8 @@ from dockergen.gotemplate.sprig.lists import FUNCTIONS
 from dockergen.gotemplate.values import INT, LIST, STRING, GoSlice, Uint8, new_slice, type_name
 
 
-def call(name, *args):
-    return FUNCTIONS[name].call(*args)
 
-
-def test_list_and_pick():
+def test_list_and_pick(call):
     assert call("tuple", 1, "a", None) == [1, "a", None]
     strings = new_slice(STRING, ["a", "b"])
     assert call("first", strings) == "a" and call("mustLast", [1, 2]) == 2
@@ -42,13 +39,13 @@ def test_list_and_pick():
     ("mustPush", (None, 1), "runtime error: invalid memory address or nil pointer dereference"),
     ("first", (None,), "runtime error: invalid memory address or nil pointer dereference"),
 ])
-def test_errors(name, args, message):
+def test_errors(call, name, args, message):
     with pytest.raises(GoError) as info:
         call(name, *args)
     assert str(info.value) == message
 
 
-def test_new_lists_leave_the_input_alone():
+def test_new_lists_leave_the_input_alone(call):
     original = [1, 2]
     assert call("append", original, 3) == [1, 2, 3] and original == [1, 2]
     assert call("prepend", [2, 3], 1) == [1, 2, 3]
@@ -56,7 +53,7 @@ def test_new_lists_leave_the_input_alone():
     assert call("reverse", [1, 2, 3]) == [3, 2, 1]
 
 
-def test_deep_equality_is_type_strict():
+def test_deep_equality_is_type_strict(call):
     assert call("uniq", [1, 2, 1, "1", 2, None, None]) == [1, 2, "1", None]
     assert [type(x) for x in call("uniq", [1, 1.0])] == [int, float]
     assert call("uniq", [[1], [1]]) == [[1]]
@@ -65,21 +62,21 @@ def test_deep_equality_is_type_strict():
     assert not call("has", 1, None) and not call("has", 1, [1.0])
 
 
-def test_slice_keeps_the_element_type():
+def test_slice_keeps_the_element_type(call):
     assert call("slice", [1, 2, 3, 4, 5], 1, 3) == [2, 3] and call("slice", [1, 2, 3]) == [1, 2, 3]
     part = call("slice", new_slice(STRING, ["a", "b", "c"]), 2)
     assert isinstance(part, GoSlice) and part == ["c"] and type_name(part) == "[]string"
     assert call("slice", [], 5, 9) is None
 
 
-def test_chunk_and_compact():
+def test_chunk_and_compact(call):
     chunks = call("chunk", 2, [1, 2, 3, 4, 5])
     assert chunks == [[1, 2], [3, 4], [5]] and type_name(chunks) == "[][]interface {}"
     assert call("chunk", 3, []) == [] and call("chunk", -3, [1]) == [[1]]
     assert call("compact", [1, "", None, 0, "x", False, [], True]) == [1, "x", True]
 
 
-def test_sequences():
+def test_sequences(call):
     assert call("until", 3) == [0, 1, 2] and call("until", -2) == [0, -1]
     assert type_name(call("until", 1)) == "[]int"
     assert call("untilStep", 0, 10, 3) == [0, 3, 6, 9] and call("untilStep", 10, 0, -4) == [10, 6, 2]

@@ -4,12 +4,9 @@ import pytest
 
 from dockergen.gotemplate.errors import GoError
 from dockergen.golang.regexp import RegexpSyntaxError, compile as compile_go
-from dockergen.gotemplate.sprig.regex import FUNCTIONS
+from dockergen.gotemplate.sprig.regex import FUNCTIONS  # noqa: F401 - the table the call fixture uses
 from dockergen.gotemplate.values import STRINGS, typeof
 
-
-def call(name, *args):
-    return FUNCTIONS[name].call(*args)
 
 
 @pytest.mark.parametrize(
@@ -48,11 +45,11 @@ def call(name, *args):
         ("regexQuoteMeta", ("1.5+2*[x]",), "1\\.5\\+2\\*\\[x\\]"),
     ],
 )
-def test_values(name, args, expected):
+def test_values(call, name, args, expected):
     assert call(name, *args) == expected
 
 
-def test_string_lists_are_typed():
+def test_string_lists_are_typed(call):
     assert typeof(call("regexFindAll", "x", "abc", -1)) is STRINGS
     assert typeof(call("mustRegexSplit", "\\s", "a b", -1)) is STRINGS
 
@@ -68,7 +65,7 @@ def test_string_lists_are_typed():
         ("regexFind", ("[", "a"), "regexp: Compile(`[`): error parsing regexp: missing closing ]: `[`"),
     ],
 )
-def test_errors(name, args, message):
+def test_errors(call, name, args, message):
     with pytest.raises(GoError) as info:
         call(name, *args)
     assert str(info.value) == message
@@ -94,6 +91,6 @@ def test_syntax_errors(pattern, message):
     assert str(info.value) == "error parsing regexp: " + message
 
 
-def test_case_folding_happens_before_class_negation():
+def test_case_folding_happens_before_class_negation(call):
     assert compile_go("(?i)[^k]").find_all_string("kK\u212ax", -1) == ["x"]
     assert call("regexMatch", "(?i)^STRASSE$", "strasse")
