@@ -274,7 +274,7 @@ class Job:
                 replace_contents(config.dest, data)
         else:
             changed = write_if_changed(config.dest, text).changed
-        if config.backup and config.dest and read_current(config.dest + ".bak") != data:
+        if config.backup and config.dest and not unverified and read_current(config.dest + ".bak") != data:
             replace_contents(config.dest + ".bak", data)
         invalid = count_invalid(text)
         return Outcome(
