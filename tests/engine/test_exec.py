@@ -120,8 +120,9 @@ def test_without_a_running_target_renders_go_live_unchecked_then_are_checked_whe
     setup, make_container, tmp_path
 ):
     target = setup.target(make_container, start=False)
+    backup = Path(f"{setup.dest}.bak")
     with RunningGenerator(
-        "-watch", *setup.flags("-exec-container", target.name, "-check-cmd", CHECK),
+        "-watch", *setup.flags("-exec-container", target.name, "-check-cmd", CHECK, "-backup"),
         log_path=tmp_path / "gen.log",
     ) as gen:
         good = setup.backend(make_container)
@@ -132,12 +133,15 @@ def test_without_a_running_target_renders_go_live_unchecked_then_are_checked_whe
         # (the log line comes once the render is placed: a candidate is live while it is being checked)
         wait_for(lambda: gen.count(unchecked) == 2 and hostile.name in setup.content(), timeout=TIMEOUT,
                  message="the unchecked hostile render")
+        assert not backup.exists()  # -backup keeps only what passed a check
 
         target.start()  # as soon as it runs, the live file is checked: the hostile container goes
         wait_for(lambda: f"Quarantined container {hostile.name}" in gen.log(), timeout=TIMEOUT,
                  message=f"the live file checked once the target started; log:\n{gen.log()}")
         wait_for(lambda: "REJECT" not in setup.content(), timeout=TIMEOUT, message="the hostile container gone")
         assert good.name in setup.content()
+        wait_for(lambda: backup.exists() and backup.read_text() == setup.content(), timeout=TIMEOUT,
+                 message="the checked content backed up")
 
 
 def test_an_unchecked_file_that_fails_its_first_check_rolls_back_to_the_last_good_content(
