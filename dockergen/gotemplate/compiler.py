@@ -35,7 +35,7 @@ from .nodes import (
 from .parser import Tree
 from .runtime import (
     MAX_DEPTH, Compiled, Fail, MethodSite, State, call_failed, constant_arg, field, find_template, format_fail,
-    position, printable, range_items, run_template, validate, zero_of,
+    ideal_value, position, printable, range_items, run_template, validate, zero_of,
 )
 from .values import (
     ANY, BOOL, DICT, FLOAT64, FLOAT_KINDS, INT, INT_CLASSES, LIST, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoType,
@@ -115,18 +115,11 @@ class _Failing(NamedTuple):
 
 
 def _ideal(node: NumberNode) -> Any:
-    """A numeric constant whose type is free: complex, float64 or int by its spelling."""
-    text = node.text
-    if node.is_complex:
-        return node.complex_value
-    hex_int = len(text) > 2 and text[0] == "0" and text[1] in "xX" and not any(c in text for c in "pP")
-    if node.is_float and not hex_int and text[0] != "'" and any(c in text for c in ".eEpP"):
-        return node.float_value
-    if node.is_int:
-        return node.int_value
-    if node.is_uint:
-        return _Failing(f"{text} overflows int")
-    return MISSING
+    """:func:`runtime.ideal_value` at compile time: an overflow becomes a failing argument."""
+    try:
+        return ideal_value(node)
+    except OverflowError as exc:
+        return _Failing(str(exc))
 
 
 def _constant(node: Node, t: GoType) -> Any:

@@ -193,9 +193,11 @@ def _same_underlying(a: GoType, b: GoType) -> bool:
     return a.elem is b.elem and a.key is b.key
 
 
-def ideal(st: State, node: NumberNode) -> Any:
-    """A numeric constant whose type is free: complex, float64 or int by its spelling."""
-    st.node = node
+def ideal_value(node: NumberNode) -> Any:
+    """A numeric constant whose type is free: complex, float64 or int by its spelling.
+
+    An integer constant beyond int64 raises OverflowError with Go's message.
+    """
     text = node.text
     if node.is_complex:
         return node.complex_value
@@ -205,8 +207,17 @@ def ideal(st: State, node: NumberNode) -> Any:
     if node.is_int:
         return node.int_value
     if node.is_uint:
-        raise st.fail(f"{text} overflows int")
+        raise OverflowError(f"{text} overflows int")
     return MISSING
+
+
+def ideal(st: State, node: NumberNode) -> Any:
+    """:func:`ideal_value` at run time: an overflow fails the render at this node."""
+    st.node = node
+    try:
+        return ideal_value(node)
+    except OverflowError as exc:
+        raise st.fail(str(exc)) from None
 
 
 def constant_arg(node: Node, t: GoType) -> Eval:
