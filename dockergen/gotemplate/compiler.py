@@ -374,12 +374,17 @@ class _Generator:
         name = self.nested_function(body)
         result = self.new()
         self.emit(f"{result} = {name}(st, {self.dot})")
+        self.pass_on(result, loops)
+        self.unknown_node()
+
+    def pass_on(self, result: str, loops: int) -> None:
+        """After a nested piece ran: its ``break``/``continue`` (1, 2) act on a loop out here,
+        else any result leaves this function too."""
         if loops:
             self.emit(f"if {result} == 1: break")
             self.emit(f"if {result} == 2: continue")
         else:
             self.emit(f"if {result}: {self.unit_exit}return {result}")
-        self.unknown_node()
 
     def gen_node(self, node: Node) -> None:
         mark = self.sp
@@ -755,11 +760,7 @@ class _Generator:
             self.emit(f"{result} = {name}(st, {self.dot}, {shared})")
             for local in back:
                 self.emit(f"{local} = {shared}[{local!r}]", pure=True)
-            if self.loop_depth:
-                self.emit(f"if {result} == 1: break")
-                self.emit(f"if {result} == 2: continue")
-            else:
-                self.emit(f"if {result}: {self.unit_exit}return {result}")
+            self.pass_on(result, self.loop_depth)
         self.unknown_node()
 
     def gen_raw(self, node: Node) -> _Val:
