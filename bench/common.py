@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import random
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +18,16 @@ import engine_support  # noqa: E402  (tests/engine_support.py: labelled containe
 
 NAMES = "{% for c in containers %}{{ c.Name }}\n{% endfor %}"  # the template every benchmark renders
 GO_NAMES = "{{ range $ }}{{ .Name }}\n{{ end }}"  # the same, as a docker-gen (Go) template
+
+
+def synthetic_host(rnd: "random.Random", index: int) -> str:
+    """A host name for synthetic nginx-proxy workloads: mostly plain, a few wildcard and regex ones."""
+    kind = rnd.random()
+    if kind < 0.03:
+        return f"*.tenant{index}.example.com"
+    if kind < 0.04:
+        return rf"~^app{index}-[a-z0-9]+\.example\.com$"
+    return f"svc{index}.example.com"
 
 
 def compile_package() -> None:

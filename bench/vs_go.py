@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, append_results  # noqa: E402  (also puts tests/ on sys.path)
+from common import REPO, append_results, synthetic_host  # noqa: E402  (also puts tests/ on sys.path)
 
 from nginx_support import fake_inspect  # noqa: E402
 
@@ -68,13 +68,7 @@ def hosts(n: int) -> tuple[list, object, dict[str, str]]:
     host_index = 0
     while i < n:
         host_index += 1
-        kind = rnd.random()
-        if kind < 0.03:
-            host = f"*.tenant{host_index}.example.com"
-        elif kind < 0.04:
-            host = rf"~^app{host_index}-[a-z0-9]+\.example\.com$"
-        else:
-            host = f"svc{host_index}.example.com"
+        host = synthetic_host(rnd, host_index)
         shared_env: dict[str, str] = {}
         labels: dict[str, str] = {}
         if rnd.random() < 0.10:
