@@ -126,6 +126,13 @@ def serves(port: int, host: str, body: str):
     return lambda: get(port, host) == (200, body)
 
 
+def reload_finished(nginx) -> bool:
+    """No worker of an earlier configuration is left: one that has not yet closed its listening
+    socket still answers with the old configuration, so one good answer does not mean the reload is over."""
+    status, titles = nginx.exec("sh", "-c", "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '")
+    return status == 0 and "worker process" in titles and "shutting down" not in titles
+
+
 def test_separate_containers_check_and_reload_inside_nginx(images, conf_volume, tmp_path, make_container, wait_for):  # noqa: F811
     tag = uuid.uuid4().hex[:10]
     templates = templates_dir(tmp_path, "naive.tmpl", NAIVE_JINJA)
@@ -148,6 +155,7 @@ def test_separate_containers_check_and_reload_inside_nginx(images, conf_volume, 
     backend(make_container, tag, f"a-{tag}.test", NAME="backend-a")
     wait_for(serves(port, f"a-{tag}.test", "backend-a"), timeout=TIMEOUT,
              message=f"a routed through nginx; sidecar log:\n{sidecar.logs()}")
+    wait_for(lambda: reload_finished(nginx), timeout=TIMEOUT, message="nginx's old workers to exit")
     assert f"Check 'nginx -t' passed in {nginx.name}" in sidecar.logs()
 
     requests = Requests(port, f"a-{tag}.test", "backend-a")
