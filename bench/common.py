@@ -68,6 +68,32 @@ def append_results(title: str, lines: list[str]) -> None:
     print("\n".join(block))
 
 
+PROXY_LABEL = "com.github.nginx-proxy.nginx-proxy."  # the prefix of nginx-proxy's container labels
+
+
+def proxy_host_env(i: int) -> dict[str, str]:
+    """The environment of the i-th synthetic nginx-proxy application container (two per host name)."""
+    env = {"VIRTUAL_HOST": f"svc{i // 2}.example.com", "APP_ENV": "production"}
+    if i % 7 == 0:
+        env["VIRTUAL_PORT"] = "8080"
+    return env
+
+
+def start_proxy_hosts(session: "engine_support.EngineSession", first: int, count: int,
+                      labels: dict[str, str] | None = None) -> None:
+    """Start application containers ``first`` .. ``first + count - 1`` as nginx-proxy sees them
+    (``VIRTUAL_HOST``, exposed ports), in parallel; ``first == 0`` also starts the proxy's own
+    container (labelled ``...nginx``), whose networks the template reaches the others through."""
+
+    def app(i: int) -> None:
+        session.create_container(name=None, env=proxy_host_env(i), labels=labels,
+                                 expose=[80] if i % 3 else [80, 8080])
+
+    engine_support._parallel(app, list(range(first, first + count)))
+    if first == 0:
+        session.create_container(name=None, labels={**(labels or {}), PROXY_LABEL + "nginx": ""}, expose=[80, 443])
+
+
 def start_containers(session: "engine_support.EngineSession", count: int) -> None:
     """Bring the session's running containers up to ``count`` (created in parallel)."""
     existing = session.api.containers(filters={"label": session.label_filter})

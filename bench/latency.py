@@ -1,7 +1,7 @@
 """Watch mode figures: event-to-file latency, API calls per event, resident memory, idle CPU.
 
 Usage: python bench/latency.py [--counts 100,500] [--samples 30] [--idle 60] [--health-samples 30]
-                               [--cases start-stop,health] [--podman]
+                               [--cases start-stop,health] [--podman] [--template names|nginx-proxy]
 
 For each count, that many containers run (all visible to the template); then
 ``--samples`` containers are started and as many removed, one at a time.  The
@@ -9,9 +9,15 @@ latency of each is measured from the engine's own event time (``timeNano`` of
 the ``start``, resp. ``die`` event) to the moment the container's name is
 readable in (resp. gone from) the destination.  API calls per render are read
 from the watcher's ``-log-level debug`` output.  Figures are printed and
-appended to bench/results.md.  Go docker-gen reference on the same engine:
-p50 154 ms / p90 305 ms at ~100 containers, p50 745 ms / p90 792 ms at 500;
-16 MB RSS; 0.15 s CPU per idle minute.
+appended to bench/results.md.
+
+``--template nginx-proxy`` renders nginx-proxy's ``nginx.tmpl`` (read from
+../shared/reference/workloads/ at run time, never copied here; skipped with a message when
+absent) with the Go engine, over containers that look like nginx-proxy's hosts (``VIRTUAL_HOST``,
+exposed ports) behind one container labelled as the proxy; a sample counts when its
+``server_name`` appears in (resp. leaves) the destination.  The reference ``docker-gen -watch``
+(../shared/reference/docker-gen, when present) runs the same way on the same containers in the
+same run, rounds alternating between the two programs (``--rounds``), so the ratio is same-run.
 
 The health case (``-only-healthy``) runs among the first count's containers: one more
 container's healthcheck (``test -f /tmp/ok`` every 100 ms) is flipped ``--health-samples``
@@ -42,7 +48,15 @@ import threading
 import time
 from pathlib import Path
 
-from common import NAMES, append_results, compile_package, docker_gen_command, engine_support, start_containers
+from common import (
+    NAMES, append_results, compile_package, docker_gen_command, engine_support, proxy_host_env, start_containers,
+    start_proxy_hosts,
+)
+from reference_support import SHARED  # noqa: E402  (../shared/, found from a worktree too)
+
+REFERENCE = SHARED / "reference"
+NGINX_PROXY_TEMPLATE = REFERENCE / "workloads" / "nginx-proxy-nginx.tmpl"
+
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -82,10 +96,11 @@ class EventTimes:
         return self.times[(container_id, action)]
 
 
-def wait_file(dest: Path, name: str, present: bool, timeout: float = 10) -> int:
-    """Poll the destination until ``name`` is (or is no longer) a line of it; returns time.time_ns()."""
+def wait_file(dest: Path, name: str, present: bool, timeout: float = 10, line: str | None = None) -> int:
+    """Poll the destination until ``name`` is (or is no longer) a line of it (``line``: that text
+    instead); returns time.time_ns()."""
     deadline = time.monotonic() + timeout
-    line = name + "\n"
+    line = name + "\n" if line is None else line
     while True:
         try:
             content = dest.read_text()
@@ -274,6 +289,112 @@ def health_case(session, count: int, samples: int, workdir: Path, podman=None) -
     )
 
 
+def wait_initial(dest: Path, markers: list[str], timeout: float = 120) -> None:
+    """Wait until the watcher's first render lists every running container (each marker is in it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        content = dest.read_text() if dest.exists() else ""
+        if all(marker in content for marker in markers):
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the initial render of {dest} did not list every container")
+        time.sleep(0.05)
+
+
+def proxy_samples(session, events: "EventTimes", dest: Path, tag: str, samples: int) -> tuple[list, list]:
+    """Start ``samples`` nginx-proxy hosts one at a time, then stop them: ms from each one's
+    start (resp. die) event to its ``server_name`` appearing in (resp. leaving) ``dest``.
+
+    Stopped rather than removed: docker-gen lists the containers again on each event, and
+    at a removal's ``die`` the list may still show the container running (it only drops out
+    at the next event); a stop sends ``stop`` after ``die``, which docker-gen also watches."""
+    starts, removals, ids = [], [], []
+    for i in range(samples):
+        host = f"lat{i}-{tag}.example.com"
+        container = session.create_container(name=None, env={"VIRTUAL_HOST": host}, expose=[80], start=False)
+        ids.append((host, container.id))
+        in_background(session.api.start, container.id)  # the file may change before the call returns
+        seen_ns = wait_file(dest, host, True, line=f"server_name {host};")
+        starts.append((seen_ns - events.wait(container.id, "start")) / 1e6)
+        time.sleep(0.05)
+    for host, container_id in ids:
+        in_background(session.api.stop, container_id, timeout=0)
+        gone_ns = wait_file(dest, host, False, line=f"server_name {host};")
+        removals.append((gone_ns - events.wait(container_id, "die")) / 1e6)
+        time.sleep(0.05)
+    session.remove([container_id for _, container_id in ids])
+    return starts, removals
+
+
+def proxy_case(session, counts: list[int], samples: int, rounds: int, workdir: Path, note: str) -> None:
+    """nginx-proxy's template under ``-watch``: dockergen and the reference docker-gen in
+    alternating rounds on the same containers (see the module's docstring)."""
+    if not NGINX_PROXY_TEMPLATE.exists():
+        print(f"skipped: nginx-proxy's template is not here ({NGINX_PROXY_TEMPLATE})")
+        return
+    template = workdir / "nginx.tmpl"
+    template.write_text(NGINX_PROXY_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    reference = REFERENCE / "docker-gen"
+    programs = {"dockergen": [*docker_gen_command(), "-template-engine", "go"]}
+    if reference.exists():
+        programs["docker-gen (Go)"] = [str(reference)]
+    else:
+        print(f"no reference docker-gen in {REFERENCE}: dockergen alone")
+    flt = ["-container-filter", f"label={session.label_filter}"]
+    per_round = max(1, samples // rounds)
+    lines = [
+        "| containers | program | start p50 / p90 / max (ms) | stop p50 / p90 / max (ms) | all p50 / p90 (ms) "
+        "| start p50 / Go's |",
+        "|---:|---|---|---|---|---:|",
+    ]
+    running = 0
+    events = EventTimes(session.api)
+    try:
+        for count in counts:
+            start_proxy_hosts(session, running, count - running)
+            running = count
+            markers = sorted({f"server_name {proxy_host_env(i)['VIRTUAL_HOST']};" for i in range(count)})
+            figures: dict[str, tuple[list, list]] = {name: ([], []) for name in programs}
+            initial: dict[str, str] = {}
+            for round_ in range(rounds):
+                for name, command in programs.items():
+                    short = name.split()[0]
+                    dest = workdir / f"{short}-{count}-{round_}.conf"
+                    with open(workdir / f"{short}-{count}-{round_}.log", "w") as log:
+                        watcher = subprocess.Popen([*command, "-watch", *flt, str(template), str(dest)],
+                                                   stdout=log, stderr=subprocess.STDOUT)
+                    try:
+                        wait_initial(dest, markers)
+                        time.sleep(0.5)
+                        initial.setdefault(name, dest.read_text())
+                        starts, removals = proxy_samples(session, events, dest, f"{short[:2]}{count}r{round_}",
+                                                         per_round)
+                    finally:
+                        watcher.terminate()
+                        watcher.wait()
+                    figures[name][0].extend(starts)
+                    figures[name][1].extend(removals)
+                    print(f"  {count} round {round_ + 1}: {name} start p50 {statistics.median(starts):.1f} ms, "
+                          f"stop p50 {statistics.median(removals):.1f} ms", flush=True)
+            if len(set(initial.values())) > 1:
+                print(f"note: the two programs' first renders differ at {count} containers (kept in {workdir})")
+            go = figures.get("docker-gen (Go)")
+            for name, (starts, removals) in figures.items():
+                both = starts + removals
+                ratio = f"{statistics.median(starts) / statistics.median(go[0]):.2f}x" if go else "-"
+                lines.append(f"| {count + 1} | {name} | {summary(starts)} | {summary(removals)} "
+                             f"| {statistics.median(both):.1f} / {percentile(both, 0.9):.1f} | {ratio} |")
+                print(lines[-1], flush=True)
+    finally:
+        session.cleanup()
+    append_results(
+        f"bench/latency.py --template nginx-proxy (watch mode, nginx-proxy's nginx.tmpl, {samples} starts + "
+        f"{samples} stops per program in {rounds} alternating rounds, -wait unset){f' ({note})' if note else ''}",
+        ["Containers: the running application containers plus the proxy's own; event -> file from the engine's "
+         "event time (`start`, resp. `die` of `docker stop -t 0`) to the host's `server_name` in (resp. out of) the file.", "", *lines],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="100,500")
@@ -282,8 +403,17 @@ def main() -> None:
     parser.add_argument("--health-samples", type=int, default=30, help="health flips each way (the health case)")
     parser.add_argument("--cases", default="start-stop,health", help="start-stop and/or health")
     parser.add_argument("--podman", action="store_true", help="against a test-only Podman service")
+    parser.add_argument("--template", choices=("names", "nginx-proxy"), default="names",
+                        help="nginx-proxy: nginx-proxy's template, against the reference docker-gen (start-stop only)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per program (--template nginx-proxy)")
+    parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
     args = parser.parse_args()
     compile_package()
+    if args.template == "nginx-proxy":
+        workdir = Path(tempfile.mkdtemp(prefix="dockergen-bench-"))
+        counts = [int(c) for c in args.counts.split(",")]
+        proxy_case(engine_support.EngineSession(), counts, args.samples, args.rounds, workdir, args.note)
+        return
     if not args.podman:
         run(args, engine_support.EngineSession())
         return

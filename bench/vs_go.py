@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, append_results, synthetic_host  # noqa: E402  (also puts tests/ on sys.path)
+from common import PROXY_LABEL as LABEL, REPO, append_results, synthetic_host  # noqa: E402  (also puts tests/ on sys.path)
 
 from nginx_support import fake_inspect  # noqa: E402
 
@@ -50,7 +50,6 @@ from reference_support import ORACLE, SHARED  # noqa: E402  (../shared/, found f
 
 REFERENCE = SHARED / "reference"
 WORKLOAD = REFERENCE / "workloads" / "nginx-proxy-nginx.tmpl"
-LABEL = "com.github.nginx-proxy.nginx-proxy."
 
 
 def hosts(n: int) -> tuple[list, object, dict[str, str]]:
@@ -255,7 +254,7 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
     """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
     engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
     alternating; the two outputs must be identical."""
-    from common import compile_package, docker_gen_command, engine_support
+    from common import compile_package, docker_gen_command, engine_support, start_proxy_hosts
 
     reference = REFERENCE / "docker-gen"
     if not reference.exists():
@@ -264,12 +263,6 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
     compile_package()
     session = engine_support.EngineSession()
     mark = {"dockergen-test": "1"}  # besides the session's own label: easy to find and remove
-
-    def app(i: int) -> None:
-        env = {"VIRTUAL_HOST": f"svc{i // 2}.example.com", "APP_ENV": "production"}
-        if i % 7 == 0:
-            env["VIRTUAL_PORT"] = "8080"
-        session.create_container(name=None, env=env, labels=mark, expose=[80] if i % 3 else [80, 8080])
 
     timer = shutil.which("time", path="/usr/bin:/bin")
 
@@ -287,8 +280,7 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
         return wall, (int(kib[0]) / 1024 if kib else float("nan")), result.stdout
 
     try:
-        engine_support._parallel(app, list(range(count)))
-        session.create_container(name=None, labels={**mark, LABEL + "nginx": ""}, expose=[80, 443])
+        start_proxy_hosts(session, 0, count, labels=mark)
         with tempfile.TemporaryDirectory(prefix="vs_go-") as tmp:
             template = Path(tmp) / "nginx.tmpl"
             template.write_text(WORKLOAD.read_text(encoding="utf-8"), encoding="utf-8")
