@@ -87,6 +87,25 @@ def test_remove_blank_lines(text, expected):
     assert remove_blank_lines(text) == expected
 
 
+def test_remove_blank_lines_matches_the_line_by_line_rule_on_random_text():
+    """The one-pass removal against the rule written out line by line, on Go's spaces and
+    the characters Python alone counts as space (U+001C..U+001F)."""
+    import random
+
+    from dockergen.golang.unicode import is_space
+
+    def by_lines(text: str) -> str:
+        *pieces, last = text.split("\n")
+        kept = [piece + "\n" for piece in pieces if not all(is_space(c) for c in piece)]
+        return "".join(kept) + ("" if all(is_space(c) for c in last) else last)
+
+    rnd = random.Random(21)
+    alphabet = ["\n", "\n", " ", "\t", "\r", "\v", "\f", "\x1c", "\x1f", "\x85", "\xa0", "\u2028", "\u3000", "a", "é"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(14)))
+        assert remove_blank_lines(text) == by_lines(text), repr(text)
+
+
 # -- templates -------------------------------------------------------------------------------
 
 
