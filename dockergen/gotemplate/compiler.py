@@ -820,6 +820,9 @@ class _Generator:
                       (call_node, name))
         else:
             self.emit(f"{out} = {self.const(fn.call)}({', '.join(texts)})", (call_node, name))
+        if fn.memo and not fn.needs_state:  # a remembered template call holds while these answers do
+            asked = f"({self.const(fn.call)}, ({''.join(text + ', ' for text in texts)}), {out})"
+            self.emit(f"if st.reads is not None: st.reads.append({asked})", pure=True)
         if fn.result.kind == "interface":
             self.emit(f"if {out} is None: {out} = MISSING", pure=True)
         return _Val(out, _RESULT.get(id(fn.result)), plain=True)

@@ -13,8 +13,11 @@ import os
 from dockergen.engine import CompiledTemplate, RenderInput
 from dockergen.errors import RenderError
 
+from .builtins import BUILTINS
 from .context import make_root, to_go_container
 from .errors import ExecError, ParseError
+from .funcmap import function_map
+from .memo import CallMemo
 from .template import TemplateSet, read_template_file
 
 __all__ = ["GoTemplate"]
@@ -27,11 +30,17 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
     a template, so it always counts as reading the daemon facts.
     """
 
-    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
+    def __init__(self, spec: str, keep_blank_lines: bool = False, memo: bool = False) -> None:
+        """``memo``: remember ``{{template}}`` calls between renders (:mod:`.memo`), for a
+        template rendered again and again (watch mode); from the second render on, so that a
+        one-shot run, which renders once, pays nothing for it."""
         self._by_name = {os.path.basename(p): p for p in spec.split(";")}  # a later file wins, as in Go
         # Go-typed copies of the containers of the last render, by identity: the inventory
         # replaces a container object when it changes, so an unchanged one is converted once.
         self._copies: dict[int, tuple[object, object]] = {}
+        self._memo = memo
+        self._renders = 0
+        self._calls: dict[int, tuple[TemplateSet, CallMemo]] = {}  # the compiled set's, made at its first render
         super().__init__(spec, keep_blank_lines)
 
     def _path_of(self, name: str) -> str:
@@ -69,8 +78,12 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
         )
         with self._lock:
             self._copies = copies
+        self._renders += 1
+        calls = self._call_memo(compiled) if self._memo and self._renders > 1 else None
+        if calls is not None and not calls.begin():
+            calls = None
         try:
-            text = compiled.execute(root)
+            text = compiled.execute(root, calls=calls)
         except ExecError as exc:
             container = getattr(exc, "item", None)
             name = None
@@ -78,4 +91,16 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
                 name = getattr(container, "Name", "") or getattr(container, "ID", "")[:12] or None
             message = str(exc) + (f" (rendering container {name})" if name else "")
             raise RenderError(message, self._path_of(exc.name), exc.line, container=name) from None
+        finally:
+            if calls is not None:
+                calls.end()
         return self.tidy(text)
+
+    def _call_memo(self, compiled: TemplateSet) -> CallMemo:
+        """The remembered calls of this compiled set (a reload starts afresh)."""
+        with self._lock:
+            found = self._calls.get(id(compiled))
+            if found is None or found[0] is not compiled:
+                found = (compiled, CallMemo(compiled.templates, compiled.trees, function_map(), BUILTINS))
+                self._calls = {id(compiled): found}
+            return found[1]

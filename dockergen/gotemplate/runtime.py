@@ -81,7 +81,7 @@ class Compiled:
 class State:
     """What one execution carries: output, the node being evaluated (for error texts), depth."""
 
-    __slots__ = ("out", "node", "tree", "templates", "depth", "write", "root_name", "item", "memo")
+    __slots__ = ("out", "node", "tree", "templates", "depth", "write", "root_name", "item", "memo", "calls", "reads")
 
     def __init__(self, templates: dict[str, Compiled], tree: Tree, data: Any = None) -> None:
         self.out: list[str] = []
@@ -93,6 +93,9 @@ class State:
         self.root_name = ""  # the set's name, which ``eval`` errors report
         self.item: Any = None  # the innermost pointer-natured struct (container) a range is on
         self.memo: dict[tuple[Any, ...], Any] = {}  # answers of functions declared memo=True
+        self.calls: Any = None  # a memo.CallMemo when template calls are remembered across renders
+        # While a remembered call runs: (function, arguments, answer) of each memo=True call it makes.
+        self.reads: list[tuple[Any, tuple, Any]] | None = None
 
     def fail(self, message: str) -> Fail:
         return Fail(message, self.node, self.tree, self.item)
@@ -632,7 +635,16 @@ def find_template(st: State, name: str) -> "Compiled":
 
 
 def run_template(st: State, compiled: "Compiled", value: Any, node: Node) -> None:
-    """Run ``compiled`` with ``value`` as dot and ``$``, into the same output."""
+    """Run ``compiled`` with ``value`` as dot and ``$``, into the same output (or write what
+    an earlier call with the same inputs wrote: :mod:`.memo`)."""
+    calls = st.calls
+    if calls is not None and compiled in calls.plans:
+        calls.run(st, compiled, value, node, _run_template)
+    else:
+        _run_template(st, compiled, value, node)
+
+
+def _run_template(st: State, compiled: "Compiled", value: Any, node: Node) -> None:
     saved_tree, saved_node = st.tree, st.node
     st.depth += 1
     try:

@@ -72,8 +72,9 @@ class TemplateSet:
         sources = [(os.path.basename(path), read_template_file(path)) for path in paths]
         return cls(sources, root_name=os.path.basename(spec))
 
-    def execute(self, data: Any, name: str | None = None) -> str:
-        """Run template ``name`` (default: the first file) with ``data`` as dot and ``$``."""
+    def execute(self, data: Any, name: str | None = None, calls: Any = None) -> str:
+        """Run template ``name`` (default: the first file) with ``data`` as dot and ``$``;
+        ``calls``: a :class:`~.memo.CallMemo` of this set, to reuse earlier renders' template calls."""
         name = name or self.main
         if data is None:
             data = MISSING  # Go's Execute(w, nil): the dot is "no value"
@@ -82,6 +83,7 @@ class TemplateSet:
             raise ExecError(f'template: no template "{name}" associated with template "{self.root_name}"', name)
         state = State(self.templates, compiled.tree, data)
         state.root_name = self.root_name
+        state.calls = calls
         try:
             try:
                 compiled.run(state, data)

@@ -1,0 +1,632 @@
+"""Remembered ``{{template}}`` calls: a watcher's next render reuses what an event did not change.
+
+In watch mode every event renders the whole template again.  With nginx-proxy's template
+most of that work is ``{{ template "upstream" ... }}`` and ``{{ template "location" ... }}``
+per host, whose output depends on a few values of the argument, and an event changes one
+host.  A call's output is taken from the previous render (or from earlier in this one) when:
+
+1. the called template provably reads nothing but its argument and files through
+   ``exists``, and changes nothing its caller can see (:func:`analyse`, below: every
+   function it calls is known to be free of side effects, ``set``/``unset``/``merge`` write
+   only to maps the call itself made, ``env``, ``now``, random functions, ``eval``,
+   ``include`` and ``call`` rule it out);
+2. the values it reads, at the argument paths the analysis found (``.VPath``,
+   ``.globals.networks``, ...), are the same: a fingerprint of each (:func:`fingerprint`)
+   compares content for strings, numbers, maps and lists, and identity for structs (the
+   containers' Go-typed copies, which the engine reuses only while a container is
+   unchanged, and which no function can change once no template of the set sorts a
+   slice in place: such a set is never remembered);
+3. every ``exists`` it asked gives the same answer now.
+
+Only the output is remembered (a template returns nothing else), entries live for one
+render after their last use, and a failing call is never remembered.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from .funcs import Function
+from .nodes import (
+    ActionNode, BoolNode, ChainNode, CommandNode, DotNode, FieldNode, IdentifierNode, IfNode, ListNode, NilNode,
+    Node, NumberNode, PipeNode, RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode,
+)
+from .parser import Tree
+from .runtime import field
+from .values import MISSING, Addr, GoMap, GoSlice, NilPointer, Pointer, _STRUCTS
+
+__all__ = ["Summary", "analyse", "fingerprint", "CallMemo", "PURE", "MUTATORS", "TRACKED", "IN_PLACE"]
+
+# Functions that read only their arguments, change none of them and give the same answer for
+# the same arguments.  A name counts only while the function map gives the function it had
+# when this list was checked (see _classify).
+PURE = frozenset((
+    # text/template's built-ins (``call`` calls an unknown function: not listed)
+    "and", "or", "not", "len", "index", "slice", "print", "println", "printf", "html", "js", "urlquery",
+    "eq", "ne", "lt", "le", "gt", "ge",
+    # Sprig: strings (less the random ones and sortAlpha, which sorts a []string in place)
+    "abbrev", "abbrevboth", "adler32sum", "camelcase", "cat", "contains", "hasPrefix", "hasSuffix", "hello",
+    "indent", "initials", "join", "kebabcase", "lower", "nindent", "nospace", "plural", "quote", "repeat",
+    "replace", "sha1sum", "sha256sum", "sha512sum", "snakecase", "split", "splitList", "splitn",
+    "sprigContains", "sprigReplace", "sprigSplit", "sprigSplitn", "squote", "substr", "swapcase", "title",
+    "toString", "toStrings", "trim", "trimAll", "trimPrefix", "trimSuffix", "trimall", "trunc", "untitle",
+    "upper", "wrap", "wrapWith",
+    # regular expressions, encodings, paths
+    "mustRegexFind", "mustRegexFindAll", "mustRegexMatch", "mustRegexReplaceAll", "mustRegexReplaceAllLiteral",
+    "mustRegexSplit", "regexFind", "regexFindAll", "regexMatch", "regexQuoteMeta", "regexReplaceAll",
+    "regexReplaceAllLiteral", "regexSplit", "b32dec", "b32enc", "b64dec", "b64enc",
+    "base", "clean", "dir", "ext", "isAbs", "osBase", "osClean", "osDir", "osExt", "osIsAbs", "sprigDir",
+    # lists (each returns a new list)
+    "append", "chunk", "compact", "concat", "first", "has", "initial", "last", "list", "mustAppend",
+    "mustChunk", "mustCompact", "mustFirst", "mustHas", "mustInitial", "mustLast", "mustPrepend", "mustPush",
+    "mustRest", "mustReverse", "mustSlice", "mustUniq", "mustWithout", "prepend", "push", "rest", "reverse",
+    "seq", "tuple", "uniq", "until", "untilStep", "without",
+    # dicts that only read (dict itself is a constructor, set/unset/merge write)
+    "deepCopy", "dig", "get", "hasKey", "keys", "mustDeepCopy", "omit", "pick", "pluck", "values",
+    # defaults, reflection, math (less randInt), semver, URLs
+    "all", "any", "coalesce", "default", "empty", "fromJson", "mustFromJson", "mustToJson", "mustToPrettyJson",
+    "mustToRawJson", "ternary", "toJson", "toPrettyJson", "toRawJson",
+    "deepEqual", "kindIs", "kindOf", "typeIs", "typeIsLike", "typeOf",
+    "add", "add1", "add1f", "addf", "atoi", "biggest", "ceil", "div", "divf", "float64", "floor", "int", "int64",
+    "max", "maxf", "min", "minf", "mod", "mul", "mulf", "round", "sub", "subf", "toDecimal",
+    "semver", "semverCompare", "urlJoin", "urlParse", "fail",
+    # docker-gen's (less eval/include, which run templates, and the in-place string sorts)
+    "closest", "coalesce", "comment", "contains", "fromYaml", "groupBy", "groupByKeys", "groupByLabel",
+    "groupByLabelWithDefault", "groupByMulti", "groupByWithDefault", "intersect", "json", "mustBeInt",
+    "mustBeIntInRange", "mustBeOneOf", "mustFromYaml", "mustToYaml", "nginxMustParseHSTS", "nginxQuote",
+    "parseBool", "parseJson", "queryEscape", "sha1", "sortObjectsByKeysAsc", "sortObjectsByKeysDesc",
+    "sprigCoalesce", "toLower", "toUpper", "toYaml", "when", "where", "whereAll", "whereAny", "whereExist",
+    "whereLabelDoesNotExist", "whereLabelExists", "whereLabelValueMatches", "whereNot", "whereNotExist",
+))
+# Functions that write to the map they are given first (and return it).
+MUTATORS = frozenset(("set", "unset", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"))
+# Functions that read files: remembered with their answers, asked again before an output is reused.
+TRACKED = frozenset(("exists",))
+# Functions that change a typed slice in place (a container's, say): a set calling one is never remembered.
+IN_PLACE = frozenset(("sortStringsAsc", "sortStringsDesc", "sortAlpha"))
+
+_MAX_PATH = 12  # a longer field path is read whole at this length (``$x = $x.next`` in a loop)
+
+# --- the analysis ----------------------------------------------------------------------
+# An abstract value is a frozenset of atoms: ("path", names) is the value at that field path
+# of the template's argument, not yet looked at; ("fresh", site) a map the template made
+# with ``dict`` at that call (its constant keys' values known); OTHER anything else, made
+# from what was already counted as read.
+
+OTHER = ("other",)
+_OTHER = frozenset((OTHER,))
+_ROOT = frozenset((("path", ()),))
+
+
+class Summary:
+    """What a template does with its argument: the paths it reads (whole values), whether it
+    writes to the argument's own map (``set $ "ip" ...``, allowed to a caller that passes a
+    map it made), and whether it stays within that (``ok``)."""
+
+    __slots__ = ("ok", "writes_arg", "reads")
+
+    def __init__(self, ok: bool = True, writes_arg: bool = False, reads: frozenset = frozenset()) -> None:
+        self.ok = ok
+        self.writes_arg = writes_arg
+        self.reads: frozenset[tuple[str, ...]] = reads
+
+    def state(self) -> tuple:
+        return self.ok, self.writes_arg, self.reads
+
+    @property
+    def memoisable(self) -> bool:
+        return self.ok and not self.writes_arg
+
+
+class _Walker:
+    """One template's abstract run, repeated until nothing it learns grows (variables assigned
+    later in a loop reach their earlier uses)."""
+
+    def __init__(self, tree: Tree, summaries: Mapping[str, Summary], kinds: Mapping[str, str]) -> None:
+        self.tree = tree
+        self.summaries = summaries
+        self.kinds = kinds  # function name -> "pure", "mutator", "tracked", "in_place" or "unknown"
+        self.vars: dict[int, frozenset] = {0: _ROOT}  # declaring node's id -> value ($ is 0)
+        self.sites: dict[int, dict[str, frozenset]] = {}
+        self.reads: set[tuple[str, ...]] = set()
+        self.ok = True
+        self.writes_arg = False
+        self.in_place = False
+
+    def run(self) -> Summary:
+        while True:
+            before = self._size()
+            self.scope: list[tuple[str, int]] = [("$", 0)]
+            if self.tree.root is not None:
+                self.walk_list(self.tree.root, _ROOT)
+            if self._size() == before:
+                break
+        return Summary(self.ok, self.writes_arg, frozenset(_minimal(self.reads)))
+
+    def _size(self) -> tuple:
+        return (len(self.reads), self.ok, self.writes_arg, sum(len(v) for v in self.vars.values()),
+                sum(len(v) for s in self.sites.values() for v in s.values()), len(self.sites))
+
+    # -- effects on abstract values ------------------------------------------------------
+
+    def consume(self, value: frozenset, seen: set[int] | None = None) -> None:
+        """The whole of ``value`` may be looked at."""
+        for atom in value:
+            if atom[0] == "path":
+                self.reads.add(atom[1])
+            elif atom[0] == "fresh":
+                seen = seen if seen is not None else set()
+                if atom[1] not in seen:
+                    seen.add(atom[1])
+                    for entry in list(self.sites.get(atom[1], {}).values()):
+                        self.consume(entry, seen)
+
+    def mutate(self, value: frozenset) -> None:
+        """``value`` is written to: fine for a map this template made, or its argument's own map."""
+        for atom in value:
+            if atom == ("path", ()):
+                self.writes_arg = True
+            elif atom[0] != "fresh":
+                self.ok = False
+
+    def field(self, value: frozenset, name: str) -> frozenset:
+        out: set = set()
+        for atom in value:
+            if atom[0] == "path":
+                if len(atom[1]) >= _MAX_PATH:
+                    self.reads.add(atom[1])
+                    out.add(OTHER)
+                else:
+                    out.add(("path", atom[1] + (name,)))
+            elif atom[0] == "fresh":
+                out.update(self.sites.get(atom[1], {}).get(name, ()))
+                out.add(OTHER)  # a key set later holds what set/merge counted as read
+            else:
+                out.add(OTHER)
+        return frozenset(out)
+
+    def at_path(self, value: frozenset, path: tuple[str, ...]) -> frozenset:
+        for name in path:
+            value = self.field(value, name)
+        return value
+
+    # -- the tree --------------------------------------------------------------------------
+
+    def lookup(self, name: str) -> int | None:
+        for index in range(len(self.scope) - 1, -1, -1):
+            if self.scope[index][0] == name:
+                return self.scope[index][1]
+        return None
+
+    def assign(self, key: int | None, value: frozenset) -> None:
+        if key is None:  # undefined: the template fails there
+            return
+        self.vars[key] = self.vars.get(key, frozenset()) | value
+
+    def walk_list(self, node: ListNode | None, dot: frozenset) -> None:
+        if node is None:
+            return
+        mark = len(self.scope)
+        for child in node.nodes:
+            self.walk_node(child, dot)
+        del self.scope[mark:]
+
+    def walk_node(self, node: Node, dot: frozenset) -> None:
+        if isinstance(node, ActionNode):
+            value = self.pipe(node.pipe, dot)
+            if not node.pipe.decl:
+                self.consume(value)  # printed
+        elif isinstance(node, (IfNode, WithNode)):
+            mark = len(self.scope)
+            value = self.pipe(node.pipe, dot)
+            self.consume(value)  # its truth
+            self.walk_list(node.list, value if isinstance(node, WithNode) else dot)
+            self.walk_list(node.else_list, dot)
+            del self.scope[mark:]
+        elif isinstance(node, RangeNode):
+            mark = len(self.scope)
+            value = self.pipe(node.pipe, dot, declare=False)
+            self.consume(value)
+            for variable in node.pipe.decl:
+                if node.pipe.is_assign:
+                    self.assign(self.lookup(variable.ident[0]), _OTHER)
+                else:
+                    self.scope.append((variable.ident[0], id(variable)))
+                    self.assign(id(variable), _OTHER)
+            self.walk_list(node.list, _OTHER)
+            self.walk_list(node.else_list, dot)
+            del self.scope[mark:]
+        elif isinstance(node, TemplateNode):
+            arg = self.pipe(node.pipe, dot) if node.pipe is not None else _OTHER
+            called = self.summaries.get(node.name)
+            if called is None:
+                self.ok = False
+                self.consume(arg)
+                return
+            for path in called.reads:
+                self.consume(self.at_path(arg, path))
+            if called.writes_arg:
+                self.mutate(arg)
+            if not called.ok:
+                self.ok = False
+        elif not isinstance(node, TextNode):
+            pass  # break, continue
+
+    def pipe(self, pipe: PipeNode, dot: frozenset, declare: bool = True) -> frozenset:
+        value: frozenset | None = None
+        for cmd in pipe.cmds:
+            value = self.command(cmd, dot, value)
+        value = value if value is not None else _OTHER
+        if declare:
+            for variable in pipe.decl:
+                if pipe.is_assign:
+                    self.assign(self.lookup(variable.ident[0]), value)
+                else:
+                    self.scope.append((variable.ident[0], id(variable)))
+                    self.assign(id(variable), value)
+        return value
+
+    def command(self, cmd: CommandNode, dot: frozenset, final: frozenset | None) -> frozenset:
+        first, rest = cmd.args[0], cmd.args[1:]
+        if isinstance(first, IdentifierNode):
+            return self.function(first, rest, final, dot)
+        if isinstance(first, FieldNode):
+            return self.chain(dot, first.ident, rest, final, dot)
+        if isinstance(first, ChainNode):
+            return self.chain(self.arg(first.node, dot), first.fields, rest, final, dot)
+        if isinstance(first, VariableNode):
+            value = self.vars.get(self.lookup(first.ident[0]) or -1, frozenset()) if first.ident[0] != "$" \
+                else self.vars[0]
+            if len(first.ident) > 1:
+                return self.chain(value, first.ident[1:], rest, final, dot)
+            self._extra(rest, final, dot)
+            return value
+        self._extra(rest, final, dot)
+        if isinstance(first, PipeNode):
+            return self.pipe(first, dot)
+        if isinstance(first, DotNode):
+            return dot
+        return _OTHER  # a constant, nil
+
+    def _extra(self, args: list[Node], final: frozenset | None, dot: frozenset) -> None:
+        """Arguments given to something that takes none (Go fails there): looked at all the same."""
+        for node in args:
+            self.consume(self.arg(node, dot))
+        if final is not None:
+            self.consume(final)
+
+    def chain(self, value: frozenset, names: list[str], args: list[Node], final: frozenset | None,
+              dot: frozenset) -> frozenset:
+        for name in names[:-1]:
+            value = self.field(value, name)
+        if args or final is not None:  # a method with arguments: methods only read
+            self.consume(value)
+            self._extra(args, final, dot)
+            return _OTHER
+        return self.field(value, names[-1])
+
+    def arg(self, node: Node, dot: frozenset) -> frozenset:
+        if isinstance(node, DotNode):
+            return dot
+        if isinstance(node, FieldNode):
+            return self.chain(dot, node.ident, [], None, dot)
+        if isinstance(node, ChainNode):
+            return self.chain(self.arg(node.node, dot), node.fields, [], None, dot)
+        if isinstance(node, VariableNode):
+            return self.command(CommandNode(node.pos, [node]), dot, None)
+        if isinstance(node, PipeNode):
+            return self.pipe(node, dot)
+        if isinstance(node, IdentifierNode):
+            return self.function(node, [], None, dot)
+        return _OTHER  # constants, nil
+
+    def function(self, ident: IdentifierNode, nodes: list[Node], final: frozenset | None,
+                 dot: frozenset) -> frozenset:
+        args = [(node, self.arg(node, dot)) for node in nodes]
+        if final is not None:
+            args.append((None, final))
+        kind = self.kinds.get(ident.name, "unknown")
+        if kind == "dict":
+            site = self.sites.setdefault(id(ident), {})
+            for index in range(0, len(args), 2):
+                key = args[index][0]
+                value = args[index + 1][1] if index + 1 < len(args) else _OTHER
+                if isinstance(key, StringNode):
+                    site[key.text] = site.get(key.text, frozenset()) | value
+                else:
+                    self.consume(args[index][1])
+                    self.consume(value)
+            return frozenset((("fresh", id(ident)),))
+        if kind == "mutator" and args:
+            target = args[0][1]
+            self.mutate(target)
+            for _, value in args[1:]:
+                self.consume(value)
+            return target
+        for _, value in args:
+            self.consume(value)
+        if kind == "in_place":
+            self.in_place = True
+            self.ok = False
+        elif kind not in ("pure", "tracked"):
+            self.ok = False
+        return _OTHER
+
+
+def _minimal(paths: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """The paths that no other path of the set contains (a prefix is read whole)."""
+    kept: set[tuple[str, ...]] = set()
+    for path in sorted(paths, key=len):
+        if not any(path[:n] in kept for n in range(len(path) + 1)):
+            kept.add(path)
+    return kept
+
+
+def _classify(funcs: Mapping[str, Function], builtins: Mapping[str, Function]) -> dict[str, str]:
+    """Each function name's kind for the analysis.  A name is trusted only when it means the
+    function this module was written against (docker-gen's map and Go's built-ins)."""
+    from .builtins import BUILTINS
+    from .funcmap import function_map
+
+    reference = function_map()
+    kinds: dict[str, str] = {}
+    for name in set(funcs) | set(builtins):
+        mine = funcs.get(name) if name in funcs else builtins.get(name)
+        known = reference.get(name) if name in reference else BUILTINS.get(name)
+        if mine is None or known is None or mine.call is not known.call:
+            kinds[name] = "unknown"
+        elif name == "dict":
+            kinds[name] = "dict"
+        elif name in MUTATORS:
+            kinds[name] = "mutator"
+        elif name in TRACKED:
+            kinds[name] = "tracked"
+        elif name in IN_PLACE:
+            kinds[name] = "in_place"
+        elif name in PURE:
+            kinds[name] = "pure"
+        else:
+            kinds[name] = "unknown"
+    return kinds
+
+
+def analyse(trees: Mapping[str, Tree], funcs: Mapping[str, Function],
+            builtins: Mapping[str, Function]) -> tuple[dict[str, Summary], bool]:
+    """Each template's :class:`Summary`, and whether any template changes a slice in place.
+
+    The summaries are the least fixed point over the set (a template's calls use the
+    others' current summaries; every iteration can only add reads or take ``ok`` away)."""
+    kinds = _classify(funcs, builtins)
+    summaries = {name: Summary() for name in trees}
+    walkers = {name: _Walker(tree, summaries, kinds) for name, tree in trees.items()}
+    while True:
+        changed = False
+        for name, walker in walkers.items():
+            summary = walker.run()
+            if summary.state() != summaries[name].state():
+                summaries[name] = summary
+                changed = True
+        if not changed:
+            return summaries, any(walker.in_place for walker in walkers.values())
+
+
+# --- fingerprints ----------------------------------------------------------------------
+
+
+class Unkeyable(Exception):
+    """A value this module cannot fingerprint (or one too large to be worth it)."""
+
+
+_NOT_FOUND = object()  # a path whose evaluation fails: the template cannot have read it
+# Values visited per call's key.  Past that, comparing costs about what running the template
+# does (``fallback_server`` reads every host): such a template is no longer remembered.
+_BUDGET = 512
+
+
+def fingerprint(value: Any, refs: list[Any], budget: list[int], depth: int = 0) -> Hashable:
+    """A hashable stand-in for ``value`` that is equal only for values a template cannot tell
+    apart: types and content for data, identity (kept alive through ``refs``) for structs."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > 64:
+        raise Unkeyable("too large")
+    t = type(value)
+    if t is str or value is None or t is bool or value is MISSING:
+        return value  # type: ignore[no-any-return]
+    if t in _STRUCTS:  # model structs: never changed in place (see the module's docstring)
+        refs.append(value)
+        return ("@", id(value))
+    depth += 1
+    if t is dict or t is GoMap:
+        out: list[Hashable] = [t, value.type, value.nil] if t is GoMap else [t]
+        for k, v in value.items():
+            out.append(k if type(k) is str else fingerprint(k, refs, budget, depth))
+            out.append(v if type(v) is str else fingerprint(v, refs, budget, depth))
+        budget[0] -= len(value)
+        return tuple(out)
+    if t is list or isinstance(value, GoSlice):
+        out = [t, value.type, value.nil] if t is not list else [t]
+        for v in value:
+            out.append(v if type(v) is str else fingerprint(v, refs, budget, depth))
+        budget[0] -= len(value)
+        data = getattr(value, "root_data", None)  # the root's container list: its methods read root_data
+        if data is not None:
+            out.append(_root_data(data, refs, budget, depth))
+        return tuple(out)
+    if isinstance(value, int):
+        return (t, int(value))
+    if isinstance(value, float):
+        return (t, repr(value))
+    if t is Addr:
+        return (Addr, fingerprint(value.value, refs, budget, depth))
+    if t is NilPointer:
+        return (NilPointer, value.type)
+    if isinstance(value, Pointer):
+        data = getattr(value, "data", None)  # the root: its methods read data
+        return (t, value.type, fingerprint(value.target, refs, budget, depth)) + (
+            (_root_data(data, refs, budget, depth),) if data is not None else ())
+    if isinstance(value, (bytes, complex)):
+        return (t, value)
+    from dockergen.model import GoTime
+
+    if isinstance(value, GoTime):
+        return (t, value.isoformat(), str(value.tzinfo))
+    raise Unkeyable(t.__name__)
+
+
+def _root_data(data: Any, refs: list[Any], budget: list[int], depth: int) -> Hashable:
+    return tuple(fingerprint(getattr(data, name), refs, budget, depth + 1)
+                 for name in ("env", "docker", "current", "services", "tasks", "nodes"))
+
+
+# --- at run time -----------------------------------------------------------------------
+
+
+class _Node:
+    """The argument paths of one template as a tree: each step's field name, and a number
+    that names the step in keys (so that keys of different shapes never compare equal)."""
+
+    __slots__ = ("index", "children")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.children: list[tuple[str, _Node]] = []
+
+
+def _path_tree(paths: tuple[tuple[str, ...], ...]) -> _Node:
+    count = [0]
+
+    def node() -> _Node:
+        count[0] += 1
+        return _Node(count[0])
+
+    root = node()
+    for path in paths:
+        at = root
+        for name in path:
+            found = next((child for step, child in at.children if step == name), None)
+            if found is None:
+                found = node()
+                at.children.append((name, found))
+            at = found
+    return root
+
+
+_STRUCT_AT = object()  # key part: the rest of the paths below this step read a struct's fields
+
+
+def _walk(st: Any, value: Any, at: _Node, parts: list[Hashable], refs: list[Any], budget: list[int]) -> None:
+    """Append the key parts of ``value`` for the paths below ``at`` (``at`` has some)."""
+    inner = value.value if type(value) is Addr else value
+    if type(inner) in _STRUCTS:  # whatever is read below is the struct's, and a struct never changes
+        refs.append(inner)
+        parts.append((_STRUCT_AT, at.index, type(value) is Addr, id(inner)))
+        return
+    plain = type(value) is dict
+    for name, child in at.children:
+        if plain:
+            found = value.get(name, MISSING)
+        else:
+            try:
+                found = field(st, None, None, name, value, None, MISSING, False)
+            except Exception:  # the template cannot have read it: it would have failed there
+                parts.append((_NOT_FOUND, child.index))
+                continue
+        if child.children:
+            _walk(st, found, child, parts, refs, budget)
+        elif type(found) is str:
+            parts.append(found)
+        else:
+            parts.append(fingerprint(found, refs, budget))
+
+
+class _Entry:
+    __slots__ = ("output", "asked", "refs")
+
+    def __init__(self, output: str, asked: list[tuple[Hashable, Any, tuple, Any]], refs: list[Any]) -> None:
+        self.output = output
+        self.asked = asked  # (memo key, function, arguments, answer) of each tracked call
+        self.refs = refs  # what identity fingerprints stand for, kept alive
+
+
+class CallMemo:
+    """The remembered calls of one compiled template set, across its renders.
+
+    ``begin``/``end`` bracket a render (a render on another thread meanwhile runs without
+    it); entries neither used nor made by the last render are dropped."""
+
+    def __init__(self, templates: Mapping[str, Any], trees: Mapping[str, Tree], funcs: Mapping[str, Function],
+                 builtins: Mapping[str, Function]) -> None:
+        summaries, in_place = analyse(trees, funcs, builtins)
+        # compiled template -> the tree of argument paths its output depends on
+        self.plans: dict[Any, _Node] = {} if in_place else {
+            templates[name]: _path_tree(tuple(sorted(summary.reads)))
+            for name, summary in summaries.items() if summary.memoisable and name in templates
+        }
+        self.summaries = summaries
+        self._previous: dict[Hashable, _Entry] = {}
+        self._current: dict[Hashable, _Entry] = {}
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def begin(self) -> bool:
+        """Start a render; False when another one holds the memory (render without it)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self._previous, self._current = self._current, {}
+        self.hits = self.misses = 0
+        return True
+
+    def end(self) -> None:
+        self._lock.release()
+
+    def run(self, st: Any, compiled: Any, value: Any, node: Node, run: Any) -> None:
+        """``{{template}}`` of a remembered template: its output again, or ``run`` recorded."""
+        refs: list[Any] = []
+        parts: list[Hashable] = [compiled]
+        saved = st.node
+        plan = self.plans[compiled]
+        try:
+            if plan.children:
+                _walk(st, value, plan, parts, refs, [_BUDGET])
+            key: tuple | None = tuple(parts)
+        except Unkeyable:
+            key = None
+            del self.plans[compiled]  # too large (or too strange) to compare: not remembered
+        st.node = saved
+        if key is not None:
+            entry = self._current.get(key) or self._previous.get(key)
+            if entry is not None and _still(st.memo, entry.asked):
+                self._current[key] = entry
+                st.write(entry.output)
+                if st.reads is not None:
+                    st.reads.extend((fn, args, answer) for _, fn, args, answer in entry.asked)
+                self.hits += 1
+                return
+        self.misses += 1
+        outer, start = st.reads, len(st.out)
+        st.reads = []
+        try:
+            run(st, compiled, value, node)
+        finally:
+            inner, st.reads = st.reads, outer
+        if outer is not None:
+            outer.extend(inner)
+        if key is not None:
+            asked = [(("asked", fn, args), fn, args, answer) for fn, args, answer in dict.fromkeys(inner)]
+            self._current[key] = _Entry("".join(st.out[start:]), asked, refs)
+
+
+def _still(memo: dict, asked: list[tuple[Hashable, Any, tuple, Any]]) -> bool:
+    """Whether every tracked call gives its remembered answer (each asked once per render)."""
+    for key, fn, args, answer in asked:
+        now = memo.get(key, _NOT_FOUND)
+        if now is _NOT_FOUND:
+            try:
+                now = memo[key] = fn(*args)
+            except Exception:
+                return False
+        if now != answer or type(now) is not type(answer):
+            return False
+    return True
