@@ -487,11 +487,12 @@ class _Node:
     """The argument paths of one template as a tree: each step's field name, and a number
     that names the step in keys (so that keys of different shapes never compare equal)."""
 
-    __slots__ = ("index", "children")
+    __slots__ = ("index", "children", "whole")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.children: list[tuple[str, _Node]] = []
+        self.whole = False
 
 
 def _path_tree(paths: tuple[tuple[str, ...], ...]) -> _Node:
@@ -502,6 +503,7 @@ def _path_tree(paths: tuple[tuple[str, ...], ...]) -> _Node:
         return _Node(count[0])
 
     root = node()
+    root.whole = () in paths  # the whole argument (the only path then); no path: nothing read
     for path in paths:
         at = root
         for name in path:
@@ -588,7 +590,9 @@ class CallMemo:
         saved = st.node
         plan = self.plans[compiled]
         try:
-            if plan.children:
+            if plan.whole:
+                parts.append(fingerprint(value, refs, [_BUDGET]))
+            elif plan.children:
                 _walk(st, value, plan, parts, refs, [_BUDGET])
             key: tuple | None = tuple(parts)
         except Unkeyable:
