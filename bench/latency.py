@@ -43,6 +43,7 @@ import queue
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -326,9 +327,11 @@ def proxy_samples(session, events: "EventTimes", dest: Path, tag: str, samples: 
     return starts, removals
 
 
-def proxy_case(session, counts: list[int], samples: int, rounds: int, workdir: Path, note: str) -> None:
+def proxy_case(session, counts: list[int], samples: int, rounds: int, workdir: Path, note: str,
+               compare_with: str = "") -> None:
     """nginx-proxy's template under ``-watch``: dockergen and the reference docker-gen in
-    alternating rounds on the same containers (see the module's docstring)."""
+    alternating rounds on the same containers (see the module's docstring); ``compare_with``:
+    another dockergen checkout (an earlier commit, say) run as a third program."""
     if not NGINX_PROXY_TEMPLATE.exists():
         print(f"skipped: nginx-proxy's template is not here ({NGINX_PROXY_TEMPLATE})")
         return
@@ -336,6 +339,11 @@ def proxy_case(session, counts: list[int], samples: int, rounds: int, workdir: P
     template.write_text(NGINX_PROXY_TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
     reference = REFERENCE / "docker-gen"
     programs = {"dockergen": [*docker_gen_command(), "-template-engine", "go"]}
+    environments: dict[str, dict[str, str] | None] = {}
+    if compare_with:
+        other = f"dockergen ({Path(compare_with).name})"
+        programs[other] = [sys.executable, "-m", "dockergen", "-template-engine", "go"]
+        environments[other] = {**os.environ, "PYTHONPATH": str(Path(compare_with).resolve())}
     if reference.exists():
         programs["docker-gen (Go)"] = [str(reference)]
     else:
@@ -357,17 +365,17 @@ def proxy_case(session, counts: list[int], samples: int, rounds: int, workdir: P
             figures: dict[str, tuple[list, list]] = {name: ([], []) for name in programs}
             initial: dict[str, str] = {}
             for round_ in range(rounds):
-                for name, command in programs.items():
-                    short = name.split()[0]
+                for index, (name, command) in enumerate(programs.items()):
+                    short = "".join(c for c in name if c.isalnum())[:24]
                     dest = workdir / f"{short}-{count}-{round_}.conf"
                     with open(workdir / f"{short}-{count}-{round_}.log", "w") as log:
                         watcher = subprocess.Popen([*command, "-watch", *flt, str(template), str(dest)],
-                                                   stdout=log, stderr=subprocess.STDOUT)
+                                                   stdout=log, stderr=subprocess.STDOUT, env=environments.get(name))
                     try:
                         wait_initial(dest, markers)
                         time.sleep(0.5)
                         initial.setdefault(name, dest.read_text())
-                        starts, removals = proxy_samples(session, events, dest, f"{short[:2]}{count}r{round_}",
+                        starts, removals = proxy_samples(session, events, dest, f"p{index}n{count}r{round_}",
                                                          per_round)
                     finally:
                         watcher.terminate()
@@ -407,12 +415,15 @@ def main() -> None:
                         help="nginx-proxy: nginx-proxy's template, against the reference docker-gen (start-stop only)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per program (--template nginx-proxy)")
     parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
+    parser.add_argument("--compare-with", default="", metavar="CHECKOUT",
+                        help="--template nginx-proxy: also run the dockergen of this checkout (before/after, same run)")
     args = parser.parse_args()
     compile_package()
     if args.template == "nginx-proxy":
         workdir = Path(tempfile.mkdtemp(prefix="dockergen-bench-"))
         counts = [int(c) for c in args.counts.split(",")]
-        proxy_case(engine_support.EngineSession(), counts, args.samples, args.rounds, workdir, args.note)
+        proxy_case(engine_support.EngineSession(), counts, args.samples, args.rounds, workdir, args.note,
+                   args.compare_with)
         return
     if not args.podman:
         run(args, engine_support.EngineSession())
