@@ -204,3 +204,23 @@ def test_dry_run_diff_shows_the_templates_comments(tmp_path):
     added = {line[1:] for line in diff.splitlines() if line.startswith("+")}
     assert set(comments) <= added
     assert "sick.test" not in diff
+
+
+def test_count_invalid_without_the_mark_anywhere():
+    assert count_invalid("server {\n  # left\n}\n# leftout\n") == 0
+    assert count_invalid("  # left out: c1 (VIRTUAL_PORT)\n") == 1
+
+
+def test_line_changes_count_lines_as_multisets_after_the_common_ends():
+    """The log line's +added/-removed: the same as counting every line as a multiset."""
+    import random
+    from collections import Counter
+
+    from dockergen.pipeline.job import line_changes
+
+    rnd = random.Random(9)
+    for _ in range(5000):
+        old = "\n".join(rnd.choice("abcd") for _ in range(rnd.randrange(9)))
+        new = "\n".join(rnd.choice("abcd") for _ in range(rnd.randrange(9)))
+        before, after = Counter(old.splitlines()), Counter(new.splitlines())
+        assert line_changes(old, new) == (sum((after - before).values()), sum((before - after).values()))
