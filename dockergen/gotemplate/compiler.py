@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from functools import lru_cache
 from collections.abc import Callable, Mapping
 from types import CodeType, TracebackType
 from typing import Any, NamedTuple
@@ -108,6 +109,13 @@ def _heavier(node: Node, limit: int) -> bool:
 _EXACT = {id(STRING): str, id(INT): int, id(BOOL): bool, id(FLOAT64): float, id(DICT): dict, id(LIST): list}
 # Results trusted to be exactly their declared type (a DICT parameter may also pass a GoMap on).
 _RESULT = {id(STRING): str, id(INT): int, id(BOOL): bool}
+
+
+@lru_cache(maxsize=1)
+def _container_functions() -> frozenset[Any]:
+    from .memo import container_functions
+
+    return container_functions()
 
 
 class _Failing(NamedTuple):
@@ -818,6 +826,10 @@ class _Generator:
             self.emit(f"{out} = st.memo.get({key}, st)")
             self.emit(f"if {out} is st: {out} = st.memo[{key}] = {self.const(fn.call)}({', '.join(texts)})",
                       (call_node, name))
+        elif fn.call in _container_functions():  # answers remembered across a watcher's renders
+            call = f"{self.const(fn.call)}({', '.join(texts)})"
+            remembered = f"st.calls.function({self.const(fn.call)}, ({''.join(text + ', ' for text in texts)}))"
+            self.emit(f"{out} = {call} if st.calls is None else {remembered}", (call_node, name))
         else:
             self.emit(f"{out} = {self.const(fn.call)}({', '.join(texts)})", (call_node, name))
         if fn.memo and not fn.needs_state:  # a remembered template call holds while these answers do

@@ -37,7 +37,10 @@ from .parser import Tree
 from .runtime import field
 from .values import MISSING, Addr, GoMap, GoSlice, NilPointer, Pointer, _STRUCTS
 
-__all__ = ["Summary", "analyse", "fingerprint", "CallMemo", "PURE", "MUTATORS", "TRACKED", "IN_PLACE"]
+__all__ = [
+    "Summary", "analyse", "fingerprint", "CallMemo", "PURE", "MUTATORS", "TRACKED", "IN_PLACE", "CONTAINER_FUNCTIONS",
+    "container_functions",
+]
 
 # Functions that read only their arguments, change none of them and give the same answer for
 # the same arguments.  A name counts only while the function map gives the function it had
@@ -86,6 +89,26 @@ MUTATORS = frozenset(("set", "unset", "merge", "mustMerge", "mergeOverwrite", "m
 TRACKED = frozenset(("exists",))
 # Functions that change a typed slice in place (a container's, say): a set calling one is never remembered.
 IN_PLACE = frozenset(("sortStringsAsc", "sortStringsDesc", "sortAlpha"))
+
+# docker-gen's functions over container lists (grouping, filtering, sorting): their answers
+# are remembered too when the list holds only containers (struct copies, compared by
+# identity) and the other arguments are plain values; each call gets a copy of the answer's
+# top level (nothing else of it can be changed: see CallMemo.function).
+CONTAINER_FUNCTIONS = frozenset((
+    "groupBy", "groupByKeys", "groupByLabel", "groupByLabelWithDefault", "groupByMulti", "groupByWithDefault",
+    "where", "whereAll", "whereAny", "whereExist", "whereLabelDoesNotExist", "whereLabelExists",
+    "whereLabelValueMatches", "whereNot", "whereNotExist", "sortObjectsByKeysAsc", "sortObjectsByKeysDesc",
+))
+
+
+def container_functions() -> frozenset[Any]:
+    """The callables of :data:`CONTAINER_FUNCTIONS` (the compiler routes their calls through
+    ``CallMemo.function`` while a render remembers)."""
+    from .funcmap import function_map
+
+    functions = function_map()
+    return frozenset(functions[name].call for name in CONTAINER_FUNCTIONS)
+
 
 _MAX_PATH = 12  # a longer field path is read whole at this length (``$x = $x.next`` in a loop)
 
@@ -567,6 +590,7 @@ class CallMemo:
             for name, summary in summaries.items() if summary.memoisable and name in templates
         }
         self.summaries = summaries
+        self.functions_too = not in_place  # see CONTAINER_FUNCTIONS
         self._previous: dict[Hashable, _Entry] = {}
         self._current: dict[Hashable, _Entry] = {}
         self._lock = threading.Lock()
@@ -620,6 +644,40 @@ class CallMemo:
         if key is not None:
             asked = [(("asked", fn, args), fn, args, answer) for fn, args, answer in dict.fromkeys(inner)]
             self._current[key] = _Entry("".join(st.out[start:]), asked, refs)
+
+
+    def function(self, fn: Any, args: tuple) -> Any:
+        """``fn(*args)`` for one of :data:`CONTAINER_FUNCTIONS`, answered again while its list
+        holds the same container objects and the other arguments are equal."""
+        entries = args[0] if args else None
+        if isinstance(entries, Pointer):
+            entries = entries.target
+        rest = args[1:]
+        if (not self.functions_too or not isinstance(entries, list) or not set(map(type, entries)) <= _STRUCT_TYPES
+                or not set(map(type, rest)) <= _PLAIN):
+            return fn(*args)
+        key = (fn, tuple(map(id, entries)), tuple(map(type, rest)), rest)
+        found = self._current.get(key) or self._previous.get(key)
+        if found is None:
+            found = _Entry(fn(*args), [], list(entries))  # the containers, kept alive with their ids
+        self._current[key] = found
+        return _copy(found.output)
+
+
+_STRUCT_TYPES = _STRUCTS.keys()
+_PLAIN = frozenset((str, int, bool, float, type(None)))
+
+
+def _copy(value: Any) -> Any:
+    """A fresh top level for a remembered answer.  What lies below (lists of containers, strings)
+    no template function changes in place: set/unset/merge take plain maps, and the in-place
+    sorts of []string turn remembering off for the whole set."""
+    t = type(value)
+    if t is GoMap or t is GoSlice:
+        return t(value.type, value, nil=value.nil)
+    if t is list or t is dict:
+        return t(value)
+    return value
 
 
 def _still(memo: dict, asked: list[tuple[Hashable, Any, tuple, Any]]) -> bool:

@@ -329,3 +329,28 @@ def test_identity_keys_follow_the_inventorys_replaced_objects(tmp_path):
     assert template.render(RenderInput([first], Docker(), {})) == "app-1=1;"
     changed = dataclasses.replace(first, Env={"X": "2"})
     assert template.render(RenderInput([changed], Docker(), {})) == "app-1=2;"
+
+
+def test_container_functions_are_answered_again_only_for_the_same_container_objects(tmp_path):
+    spec = tmp_path / "t.tmpl"
+    spec.write_text('{{ range $k, $v := groupBy $ "Env.X" }}{{ $k }}:{{ len $v }};{{ end }}'
+                    '{{ $d := list (dict "X" "d") }}{{ groupByKeys $d "X" }}')
+    template = GoTemplate(str(spec), memo=True)
+    a = container_from_inspect(fake_inspect(1, {"X": "1"}))
+    b = container_from_inspect(fake_inspect(2, {"X": "1"}))
+    assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
+    assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
+    memo = _calls(template)
+    assert [key[0] for key in memo._current] == [function_map()["groupBy"].call]  # not the list of maps
+    b2 = dataclasses.replace(b, Env={"X": "2"})
+    assert template.render(RenderInput([a, b2], Docker(), {})) == "1:1;2:1;[d]"
+
+
+def test_nothing_is_remembered_when_a_template_sorts_in_place(tmp_path):
+    spec = tmp_path / "t.tmpl"
+    spec.write_text('{{ sortStringsAsc (split "b,a" ",") }}{{ groupByKeys $ "Env.X" }}')
+    template = GoTemplate(str(spec), memo=True)
+    data = RenderInput([container_from_inspect(fake_inspect(1, {"X": "1"}))], Docker(), {})
+    for _ in range(3):
+        template.render(data)
+    assert not _calls(template)._current
