@@ -92,8 +92,7 @@ IN_PLACE = frozenset(("sortStringsAsc", "sortStringsDesc", "sortAlpha"))
 
 # docker-gen's functions over container lists (grouping, filtering, sorting): their answers
 # are remembered too when the list holds only containers (struct copies, compared by
-# identity) and the other arguments are plain values; each call gets a copy of the answer's
-# top level (nothing else of it can be changed: see CallMemo.function).
+# identity) and the other arguments are plain values (see CallMemo.function).
 CONTAINER_FUNCTIONS = frozenset((
     "groupBy", "groupByKeys", "groupByLabel", "groupByLabelWithDefault", "groupByMulti", "groupByWithDefault",
     "where", "whereAll", "whereAny", "whereExist", "whereLabelDoesNotExist", "whereLabelExists",
@@ -648,36 +647,41 @@ class CallMemo:
 
     def function(self, fn: Any, args: tuple) -> Any:
         """``fn(*args)`` for one of :data:`CONTAINER_FUNCTIONS`, answered again while its list
-        holds the same container objects and the other arguments are equal."""
-        entries = args[0] if args else None
-        if isinstance(entries, Pointer):
-            entries = entries.target
-        rest = args[1:]
-        if (not self.functions_too or not isinstance(entries, list) or not set(map(type, entries)) <= _STRUCT_TYPES
-                or not set(map(type, rest)) <= _PLAIN):
+        holds the same container objects and the other arguments are equal.
+
+        The answer itself is handed out again, not a copy: a template can change a value in
+        place only with set/unset/merge, which take plain maps (map[string]interface{}: none
+        of these answers, whose maps are typed and whose lists hold containers or strings),
+        and with the in-place sorts of []string, which turn remembering off for the set."""
+        entries = args[0]
+        if type(entries) is not list:
+            if isinstance(entries, Pointer):
+                entries = entries.target
+            if not isinstance(entries, list):
+                return fn(*args)
+        if not self.functions_too:
             return fn(*args)
-        key = (fn, tuple(map(id, entries)), tuple(map(type, rest)), rest)
+        ids = []
+        for item in entries:
+            if type(item) not in _STRUCTS:
+                return fn(*args)
+            ids.append(id(item))
+        rest = args[1:]
+        for arg in rest:
+            if type(arg) is not str:
+                if type(arg) not in _PLAIN:
+                    return fn(*args)
+                rest = (*rest, tuple(map(type, rest)))  # 1, 1.0 and True are equal keys otherwise
+                break
+        key = (fn, rest, *ids)
         found = self._current.get(key) or self._previous.get(key)
         if found is None:
             found = _Entry(fn(*args), [], list(entries))  # the containers, kept alive with their ids
         self._current[key] = found
-        return _copy(found.output)
+        return found.output
 
 
-_STRUCT_TYPES = _STRUCTS.keys()
 _PLAIN = frozenset((str, int, bool, float, type(None)))
-
-
-def _copy(value: Any) -> Any:
-    """A fresh top level for a remembered answer.  What lies below (lists of containers, strings)
-    no template function changes in place: set/unset/merge take plain maps, and the in-place
-    sorts of []string turn remembering off for the whole set."""
-    t = type(value)
-    if t is GoMap or t is GoSlice:
-        return t(value.type, value, nil=value.nil)
-    if t is list or t is dict:
-        return t(value)
-    return value
 
 
 def _still(memo: dict, asked: list[tuple[Hashable, Any, tuple, Any]]) -> bool:
