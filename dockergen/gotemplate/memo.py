@@ -566,19 +566,19 @@ def _walk(st: Any, value: Any, at: _Node, parts: list[Hashable], refs: list[Any]
 
 
 class _Entry:
-    __slots__ = ("output", "asked", "refs")
+    __slots__ = ("output", "asked")
 
-    def __init__(self, output: str, asked: list[tuple[Hashable, Any, tuple, Any]], refs: list[Any]) -> None:
+    def __init__(self, output: str, asked: list[tuple[tuple, Any]]) -> None:
         self.output = output
-        self.asked = asked  # (memo key, function, arguments, answer) of each tracked call
-        self.refs = refs  # what identity fingerprints stand for, kept alive
+        self.asked = asked  # (("asked", function, arguments), answer) of each tracked call
 
 
 class CallMemo:
     """The remembered calls of one compiled template set, across its renders.
 
     ``begin``/``end`` bracket a render (a render on another thread meanwhile runs without
-    it); entries neither used nor made by the last render are dropped."""
+    it).  What the render used or made is kept until the next one, and so are the objects
+    whose identities its keys hold (so that no other object can take their ids)."""
 
     def __init__(self, templates: Mapping[str, Any], trees: Mapping[str, Tree], funcs: Mapping[str, Function],
                  builtins: Mapping[str, Function]) -> None:
@@ -590,8 +590,13 @@ class CallMemo:
         }
         self.summaries = summaries
         self.functions_too = not in_place  # see CONTAINER_FUNCTIONS
-        self._previous: dict[Hashable, _Entry] = {}
-        self._current: dict[Hashable, _Entry] = {}
+        # Two generations: the last render's (looked up) and this one's (used or made now).
+        self._previous: dict[Hashable, Any] = {}
+        self._current: dict[Hashable, Any] = {}
+        self._kept: dict[int, Any] = {}  # id -> object, for the identities in _current's keys
+        self._previous_kept: dict[int, Any] = {}
+        self._shared: dict[Hashable, Any] = {}  # equal key parts made one object (memory)
+        self._previous_shared: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -599,11 +604,16 @@ class CallMemo:
         """Start a render; False when another one holds the memory (render without it)."""
         if not self._lock.acquire(blocking=False):
             return False
+        # The last render's kept objects stay alive through _previous_kept until end().
         self._previous, self._current = self._current, {}
+        self._previous_kept, self._kept = self._kept, {}
+        self._previous_shared, self._shared = self._shared, {}
         self.hits = self.misses = 0
         return True
 
     def end(self) -> None:
+        self._previous = {}  # what this render did not use goes now, not at the next render
+        self._previous_kept = self._previous_shared = {}
         self._lock.release()
 
     def run(self, st: Any, compiled: Any, value: Any, node: Node, run: Any) -> None:
@@ -625,10 +635,10 @@ class CallMemo:
         if key is not None:
             entry = self._current.get(key) or self._previous.get(key)
             if entry is not None and _still(st.memo, entry.asked):
-                self._current[key] = entry
+                self._keep(key, entry, refs)
                 st.write(entry.output)
                 if st.reads is not None:
-                    st.reads.extend((fn, args, answer) for _, fn, args, answer in entry.asked)
+                    st.reads.extend((asked[1], asked[2], answer) for asked, answer in entry.asked)
                 self.hits += 1
                 return
         self.misses += 1
@@ -641,9 +651,16 @@ class CallMemo:
         if outer is not None:
             outer.extend(inner)
         if key is not None:
-            asked = [(("asked", fn, args), fn, args, answer) for fn, args, answer in dict.fromkeys(inner)]
-            self._current[key] = _Entry("".join(st.out[start:]), asked, refs)
+            shared = self._shared
+            asked = [(shared.setdefault(key_, key_), answer)
+                     for key_, answer in ((("asked", fn, args), answer) for fn, args, answer in dict.fromkeys(inner))]
+            self._keep(key, _Entry("".join(st.out[start:]), asked), refs)
 
+    def _keep(self, key: Hashable, entry: Any, refs: list[Any]) -> None:
+        self._current[key] = entry
+        kept = self._kept
+        for ref in refs:
+            kept[id(ref)] = ref
 
     def function(self, fn: Any, args: tuple) -> Any:
         """``fn(*args)`` for one of :data:`CONTAINER_FUNCTIONS`, answered again while its list
@@ -661,11 +678,9 @@ class CallMemo:
                 return fn(*args)
         if not self.functions_too:
             return fn(*args)
-        ids = []
         for item in entries:
             if type(item) not in _STRUCTS:
                 return fn(*args)
-            ids.append(id(item))
         rest = args[1:]
         for arg in rest:
             if type(arg) is not str:
@@ -673,24 +688,28 @@ class CallMemo:
                     return fn(*args)
                 rest = (*rest, tuple(map(type, rest)))  # 1, 1.0 and True are equal keys otherwise
                 break
-        key = (fn, rest, *ids)
-        found = self._current.get(key) or self._previous.get(key)
-        if found is None:
-            found = _Entry(fn(*args), [], list(entries))  # the containers, kept alive with their ids
-        self._current[key] = found
-        return found.output
+        shared = self._shared  # a watcher keeps ~20 keys per host: their parts are shared, not repeated
+        ids = tuple(map(id, entries))
+        key = (fn, shared.setdefault(rest, rest), shared.setdefault(ids, ids))
+        found = self._current.get(key, _NOT_FOUND)
+        if found is _NOT_FOUND:
+            found = self._previous.get(key, _NOT_FOUND)
+            if found is _NOT_FOUND:
+                found = fn(*args)
+            self._keep(key, found, entries)
+        return found
 
 
 _PLAIN = frozenset((str, int, bool, float, type(None)))
 
 
-def _still(memo: dict, asked: list[tuple[Hashable, Any, tuple, Any]]) -> bool:
+def _still(memo: dict, asked: list[tuple[tuple, Any]]) -> bool:
     """Whether every tracked call gives its remembered answer (each asked once per render)."""
-    for key, fn, args, answer in asked:
+    for key, answer in asked:
         now = memo.get(key, _NOT_FOUND)
         if now is _NOT_FOUND:
             try:
-                now = memo[key] = fn(*args)
+                now = memo[key] = key[1](*key[2])
             except Exception:
                 return False
         if now != answer or type(now) is not type(answer):

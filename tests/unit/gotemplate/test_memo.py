@@ -354,3 +354,17 @@ def test_nothing_is_remembered_when_a_template_sorts_in_place(tmp_path):
     for _ in range(3):
         template.render(data)
     assert not _calls(template)._current
+
+
+def test_what_a_render_did_not_use_is_dropped(tmp_path):
+    spec = tmp_path / "t.tmpl"
+    spec.write_text('{{ define "t" }}{{ .Name }}{{ end }}{{ range $ }}{{ template "t" . }}{{ end }}'
+                    '{{ groupByKeys $ "Env.X" }}')
+    template = GoTemplate(str(spec), memo=True)
+    first = [container_from_inspect(fake_inspect(i, {"X": str(i)})) for i in range(3)]
+    second = [container_from_inspect(fake_inspect(i, {"X": str(i)})) for i in range(10, 12)]
+    for containers in (first, first, second):
+        template.render(RenderInput(containers, Docker(), {}))
+    memo = _calls(template)
+    assert len(memo._current) == 3 and not memo._previous  # two calls of "t" and one groupByKeys
+    assert len(memo._kept) == 2  # the Go copies of the second list's containers, whose ids the keys hold
