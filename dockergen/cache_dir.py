@@ -17,21 +17,16 @@ import os
 import stat
 from collections.abc import Mapping
 
-__all__ = ["CACHE_DIR_VARIABLE", "OFF", "cache_root", "private_directory", "read_setting"]
+__all__ = ["CACHE_DIR_VARIABLE", "OFF", "cache_root", "private_directory"]
 
 CACHE_DIR_VARIABLE = "DOCKERGEN_CACHE_DIR"
-OFF = ("", "off")  # the spellings of "no cache" for -template-cache
-
-
-def read_setting(value: str, where: str) -> str:
-    """``-template-cache``'s value as given: a directory, or "" when it turns the cache off."""
-    return "" if value.strip() in OFF else value
+OFF = ("", "off")  # the values of -template-cache that turn the cache off
 
 
 def cache_root(setting: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The cache directory to use ("" when caching is off); ``setting``: ``-template-cache``, None if not given."""
     if setting is not None:
-        return read_setting(setting, "")
+        return "" if setting.strip() in OFF else setting
     environ = os.environ if environ is None else environ
     if CACHE_DIR_VARIABLE in environ:
         return environ[CACHE_DIR_VARIABLE]

@@ -27,12 +27,15 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
     a template, so it always counts as reading the daemon facts.
     """
 
-    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
+    def __init__(self, spec: str, keep_blank_lines: bool = False, cache: str | None = None) -> None:
+        from .cache import TemplateCache
+
         self._by_name = {os.path.basename(p): p for p in spec.split(";")}  # a later file wins, as in Go
         # Go-typed copies of the containers of the last render, by identity: the inventory
         # replaces a container object when it changes, so an unchanged one is converted once.
         self._copies: dict[int, tuple[object, object]] = {}
-        super().__init__(spec, keep_blank_lines)
+        self._template_cache = TemplateCache.at(cache)  # parse trees and programs kept on disk
+        super().__init__(spec, keep_blank_lines, cache)
 
     def _path_of(self, name: str) -> str:
         return self._by_name.get(name, self.main)
@@ -45,7 +48,7 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
             except OSError as exc:
                 raise RenderError(f"cannot read template: {exc.strerror or exc}", path) from None
         try:
-            return TemplateSet(sources, root_name=os.path.basename(self.spec))
+            return TemplateSet(sources, root_name=os.path.basename(self.spec), cache=self._template_cache)
         except ParseError as exc:
             raise RenderError(str(exc), self._path_of(exc.name), exc.line) from None
 

@@ -66,7 +66,8 @@ class Job:
     def __init__(self, config: Config, metrics: Metrics | None = None) -> None:
         self.config = config
         self.metrics = metrics or Metrics()
-        self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines, engine=config.engine)
+        self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines, engine=config.engine,
+                                 cache=config.template_cache)
         engine = "Go text/template" if self.template.engine == "go" else "Jinja2"
         self.engine_note = f"Template {config.template}: {engine} engine ({self.template.engine_reason})"
         self.quarantine: dict[str, str] = {}  # container ID -> why it is left out

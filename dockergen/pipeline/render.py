@@ -28,7 +28,7 @@ def _engine_class(engine: str) -> type[TemplateEngine]:
 class Template:
     """One config's compiled template list in its engine, renderable many times, reloadable in place."""
 
-    def __init__(self, spec: str, keep_blank_lines: bool = False, engine: str = "auto") -> None:
+    def __init__(self, spec: str, keep_blank_lines: bool = False, engine: str = "auto", cache: str | None = None) -> None:
         from dockergen.engine_choice import choose_engine
 
         self.spec = spec
@@ -36,7 +36,7 @@ class Template:
         self.main = self.paths[0]
         self.keep_blank_lines = keep_blank_lines
         self.engine, self.engine_reason = choose_engine(self.paths, engine)
-        self._impl: TemplateEngine = _engine_class(self.engine)(spec, keep_blank_lines)
+        self._impl: TemplateEngine = _engine_class(self.engine)(spec, keep_blank_lines, cache)
 
     @property
     def files(self) -> set[str]:
