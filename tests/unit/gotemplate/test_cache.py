@@ -228,3 +228,35 @@ def test_the_most_recently_used_entries_are_kept(cache: TemplateCache, monkeypat
     kept = {path.name for path in entries(cache)}
     assert len(kept) == 3
     assert kept == {cache.key([("t", f"{{{{ {n} }}}}")], function_map()) + ".pickle" for n in (2, 3, 4)}
+
+
+# --- the option --------------------------------------------------------------------------------
+
+
+def test_the_flag_and_the_toml_key_set_where_the_cache_is(write) -> None:
+    from dockergen.cli import config_from_flags, parse_args
+    from dockergen.config import Config, load_config_files
+
+    assert config_from_flags(parse_args(["-template-cache", "/var/cache/x", "t.tmpl"]), {}).template_cache == "/var/cache/x"
+    assert config_from_flags(parse_args(["-template-cache=", "t.tmpl"]), {}).template_cache == ""
+    assert config_from_flags(parse_args(["t.tmpl"]), {}).template_cache is None == Config("t").template_cache
+    [config] = load_config_files([write("c.toml", '[[config]]\ntemplate = "t"\ntemplatecache = "off"\n')])
+    assert config.template_cache == "off"
+
+
+def test_a_job_keeps_both_engines_compiled_templates_where_the_option_says(make_job, tmp_path: Path) -> None:
+    from dockergen.engine import RenderInput
+    from dockergen.model import Docker, RuntimeContainer
+
+    data = RenderInput([RuntimeContainer(ID="a" * 64, Name="web")], Docker(), {})
+    directory = tmp_path / "elsewhere"
+    job, _ = make_job("{{ range $ }}{{ .Name }}{{ end }}\n", engine="go", template_cache=str(directory))
+    assert job.template.render(data) == "web\n"
+    assert len(list((directory / "gotemplate").glob("*.pickle"))) == 1
+    job, _ = make_job("{% for c in containers %}{{ c.Name }}{% endfor %}\n", engine="jinja2",
+                      template_cache=str(directory))
+    assert job.template.render(data) == "web\n"
+    assert len(list(directory.glob("jinja-*/__jinja2_*.cache"))) == 1
+    job, _ = make_job("{{ range $ }}{{ .Name }}.{{ end }}\n", engine="go", template_cache="off")
+    assert job.template.render(data) == "web.\n"
+    assert len(list((directory / "gotemplate").glob("*.pickle"))) == 1
