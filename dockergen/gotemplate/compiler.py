@@ -996,26 +996,19 @@ class _Generator:
         return "\n".join(text for text, _ in lines) + "\n"
 
 
-_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")  # a literal: template text
+# A literal (template text), never spanning lines: the lines are searched joined, as one text.
+_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 _LOCAL = re.compile(r"\b[vq]\d+\b")
 _ASSIGNED = re.compile(r"\b(v\d+) = ")
-_NONLOCAL = re.compile(r"^\s*nonlocal (.*)$")
+_NONLOCAL = re.compile(r"^[ \t]*nonlocal (.*)$", re.MULTILINE)
 
 
 def _variables(lines: list[tuple[str, Any]]) -> tuple[set[str], set[str], set[str]]:
     """The Go variables' locals some generated lines use, assign, and declare ``nonlocal``
     (the names are ``v`` and a number: nothing else in the code looks like them)."""
-    used: set[str] = set()
-    assigned: set[str] = set()
-    nonlocal_: set[str] = set()
-    for text, _ in lines:
-        text = _STRING.sub("", text)
-        used.update(_LOCAL.findall(text))
-        assigned.update(_ASSIGNED.findall(text))
-        found = _NONLOCAL.match(text)
-        if found:
-            nonlocal_.update(name.strip() for name in found.group(1).split(","))
-    return used, assigned | nonlocal_, nonlocal_
+    text = _STRING.sub("", "\n".join(line for line, _ in lines))
+    nonlocal_ = {name.strip() for found in _NONLOCAL.findall(text) for name in found.split(",")}
+    return set(_LOCAL.findall(text)), set(_ASSIGNED.findall(text)) | nonlocal_, nonlocal_
 
 
 def _groups(pieces: list[tuple[list, list, list[str]]]) -> list[list[tuple[list, list, list[str]]]]:
