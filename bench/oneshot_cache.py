@@ -1,0 +1,153 @@
+"""One-shot runs of a Go template with the compiled-template cache cold, warm and off.
+
+nginx-proxy's ``nginx.tmpl`` (read from ../shared/reference/workloads/ at run time, never copied
+here) and a one-line names template, run by ``docker-gen -template-engine go`` on the real
+Docker engine with no container selected (``-container-filter label=nonexistent=1``): what is
+left is the process's own start, the engine's answer and the template's parse and compile, or
+its load from the cache (``-template-cache``):
+
+* off: ``-template-cache off``, parsed and compiled at every run (as before the cache);
+* cold: an empty cache directory at every run: parsed, compiled, and the entry written;
+* warm: the entry of an earlier run loaded.
+
+Runs alternate (one of each per round) and the package is byte-compiled first, as an install
+would be.  When ``../shared/reference/docker-gen`` is present, the Go docker-gen runs the same
+command in the same rounds.  In-process figures (CPU time, median) split the work: parse only;
+parse, generate, compile and render; load from the cache and render; render only.
+
+    python bench/oneshot_cache.py [--runs 15]
+
+Figures are printed and appended to bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import GO_NAMES, REPO, append_results, compile_package, docker_gen_command  # noqa: E402
+
+from reference_support import SHARED  # noqa: E402  (../shared/, found from a worktree too)
+
+WORKLOAD = SHARED / "reference" / "workloads" / "nginx-proxy-nginx.tmpl"
+GO_DOCKER_GEN = SHARED / "reference" / "docker-gen"
+NO_CONTAINERS = ["-container-filter", "label=nonexistent=1"]
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, bytes]:
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, env=env)
+    wall = time.perf_counter() - started
+    if result.returncode:
+        raise SystemExit(f"{command} failed: {result.stderr.decode(errors='replace')}")
+    return wall, result.stdout
+
+
+def one_shots(template: Path, runs: int, work: Path, env: dict[str, str]) -> dict[str, list[float]]:
+    """Wall times of the variants, alternating; the outputs must all be the same."""
+    ours = [*docker_gen_command(), "-template-engine", "go", *NO_CONTAINERS]
+    warm = work / f"warm-{template.stem}"
+    variants = {
+        "off": lambda: [*ours, "-template-cache", "off", str(template)],
+        "cold": lambda: [*ours, "-template-cache", tempfile.mkdtemp(prefix="cold-", dir=work), str(template)],
+        "warm": lambda: [*ours, "-template-cache", str(warm), str(template)],
+    }
+    if GO_DOCKER_GEN.exists():
+        variants["docker-gen (Go)"] = lambda: [str(GO_DOCKER_GEN), *NO_CONTAINERS, str(template)]
+    outputs = {name: run_once(make(), env)[1] for name, make in variants.items()}  # warms the cache and the page cache
+    if len(set(outputs.values())) != 1:
+        kept = Path(tempfile.mkdtemp(prefix="oneshot_cache-"))
+        for name, out in outputs.items():
+            (kept / f"{name.split()[0]}.out").write_bytes(out)
+        raise SystemExit(f"outputs differ (kept in {kept})")
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(runs):
+        for name, make in variants.items():
+            walls[name].append(run_once(make(), env)[0])
+    return walls
+
+
+def phases(template: Path) -> dict[str, float]:
+    """CPU time (ms, median of 15) of each part of the work, in this process."""
+    from dockergen.gotemplate.cache import TemplateCache
+    from dockergen.gotemplate.context import make_root
+    from dockergen.gotemplate.template import TemplateSet
+    from dockergen.model import Docker
+
+    root = make_root([], Docker(), {}, None)
+    cache = TemplateCache(tempfile.mkdtemp(prefix="phases-"))
+    try:
+        TemplateSet.from_files(str(template), cache).execute(root)  # imports everything; writes the entry
+        warm = TemplateSet.from_files(str(template), cache)
+        warm.execute(root)
+
+        def median_ms(work) -> float:
+            times = []
+            for _ in range(15):
+                started = time.process_time()
+                work()
+                times.append(time.process_time() - started)
+            return statistics.median(times) * 1e3
+
+        return {
+            "parse": median_ms(lambda: TemplateSet.from_files(str(template))),
+            "parse + generate + compile + render": median_ms(lambda: TemplateSet.from_files(str(template)).execute(root)),
+            "load from the cache + render": median_ms(lambda: TemplateSet.from_files(str(template), cache).execute(root)),
+            "render only": median_ms(lambda: warm.execute(root)),
+        }
+    finally:
+        shutil.rmtree(cache.directory, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--note", default="", help="added to the title in bench/results.md")
+    args = parser.parse_args()
+    if not WORKLOAD.exists():
+        print(f"skipped: nginx-proxy's template is not here ({WORKLOAD})")
+        return
+    compile_package()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryDirectory(prefix="oneshot_cache-") as tmp:
+        work = Path(tmp)
+        templates = {"nginx-proxy's nginx.tmpl": work / "nginx.tmpl", "names (`{{ range $ }}{{ .Name }}`)": work / "names.tmpl"}
+        templates["nginx-proxy's nginx.tmpl"].write_text(WORKLOAD.read_text(encoding="utf-8"), encoding="utf-8")
+        templates["names (`{{ range $ }}{{ .Name }}`)"].write_text(GO_NAMES)
+        results = {name: one_shots(path, args.runs, work, env) for name, path in templates.items()}
+        split = {name: phases(path) for name, path in templates.items()}
+    names = list(next(iter(results.values())))
+    lines = [
+        f"One-shot `docker-gen -template-engine go -container-filter label=nonexistent=1 T` on the Docker engine "
+        f"(no container selected), package byte-compiled, {args.runs} alternating runs of each; wall time p50 (min). "
+        f"off = `-template-cache off`; cold = an empty cache directory each run (parse, compile, write); warm = the "
+        f"entry loaded. Go = the reference docker-gen in the same rounds, same output.",
+        "",
+        "| template | " + " | ".join(names) + " | warm / off | warm / Go |",
+        "|---|" + "---:|" * (len(names) + 2),
+    ]
+    for template, walls in results.items():
+        p50 = {name: statistics.median(values) for name, values in walls.items()}
+        cells = [f"{p50[name]:.3f} s ({min(walls[name]):.3f})" for name in names]
+        go = p50.get("docker-gen (Go)")
+        lines.append(f"| {template} | " + " | ".join(cells) + f" | {p50['warm'] / p50['off']:.2f}x | "
+                     + (f"{p50['warm'] / go:.2f}x |" if go else "- |"))
+    lines += ["", "In-process CPU time (median of 15, ms):", "",
+              "| template | " + " | ".join(next(iter(split.values()))) + " |",
+              "|---|" + "---:|" * len(next(iter(split.values())))]
+    for template, parts in split.items():
+        lines.append(f"| {template} | " + " | ".join(f"{value:.1f}" for value in parts.values()) + " |")
+    append_results("bench/oneshot_cache.py: one-shot Go templates with the compiled-template cache off / cold / warm"
+                   + (f" ({args.note})" if args.note else ""), lines)
+
+
+if __name__ == "__main__":
+    main()
