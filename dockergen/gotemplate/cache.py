@@ -65,7 +65,7 @@ from .values import (
     Uint16, Uint32, Uint64, map_of, pointer_to, slice_of,
 )
 
-__all__ = ["TemplateCache", "fingerprint", "KEEP"]
+__all__ = ["KEEP", "TemplateCache", "fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class TemplateCache:
         self.writes = 0
 
     @classmethod
-    def at(cls, setting: str | None = None) -> "TemplateCache | None":
+    def at(cls, setting: str | None = None) -> TemplateCache | None:
         """The cache in the configured place (``setting``: ``-template-cache``, None when not
         given); None when caching is off or the directory is not safe to use."""
         root = cache_root(setting)
