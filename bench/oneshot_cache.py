@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,17 +43,21 @@ GO_DOCKER_GEN = SHARED / "reference" / "docker-gen"
 NO_CONTAINERS = ["-container-filter", "label=nonexistent=1"]
 
 
-def run_once(command: list[str], env: dict[str, str]) -> tuple[float, bytes]:
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float, bytes]:
+    """Wall time, CPU time (user + system: steadier than the wall on a busy machine), output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, env=env, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode:
         raise SystemExit(f"{command} failed: {result.stderr.decode(errors='replace')}")
-    return wall, result.stdout
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, result.stdout
 
 
-def one_shots(template: Path, runs: int, work: Path, env: dict[str, str]) -> dict[str, list[float]]:
-    """Wall times of the variants, alternating; the outputs must all be the same."""
+def one_shots(template: Path, runs: int, work: Path, env: dict[str, str]) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall and CPU times of the variants, alternating; the outputs must all be the same."""
     ours = [*docker_gen_command(), "-template-engine", "go", *NO_CONTAINERS]
     warm = work / f"warm-{template.stem}"
     variants = {
@@ -62,17 +67,19 @@ def one_shots(template: Path, runs: int, work: Path, env: dict[str, str]) -> dic
     }
     if GO_DOCKER_GEN.exists():
         variants["docker-gen (Go)"] = lambda: [str(GO_DOCKER_GEN), *NO_CONTAINERS, str(template)]
-    outputs = {name: run_once(make(), env)[1] for name, make in variants.items()}  # warms the cache and the page cache
+    outputs = {name: run_once(make(), env)[2] for name, make in variants.items()}  # warms the cache and the page cache
     if len(set(outputs.values())) != 1:
         kept = Path(tempfile.mkdtemp(prefix="oneshot_cache-"))
         for name, out in outputs.items():
             (kept / f"{name.split()[0]}.out").write_bytes(out)
         raise SystemExit(f"outputs differ (kept in {kept})")
-    walls: dict[str, list[float]] = {name: [] for name in variants}
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in variants}
     for _ in range(runs):
         for name, make in variants.items():
-            walls[name].append(run_once(make(), env)[0])
-    return walls
+            wall, cpu, _ = run_once(make(), env)
+            times[name][0].append(wall)
+            times[name][1].append(cpu)
+    return times
 
 
 def phases(template: Path) -> dict[str, float]:
@@ -127,19 +134,21 @@ def main() -> None:
     names = list(next(iter(results.values())))
     lines = [
         (f"One-shot `docker-gen -template-engine go -container-filter label=nonexistent=1 T` on the Docker engine "
-         f"(no container selected), package byte-compiled, {args.runs} alternating runs of each; wall time p50 (min). "
+         f"(no container selected), package byte-compiled, {args.runs} alternating runs of each; wall time p50 (min), "
+         f"then CPU time (user + system) p50. "
          f"off = `-template-cache off`; cold = an empty cache directory each run (parse, compile, write); warm = the "
          f"entry loaded. Go = the reference docker-gen in the same rounds, same output."),
         "",
-        "| template | " + " | ".join(names) + " | warm / off | warm / Go |",
-        "|---|" + "---:|" * (len(names) + 2),
+        "| template | time | " + " | ".join(names) + " | warm / off | warm / Go |",
+        "|---|---|" + "---:|" * (len(names) + 2),
     ]
-    for template, walls in results.items():
-        p50 = {name: statistics.median(values) for name, values in walls.items()}
-        cells = [f"{p50[name]:.3f} s ({min(walls[name]):.3f})" for name in names]
-        go = p50.get("docker-gen (Go)")
-        lines.append(f"| {template} | " + " | ".join(cells) + f" | {p50['warm'] / p50['off']:.2f}x | "
-                     + (f"{p50['warm'] / go:.2f}x |" if go else "- |"))
+    for template, times in results.items():
+        for label, index in (("wall", 0), ("CPU", 1)):
+            p50 = {name: statistics.median(values[index]) for name, values in times.items()}
+            cells = [f"{p50[name]:.3f} s" + (f" ({min(times[name][index]):.3f})" if index == 0 else "") for name in names]
+            go = p50.get("docker-gen (Go)")
+            lines.append(f"| {template} | {label} | " + " | ".join(cells) + f" | {p50['warm'] / p50['off']:.2f}x | "
+                         + (f"{p50['warm'] / go:.2f}x |" if go else "- |"))
     lines += ["", "In-process CPU time (median of 15, ms):", "",
               "| template | " + " | ".join(next(iter(split.values()))) + " |",
               "|---|" + "---:|" * len(next(iter(split.values())))]
