@@ -15,7 +15,10 @@ would be.  When ``../shared/reference/docker-gen`` is present, the Go docker-gen
 command in the same rounds.  In-process figures (CPU time, median) split the work: parse only;
 parse, generate, compile and render; load from the cache and render; render only.
 
-    python bench/oneshot_cache.py [--runs 15]
+    python bench/oneshot_cache.py [--runs 15] [--baseline REV]
+
+``--baseline REV`` also times the parse and the first compile of git revision REV (its package
+exported to a temporary directory) against this checkout, in fresh processes, alternating.
 
 Figures are printed and appended to bench/results.md.
 """
@@ -23,6 +26,7 @@ Figures are printed and appended to bench/results.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -114,10 +118,53 @@ def phases(template: Path) -> dict[str, float]:
         shutil.rmtree(cache.directory, ignore_errors=True)
 
 
+# Parse, and parse + generate + compile + render, of one template: CPU ms, median of 21 (no cache).
+_COMPILE_TIMES = """
+import gc, json, statistics, sys, time
+gc.disable()
+from dockergen.gotemplate.context import make_root
+from dockergen.gotemplate.template import TemplateSet
+from dockergen.model import Docker
+path, root = sys.argv[1], make_root([], Docker(), {}, None)
+TemplateSet.from_files(path).execute(root)
+def median_ms(work):
+    times = []
+    for _ in range(21):
+        started = time.process_time()
+        work()
+        times.append(time.process_time() - started)
+    return statistics.median(times) * 1e3
+print(json.dumps([median_ms(lambda: TemplateSet.from_files(path)),
+                  median_ms(lambda: TemplateSet.from_files(path).execute(root))]))
+"""
+
+
+def compile_times(revision: str, template: Path, rounds: int = 3) -> list[str]:
+    """Parse and first-compile CPU times of ``revision`` and of this checkout, alternating."""
+    with tempfile.TemporaryDirectory(prefix="baseline-") as baseline:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", revision, "dockergen"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", baseline], input=archive.stdout, check=True)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", baseline], check=True)
+        found: dict[str, list[list[float]]] = {revision: [], "this checkout": []}
+        for _ in range(rounds):
+            for name, path in ((revision, baseline), ("this checkout", str(REPO))):
+                done = subprocess.run([sys.executable, "-c", _COMPILE_TIMES, str(template)], capture_output=True,
+                                      text=True, check=True, env={**os.environ, "PYTHONPATH": path})
+                found[name].append(json.loads(done.stdout))
+    lines = [f"Parse, and parse + generate + compile + render (no container), of nginx-proxy's nginx.tmpl without "
+             f"the cache: CPU ms, median of 21 in a fresh process, median of {rounds} alternating processes.", "",
+             "| code | parse | parse + generate + compile + render |", "|---|---:|---:|"]
+    for name, values in found.items():
+        lines.append(f"| {name} | {statistics.median(v[0] for v in values):.1f} | "
+                     f"{statistics.median(v[1] for v in values):.1f} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--note", default="", help="added to the title in bench/results.md")
+    parser.add_argument("--baseline", metavar="REV", help="also time parse and compile of this git revision")
     args = parser.parse_args()
     if not WORKLOAD.exists():
         print(f"skipped: nginx-proxy's template is not here ({WORKLOAD})")
@@ -131,6 +178,7 @@ def main() -> None:
         templates["names (`{{ range $ }}{{ .Name }}`)"].write_text(GO_NAMES)
         results = {name: one_shots(path, args.runs, work, env) for name, path in templates.items()}
         split = {name: phases(path) for name, path in templates.items()}
+        baseline = compile_times(args.baseline, templates["nginx-proxy's nginx.tmpl"]) if args.baseline else []
     names = list(next(iter(results.values())))
     lines = [
         (f"One-shot `docker-gen -template-engine go -container-filter label=nonexistent=1 T` on the Docker engine "
@@ -154,6 +202,8 @@ def main() -> None:
               "|---|" + "---:|" * len(next(iter(split.values())))]
     for template, parts in split.items():
         lines.append(f"| {template} | " + " | ".join(f"{value:.1f}" for value in parts.values()) + " |")
+    if baseline:
+        lines += ["", *baseline]
     append_results("bench/oneshot_cache.py: one-shot Go templates with the compiled-template cache off / cold / warm"
                    + (f" ({args.note})" if args.note else ""), lines)
 
