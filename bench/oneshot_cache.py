@@ -139,7 +139,7 @@ print(json.dumps([median_ms(lambda: TemplateSet.from_files(path)),
 """
 
 
-def compile_times(revision: str, template: Path, rounds: int = 3) -> list[str]:
+def compile_times(revision: str, template: Path, rounds: int = 7) -> list[str]:
     """Parse and first-compile CPU times of ``revision`` and of this checkout, alternating."""
     with tempfile.TemporaryDirectory(prefix="baseline-") as baseline:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", revision, "dockergen"], capture_output=True, check=True)
@@ -152,11 +152,12 @@ def compile_times(revision: str, template: Path, rounds: int = 3) -> list[str]:
                                       text=True, check=True, env={**os.environ, "PYTHONPATH": path})
                 found[name].append(json.loads(done.stdout))
     lines = [f"Parse, and parse + generate + compile + render (no container), of nginx-proxy's nginx.tmpl without "
-             f"the cache: CPU ms, median of 21 in a fresh process, median of {rounds} alternating processes.", "",
+             f"the cache: CPU ms, median of 21 in a fresh process; the median (and the least) of {rounds} "
+             f"alternating processes.", "",
              "| code | parse | parse + generate + compile + render |", "|---|---:|---:|"]
     for name, values in found.items():
-        lines.append(f"| {name} | {statistics.median(v[0] for v in values):.1f} | "
-                     f"{statistics.median(v[1] for v in values):.1f} |")
+        cells = [f"{statistics.median(v[i] for v in values):.1f} ({min(v[i] for v in values):.1f})" for i in (0, 1)]
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
     return lines
 
 
