@@ -244,19 +244,35 @@ def test_the_flag_and_the_toml_key_set_where_the_cache_is(write) -> None:
     assert config.template_cache == "off"
 
 
+LONG_COMMENT = "{{/* " + "a template long enough to be worth caching " * 100 + "*/}}"
+
+
 def test_a_job_keeps_both_engines_compiled_templates_where_the_option_says(make_job, tmp_path: Path) -> None:
     from dockergen.engine import RenderInput
     from dockergen.model import Docker, RuntimeContainer
 
     data = RenderInput([RuntimeContainer(ID="a" * 64, Name="web")], Docker(), {})
     directory = tmp_path / "elsewhere"
-    job, _ = make_job("{{ range $ }}{{ .Name }}{{ end }}\n", engine="go", template_cache=str(directory))
+    job, _ = make_job(LONG_COMMENT + "{{ range $ }}{{ .Name }}{{ end }}\n", engine="go", template_cache=str(directory))
     assert job.template.render(data) == "web\n"
     assert len(list((directory / "gotemplate").glob("*.pickle"))) == 1
     job, _ = make_job("{% for c in containers %}{{ c.Name }}{% endfor %}\n", engine="jinja2",
                       template_cache=str(directory))
     assert job.template.render(data) == "web\n"
     assert len(list(directory.glob("jinja-*/__jinja2_*.cache"))) == 1
-    job, _ = make_job("{{ range $ }}{{ .Name }}.{{ end }}\n", engine="go", template_cache="off")
+    job, _ = make_job(LONG_COMMENT + "{{ range $ }}{{ .Name }}.{{ end }}\n", engine="go", template_cache="off")
     assert job.template.render(data) == "web.\n"
     assert len(list((directory / "gotemplate").glob("*.pickle"))) == 1
+
+
+def test_a_short_go_template_is_compiled_every_time(make_job, tmp_path: Path) -> None:
+    """Under WORTH_CACHING characters, compiling costs less than checking the cache."""
+    from dockergen.engine import RenderInput
+    from dockergen.gotemplate.engine import WORTH_CACHING
+    from dockergen.model import Docker
+
+    assert len(LONG_COMMENT) >= WORTH_CACHING
+    directory = tmp_path / "cache"
+    job, _ = make_job("{{ len $ }}\n", engine="go", template_cache=str(directory))
+    assert job.template.render(RenderInput([], Docker(), {})) == "0\n"
+    assert list(directory.glob("gotemplate/*")) == []
