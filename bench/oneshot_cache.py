@@ -10,8 +10,8 @@ its load from the cache (``-template-cache``):
 * cold: an empty cache directory at every run: parsed, compiled, and the entry written;
 * warm: the entry of an earlier run loaded.
 
-Runs alternate (one of each per round) and the package is byte-compiled first, as an install
-would be.  When ``../shared/reference/docker-gen`` is present, the Go docker-gen runs the same
+Runs alternate (one of each per round, in a shuffled order) and the package is byte-compiled
+first, as an install would be.  When ``../shared/reference/docker-gen`` is present, the Go docker-gen runs the same
 command in the same rounds.  In-process figures (CPU time, median) split the work: parse only;
 parse, generate, compile and render; load from the cache and render; render only.
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -78,9 +79,12 @@ def one_shots(template: Path, runs: int, work: Path, env: dict[str, str]) -> dic
             (kept / f"{name.split()[0]}.out").write_bytes(out)
         raise SystemExit(f"outputs differ (kept in {kept})")
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in variants}
+    order = list(variants)
+    shuffle = random.Random(21).shuffle  # each round in another order: no variant always runs first
     for _ in range(runs):
-        for name, make in variants.items():
-            wall, cpu, _ = run_once(make(), env)
+        shuffle(order)
+        for name in order:
+            wall, cpu, _ = run_once(variants[name](), env)
             times[name][0].append(wall)
             times[name][1].append(cpu)
     return times
@@ -183,7 +187,8 @@ def main() -> None:
     names = list(next(iter(results.values())))
     lines = [
         (f"One-shot `docker-gen -template-engine go -container-filter label=nonexistent=1 T` on the Docker engine "
-         f"(no container selected), package byte-compiled, {args.runs} alternating runs of each; wall time p50 (min), "
+         f"(no container selected), package byte-compiled, {args.runs} rounds of one run of each (shuffled order); "
+         f"wall time p50 (min), "
          f"then CPU time (user + system) p50. "
          f"off = `-template-cache off`; cold = an empty cache directory each run (parse, compile, write); warm = the "
          f"entry loaded. Go = the reference docker-gen in the same rounds, same output."),
