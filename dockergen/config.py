@@ -249,6 +249,11 @@ class Config:
         read=lambda value, where: value or "auto",  # an empty flag value means the default
         help="auto (default: decided per template file), go (docker-gen's Go templates) or jinja2",
     )
+    template_cache: str | None = option(  # read by dockergen.cache_dir.cache_root
+        None, flag="template-cache", metavar="dir", toml="templatecache",
+        help="keep compiled templates in this directory, to skip compiling an unchanged template at the next start "
+        "(default $DOCKERGEN_CACHE_DIR, else $XDG_CACHE_HOME/dockergen or ~/.cache/dockergen; \"\" or off: no cache)",
+    )
     check_cmd: str = option(
         "", flag="check-cmd", metavar="cmd", toml="checkcmd",
         help="run this command (e.g. 'nginx -t') with the changed destination in place, here or in the "

@@ -105,15 +105,18 @@ class CompiledTemplate(Generic[Compiled]):
 
     An engine implements ``_compile`` (read and compile the list, or raise
     RenderError) and ``render`` (using :meth:`compiled` and :meth:`tidy`).
+    ``cache``: where compiled templates are kept on disk (``-template-cache``; None
+    when not given: :func:`dockergen.cache_dir.cache_root`).
     """
 
     uses_daemon_facts = True  # unless an engine can tell
 
-    def __init__(self, spec: str, keep_blank_lines: bool = False) -> None:
+    def __init__(self, spec: str, keep_blank_lines: bool = False, cache: str | None = None) -> None:
         self.spec = spec
         self.paths = spec.split(";")
         self.main = self.paths[0]
         self.keep_blank_lines = keep_blank_lines
+        self.cache = cache
         self._lock = threading.Lock()
         self._compiled: Compiled = self._compile()
 

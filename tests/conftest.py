@@ -31,8 +31,8 @@ from main_engine import main_engine_process
 
 __all__ = ["TEST_IMAGE", "LABEL_KEY"]
 
-# Compiled Jinja2 templates go to a directory of this test session, not to ~/.cache
-# (dockergen.jinja.cache); the CLI processes the tests start inherit it.
+# Compiled templates (both engines) go to a directory of this test session, not to ~/.cache
+# (dockergen.cache_dir); the CLI processes the tests start inherit it.
 os.environ.setdefault("DOCKERGEN_CACHE_DIR", tempfile.mkdtemp(prefix="dockergen-test-cache-"))
 
 _ENGINE_DIR = Path(__file__).resolve().parent / "engine"

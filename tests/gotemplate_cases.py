@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dockergen.gotemplate.cache import TemplateCache
 from dockergen.gotemplate.context import load_fixture
 from dockergen.gotemplate.errors import ExecError, ParseError
 from dockergen.gotemplate.template import TemplateSet
 from reference_support import CONTEXTS, ORACLE
 
-__all__ = ["DIR_TOKEN", "available", "run_oracle", "run_ours", "compare", "ignored", "expected", "Mismatch"]
+__all__ = ["DIR_TOKEN", "available", "run_oracle", "run_ours", "run_fresh_and_cached", "compare", "ignored",
+           "expected", "Mismatch"]
 
 DIR_TOKEN = "@DIR@"
 
@@ -112,12 +114,14 @@ def _watching_pointers() -> Iterator[list[int]]:
         fmt._address = made_up
 
 
-def run_ours(case: dict, contexts: Path = CONTEXTS, time_limit: float = 10.0) -> dict:
+def run_ours(case: dict, contexts: Path = CONTEXTS, time_limit: float = 10.0,
+             cache: TemplateCache | None = None) -> dict:
     """``{"output": str|None, "error": {"stage", "message", "partial_output"}|None}`` from dockergen's engine.
 
     Runs exactly as the vectors' README says: files written to a fresh
     directory (``@DIR@`` replaced), ParseFiles order, environment from the
     fixture.  An exception other than Go's parse/exec errors is a ``crash``.
+    ``cache``: where the compiled templates are kept (none by default).
     """
     with tempfile.TemporaryDirectory(prefix="gofuzz-") as directory:
         files = case["files"]
@@ -133,13 +137,31 @@ def run_ours(case: dict, contexts: Path = CONTEXTS, time_limit: float = 10.0) ->
 
         spec = ";".join(str(Path(directory) / n) for n in names)
         with _environment(env, directory), _watching_pointers() as pointers:
-            result = _execute(spec, root, back, time_limit)
+            result = _execute(spec, root, back, time_limit, cache)
         if pointers[0]:
             result["pointers"] = True  # the text holds (or was computed from) a made-up address
         return result
 
 
-def _execute(spec: str, root: Any, back: Callable[[str], str], time_limit: float) -> dict:
+def run_fresh_and_cached(case: dict, contexts: Path, directory: Path) -> list[dict]:
+    """The case run twice with a disk cache in ``directory``: compiled afresh (and written to the
+    cache), then loaded from it.  Both results, each to be compared with the expected one: a
+    cached template must run byte for byte as a fresh compile, errors included.
+
+    The second run must have loaded the entry and found nothing new to write (unless the
+    template did not parse, or holds ``@DIR@``: each run has a directory of its own)."""
+    cache = TemplateCache.at(str(directory))
+    assert cache is not None
+    first = run_ours(case, contexts, cache=cache)
+    hits, writes = cache.hits, cache.writes
+    second = run_ours(case, contexts, cache=cache)
+    if (first["error"] is None or first["error"]["stage"] != "parse") and DIR_TOKEN not in json.dumps(case["files"]):
+        assert (cache.hits, cache.writes) == (hits + 1, writes), "the second run did not use the cache as it is"
+    return [first, second]
+
+
+def _execute(spec: str, root: Any, back: Callable[[str], str], time_limit: float,
+             cache: TemplateCache | None = None) -> dict:
     """Parse and run one template list; Go's errors, a timeout or any other exception as a result."""
     def failed(stage: str, message: str, partial: str = "") -> dict:
         return {"output": None, "error": {"stage": stage, "message": message, "partial_output": partial}}
@@ -147,7 +169,7 @@ def _execute(spec: str, root: Any, back: Callable[[str], str], time_limit: float
     try:
         with _time_limit(time_limit):
             try:
-                templates = TemplateSet.from_files(spec)
+                templates = TemplateSet.from_files(spec, cache)
             except ParseError as exc:
                 return failed("parse", back(str(exc)))
             try:

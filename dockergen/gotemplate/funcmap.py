@@ -58,6 +58,10 @@ class FunctionMap(Mapping[str, Function]):
             found = self._loaded[name] = module.FUNCTIONS[name]
         return found
 
+    def loaded(self) -> Mapping[str, Function]:
+        """The functions imported so far (those a template called), by name."""
+        return self._loaded
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._module)
 

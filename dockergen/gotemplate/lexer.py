@@ -10,6 +10,7 @@ Positions are byte offsets into the UTF-8 source; lines are 1-based.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -46,6 +47,8 @@ KEYWORDS = frozenset(("block", "break", "continue", "define", "else", "end", "if
 
 _SPACE = " \t\r\n"
 _TERMINATORS = frozenset(_SPACE) | frozenset(".,|:()")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")  # the ASCII letters and digits of a word, at once
+_SPACES = re.compile(r"[ \t\r\n]*")
 
 
 @dataclass(slots=True)
@@ -92,7 +95,7 @@ class _Lexer:
         return len(self.text[:index].encode("utf-8", "surrogateescape"))
 
     def emit(self, type_: str, start: int, end: int, line: int) -> None:
-        self.tokens.append(Token(type_, self.text[start:end], self.byte_pos(start), line))
+        self.tokens.append(Token(type_, self.text[start:end], start if self._ascii else self.byte_pos(start), line))
 
     def error(self, message: str, start: int, line: int) -> None:
         self.tokens.append(Token(ERROR, message, self.byte_pos(start), line))
@@ -181,7 +184,8 @@ class _Lexer:
         n = len(text)
         while True:
             i = self.pos
-            delim, trim = self.at_right_delim(i)
+            ch = text[i] if i < n else ""
+            delim, trim = self.at_right_delim(i) if ch == "}" or ch in _SPACE else (False, False)
             if delim:
                 if self.paren_depth:
                     self.error("unclosed left paren", i, self.line)
@@ -196,12 +200,9 @@ class _Lexer:
             if i >= n:
                 self.error("unclosed action", i, self.line)
                 return False
-            ch = text[i]
             line = self.line
             if ch in _SPACE:
-                j = i
-                while j < n and text[j] in _SPACE:
-                    j += 1
+                j = _SPACES.match(text, i).end()  # type: ignore[union-attr]
                 if text.startswith("-}}", j):
                     j -= 1  # the last space belongs to the trim marker " -}}"
                     if j == i:
@@ -286,14 +287,14 @@ class _Lexer:
         """An identifier, ``.field`` or ``$variable`` (``i``: where its letters begin)."""
         text = self.text
         n = len(text)
-        if kind != IDENT and self.at_terminator(i):
+        j = _ASCII_WORD.match(text, i).end()  # type: ignore[union-attr]
+        while j < n and text[j] > "\x7f" and _is_alnum(text[j]):  # letters and digits beyond ASCII
+            j = _ASCII_WORD.match(text, j + 1).end()  # type: ignore[union-attr]
+        if j == i and kind != IDENT and self.at_terminator(i):  # a lone "." or "$"
             self.emit(DOT if kind == FIELD else VARIABLE, start, i, self.line)
             self.pos = i
             return True
-        j = i
-        while j < n and _is_alnum(text[j]):
-            j += 1
-        if not self.at_terminator(j):
+        if j < n and text[j] not in _TERMINATORS and not text.startswith("}}", j):
             self.error(f"bad character {_go_rune(text[j])}", j, self.line)
             return False
         word = text[start:j]

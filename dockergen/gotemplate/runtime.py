@@ -50,14 +50,15 @@ class Compiled:
 
     ``build`` (when given) makes the Python on first use: ``run`` starts as a stub that
     builds, and a template that never runs (a ``define`` a render does not call) costs
-    nothing but its parse."""
+    nothing but its parse.  ``program`` is what the build made (the compiler's
+    ``Program``: the generated sources and what they need), None until then."""
 
-    __slots__ = ("tree", "run", "_source", "_build")
+    __slots__ = ("tree", "run", "program", "_build")
 
-    def __init__(self, tree: Tree, run: Callable[["State", Any], None] | None = None, source: str = "",
-                 build: Callable[[], tuple[Callable[["State", Any], None], str]] | None = None) -> None:
+    def __init__(self, tree: Tree, run: Callable[["State", Any], None] | None = None,
+                 build: Callable[[], tuple[Callable[["State", Any], None], Any]] | None = None) -> None:
         self.tree = tree
-        self._source = source
+        self.program: Any = None
         self._build = build
         self.run = run if build is None else self._first_run  # type: ignore[assignment]
 
@@ -68,14 +69,15 @@ class Compiled:
     def built(self) -> "Compiled":
         """Make the Python now if it was left for the first run."""
         if self._build is not None:
-            self.run, self._source = self._build()
+            self.run, self.program = self._build()
             self._build = None
         return self
 
     @property
     def source(self) -> str:
         """The generated Python, for reading."""
-        return self.built()._source
+        program = self.built().program
+        return "\n".join(program.sources) if program is not None else ""
 
 
 class State:

@@ -9,15 +9,18 @@ file with the root context as ``$``.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .builtins import BUILTINS
 from ..limits import LimitError
-from .compiler import MAX_DEPTH, Compiled, Fail, State, compile_tree, format_fail, position
+from .compiler import MAX_DEPTH, Compiled, Fail, Program, State, compile_tree, format_fail, position
 from .errors import ExecError, ParseError
 from .funcmap import function_map
 from .parser import Tree, parse
 from .values import MISSING
+
+if TYPE_CHECKING:
+    from .cache import TemplateCache
 
 __all__ = ["TemplateSet", "read_template_file", "parses"]
 
@@ -51,26 +54,55 @@ def parses(name: str, text: str) -> bool:
 class TemplateSet:
     """The parsed and compiled templates of one ``;``-separated list of files."""
 
-    def __init__(self, sources: list[tuple[str, str]], root_name: str | None = None) -> None:
-        """``sources``: (template name, text) pairs in ParseFiles order; the first one runs."""
+    def __init__(self, sources: list[tuple[str, str]], root_name: str | None = None,
+                 cache: TemplateCache | None = None) -> None:
+        """``sources``: (template name, text) pairs in ParseFiles order; the first one runs.
+        ``cache``: where parse trees and generated programs are kept between processes."""
         funcs = function_map()
-        names = _Names(funcs, BUILTINS)
-        trees: dict[str, Tree] = {}
-        for name, text in sources:
-            parse(name, text, names, trees)
+        self._cache = cache
+        self._key = cache.key(sources, funcs) if cache is not None else ""
+        stored = cache.load(self._key, funcs, BUILTINS) if cache is not None else None
+        if stored is None:
+            trees: dict[str, Tree] = {}
+            names = _Names(funcs, BUILTINS)
+            for name, text in sources:
+                parse(name, text, names, trees)
+            programs: dict[str, Program] = {}
+        else:
+            trees, programs = stored
         self.main = sources[0][0]
         self.root_name = root_name or sources[-1][0]
         self.trees = trees
+        self._loaded = programs
         self.templates: dict[str, Compiled] = {
-            name: compile_tree(tree, funcs, BUILTINS) for name, tree in trees.items()
+            name: compile_tree(tree, funcs, BUILTINS, programs.get(name)) for name, tree in trees.items()
         }
+        self._kept = self._progress() if stored is not None else -1  # what the cache holds
+
+    def _programs(self) -> dict[str, Program]:
+        """The generated programs: of the templates that ran, and those loaded that did not yet."""
+        found = {name: compiled.program for name, compiled in self.templates.items() if compiled.program is not None}
+        return {**self._loaded, **found}
+
+    def _progress(self) -> int:
+        """How much has been generated and compiled: it only grows, so a change means new work."""
+        return sum(1 + sum(code is not None for code in program.codes) for program in self._programs().values())
+
+    def _keep(self) -> None:
+        """Write the cache entry again when a run generated or compiled something it lacks."""
+        if self._cache is None:
+            return
+        progress = self._progress()
+        if progress != self._kept:
+            self._kept = progress
+            self._cache.save(self._key, self.trees, self._programs(), function_map(), BUILTINS)
 
     @classmethod
-    def from_files(cls, spec: str) -> "TemplateSet":
+    def from_files(cls, spec: str, cache: TemplateCache | None = None) -> "TemplateSet":
         """Parse the files of a docker-gen template path (``main.tmpl;lib.tmpl``)."""
         paths = spec.split(";")
         sources = [(os.path.basename(path), read_template_file(path)) for path in paths]
-        return cls(sources, root_name=os.path.basename(spec))
+        return cls(sources, root_name=os.path.basename(spec), cache=cache)
 
     def execute(self, data: Any, name: str | None = None, calls: Any = None) -> str:
         """Run template ``name`` (default: the first file) with ``data`` as dot and ``$``;
@@ -84,6 +116,12 @@ class TemplateSet:
         state = State(self.templates, compiled.tree, data)
         state.root_name = self.root_name
         state.calls = calls
+        try:
+            return self._execute(state, compiled, data, name)
+        finally:
+            self._keep()
+
+    def _execute(self, state: State, compiled: Compiled, data: Any, name: str) -> str:
         try:
             try:
                 compiled.run(state, data)

@@ -8,9 +8,9 @@ afresh.  The directory's name adds what else shapes the compiled code (the
 dockergen and Jinja2 versions and the helper names), and a cache dir that
 someone else could write to is never used: its files are code that runs.
 
-Where: ``$DOCKERGEN_CACHE_DIR`` if set (empty: no cache), else
-``$XDG_CACHE_HOME/dockergen`` or ``~/.cache/dockergen``.  A cache that cannot
-be created or written is skipped without a word; rendering never depends on it.
+Where, and when a directory is safe to use: :mod:`dockergen.cache_dir`.  A
+cache that cannot be created or written is skipped without a word; rendering
+never depends on it.
 """
 
 from __future__ import annotations
@@ -18,17 +18,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import jinja2
 import jinja2.bccache
 
 from dockergen import __version__
+from dockergen.cache_dir import cache_root, private_directory
 
 log = logging.getLogger(__name__)
-
-CACHE_DIR_VARIABLE = "DOCKERGEN_CACHE_DIR"
 
 
 class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -48,40 +46,16 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
             log.debug("Template cache: cannot write %s: %s", bucket.key, exc)
 
 
-def cache_root(environ: Mapping[str, str] | None = None) -> str:
-    """The cache directory dockergen uses ("" when caching is turned off)."""
-    environ = os.environ if environ is None else environ
-    if CACHE_DIR_VARIABLE in environ:
-        return environ[CACHE_DIR_VARIABLE]
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "dockergen")
+def bytecode_cache(names: Iterable[str], setting: str | None = None) -> jinja2.BytecodeCache | None:
+    """The cache for an environment with these helper/extension ``names``; None when it cannot be used.
 
-
-def _private_directory(path: str) -> bool:
-    """Create ``path`` (mode 0700) if needed; True when it is ours and nobody else can write to it."""
-    try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        info = os.stat(path)
-    except OSError:
-        return False
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-        and os.access(path, os.W_OK)
-    )
-
-
-def bytecode_cache(
-    names: Iterable[str], environ: Mapping[str, str] | None = None
-) -> jinja2.BytecodeCache | None:
-    """The cache for an environment with these helper/extension ``names``; None when it cannot be used."""
-    root = cache_root(environ)
+    ``setting``: ``-template-cache`` (None: not given, see :func:`dockergen.cache_dir.cache_root`)."""
+    root = cache_root(setting)
     if not root:
         return None
     shape = repr((__version__, jinja2.__version__, sorted(names))).encode()
     directory = os.path.join(root, f"jinja-{hashlib.sha256(shape).hexdigest()[:16]}")
-    if not (_private_directory(root) and _private_directory(directory)):
+    if not (private_directory(root) and private_directory(directory)):
         log.debug("Template cache %s is not usable: compiling every time", directory)
         return None
     return _QuietBytecodeCache(directory)

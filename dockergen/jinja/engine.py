@@ -72,8 +72,9 @@ def _none_as_empty(value: Any) -> Any:
     return "" if value is None else value
 
 
-def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits)."""
+def make_environment(loader: jinja2.BaseLoader | None = None, cache: str | None = None) -> jinja2.Environment:
+    """A Jinja2 environment with every docker-gen helper as a global (and filter where it fits);
+    ``cache``: ``-template-cache`` (None when not given)."""
     from dockergen.jinja import bounded
     from dockergen.jinja.cache import bytecode_cache
     from dockergen.jinja.catalogue import FILTERS, GLOBALS
@@ -87,7 +88,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
         autoescape=False,
         auto_reload=False,  # reloads are explicit: see Template.reload
         extensions=extensions,
-        bytecode_cache=bytecode_cache([*extensions, *GLOBALS, *(f"|{name}" for name in FILTERS)]),
+        bytecode_cache=bytecode_cache([*extensions, *GLOBALS, *(f"|{name}" for name in FILTERS)], cache),
     )
     environment.globals.update(GLOBALS)
     environment.filters.update(FILTERS)
@@ -175,7 +176,7 @@ class JinjaTemplate(CompiledTemplate[tuple[jinja2.Environment, jinja2.Template]]
     def _compile(self) -> tuple[jinja2.Environment, jinja2.Template]:
         check_template_list(self.spec)  # again at each reload: a file may have gone
         loader = _TemplateListLoader(self.paths)
-        environment = make_environment(loader)
+        environment = make_environment(loader, self.cache)
         try:
             compiled = environment.get_template(MAIN_TEMPLATE)
             # Syntax errors in the other listed files should surface now, not at the first include.

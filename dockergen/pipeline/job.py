@@ -80,7 +80,7 @@ class Job:
         self.metrics = metrics or Metrics()
         # memo: renders after the first reuse the template calls an event did not change.
         self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines, engine=config.engine,
-                                 memo=True)
+                                 cache=config.template_cache, memo=True)
         engine = "Go text/template" if self.template.engine == "go" else "Jinja2"
         self.engine_note = f"Template {config.template}: {engine} engine ({self.template.engine_reason})"
         self.quarantine: dict[str, str] = {}  # container ID -> why it is left out

@@ -28,8 +28,10 @@ def _engine_class(engine: str) -> type[TemplateEngine]:
 class Template:
     """One config's compiled template list in its engine, renderable many times, reloadable in place."""
 
-    def __init__(self, spec: str, keep_blank_lines: bool = False, engine: str = "auto", memo: bool = False) -> None:
-        """``memo``: a Go template remembers its ``{{template}}`` calls between renders (for a
+    def __init__(self, spec: str, keep_blank_lines: bool = False, engine: str = "auto", cache: str | None = None,
+                 memo: bool = False) -> None:
+        """``cache``: where compiled templates are kept on disk (see :mod:`dockergen.cache_dir`);
+        ``memo``: a Go template remembers its ``{{template}}`` calls between renders (for a
         watcher: see :mod:`dockergen.gotemplate.memo`)."""
         from dockergen.engine_choice import choose_engine
 
@@ -39,7 +41,7 @@ class Template:
         self.keep_blank_lines = keep_blank_lines
         self.engine, self.engine_reason = choose_engine(self.paths, engine)
         options = {"memo": memo} if self.engine == "go" else {}
-        self._impl: TemplateEngine = _engine_class(self.engine)(spec, keep_blank_lines, **options)  # type: ignore[call-arg]
+        self._impl: TemplateEngine = _engine_class(self.engine)(spec, keep_blank_lines, cache, **options)  # type: ignore[call-arg]
 
     @property
     def files(self) -> set[str]:

@@ -266,3 +266,27 @@ def test_stdout_closed_by_its_reader_is_one_line_error(names_template, make_cont
     process.stdout.close()  # like `docker-gen t.tmpl | head -0`
     assert process.wait(timeout=60) == 1
     assert process.stderr.read() == "docker-gen: cannot write to stdout: Broken pipe\n"
+
+
+def test_one_shot_writes_the_go_template_cache_then_uses_it(tmp_path, make_container):
+    """The first run parses and compiles the Go template and writes the cache; the next loads it
+    (their debug logs say so) and renders the same."""
+    tag = uuid.uuid4().hex[:8]
+    a = make_container(name=f"dgt-cache-{tag}", labels={"t": tag})
+    template = tmp_path / "names.tmpl"
+    padding = "{{/* " + "long enough to be worth caching " * 200 + "*/}}"  # WORTH_CACHING
+    template.write_text(padding + '{{ range $ }}{{ if .State.Running }}{{ .Name }}{{ end }}\n{{ end }}')
+    cache = tmp_path / "cache"
+    args = ("-log-level", "debug", "-template-engine", "go", "-template-cache", str(cache),
+            "-container-filter", f"label=t={tag}", str(template))
+    first = run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == f"{a.name}\n"
+    assert "Go template cache: wrote" in first.stderr and "Go template cache: loaded" not in first.stderr
+    assert len(list((cache / "gotemplate").glob("*.pickle"))) == 1
+    second = run_cli(*args)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert "Go template cache: loaded" in second.stderr and "Go template cache: wrote" not in second.stderr
+    third = run_cli(*args[:5], "off", *args[6:])  # -template-cache off: neither
+    assert third.stdout == first.stdout and "Go template cache" not in third.stderr

@@ -1,4 +1,4 @@
-"""dockergen.jinja.cache: compiled templates reused from disk, safely, and never in the way."""
+"""dockergen.jinja.cache (and dockergen.cache_dir): compiled Jinja2 templates reused from disk, safely, and never in the way."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from dockergen.jinja.cache import CACHE_DIR_VARIABLE, bytecode_cache, cache_root
+from dockergen.cache_dir import CACHE_DIR_VARIABLE, cache_root
+from dockergen.jinja.cache import bytecode_cache
 from dockergen.jinja.engine import JinjaTemplate
 from dockergen.model import Docker, RuntimeContainer
 from dockergen.pipeline.render import RenderInput
@@ -88,11 +89,18 @@ def test_a_corrupt_cache_file_is_a_miss(cache_dir, tmp_path) -> None:
 
 
 def test_where_the_cache_lives(monkeypatch) -> None:
-    assert cache_root({CACHE_DIR_VARIABLE: ""}) == ""  # turned off
-    assert cache_root({CACHE_DIR_VARIABLE: "/srv/c"}) == "/srv/c"
-    assert cache_root({"XDG_CACHE_HOME": "/x"}) == "/x/dockergen"
+    assert cache_root(environ={CACHE_DIR_VARIABLE: ""}) == ""  # turned off
+    assert cache_root(environ={CACHE_DIR_VARIABLE: "/srv/c"}) == "/srv/c"
+    assert cache_root(environ={"XDG_CACHE_HOME": "/x"}) == "/x/dockergen"
     monkeypatch.setenv("HOME", "/home/u")
-    assert cache_root({}) == "/home/u/.cache/dockergen"
+    assert cache_root(environ={}) == "/home/u/.cache/dockergen"
+
+
+def test_the_option_wins_over_the_environment() -> None:
+    environ = {CACHE_DIR_VARIABLE: "/srv/c", "XDG_CACHE_HOME": "/x"}
+    assert cache_root("/elsewhere", environ) == "/elsewhere"
+    assert cache_root("", environ) == ""  # -template-cache "" turns it off
+    assert cache_root("off", environ) == ""
 
 
 def test_an_empty_setting_turns_the_cache_off(tmp_path, monkeypatch) -> None:

@@ -222,6 +222,6 @@ def test_templates_are_built_when_first_run() -> None:
     templates = TemplateSet([("t", '{{define "used"}}u{{end}}{{define "unused"}}{{.Nope}}{{end}}'
                                    '{{template "used"}}')])
     assert templates.execute(DATA) == "u"
-    assert templates.templates["unused"]._build is not None and templates.templates["used"]._build is None
+    assert templates.templates["unused"].program is None and templates.templates["used"].program is not None
     assert "def render" in templates.templates["unused"].source  # reading it builds it
     assert templates.templates["unused"]._build is None

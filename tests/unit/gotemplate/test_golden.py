@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gotemplate_cases import expected, run_ours
+from gotemplate_cases import expected, run_fresh_and_cached
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -28,6 +28,8 @@ def _cases() -> list:
 
 
 @pytest.mark.parametrize("case", _cases())
-def test_golden(case: dict) -> None:
+def test_golden(case: dict, tmp_path) -> None:
+    """Compiled afresh, and loaded from the disk cache (dockergen.gotemplate.cache)."""
     assert "output" in case or "error" in case, "no expected result: fill it in with --golden"
-    assert run_ours(case, GOLDEN / "contexts") == expected(case)
+    for got in run_fresh_and_cached(case, GOLDEN / "contexts", tmp_path / "cache"):
+        assert got == expected(case)
