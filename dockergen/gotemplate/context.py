@@ -240,6 +240,8 @@ def to_go_swarm(
 
 @dataclass(slots=True)
 class _RootData:
+    """What the root's methods return (``.Env``, ``.Docker``, ``.CurrentContainer``, the swarm's lists)."""
+
     env: GoMap
     docker: model.Docker
     current: Any  # a container of the list, another container, or NilPointer

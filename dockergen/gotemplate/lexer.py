@@ -50,6 +50,8 @@ _TERMINATORS = frozenset(_SPACE) | frozenset(".,|:()")
 
 @dataclass(slots=True)
 class Token:
+    """One lexeme: its kind, its text and where it starts."""
+
     type: str
     value: str
     pos: int  # byte offset of the token's first byte
