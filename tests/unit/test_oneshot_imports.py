@@ -64,13 +64,15 @@ NEVER_FOR_GO = {
     "_hashlib": "hashlib",
     "re2": "regular expressions (regexMatch, whereLabelValueMatches, semver ...)",
     "dockergen.golang.regexp": "regular expressions",
-    "random": "randAlpha, shuffle ...",
+    "random": "randAlpha, shuffle, randInt ...",
     "secrets": "randAlpha ...",
     "zlib": "adler32sum",
     "cryptography": "genCA and friends",
     "bcrypt": "bcrypt, htpasswd",
     "zoneinfo": "date functions",
-    "decimal": "math functions",
+    "decimal": "addf and the other float functions",
+    "urllib.parse": "queryEscape, urlParse (Jinja2 loads it)",
+    "ipaddress": "urllib.parse, getHostByName",
 }
 
 ID1, ID2 = "a" * 64, "b" * 64
