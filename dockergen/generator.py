@@ -4,8 +4,7 @@ Each stage lives in its own module (inventory, render, job, writer, notify,
 watch); this one only connects them.  A one-shot run sends the engine its
 requests first, then imports the stages and compiles its templates while the
 engine answers: the two take about as long, so neither waits for the other.
-That is why the stages are imported inside the functions here.  Meanwhile a
-thread reads the mount table that tells which container dockergen runs in.
+That is why the stages are imported inside the functions here.
 """
 
 from __future__ import annotations
@@ -91,14 +90,13 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
         for client in clients.values():
             send_ahead(client.reader, filter_sets)
 
-    from dockergen.daemon.current_container import current_container_id_soon
+    from dockergen.daemon.current_container import current_container_id
 
-    current_id = current_container_id_soon()  # read while the stages import and the templates compile
     swarm = any(config.swarm for config in configs)
     primary = next(iter(clients.values()))
     endpoints = None
     if lean:
-        endpoints = make_endpoints(settings, clients, swarm=swarm)
+        endpoints = make_endpoints(settings, clients, current_container_id(), swarm=swarm)
         endpoints.prefetch(filter_sets)
 
     from dockergen.errors import InventoryError
@@ -119,8 +117,7 @@ def one_shot(configs: Sequence[Config], settings: Settings) -> int:
         for client in clients.values():
             client.reader.prefetch(INFO_CALL)
     if endpoints is None:
-        endpoints = make_endpoints(settings, clients, swarm=swarm)
-    endpoints.primary.current_id = current_id()  # before any snapshot asks for it
+        endpoints = make_endpoints(settings, clients, current_container_id(), swarm=swarm)
     for client in clients.values():
         client.check()
     if swarm:
@@ -194,14 +191,10 @@ def run(configs: Sequence[Config], settings: Settings) -> int:
     return watcher.run()
 
 
-def make_endpoints(
-    settings: Settings, clients: dict[str, EndpointClients], current_id: str = "", swarm: bool = False,
-) -> Endpoints:
+def make_endpoints(settings: Settings, clients: dict[str, EndpointClients], current_id: str, swarm: bool = False) -> Endpoints:
     """One inventory per endpoint; containers are marked with their endpoint only when there are several.
 
-    ``current_id`` (the container dockergen runs in) goes to the first endpoint's
-    inventory, the primary one.  In swarm mode, services, tasks and nodes come
-    from the first endpoint (a manager).
+    In swarm mode, services, tasks and nodes come from the first endpoint (a manager).
     """
     from dockergen.daemon.endpoints import Endpoints
     from dockergen.daemon.inventory import ApiCallCounter, Inventory

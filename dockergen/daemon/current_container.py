@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 DEFAULT_FILES = ("/proc/1/cpuset", "/proc/self/cgroup", "/proc/self/mountinfo")
 _MAX_LINE = 1024 * 1024
@@ -77,31 +76,3 @@ def current_container_id(files: Sequence[str] = DEFAULT_FILES, hostname: str | N
         if found:
             return found
     return _scan(contents, "[0-9A-Za-z]{64}")
-
-
-def current_container_id_soon(files: Sequence[str] = DEFAULT_FILES, hostname: str | None = None) -> Callable[[], str]:
-    """Start :func:`current_container_id` on a thread; the function returned waits for its answer.
-
-    On a host that runs many containers the kernel takes milliseconds to write
-    out /proc/self/mountinfo (tens of them while containers start and stop):
-    a one-shot run reads it while it imports its stages and compiles its
-    templates, which the reading thread hardly slows (it waits in the kernel).
-    """
-    outcome: list[str | BaseException] = []
-
-    def look_up() -> None:
-        try:
-            outcome.append(current_container_id(files, hostname))
-        except BaseException as exc:  # handed to the caller, raised where the answer is wanted
-            outcome.append(exc)
-
-    thread = threading.Thread(target=look_up, name="current-container", daemon=True)
-    thread.start()
-
-    def result() -> str:
-        thread.join()
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
-
-    return result

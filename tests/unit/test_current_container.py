@@ -291,27 +291,3 @@ def test_a_host_next_to_podman_containers_is_in_no_container(no_cgroup_ids, writ
         ]
     )
     assert current_container_id(no_cgroup_ids + [write(mountinfo + "\n")], "customhostname") == ""
-
-
-# -- read on a thread (a one-shot run's start) -------------------------------------------------
-
-
-def test_the_lookup_on_a_thread_gives_the_same_answer(standard, no_cgroup_ids, write):
-    from dockergen.daemon.current_container import current_container_id_soon
-
-    assert current_container_id_soon(standard, ID2[:12])() == ID2
-    assert current_container_id_soon(standard, "customhostname")() == ID0
-    assert current_container_id_soon(no_cgroup_ids + [write(MOUNTINFO)], "customhostname")() == ID2
-    assert current_container_id_soon([], "")() == ""
-
-
-def test_a_failure_on_the_thread_is_raised_where_the_answer_is_wanted(monkeypatch):
-    from dockergen.daemon import current_container
-
-    def broken(files, hostname):
-        raise RuntimeError("no /proc here")
-
-    monkeypatch.setattr(current_container, "current_container_id", broken)
-    result = current_container.current_container_id_soon()
-    with pytest.raises(RuntimeError, match="no /proc here"):
-        result()
