@@ -38,6 +38,29 @@ def compile_package() -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dockergen")], check=True)
 
 
+def timed_run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, bytes]:
+    """Wall time (s), peak RSS (MiB) and standard output of one run; a failure stops the benchmark.
+
+    The peak comes from GNU time (NaN without it): the kernel's figure for a
+    child of this process (``wait4``) can be the RSS of this large process,
+    which the child was forked from.
+    """
+    import subprocess
+    import tempfile
+    import time
+
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.NamedTemporaryFile("r") as peak:
+        prefix = [timer, "-f", "%M", "-o", peak.name] if timer else []
+        started = time.perf_counter()
+        result = subprocess.run([*prefix, *command], capture_output=True, env=env)
+        wall = time.perf_counter() - started
+        if result.returncode:
+            raise SystemExit(f"{command[0]} failed: {result.stderr.decode(errors='replace')}")
+        kib = peak.read().strip().splitlines()[-1:] if timer else []
+    return wall, (int(kib[0]) / 1024 if kib else float("nan")), result.stdout
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:

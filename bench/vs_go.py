@@ -33,7 +33,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -255,7 +254,7 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
     """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
     engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
     alternating; the two outputs must be identical."""
-    from common import compile_package, docker_gen_command, engine_support
+    from common import compile_package, docker_gen_command, engine_support, timed_run
 
     reference = REFERENCE / "docker-gen"
     if not reference.exists():
@@ -271,21 +270,6 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
             env["VIRTUAL_PORT"] = "8080"
         session.create_container(name=None, env=env, labels=mark, expose=[80] if i % 3 else [80, 8080])
 
-    timer = shutil.which("time", path="/usr/bin:/bin")
-
-    def measure(command: list[str]) -> tuple[float, float, bytes]:
-        """Wall time (s), peak RSS (MiB) and output of one run.  The peak comes from GNU time:
-        a child forked from this (large) process would report this process's RSS as its own."""
-        with tempfile.NamedTemporaryFile("r") as peak:
-            prefix = [timer, "-f", "%M", "-o", peak.name] if timer else []
-            started = time.perf_counter()
-            result = subprocess.run([*prefix, *command], capture_output=True)
-            wall = time.perf_counter() - started
-            if result.returncode:
-                raise SystemExit(f"{command[0]} failed: {result.stderr.decode(errors='replace')}")
-            kib = peak.read().strip().splitlines()[-1:] if timer else []
-        return wall, (int(kib[0]) / 1024 if kib else float("nan")), result.stdout
-
     try:
         engine_support._parallel(app, list(range(count)))
         session.create_container(name=None, labels={**mark, LABEL + "nginx": ""}, expose=[80, 443])
@@ -297,7 +281,7 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
                 "dockergen": [*docker_gen_command(), "-template-engine", "go", *flt, str(template)],
                 "docker-gen (Go)": [str(reference), *flt, str(template)],
             }
-            outputs = {name: measure(command)[2] for name, command in commands.items()}  # warm the caches
+            outputs = {name: timed_run(command)[2] for name, command in commands.items()}  # warm the caches
             if len(set(outputs.values())) != 1:
                 kept = Path(tempfile.mkdtemp(prefix="vs_go-oneshot-"))
                 for name, out in outputs.items():
@@ -307,7 +291,7 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
             rss: dict[str, list[float]] = {name: [] for name in commands}
             for _ in range(runs):
                 for name, command in commands.items():
-                    wall, peak, _ = measure(command)
+                    wall, peak, _ = timed_run(command)
                     walls[name].append(wall)
                     rss[name].append(peak)
     finally:
