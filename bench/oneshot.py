@@ -1,4 +1,4 @@
-"""One-shot render of a names template with 100 and 500 running containers: wall time and peak memory.
+"""One-shot render of a names template with 100 and 500 running containers: wall and CPU time, peak memory.
 
 Measured for the Jinja2 template and for its Go (docker-gen syntax) twin, and
 next to them, in the same rounds: the Go docker-gen (``../shared/reference/docker-gen``)
@@ -22,7 +22,8 @@ import sys
 import tempfile
 
 from common import (
-    GO_NAMES, NAMES, append_results, compile_package, docker_gen_command, engine_support, start_containers, timed_run,
+    GO_NAMES, NAMES, Run, append_results, compile_package, docker_gen_command, engine_support, load_average,
+    start_containers, timed_run,
 )
 
 from reference_support import SHARED  # noqa: E402  (common puts tests/ on sys.path)
@@ -31,21 +32,20 @@ REFERENCE = SHARED / "reference" / "docker-gen"  # the Go docker-gen, when ../sh
 GO = "docker-gen (Go)"
 
 
-def measure_round_robin(commands: dict[str, list[str]], env: dict[str, str], runs: int) -> dict[str, tuple[list[float], list[float], int]]:
-    """Each command ``runs`` times, one of each per round; per command: the walls, the peak RSS figures
-    and its output lines."""
-    walls: dict[str, list[float]] = {name: [] for name in commands}
-    peaks: dict[str, list[float]] = {name: [] for name in commands}
-    lines: dict[str, int] = {}
+def measure_round_robin(commands: dict[str, list[str]], env: dict[str, str], runs: int) -> dict[str, list[Run]]:
+    """Each command ``runs`` times, one of each per round."""
+    measured: dict[str, list[Run]] = {name: [] for name in commands}
     for command in commands.values():
         timed_run(command, env)  # warm the page cache
     for _ in range(runs):
         for name, command in commands.items():
-            wall, peak, output = timed_run(command, env)
-            walls[name].append(wall)
-            peaks[name].append(peak)
-            lines[name] = len(output.splitlines())
-    return {name: (walls[name], peaks[name], lines[name]) for name in commands}
+            measured[name].append(timed_run(command, env))
+    return measured
+
+
+def p50(runs: list[Run], field: str) -> float:
+    """The median of one figure over runs."""
+    return statistics.median(getattr(run, field) for run in runs)
 
 
 def main() -> None:
@@ -69,10 +69,11 @@ def main() -> None:
     env = dict(os.environ)
     bare = [sys.executable, "-c", "import jinja2"]
     lines = [
-        "| containers | program | wall p50 (s) | wall min (s) | peak RSS p50 (MiB, GNU time) | × bare `import jinja2` (p50) "
-        "| × Go docker-gen (p50) |",
-        "|---|---|---|---|---|---|---|",
+        "| containers | program | wall p50 (s) | wall min (s) | × bare `import jinja2` (wall p50) | × Go docker-gen "
+        "(wall p50) | CPU p50 (s) | × Go docker-gen (CPU p50) | peak RSS p50 (MiB) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    load_before = load_average()
     try:
         for count in counts:
             start_containers(session, count)
@@ -82,28 +83,34 @@ def main() -> None:
                 commands[GO] = [str(REFERENCE), *flt, templates["go"]]
             commands["bare"] = bare
             results = measure_round_robin(commands, env, args.runs)
-            bare_p50 = statistics.median(results["bare"][0])
-            go_p50 = statistics.median(results[GO][0]) if reference else None
+            bare_wall = p50(results["bare"], "wall")
             for name in [*templates, *([GO] if reference else [])]:
-                walls, peaks, rendered = results[name]
-                if rendered != count:
-                    raise SystemExit(f"{name}: rendered {rendered} names, expected {count}")
-                p50 = statistics.median(walls)
-                versus_go = f"{p50 / go_p50:.2f}" if go_p50 else "no reference here"
+                runs = results[name]
+                rendered = {len(run.stdout.splitlines()) for run in runs}
+                if rendered != {count}:
+                    raise SystemExit(f"{name}: rendered {sorted(rendered)} names, expected {count}")
+                wall, cpu = p50(runs, "wall"), p50(runs, "cpu")
+                if reference:
+                    versus_go = f"{wall / p50(results[GO], 'wall'):.2f} | {cpu:.3f} | {cpu / p50(results[GO], 'cpu'):.2f}"
+                else:
+                    versus_go = f"no reference here | {cpu:.3f} | -"
                 lines.append(
-                    f"| {count} | {name} | {p50:.3f} | {min(walls):.3f} | {statistics.median(peaks):.1f} | "
-                    f"{p50 / bare_p50:.2f} | {versus_go} |"
+                    f"| {count} | {name} | {wall:.3f} | {min(run.wall for run in runs):.3f} | {wall / bare_wall:.2f} | "
+                    f"{versus_go} | {p50(runs, 'peak_mib'):.1f} |"
                 )
                 print(lines[-1], flush=True)
             lines.append(
-                f"| {count} | bare `python -c \"import jinja2\"` | {bare_p50:.3f} | {min(results['bare'][0]):.3f} | - "
-                f"| 1.00 | - |"
+                f"| {count} | bare `python -c \"import jinja2\"` | {bare_wall:.3f} | "
+                f"{min(run.wall for run in results['bare']):.3f} | 1.00 | - | {p50(results['bare'], 'cpu'):.3f} | - | - |"
             )
             print(lines[-1], flush=True)
     finally:
         session.cleanup()
         for path in templates.values():
             os.unlink(path)
+    lines.append("")
+    lines.append(f"CPU time (user + system, all threads) and peak RSS from GNU time; load average before / after: "
+                 f"{load_before} / {load_average()}.")
     append_results(f"bench/oneshot.py (one-shot names template, {args.runs} interleaved runs each)", lines)
 
 

@@ -20,7 +20,7 @@ containers and renders them twice, at the largest size.
 
 ``--oneshot N`` runs dockergen and the reference ``docker-gen`` binary alternately on the real
 Docker engine with N labelled containers (``dockergen-test=1``, removed afterwards) and the same
-template: wall time and peak RSS per run, outputs checked identical.
+template: wall and CPU time and peak RSS per run, outputs checked identical.
 
 Figures are printed and appended to bench/results.md; without ../shared/reference/ the script
 says so and exits.
@@ -254,7 +254,7 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
     """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
     engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
     alternating; the two outputs must be identical."""
-    from common import compile_package, docker_gen_command, engine_support, timed_run
+    from common import compile_package, docker_gen_command, engine_support, load_average, timed_run
 
     reference = REFERENCE / "docker-gen"
     if not reference.exists():
@@ -281,33 +281,40 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
                 "dockergen": [*docker_gen_command(), "-template-engine", "go", *flt, str(template)],
                 "docker-gen (Go)": [str(reference), *flt, str(template)],
             }
-            outputs = {name: timed_run(command)[2] for name, command in commands.items()}  # warm the caches
+            outputs = {name: timed_run(command).stdout for name, command in commands.items()}  # warm the caches
             if len(set(outputs.values())) != 1:
                 kept = Path(tempfile.mkdtemp(prefix="vs_go-oneshot-"))
                 for name, out in outputs.items():
                     (kept / f"{name.split()[0]}.conf").write_bytes(out)
                 raise SystemExit(f"one-shot outputs differ (kept in {kept})")
-            walls: dict[str, list[float]] = {name: [] for name in commands}
-            rss: dict[str, list[float]] = {name: [] for name in commands}
+            measured: dict[str, list] = {name: [] for name in commands}
+            load_before = load_average()
             for _ in range(runs):
                 for name, command in commands.items():
-                    wall, peak, _ = timed_run(command)
-                    walls[name].append(wall)
-                    rss[name].append(peak)
+                    measured[name].append(timed_run(command))
+            load_after = load_average()
     finally:
         session.cleanup()
-    go = statistics.median(walls["docker-gen (Go)"])
+
+    def p50(name: str, field: str) -> float:
+        return statistics.median(getattr(run, field) for run in measured[name])
+
+    go = "docker-gen (Go)"
     lines = [
         f"One-shot `docker-gen nginx.tmpl` (nginx-proxy's template) on the Docker engine, {count} labelled "
-        f"containers + the proxy container, {runs} alternating runs each, outputs identical; peak RSS from GNU time.",
+        f"containers + the proxy container, {runs} alternating runs each, outputs identical; CPU time (user + "
+        f"system, all threads) and peak RSS from GNU time; load average before / after the runs: {load_before} / "
+        f"{load_after}.",
         "",
-        "| program | wall p50 (s) | wall min (s) | peak RSS (MiB) | / Go (p50) |",
-        "|---|---:|---:|---:|---:|",
+        "| program | wall p50 (s) | wall min (s) | / Go (wall p50) | CPU p50 (s) | / Go (CPU p50) | peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name in commands:
-        p50 = statistics.median(walls[name])
-        lines.append(f"| {name} | {p50:.3f} | {min(walls[name]):.3f} | {statistics.median(rss[name]):.1f} | "
-                     f"{p50 / go:.2f}x |")
+        lines.append(
+            f"| {name} | {p50(name, 'wall'):.3f} | {min(run.wall for run in measured[name]):.3f} | "
+            f"{p50(name, 'wall') / p50(go, 'wall'):.2f}x | {p50(name, 'cpu'):.3f} | "
+            f"{p50(name, 'cpu') / p50(go, 'cpu'):.2f}x | {p50(name, 'peak_mib'):.1f} |"
+        )
     append_results(f"bench/vs_go.py --oneshot: nginx-proxy's nginx.tmpl, dockergen vs docker-gen, {count} "
                    f"containers{f' ({note})' if note else ''}", lines)
 
