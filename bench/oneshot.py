@@ -9,7 +9,7 @@ whatever its speed).  The runs are interleaved (one of each per round), so a
 busy moment of the machine hits all of them alike.  Without the reference
 docker-gen its column says so and the rest is measured.
 
-Usage: python bench/oneshot.py [--runs 15] [--counts 100,500]
+Usage: python bench/oneshot.py [--runs 15] [--counts 100,500] [--note TEXT]
 Figures are printed and appended to bench/results.md.
 """
 
@@ -52,6 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--counts", default="100,500")
+    parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
 
@@ -111,7 +112,8 @@ def main() -> None:
     lines.append("")
     lines.append(f"CPU time (user + system, all threads) and peak RSS from GNU time; load average before / after: "
                  f"{load_before} / {load_average()}.")
-    append_results(f"bench/oneshot.py (one-shot names template, {args.runs} interleaved runs each)", lines)
+    note = f", {args.note}" if args.note else ""
+    append_results(f"bench/oneshot.py (one-shot names template, {args.runs} interleaved runs each{note})", lines)
 
 
 if __name__ == "__main__":
