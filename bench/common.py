@@ -74,6 +74,11 @@ def timed_run(command: list[str], env: dict[str, str] | None = None) -> Run:
     return Run(wall, float(figures[1]) + float(figures[2]), int(figures[0]) / 1024, result.stdout)
 
 
+def ratio(value: float, reference: float) -> str:
+    """``value / reference`` for a table ("-" when the reference is 0: GNU time counts CPU in 10 ms steps)."""
+    return f"{value / reference:.2f}" if reference else "-"
+
+
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages, to print beside figures taken on a shared machine."""
     with open("/proc/loadavg") as handle:

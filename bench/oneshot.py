@@ -9,7 +9,7 @@ whatever its speed).  The runs are interleaved (one of each per round), so a
 busy moment of the machine hits all of them alike.  Without the reference
 docker-gen its column says so and the rest is measured.
 
-Usage: python bench/oneshot.py [--runs 15] [--counts 100,500] [--note TEXT]
+Usage: python bench/oneshot.py [--runs 15] [--counts 100,500] [--note TEXT] [--baseline CMD]
 Figures are printed and appended to bench/results.md.
 """
 
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import sys
 import tempfile
 
 from common import (
-    GO_NAMES, NAMES, Run, append_results, compile_package, docker_gen_command, engine_support, load_average,
+    GO_NAMES, NAMES, Run, append_results, compile_package, docker_gen_command, engine_support, load_average, ratio,
     start_containers, timed_run,
 )
 
@@ -53,6 +54,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--counts", default="100,500")
     parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
+    parser.add_argument("--baseline", default="", metavar="CMD",
+                        help="another docker-gen command run in the same rounds, on both templates, e.g. "
+                             "'env PYTHONPATH=../old-checkout .venv/bin/python -m dockergen'")
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
 
@@ -80,23 +84,26 @@ def main() -> None:
             start_containers(session, count)
             flt = ["-container-filter", f"label={session.label_filter}"]
             commands = {engine: [*docker_gen_command(), *flt, path] for engine, path in templates.items()}
+            if args.baseline:
+                commands.update({f"baseline, {engine}": [*shlex.split(args.baseline), *flt, path]
+                                 for engine, path in templates.items()})
             if reference:
                 commands[GO] = [str(REFERENCE), *flt, templates["go"]]
             commands["bare"] = bare
             results = measure_round_robin(commands, env, args.runs)
             bare_wall = p50(results["bare"], "wall")
-            for name in [*templates, *([GO] if reference else [])]:
+            for name in [name for name in commands if name != "bare"]:
                 runs = results[name]
                 rendered = {len(run.stdout.splitlines()) for run in runs}
                 if rendered != {count}:
                     raise SystemExit(f"{name}: rendered {sorted(rendered)} names, expected {count}")
                 wall, cpu = p50(runs, "wall"), p50(runs, "cpu")
                 if reference:
-                    versus_go = f"{wall / p50(results[GO], 'wall'):.2f} | {cpu:.3f} | {cpu / p50(results[GO], 'cpu'):.2f}"
+                    versus_go = f"{ratio(wall, p50(results[GO], 'wall'))} | {cpu:.3f} | {ratio(cpu, p50(results[GO], 'cpu'))}"
                 else:
                     versus_go = f"no reference here | {cpu:.3f} | -"
                 lines.append(
-                    f"| {count} | {name} | {wall:.3f} | {min(run.wall for run in runs):.3f} | {wall / bare_wall:.2f} | "
+                    f"| {count} | {name} | {wall:.3f} | {min(run.wall for run in runs):.3f} | {ratio(wall, bare_wall)} | "
                     f"{versus_go} | {p50(runs, 'peak_mib'):.1f} |"
                 )
                 print(lines[-1], flush=True)
@@ -112,6 +119,8 @@ def main() -> None:
     lines.append("")
     lines.append(f"CPU time (user + system, all threads) and peak RSS from GNU time; load average before / after: "
                  f"{load_before} / {load_average()}.")
+    if args.baseline:
+        lines.append(f"baseline: `{args.baseline}`")
     note = f", {args.note}" if args.note else ""
     append_results(f"bench/oneshot.py (one-shot names template, {args.runs} interleaved runs each{note})", lines)
 

@@ -17,6 +17,7 @@ containers and renders them twice, at the largest size.
     python bench/vs_go.py [--sizes 100,1000,3000] [--rounds 5]
     python bench/vs_go.py --profile 1000     # cProfile of one warm render (printed only)
     python bench/vs_go.py --oneshot 100      # one-shot runs against the reference docker-gen
+    python bench/vs_go.py --oneshot 100 --baseline 'env PYTHONPATH=../old .venv/bin/python -m dockergen'
 
 ``--oneshot N`` runs dockergen and the reference ``docker-gen`` binary alternately on the real
 Docker engine with N labelled containers (``dockergen-test=1``, removed afterwards) and the same
@@ -33,6 +34,7 @@ import json
 import os
 import random
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -250,11 +252,12 @@ def profile(n: int, top: int = 30) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-def oneshot(count: int, runs: int, note: str = "") -> None:
+def oneshot(count: int, runs: int, note: str = "", baseline: str = "") -> None:
     """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
     engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
-    alternating; the two outputs must be identical."""
-    from common import compile_package, docker_gen_command, engine_support, load_average, timed_run
+    alternating; the outputs must be identical.  ``baseline``: another docker-gen command
+    (say, an earlier checkout's) measured in the same rounds."""
+    from common import compile_package, docker_gen_command, engine_support, load_average, ratio, timed_run
 
     reference = REFERENCE / "docker-gen"
     if not reference.exists():
@@ -281,6 +284,9 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
                 "dockergen": [*docker_gen_command(), "-template-engine", "go", *flt, str(template)],
                 "docker-gen (Go)": [str(reference), *flt, str(template)],
             }
+            if baseline:
+                commands = {"baseline": [*shlex.split(baseline), "-template-engine", "go", *flt, str(template)],
+                            **commands}
             outputs = {name: timed_run(command).stdout for name, command in commands.items()}  # warm the caches
             if len(set(outputs.values())) != 1:
                 kept = Path(tempfile.mkdtemp(prefix="vs_go-oneshot-"))
@@ -312,9 +318,11 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
     for name in commands:
         lines.append(
             f"| {name} | {p50(name, 'wall'):.3f} | {min(run.wall for run in measured[name]):.3f} | "
-            f"{p50(name, 'wall') / p50(go, 'wall'):.2f}x | {p50(name, 'cpu'):.3f} | "
-            f"{p50(name, 'cpu') / p50(go, 'cpu'):.2f}x | {p50(name, 'peak_mib'):.1f} |"
+            f"{ratio(p50(name, 'wall'), p50(go, 'wall'))}x | {p50(name, 'cpu'):.3f} | "
+            f"{ratio(p50(name, 'cpu'), p50(go, 'cpu'))}x | {p50(name, 'peak_mib'):.1f} |"
         )
+    if baseline:
+        lines += ["", f"baseline: `{baseline}`"]
     append_results(f"bench/vs_go.py --oneshot: nginx-proxy's nginx.tmpl, dockergen vs docker-gen, {count} "
                    f"containers{f' ({note})' if note else ''}", lines)
 
@@ -327,13 +335,16 @@ def main() -> None:
     parser.add_argument("--oneshot", type=int, metavar="N", help="one-shot runs against docker-gen, N containers")
     parser.add_argument("--runs", type=int, default=15, help="runs of each program for --oneshot")
     parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
+    parser.add_argument("--baseline", default="", metavar="CMD",
+                        help="--oneshot: also run this docker-gen command in the same rounds, e.g. "
+                             "'env PYTHONPATH=../old-checkout .venv/bin/python -m dockergen'")
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not ORACLE.exists() or not WORKLOAD.exists():
         print(f"skipped: the reference engine is not here ({REFERENCE}): nothing to compare with")
         return
     if args.oneshot:
-        oneshot(args.oneshot, args.runs, args.note)
+        oneshot(args.oneshot, args.runs, args.note, args.baseline)
         return
     if args.memory:
         print(json.dumps(peak_memory(args.memory)))
