@@ -9,6 +9,7 @@ import random
 import shutil
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results.md"
@@ -36,6 +37,52 @@ def compile_package() -> None:
     import subprocess
 
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "dockergen")], check=True)
+
+
+class Run(NamedTuple):
+    """One run of a program: wall and CPU time (s), peak RSS (MiB), standard output."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+    stdout: bytes
+
+
+def timed_run(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``command`` once, measured; a failure stops the benchmark.
+
+    CPU time (user + system, all threads) and the peak come from GNU time (NaN
+    without it): the kernel's figures for a child of this process (``wait4``)
+    can be this large process's own, which the child was forked from.  On a
+    busy machine CPU time is the steadier figure.
+    """
+    import subprocess
+    import tempfile
+    import time
+
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    with tempfile.NamedTemporaryFile("r") as report:
+        prefix = [timer, "-f", "%M %U %S", "-o", report.name] if timer else []
+        started = time.perf_counter()
+        result = subprocess.run([*prefix, *command], capture_output=True, env=env)
+        wall = time.perf_counter() - started
+        if result.returncode:
+            raise SystemExit(f"{command[0]} failed: {result.stderr.decode(errors='replace')}")
+        figures = (report.read().strip().splitlines() or [""])[-1].split() if timer else []
+    if len(figures) != 3:
+        return Run(wall, float("nan"), float("nan"), result.stdout)
+    return Run(wall, float(figures[1]) + float(figures[2]), int(figures[0]) / 1024, result.stdout)
+
+
+def ratio(value: float, reference: float) -> str:
+    """``value / reference`` for a table ("-" when the reference is 0: GNU time counts CPU in 10 ms steps)."""
+    return f"{value / reference:.2f}" if reference else "-"
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, to print beside figures taken on a shared machine."""
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
 
 
 def machine() -> str:

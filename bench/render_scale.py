@@ -40,7 +40,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, append_results, synthetic_host  # noqa: E402  (also puts tests/ on sys.path)
+from common import REPO, append_results, load_average, synthetic_host  # noqa: E402  (also puts tests/ on sys.path)
 
 from nginx_support import fake_inspect  # noqa: E402
 
@@ -196,11 +196,6 @@ def profile(n: int, engine: str = "go", top: int = 25) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-def _load() -> str:
-    with open("/proc/loadavg") as handle:
-        return " ".join(handle.read().split()[:3])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -216,7 +211,7 @@ def main() -> None:
         print(json.dumps(measure(args.one, args.engine)))
         return
     engines = args.engines.split(",")
-    load_before = _load()
+    load_before = load_average()
     rows: dict[tuple[str, int], dict] = {}
     sizes = [int(x) for x in args.sizes.split(",")]
     for n in sizes:
@@ -227,7 +222,7 @@ def main() -> None:
             if proc.returncode:
                 sys.exit(proc.stderr)
             rows[engine, n] = json.loads(proc.stdout)
-    lines = [f"load average before / after the run: {load_before} / {_load()} (CPU time is the steadier figure "
+    lines = [f"load average before / after the run: {load_before} / {load_average()} (CPU time is the steadier figure "
              "when the machine is busy)", ""]
     if "jinja2" in engines:
         lines += [

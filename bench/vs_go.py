@@ -17,12 +17,13 @@ containers and renders them twice, at the largest size.
     python bench/vs_go.py [--sizes 100,1000,3000] [--rounds 5]
     python bench/vs_go.py --profile 1000     # cProfile of one warm render (printed only)
     python bench/vs_go.py --oneshot 100      # one-shot runs against the reference docker-gen
+    python bench/vs_go.py --oneshot 100 --baseline 'env PYTHONPATH=../old .venv/bin/python -m dockergen'
 
 ``--oneshot N`` runs dockergen and the reference ``docker-gen`` binary alternately on the real
 Docker engine with N labelled containers (``dockergen-test=1``, removed afterwards) and the same
-template: wall time and peak RSS per run, outputs checked identical.  dockergen keeps its compiled
-template in a cache directory of the run (``-template-cache``), which the first (warm-up) run
-fills, as any run after the first would find it by default; it also runs with the cache off
+template: wall and CPU time and peak RSS per run, outputs checked identical.  dockergen keeps its
+compiled template in a cache directory of the run (``-template-cache``), which the first (warm-up)
+run fills, as any run after the first would find it by default; it also runs with the cache off
 (parsed and compiled every time, as before there was a cache).
 
 Figures are printed and appended to bench/results.md; without ../shared/reference/ the script
@@ -36,7 +37,7 @@ import json
 import os
 import random
 import resource
-import shutil
+import shlex
 import statistics
 import subprocess
 import sys
@@ -253,11 +254,14 @@ def profile(n: int, top: int = 30) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-def oneshot(count: int, runs: int, note: str = "") -> None:
+def oneshot(count: int, runs: int, note: str = "", baseline: str = "") -> None:
     """One-shot wall time and peak RSS of dockergen and the reference docker-gen on the real
     engine: ``count`` labelled containers behind a labelled nginx-proxy container, runs
-    alternating; the two outputs must be identical."""
-    from common import compile_package, docker_gen_command, engine_support, start_proxy_hosts
+    alternating; the outputs must be identical.  ``baseline``: another docker-gen command
+    (say, an earlier checkout's) measured in the same rounds."""
+    from common import (
+        compile_package, docker_gen_command, engine_support, load_average, ratio, start_proxy_hosts, timed_run,
+    )
 
     reference = REFERENCE / "docker-gen"
     if not reference.exists():
@@ -266,21 +270,6 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
     compile_package()
     session = engine_support.EngineSession()
     mark = {"dockergen-test": "1"}  # besides the session's own label: easy to find and remove
-
-    timer = shutil.which("time", path="/usr/bin:/bin")
-
-    def measure(command: list[str]) -> tuple[float, float, bytes]:
-        """Wall time (s), peak RSS (MiB) and output of one run.  The peak comes from GNU time:
-        a child forked from this (large) process would report this process's RSS as its own."""
-        with tempfile.NamedTemporaryFile("r") as peak:
-            prefix = [timer, "-f", "%M", "-o", peak.name] if timer else []
-            started = time.perf_counter()
-            result = subprocess.run([*prefix, *command], capture_output=True)
-            wall = time.perf_counter() - started
-            if result.returncode:
-                raise SystemExit(f"{command[0]} failed: {result.stderr.decode(errors='replace')}")
-            kib = peak.read().strip().splitlines()[-1:] if timer else []
-        return wall, (int(kib[0]) / 1024 if kib else float("nan")), result.stdout
 
     try:
         start_proxy_hosts(session, 0, count, labels=mark)
@@ -295,33 +284,45 @@ def oneshot(count: int, runs: int, note: str = "") -> None:
                                                    "-template-cache", "off", *flt, str(template)],
                 "docker-gen (Go)": [str(reference), *flt, str(template)],
             }
-            outputs = {name: measure(command)[2] for name, command in commands.items()}  # warm the caches
+            if baseline:
+                commands = {"baseline": [*shlex.split(baseline), "-template-engine", "go", *flt, str(template)],
+                            **commands}
+            outputs = {name: timed_run(command).stdout for name, command in commands.items()}  # warm the caches
             if len(set(outputs.values())) != 1:
                 kept = Path(tempfile.mkdtemp(prefix="vs_go-oneshot-"))
                 for name, out in outputs.items():
                     (kept / f"{name.split()[0]}.conf").write_bytes(out)
                 raise SystemExit(f"one-shot outputs differ (kept in {kept})")
-            walls: dict[str, list[float]] = {name: [] for name in commands}
-            rss: dict[str, list[float]] = {name: [] for name in commands}
+            measured: dict[str, list] = {name: [] for name in commands}
+            load_before = load_average()
             for _ in range(runs):
                 for name, command in commands.items():
-                    wall, peak, _ = measure(command)
-                    walls[name].append(wall)
-                    rss[name].append(peak)
+                    measured[name].append(timed_run(command))
+            load_after = load_average()
     finally:
         session.cleanup()
-    go = statistics.median(walls["docker-gen (Go)"])
+
+    def p50(name: str, field: str) -> float:
+        return statistics.median(getattr(run, field) for run in measured[name])
+
+    go = "docker-gen (Go)"
     lines = [
         f"One-shot `docker-gen nginx.tmpl` (nginx-proxy's template) on the Docker engine, {count} labelled "
-        f"containers + the proxy container, {runs} alternating runs each, outputs identical; peak RSS from GNU time.",
+        f"containers + the proxy container, {runs} alternating runs each, outputs identical; CPU time (user + "
+        f"system, all threads) and peak RSS from GNU time; load average before / after the runs: {load_before} / "
+        f"{load_after}.",
         "",
-        "| program | wall p50 (s) | wall min (s) | peak RSS (MiB) | / Go (p50) |",
-        "|---|---:|---:|---:|---:|",
+        "| program | wall p50 (s) | wall min (s) | / Go (wall p50) | CPU p50 (s) | / Go (CPU p50) | peak RSS (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name in commands:
-        p50 = statistics.median(walls[name])
-        lines.append(f"| {name} | {p50:.3f} | {min(walls[name]):.3f} | {statistics.median(rss[name]):.1f} | "
-                     f"{p50 / go:.2f}x |")
+        lines.append(
+            f"| {name} | {p50(name, 'wall'):.3f} | {min(run.wall for run in measured[name]):.3f} | "
+            f"{ratio(p50(name, 'wall'), p50(go, 'wall'))}x | {p50(name, 'cpu'):.3f} | "
+            f"{ratio(p50(name, 'cpu'), p50(go, 'cpu'))}x | {p50(name, 'peak_mib'):.1f} |"
+        )
+    if baseline:
+        lines += ["", f"baseline: `{baseline}`"]
     append_results(f"bench/vs_go.py --oneshot: nginx-proxy's nginx.tmpl, dockergen vs docker-gen, {count} "
                    f"containers{f' ({note})' if note else ''}", lines)
 
@@ -334,13 +335,16 @@ def main() -> None:
     parser.add_argument("--oneshot", type=int, metavar="N", help="one-shot runs against docker-gen, N containers")
     parser.add_argument("--runs", type=int, default=15, help="runs of each program for --oneshot")
     parser.add_argument("--note", default="", help="added to the title in bench/results.md (e.g. which code ran)")
+    parser.add_argument("--baseline", default="", metavar="CMD",
+                        help="--oneshot: also run this docker-gen command in the same rounds, e.g. "
+                             "'env PYTHONPATH=../old-checkout .venv/bin/python -m dockergen'")
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not ORACLE.exists() or not WORKLOAD.exists():
         print(f"skipped: the reference engine is not here ({REFERENCE}): nothing to compare with")
         return
     if args.oneshot:
-        oneshot(args.oneshot, args.runs, args.note)
+        oneshot(args.oneshot, args.runs, args.note, args.baseline)
         return
     if args.memory:
         print(json.dumps(peak_memory(args.memory)))

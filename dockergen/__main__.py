@@ -1,3 +1,3 @@
-from dockergen.cli import entry
+from dockergen import console
 
-entry()
+console()

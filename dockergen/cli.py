@@ -8,7 +8,6 @@ small table-driven loop.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import sys
@@ -175,15 +174,15 @@ def _fail(message: str, code: int) -> int:
 
 
 def entry() -> NoReturn:
-    """The console scripts: :func:`main`, made cheap to start and to end.
+    """The console scripts (through :func:`dockergen.console`): :func:`main`, made cheap to start and to end.
 
     A one-shot run lives about a tenth of a second.  The cyclic garbage
-    collector is off while it imports and compiles (the watch loop turns it
-    back on: :func:`dockergen.generator.run`), and when nothing else runs any
-    more the process ends without tearing the interpreter down, which would
-    spend 10 ms freeing memory the system frees anyway.
+    collector is off while it imports and compiles (``console`` turned it off;
+    the watch loop turns it back on: :func:`dockergen.generator.run`), and
+    when nothing else runs any more the process ends without tearing the
+    interpreter down, which would spend 10 ms freeing memory the system frees
+    anyway.
     """
-    gc.disable()
     status = main()
     logging.shutdown()
     try:

@@ -4,6 +4,10 @@ Field names are kept exactly as docker-gen spells them (``ID``, ``Env``,
 ``Image.Repository`` ...) so that field paths such as ``"Env.VIRTUAL_HOST"``
 port unchanged from Go templates.  The dataclasses declare their fields in
 docker-gen's order, which is the order JSON/YAML serialisation shows.
+
+Every dataclass has a docstring: ``dataclass`` makes one from
+``inspect.signature`` for a class without, a cost every run pays at import
+(tests/unit/test_oneshot_imports.py holds the package to it).
 """
 
 from __future__ import annotations
@@ -95,6 +99,8 @@ class GoTime(datetime):
 
 @dataclass(slots=True)
 class Address:
+    """One exposed or published port of a container, with the container's addresses (docker-gen's ``Address``)."""
+
     IP: str = ""
     IP6LinkLocal: str = ""
     IP6Global: str = ""
@@ -106,6 +112,8 @@ class Address:
 
 @dataclass(slots=True)
 class Network:
+    """A network the container is attached to, and its address there."""
+
     IP: str = ""
     Name: str = ""
     Aliases: list[str] = field(default_factory=list)
@@ -121,6 +129,8 @@ class Network:
 
 @dataclass(slots=True)
 class Device:
+    """A host device mapped into the container."""
+
     PathOnHost: str = ""
     PathInContainer: str = ""
     Permissions: str = ""
@@ -128,6 +138,8 @@ class Device:
 
 @dataclass(slots=True)
 class Mount:
+    """One of the container's mounts (bind, volume or tmpfs)."""
+
     Name: str = ""
     Source: str = ""
     Destination: str = ""
@@ -138,6 +150,8 @@ class Mount:
 
 @dataclass(slots=True)
 class Volume:
+    """A legacy ``Volumes`` entry (only old engines report them)."""
+
     Path: str = ""
     HostPath: str = ""
     ReadWrite: bool = False
@@ -145,6 +159,8 @@ class Volume:
 
 @dataclass(slots=True)
 class SwarmNode:
+    """The classic-swarm node the container runs on (empty on a plain engine)."""
+
     ID: str = ""
     Name: str = ""
     Address: Address = field(default_factory=Address)
@@ -152,17 +168,23 @@ class SwarmNode:
 
 @dataclass(slots=True)
 class Health:
+    """The healthcheck's status (empty without a healthcheck)."""
+
     Status: str = ""
 
 
 @dataclass(slots=True)
 class State:
+    """Whether the container runs, and its health."""
+
     Running: bool = False
     Health: Health = field(default_factory=Health)
 
 
 @dataclass(slots=True)
 class DockerImage:
+    """An image reference split docker-gen's way: registry, repository, tag."""
+
     Registry: str = ""
     Repository: str = ""
     Tag: str = ""
@@ -189,6 +211,8 @@ class DockerImage:
 
 @dataclass(slots=True)
 class RuntimeContainer:
+    """One container as templates see it: docker-gen's fields, then dockergen's two."""
+
     ID: str = ""
     Created: GoTime = field(default_factory=GoTime.zero)
     Addresses: list[Address] = field(default_factory=list)
@@ -369,6 +393,8 @@ PENDING_STATES = frozenset({"new", "allocated", "pending", "assigned", "accepted
 
 @dataclass(slots=True)
 class Node:
+    """A swarm node, as ``docker node ls`` lists it."""
+
     ID: str = ""
     Hostname: str = ""
     Role: str = ""  # "manager" or "worker"
@@ -383,6 +409,8 @@ class Node:
 
 @dataclass(slots=True)
 class TaskNetwork:
+    """A network a swarm task is attached to, with its addresses."""
+
     ID: str = ""
     Name: str = ""
     Addresses: list[str] = field(default_factory=list)  # CIDR notation, as the API gives them
@@ -391,6 +419,8 @@ class TaskNetwork:
 
 @dataclass(slots=True)
 class PublishedPort:
+    """A port a service or task publishes."""
+
     Protocol: str = "tcp"
     TargetPort: int = 0
     PublishedPort: int = 0
@@ -399,6 +429,8 @@ class PublishedPort:
 
 @dataclass(slots=True)
 class VirtualIP:
+    """A service's virtual IP on one network (endpoint mode ``vip``)."""
+
     NetworkID: str = ""
     NetworkName: str = ""
     Addr: str = ""  # CIDR notation
@@ -407,6 +439,8 @@ class VirtualIP:
 
 @dataclass(slots=True)
 class Task:
+    """A swarm task: one slot of a service, and the container that runs it."""
+
     ID: str = ""
     Name: str = ""  # "<service>.<slot>" (replicated) or "<service>.<node ID>" (global), as `docker service ps`
     ServiceID: str = ""
@@ -428,6 +462,8 @@ class Task:
 
 @dataclass(slots=True)
 class Service:
+    """A swarm service with the tasks meant to run it."""
+
     ID: str = ""
     Name: str = ""
     Labels: dict[str, str] = field(default_factory=dict)  # the service's labels (Spec.Labels)

@@ -1,6 +1,6 @@
 # Set-up shared by scripts/test and scripts/run (sourced, not executed):
 #  a) .venv with the project installed editable (pip re-runs only when
-#     pyproject.toml changed: hash kept in .venv/.dockergen-install-stamp);
+#     pyproject.toml or INSTALL_RECIPE changed: kept in .venv/.dockergen-install-stamp);
 #     scripts/run installs the package alone, scripts/test adds the [test] extras
 #  b) a Docker engine that answers (installs Debian's docker.io and starts
 #     dockerd in the background when needed; log: /tmp/dockergen-dockerd.log)
@@ -19,6 +19,7 @@ export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 IMAGE_REPO="dockergen-test/busybox"
 IMAGE="$IMAGE_REPO:latest"
 IMAGE_RECIPE=2 # bump when build_image() changes
+INSTALL_RECIPE=2 # bump when setup_venv() installs differently (existing venvs are reinstalled)
 DOCKERD_LOG=/tmp/dockergen-dockerd.log
 ENGINE_WAIT=60
 LOCK_DIR=/tmp
@@ -60,16 +61,23 @@ setup_venv() { # setup_venv [test]: the package, with the test extras when asked
         "$py" -m venv .venv || die "'$py -m venv .venv' failed (Debian: apt-get install python3-venv)"
     fi
     [ "$extras" = test ] && target='.[test]'
-    want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1) $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])')"
+    want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1) $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])') r$INSTALL_RECIPE"
     local have
     have="$(cat "$stamp" 2>/dev/null)"
     # A test install holds everything running needs: scripts/run accepts it as it is.
     if [ "$have" != "$want $extras" ] && ! { [ -z "$extras" ] && [ "$have" = "$want test" ]; }; then
         say "installing project into .venv (pip install -e '$target')"
         rm -f "$stamp"
-        # output kept in a log (the machine's pip config can be chatty) and shown on failure
-        .venv/bin/python -m pip install -q --disable-pip-version-check -e "$target" \
-            </dev/null >/tmp/dockergen-pip.log 2>&1 || {
+        # editable_mode=compat: the checkout goes on sys.path through a plain .pth line.
+        # setuptools' default for this layout is an import finder that a .pth file sets up
+        # at every start of Python (pathlib, importlib.util ...: 20 ms of a bare start, a
+        # few of docker-gen's).  If a later setuptools drops the mode, the default is used.
+        # Output is kept in a log (the machine's pip config can be chatty), shown on failure.
+        {
+            .venv/bin/python -m pip install -q --disable-pip-version-check \
+                --config-settings editable_mode=compat -e "$target" \
+                || .venv/bin/python -m pip install -q --disable-pip-version-check -e "$target"
+        } </dev/null >/tmp/dockergen-pip.log 2>&1 || {
             tail -n 30 /tmp/dockergen-pip.log >&2
             die "pip install -e '$target' failed (full log: /tmp/dockergen-pip.log)"
         }

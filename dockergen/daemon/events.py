@@ -95,6 +95,8 @@ class Connected:
 
 @dataclass(frozen=True)
 class Disconnected:
+    """The stream broke; the reader has logged why and reconnects after a backoff."""
+
     reason: str
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from dockergen import model
@@ -240,6 +240,8 @@ def to_go_swarm(
 
 @dataclass(slots=True)
 class _RootData:
+    """What the root's methods return (``.Env``, ``.Docker``, ``.CurrentContainer``, the swarm's lists)."""
+
     env: GoMap
     docker: model.Docker
     current: Any  # a container of the list, another container, or NilPointer
@@ -340,9 +342,10 @@ def _from_json(value: Any, type_: GoType) -> Any:
     raise TypeError(f"no JSON decoding for {type_.name}")
 
 
-def load_fixture(path: str | Path) -> tuple[Root, dict[str, str]]:
+def load_fixture(path: str | os.PathLike[str]) -> tuple[Root, dict[str, str]]:
     """The root and the environment of a vectors context file, freshly decoded each call."""
-    fixture = json.loads(Path(path).read_text(encoding="utf-8"))
+    with open(path, encoding="utf-8") as handle:
+        fixture = json.load(handle)
     containers = [_from_json(c, CONTAINER_POINTER) for c in fixture.get("containers") or ()]
     docker = _from_json(fixture.get("docker"), DOCKER)
     env = dict(fixture.get("env") or {})

@@ -18,9 +18,7 @@ from ..helpers import groupby as _groupby
 from ..helpers import nginx as _nginx
 from ..helpers import sort as _sort
 from ..helpers import where as _where
-from ..helpers import yamlfmt as _yaml
 from ..errors import HelperError
-from ..golang import regexp
 from ..helpers.fieldpath import NotAStringError, PathRules
 from ..helpers.serialize import PlainRules
 from .context import CONTEXT
@@ -246,6 +244,8 @@ def where_label_does_not_exist(containers: Any, label: str) -> GoSlice:
 
 @define(FUNCTIONS, "whereLabelValueMatches", (CONTEXT, STRING, STRING), CONTEXT)
 def where_label_value_matches(containers: Any, label: str, pattern: str) -> GoSlice:
+    from ..golang import regexp  # RE2 takes milliseconds to load: only the templates that match pay for it
+
     try:
         compiled = regexp.compile(pattern)  # docker-gen compiles first: its error is Go's bare text
     except regexp.RegexpSyntaxError as exc:
@@ -302,8 +302,27 @@ _shared("queryEscape", (STRING,), STRING, shared.queryEscape)
 _shared("mustBeInt", (STRING,), STRING, shared.mustBeInt)
 _shared("nginxQuote", (STRING,), STRING, _nginx.nginxQuote)
 _shared("nginxMustParseHSTS", (STRING,), STRING, _nginx.nginxMustParseHSTS)
-_shared("fromYaml", (STRING,), ANY, _yaml.fromYaml)
-_shared("mustFromYaml", (STRING,), ANY, _yaml.mustFromYaml)
+
+
+def _yaml() -> Any:
+    """The YAML helpers (:mod:`dockergen.helpers.yamlfmt`), imported by the first template that calls one."""
+    from ..helpers import yamlfmt
+
+    return yamlfmt
+
+
+def _from_yaml(text: Any) -> Any:
+    """Decode the first YAML document; nil when it is invalid."""
+    return _yaml().fromYaml(text)
+
+
+def _must_from_yaml(text: Any) -> Any:
+    """Decode the first YAML document; invalid YAML fails the render."""
+    return _yaml().mustFromYaml(text)
+
+
+_shared("fromYaml", (STRING,), ANY, _from_yaml)
+_shared("mustFromYaml", (STRING,), ANY, _must_from_yaml)
 
 
 class _GoPlain(PlainRules):
@@ -345,13 +364,13 @@ _GO_PLAIN = _GoPlain()
 
 @define(FUNCTIONS, "toYaml", (ANY,), STRING)
 def to_yaml(value: Any) -> str:
-    return _yaml.toYaml(value, rules=_GO_PLAIN)
+    return _yaml().toYaml(value, rules=_GO_PLAIN)
 
 
 @define(FUNCTIONS, "mustToYaml", (ANY,), STRING)
 def must_to_yaml(value: Any) -> str:
     try:
-        return _yaml.mustToYaml(value, rules=_GO_PLAIN)
+        return _yaml().mustToYaml(value, rules=_GO_PLAIN)
     except HelperError as exc:
         raise GoError(str(exc)) from None
 

@@ -53,6 +53,8 @@ _SPACES = re.compile(r"[ \t\r\n]*")
 
 @dataclass(slots=True)
 class Token:
+    """One lexeme: its kind, its text and where it starts."""
+
     type: str
     value: str
     pos: int  # byte offset of the token's first byte

@@ -27,6 +27,8 @@ class Node:
 
 @dataclass(slots=True, eq=False)
 class ListNode(Node):
+    """A sequence of nodes: a template's or a branch's body."""
+
     pos: int
     nodes: list[Node] = field(default_factory=list)
 
@@ -36,6 +38,8 @@ class ListNode(Node):
 
 @dataclass(slots=True, eq=False)
 class TextNode(Node):
+    """Plain text between actions, written as it is."""
+
     pos: int
     text: str
 
@@ -45,6 +49,8 @@ class TextNode(Node):
 
 @dataclass(slots=True, eq=False)
 class PipeNode(Node):
+    """A pipeline, with the variables it declares or assigns (``$x := ...``)."""
+
     pos: int
     line: int
     is_assign: bool = False
@@ -60,6 +66,8 @@ class PipeNode(Node):
 
 @dataclass(slots=True, eq=False)
 class ActionNode(Node):
+    """``{{pipeline}}``: a pipeline whose value is printed."""
+
     pos: int
     line: int
     pipe: PipeNode
@@ -70,6 +78,8 @@ class ActionNode(Node):
 
 @dataclass(slots=True, eq=False)
 class CommandNode(Node):
+    """One command of a pipeline: a function call or an operand with its arguments."""
+
     pos: int
     args: list[Node] = field(default_factory=list)
 
@@ -79,6 +89,8 @@ class CommandNode(Node):
 
 @dataclass(slots=True, eq=False)
 class IdentifierNode(Node):
+    """A function name."""
+
     pos: int
     name: str
 
@@ -88,6 +100,8 @@ class IdentifierNode(Node):
 
 @dataclass(slots=True, eq=False)
 class VariableNode(Node):
+    """``$x`` or ``$x.Field...``."""
+
     pos: int
     ident: list[str]  # ["$x", "Field", ...]
     slot: int = -1  # where the variable sits on the run-time stack, when the parser can tell
@@ -98,6 +112,8 @@ class VariableNode(Node):
 
 @dataclass(slots=True, eq=False)
 class DotNode(Node):
+    """``.``, the cursor."""
+
     pos: int
 
     def __str__(self) -> str:
@@ -106,6 +122,8 @@ class DotNode(Node):
 
 @dataclass(slots=True, eq=False)
 class NilNode(Node):
+    """The untyped ``nil``."""
+
     pos: int
 
     def __str__(self) -> str:
@@ -114,6 +132,8 @@ class NilNode(Node):
 
 @dataclass(slots=True, eq=False)
 class FieldNode(Node):
+    """``.Field.Field...`` on the cursor."""
+
     pos: int
     ident: list[str]
 
@@ -123,6 +143,8 @@ class FieldNode(Node):
 
 @dataclass(slots=True, eq=False)
 class ChainNode(Node):
+    """``(pipeline).Field...`` or another operand followed by fields."""
+
     pos: int
     node: Node
     fields: list[str] = field(default_factory=list)
@@ -134,6 +156,8 @@ class ChainNode(Node):
 
 @dataclass(slots=True, eq=False)
 class BoolNode(Node):
+    """``true`` or ``false``."""
+
     pos: int
     value: bool
 
@@ -162,6 +186,8 @@ class NumberNode(Node):
 
 @dataclass(slots=True, eq=False)
 class StringNode(Node):
+    """A string constant: its source text and its value."""
+
     pos: int
     quoted: str
     text: str
@@ -172,6 +198,8 @@ class StringNode(Node):
 
 @dataclass(slots=True, eq=False)
 class _BranchNode(Node):
+    """What ``{{if}}``, ``{{with}}`` and ``{{range}}`` share: a pipeline, a body and an else branch."""
+
     pos: int
     line: int
     pipe: PipeNode
@@ -203,6 +231,8 @@ class RangeNode(_BranchNode):
 
 @dataclass(slots=True, eq=False)
 class TemplateNode(Node):
+    """``{{template "name" pipeline}}``."""
+
     pos: int
     line: int
     name: str
@@ -217,6 +247,8 @@ class TemplateNode(Node):
 
 @dataclass(slots=True, eq=False)
 class BreakNode(Node):
+    """``{{break}}`` inside a range."""
+
     pos: int
     line: int
 
@@ -226,6 +258,8 @@ class BreakNode(Node):
 
 @dataclass(slots=True, eq=False)
 class ContinueNode(Node):
+    """``{{continue}}`` inside a range."""
+
     pos: int
     line: int
 

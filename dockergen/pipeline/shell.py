@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass
 class ShellResult:
+    """How a command ended, and what it printed."""
+
     returncode: int | None  # None: could not start, or killed at the timeout
     output: str
     failure: str = ""  # why it did not succeed, for the log ("" on exit status 0)

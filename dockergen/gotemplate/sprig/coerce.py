@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from ...golang import regexp
 from ...limits import deeper, digits_value
 from ..errors import GoError
 from ..values import (
@@ -22,6 +22,9 @@ __all__ = [
     "list_items", "wrap_int64", "check_alloc", "check_go_alloc", "MAX_ALLOC", "parse_go_int_literal", "parse_go_float",
     "parse_go_float_error",
 ]
+
+if TYPE_CHECKING:
+    from ...golang.regexp import Regexp
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -136,14 +139,21 @@ def to_int(value: Any) -> int:
     return to_int64(value)
 
 
-# strconv.ParseFloat's syntax, on Go's regexp (linear time: the digit runs overlap, which
-# costs Python's re cubic time on a long run of digits that fails at the end).  '_' may stand
-# anywhere among the digits (the exponent's too, after its first digit); underscore_ok then
-# checks that each one separates digits, and _has_mantissa_digit that there is a digit at all.
-_GO_FLOAT = regexp.compile(
-    r"^[+-]?(?:[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9][0-9_]*)?"
-    r"|0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9][0-9_]*)$"
-)
+@lru_cache(maxsize=1)
+def _go_float() -> Regexp:
+    """strconv.ParseFloat's syntax, on Go's regexp (linear time: the digit runs overlap, which
+    costs Python's re cubic time on a long run of digits that fails at the end).  '_' may stand
+    anywhere among the digits (the exponent's too, after its first digit); underscore_ok then
+    checks that each one separates digits, and _has_mantissa_digit that there is a digit at all.
+
+    Compiled on first use: loading RE2 takes milliseconds that most renders never need.
+    """
+    from ...golang import regexp
+
+    return regexp.compile(
+        r"^[+-]?(?:[0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9][0-9_]*)?"
+        r"|0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*[pP][+-]?[0-9][0-9_]*)$"
+    )
 
 
 def _has_mantissa_digit(text: str) -> bool:
@@ -184,7 +194,7 @@ def parse_go_float(text: str) -> float | None:
         return -math.inf if s.startswith("-") else math.inf
     if low == "nan":
         return math.nan
-    if not s.isascii() or not _GO_FLOAT.match_string(s) or not _has_mantissa_digit(s) \
+    if not s.isascii() or not _go_float().match_string(s) or not _has_mantissa_digit(s) \
             or "_" in s and not underscore_ok(s):
         return None
     body = s.replace("_", "")
@@ -202,7 +212,7 @@ def parse_go_float(text: str) -> float | None:
 
 def parse_go_float_error(text: str) -> str:
     """Why :func:`parse_go_float` refused ``text``, in strconv's words."""
-    if text.isascii() and _GO_FLOAT.match_string(text) and _has_mantissa_digit(text) and ("_" not in text or underscore_ok(text)):
+    if text.isascii() and _go_float().match_string(text) and _has_mantissa_digit(text) and ("_" not in text or underscore_ok(text)):
         return "value out of range"
     return "invalid syntax"
 

@@ -9,10 +9,7 @@ shopspring/decimal), which is why ``addf 0.1 0.2`` is ``0.3``.
 from __future__ import annotations
 
 import math
-import random
-from decimal import Decimal, localcontext
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import GoError
 from ..funcs import Function, define
@@ -20,6 +17,9 @@ from ..values import ANY, FLOAT64, INT, INT64, STRING, Int64
 from .coerce import clamped_int10, to_float64, to_int64, wrap_int64
 
 __all__ = ["FUNCTIONS"]
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 FUNCTIONS: dict[str, Function] = {}
 
@@ -90,16 +90,22 @@ def min_(first: Any, *rest: Any) -> Int64:
 def rand_int(low: int, high: int) -> int:
     if high - low <= 0:
         raise GoError("invalid argument to Intn")
+    import random  # only for randInt: a template doing sums does not load it
+
     return random.randrange(low, high)
 
 
 # --- floats (exact decimal arithmetic) --------------------------------------------
 
 _DIVISION_PLACES = 16  # shopspring/decimal's DivisionPrecision
+# decimal and fractions are imported by the float functions themselves: a template that
+# only adds integers (as nginx-proxy's does) should not pay milliseconds to load them.
 
 
 def _decimal(value: Any) -> Decimal:
     """shopspring's ``NewFromFloat``: the float's shortest decimal form."""
+    from decimal import Decimal
+
     number = to_float64(value)
     if not math.isfinite(number):
         raise GoError(f"Cannot create a Decimal from {_special(number)}")
@@ -114,6 +120,9 @@ def _special(number: float) -> str:
 
 def _divide(a: Decimal, b: Decimal) -> Decimal:
     """``a / b`` rounded to 16 fractional digits, ties away from zero."""
+    from decimal import Decimal
+    from fractions import Fraction
+
     if b == 0:
         raise GoError("decimal division by 0")
     scaled = Fraction(a) / Fraction(b) * 10**_DIVISION_PLACES
@@ -126,6 +135,8 @@ def _divide(a: Decimal, b: Decimal) -> Decimal:
 
 
 def _fold(first: Any, rest: tuple[Any, ...], operation: str) -> float:
+    from decimal import localcontext
+
     with localcontext() as ctx:
         ctx.prec = 5000  # wide enough to keep every sum and product of float64s exact
         ctx.Emax = 999_999

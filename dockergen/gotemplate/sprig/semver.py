@@ -155,6 +155,8 @@ def _is_wild(part: str) -> bool:
 
 @dataclass(frozen=True)
 class _Comparator:
+    """One comparison of a constraint (``>= 1.2``, ``~1.2.3``, ...)."""
+
     op: str
     version: Version
     precision: int  # how many leading parts were given (0 = "*", 1 = "1", 2 = "1.2", 3 = full)

@@ -8,12 +8,8 @@ is Go's ``unicode.IsSpace``; Python's defaults differ on both.
 
 from __future__ import annotations
 
-import hashlib
-import random
-import secrets
 import string as _string
 import unicodedata
-import zlib
 from typing import Any
 
 from ...golang.strings import split_n as go_split
@@ -275,6 +271,8 @@ def _random_from(what: str, alphabet: str, count: int) -> str:
     usable = 256 - 256 % size
     table = bytes(ord(alphabet[b % size]) if b < usable else 0 for b in range(256))
     dropped = bytes(range(usable, 256))
+    import secrets  # loaded by the templates that draw random strings, not by every one using this family
+
     out = bytearray()
     while len(out) < count:
         out += secrets.token_bytes(count - len(out) + 16).translate(table, dropped)
@@ -328,6 +326,8 @@ def shuffle(text: str) -> str:
 
     ``SystemRandom`` asked the kernel once per character: seconds for a long value.
     """
+    import random  # see _random_from
+
     chars = list(text)
     random.shuffle(chars)
     return "".join(chars)
@@ -467,21 +467,29 @@ def plural(one: str, many: str, count: int) -> str:
 
 @define(FUNCTIONS, "sha1sum", (STRING,), STRING)
 def sha1sum(text: str) -> str:
+    import hashlib  # OpenSSL's library takes milliseconds to load: only templates that hash pay for it
+
     return hashlib.sha1(go_bytes(text)).hexdigest()
 
 
 @define(FUNCTIONS, "sha256sum", (STRING,), STRING)
 def sha256sum(text: str) -> str:
+    import hashlib  # see sha1sum
+
     return hashlib.sha256(go_bytes(text)).hexdigest()
 
 
 @define(FUNCTIONS, "sha512sum", (STRING,), STRING)
 def sha512sum(text: str) -> str:
+    import hashlib  # see sha1sum
+
     return hashlib.sha512(go_bytes(text)).hexdigest()
 
 
 @define(FUNCTIONS, "adler32sum", (STRING,), STRING)
 def adler32sum(text: str) -> str:
+    import zlib  # see sha1sum
+
     return str(zlib.adler32(go_bytes(text)))
 
 
