@@ -164,7 +164,7 @@ def _is_letter(char: str) -> bool:
 
 def _yaml_key_less(a: Any, b: Any) -> bool:
     # yaml.v3's map key order: numbers by value, then strings "naturally"
-    # (digit runs compared as numbers, non-letters before letters).
+    # (digit runs compared as numbers, non-letters before letters except after a digit).
     a_num = isinstance(a, (int, float))
     b_num = isinstance(b, (int, float))
     if a_num and b_num:
@@ -183,8 +183,8 @@ def _yaml_key_less(a: Any, b: Any) -> bool:
     letter_a, letter_b = _is_letter(ca), _is_letter(cb)
     if letter_a and letter_b:
         return ca < cb
-    if letter_a or letter_b:
-        return letter_b
+    if letter_a or letter_b:  # letters go last, but first after a common digit ("1x" < "1:")
+        return letter_a if i and a[i - 1].isdecimal() else letter_b
     an = bn = 0
     if (ca == "0" or cb == "0") and i:
         before = _DIGITS.match(a[i - 1::-1]).group()  # the digits just before, reversed
@@ -396,9 +396,7 @@ def _string_scalar(text: str, is_key: bool) -> tuple[str, str]:
         style = "plain"
     else:
         style = "double"
-    multiline, block_plain, single, block = _analyze(text)
-    if is_key and multiline:
-        style = "double"
+    _, block_plain, single, block = _analyze(text)  # a multi-line key is a ? key: not here
     if style == "plain" and (not block_plain or (not text and is_key)):
         style = "single"
     if style == "single" and not single:
@@ -440,45 +438,77 @@ def _scalar(value: Any, is_key: bool = False) -> tuple[str, str]:
     raise HelperError(f"yaml: cannot encode {describe(value)}")  # pragma: no cover
 
 
-def _literal_lines(text: str, indent: int) -> list[str]:
-    body = text[:-1] if text.endswith("\n") else text
-    pad = " " * indent
-    lines = [pad + line if line else "" for line in body.split("\n")]
-    # yaml.v3 writes a leading line break as the end of the header line: one is lost.
-    return lines[1:] if text.startswith("\n") else lines
+_LINE_START = re.compile("(^|[\r\n\x85\u2028\u2029])(?=[^\r\n\x85\u2028\u2029])")
+_AFTER_BREAK = re.compile("([\r\n\x85\u2028\u2029])(?=[^\r\n\x85\u2028\u2029])")
+
+
+def _indented(text: str, indent: int, pattern: re.Pattern[str] = _LINE_START) -> str:
+    """``text`` with ``indent`` spaces before each line's first character, as yaml.v3 writes it.
+
+    U+2028, U+2029 (and NEL, CR) are line breaks to YAML: yaml.v3 writes them
+    as they are inside single-quoted and literal scalars, and indents the next
+    character as it would the next line's (an empty line gets no spaces).
+    """
+    return pattern.sub("\\1" + " " * indent, text)
+
+
+def _block_lines(style: str, text: str, value: Any, indent: int) -> tuple[str, list[str]]:
+    """A scalar placed at ``indent``: the rest of its first line and what follows it.
+
+    What follows is one piece of text that ends with its own line break when
+    the scalar's last character is one (see :func:`_joined`).
+    """
+    if style == "single":
+        return "'" + _indented(text[1:-1], indent, _AFTER_BREAK) + "'", []  # the quotes are not indented
+    if style != "literal":
+        return text, []
+    if value[:1] in _BREAKS:  # yaml.v3 ends the header line with the scalar's first line break
+        if value[0] != "\n":
+            text += value[0]
+        value = value[1:]
+    return text, [_indented(value, indent)] if value else []
+
+
+def _joined(lines: list[str]) -> str:
+    """The emitted pieces, each ended by a newline unless it ends with a line break of its own."""
+    return "".join(line if line[-1:] in _BREAKS else line + "\n" for line in lines)
+
+
+def _emit_scalar(value: Any, head: str, indent: int, lines: list[str]) -> None:
+    """``head`` then the scalar ``value``, whose continuation lines are indented by ``indent``."""
+    style, text = _scalar(value)
+    first, more = _block_lines(style, text, value, indent)
+    lines.append(f"{head} {first}" if head else first)
+    lines.extend(more)
 
 
 def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: list[str]) -> None:
     """Write ``value`` after ``head`` (``"key:"`` or ``"-"``, already indented)."""
+    # yaml.v3 indents a node in a sequence past the "- ", elsewhere to the next multiple of 4.
+    indent = parent + 2 if in_sequence else 4 * ((parent + 4) // 4)
     if isinstance(value, (dict, list)) and value:
         if in_sequence:
             # Block collections start on the dash line; content skips the "- ".
-            _emit_block(value, parent + 2, head + " ", lines)
+            _emit_block(value, indent, head + " ", lines)
         else:
             lines.append(head)
-            indent = 4 * ((parent + 4) // 4)
             _emit_block(value, indent, " " * indent, lines)
         return
-    style, text = _scalar(value)
-    lines.append(f"{head} {text}")
-    if style == "literal":
-        indent = parent + 2 if in_sequence else 4 * ((parent + 4) // 4)
-        lines.extend(_literal_lines(value, indent))
+    _emit_scalar(value, head, indent, lines)
 
 
 def _complex_key(key: Any) -> bool:
     """yaml.v3 writes a key that is not "simple" (multi-line, or over 128 bytes) after ``? ``."""
-    return isinstance(key, str) and ("\n" in key or len(key.encode("utf-8", "surrogateescape")) > 128)
+    return isinstance(key, str) and (
+        any(char in key for char in _BREAKS) or len(key.encode("utf-8", "surrogateescape")) > 128
+    )
 
 
 def _emit_complex_entry(key: str, item: Any, indent: int, lead: str, lines: list[str]) -> None:
     """``? KEY`` then ``: VALUE``, the key styled as a value would be (a block if multi-line)."""
     pad = " " * indent
     inner = 4 * ((indent + 4) // 4)
-    style, key_text = _scalar(key)
-    lines.append(f"{lead}? {key_text}")
-    if style == "literal":
-        lines.extend(_literal_lines(key, inner))
+    _emit_scalar(key, f"{lead}?", inner, lines)
     if isinstance(item, (dict, list)) and item:  # a collection starts on the ":" line, at its indent
         _emit_block(item, inner, pad + ":" + " " * (inner - indent - 1), lines)
     else:
@@ -507,11 +537,8 @@ def _dump_yaml(value: Any, rules: PlainRules | None = None) -> str:
     if isinstance(plain, (dict, list)) and plain:
         _emit_block(plain, 0, "", lines)
     else:
-        style, text = _scalar(plain)
-        lines.append(text)
-        if style == "literal":
-            lines.extend(_literal_lines(plain, 4))
-    return "\n".join(lines) + "\n"
+        _emit_scalar(plain, "", 4, lines)
+    return _joined(lines)
 
 
 def mustToYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
