@@ -6,6 +6,7 @@ directly.  Layout formatting is Sprig's date code (:mod:`.sprig.dates`).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -206,6 +207,49 @@ def _marshal(t: datetime, what: str) -> bytes:
     return (f'"{text}"' if what == "MarshalJSON" else text).encode()
 
 
+_ZERO_TO_UNIX_SECONDS = 62135596800
+
+
+def _marshal_binary(t: datetime) -> bytes:
+    """``MarshalBinary`` (and ``GobEncode``): version, seconds since year 1, nanoseconds,
+    the zone offset in minutes (-1 for UTC itself), and its seconds in version 2."""
+    from .sprig.dates import is_local
+
+    zone = t.tzinfo
+    seconds = 0
+    if (zone is None or zone is timezone.utc) and not is_local(zone):
+        minutes = -1
+    else:
+        offset = int(t.utcoffset().total_seconds())  # type: ignore[union-attr]
+        minutes, seconds = int(offset / 60), int(math.fmod(offset, 60))  # Go's division truncates
+        if minutes == -1 or not -32768 <= minutes <= 32767:
+            raise GoError("Time.MarshalBinary: unexpected zone offset")
+    data = bytes([2 if seconds else 1]) + (_seconds(t) + _ZERO_TO_UNIX_SECONDS).to_bytes(8, "big", signed=True)
+    data += _ns(t).to_bytes(4, "big") + minutes.to_bytes(2, "big", signed=True)
+    return data + seconds.to_bytes(1, "big", signed=True) if seconds else data
+
+
+def _append_text(t: datetime, b: Any) -> bytes:
+    if not 0 <= _go_year(t) <= 9999:
+        raise GoError("Time.AppendText: year outside of range [0,9999]")
+    return bytes(b) + _marshal(t, "MarshalText")
+
+
+def _go_year(t: datetime) -> int:
+    from .sprig.dates import go_year
+
+    return go_year(t)
+
+
+def _refused(name: str, results: tuple[GoType, ...]) -> Method:
+    """A method with results text/template cannot take: found, and refused as Go refuses it."""
+    if len(results) > 2:
+        reason = f"function {name} has {len(results)} return values; should be 1 or 2"
+    else:
+        reason = f"invalid function signature for {name}: second return value should be error; is {results[1]}"
+    return Method(name, lambda t: None, (), results[0], refused=reason)
+
+
 def _time_ns(t: datetime) -> int:
     from .sprig.dates import time_to_ns
 
@@ -222,6 +266,17 @@ register_methods(TIME, [
     Method("GoString", lambda t: _gostring(t), (), STRING),
     Method("MarshalJSON", lambda t: _marshal(t, "MarshalJSON"), (), BYTES),
     Method("MarshalText", lambda t: _marshal(t, "MarshalText"), (), BYTES),
+    Method("MarshalBinary", _marshal_binary, (), BYTES),
+    Method("GobEncode", _marshal_binary, (), BYTES),
+    Method("AppendFormat", lambda t, b, layout: bytes(b) + _format(t, layout).encode("utf-8", "surrogateescape"),
+           (BYTES, STRING), BYTES),
+    Method("AppendText", _append_text, (BYTES,), BYTES),
+    Method("AppendBinary", lambda t, b: bytes(b) + _marshal_binary(t), (BYTES,), BYTES),
+    _refused("Date", (INT, MONTH, INT)),
+    _refused("Clock", (INT, INT, INT)),
+    _refused("ISOWeek", (INT, INT)),
+    _refused("Zone", (STRING, INT)),
+    _refused("ZoneBounds", (TIME, TIME)),
 ])
 
 
