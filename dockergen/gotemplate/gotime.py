@@ -12,8 +12,8 @@ from typing import Any
 
 from .errors import GoError
 from .values import (
-    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, GoType, Int64, Method, pointer_to, register_methods,
-    register_struct, register_type, slice_of,
+    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, UINT8, GoSlice, GoType, Int64, Method, Pointer, Uint8,
+    pointer_to, register_methods, register_struct, register_type, slice_of,
 )
 
 __all__ = ["Month", "Weekday", "Location", "MONTH", "WEEKDAY", "LOCATION"]
@@ -106,14 +106,45 @@ def _cmp(a: datetime, b: datetime) -> int:
 
 class Location:
     """A ``*time.Location``: Go's struct, as far as UTC and fixed zones show it (its
-    unexported fields print with ``%v`` and ``%#v``; JSON and YAML see none)."""
+    unexported fields print with ``%v`` and ``%#v``; JSON and YAML see none).
+
+    A fixed zone (``time.FixedZone``: an offset parsed from a time) has one zone, in
+    force from the beginning of time, and caches it for all time; UTC and Local hold
+    none.  A zone of the tz database (Local from ``TZ``) shows only its name.
+    """
 
     def __init__(self, zone: Any) -> None:
+        from .sprig.dates import is_local
+
         self.tzinfo = zone  # None for UTC
         self.name = _zone_name(zone)
         self.zone = self.tx = self.cacheZone = None
         self.extend = ""
         self.cacheStart = self.cacheEnd = Int64(0)
+        if isinstance(zone, timezone) and zone is not timezone.utc and not is_local(zone):
+            fixed = _Zone(self.name, int(zone.utcoffset(None).total_seconds()))
+            self.zone = GoSlice(_ZONES, [fixed])
+            self.tx = GoSlice(_TRANSITIONS, [_ZoneTrans()])
+            self.cacheStart, self.cacheEnd = Int64(-(1 << 63)), Int64((1 << 63) - 1)
+            self.cacheZone = Pointer(fixed, _ZONE_POINTER)
+
+
+class _Zone:
+    """Go's ``time.zone``: a zone's abbreviation and offset."""
+
+    def __init__(self, name: str, offset: int) -> None:
+        self.name = name
+        self.offset = offset
+        self.isDST = False
+
+
+class _ZoneTrans:
+    """Go's ``time.zoneTrans``: the transition a fixed zone has, at the beginning of time."""
+
+    def __init__(self) -> None:
+        self.when = Int64(-(1 << 63))
+        self.index = Uint8(0)
+        self.isstd = self.isutc = False
 
 
 def _zone_name(zone: Any) -> str:
@@ -126,11 +157,16 @@ def _zone_name(zone: Any) -> str:
     return "" if name.startswith("UTC") and len(name) > 3 else name  # an unnamed fixed offset
 
 
-_ZONE = GoType("struct", "time.zone")
+_ZONE = register_struct(_Zone, "time.zone", [("name", STRING), ("offset", INT), ("isDST", BOOL)])
+_ZONE_POINTER = pointer_to(_ZONE)
+_ZONES = slice_of(_ZONE)
+_TRANSITIONS = slice_of(register_struct(
+    _ZoneTrans, "time.zoneTrans", [("when", INT64), ("index", UINT8), ("isstd", BOOL), ("isutc", BOOL)],
+))
 LOCATION_STRUCT = register_struct(
     Location, "time.Location",
-    [("name", STRING), ("zone", slice_of(_ZONE)), ("tx", slice_of(GoType("struct", "time.zoneTrans"))),
-     ("extend", STRING), ("cacheStart", INT64), ("cacheEnd", INT64), ("cacheZone", pointer_to(_ZONE))],
+    [("name", STRING), ("zone", _ZONES), ("tx", _TRANSITIONS),
+     ("extend", STRING), ("cacheStart", INT64), ("cacheEnd", INT64), ("cacheZone", _ZONE_POINTER)],
     pointer=True,
     methods=[Method("String", lambda loc: loc.name, (), STRING, pointer_receiver=True)],
 )
