@@ -17,6 +17,7 @@ import struct
 from datetime import datetime, timezone
 from typing import Any
 
+from ..golang.unicode import is_print
 from ..limits import check_text, deeper
 from .values import (
     ANY, BYTES, DICT, LIST, MISSING, STRING, UINT8, UINT_KINDS, Duration, Float32, GoMap, GoSlice, GoType,
@@ -183,12 +184,7 @@ def action_text(value: Any, addressable: bool = False) -> str:
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
-def _is_print(ch: str) -> bool:
-    """Go's ``strconv.IsPrint``: letters, marks, numbers, punctuation, symbols and U+0020.
-
-    Python's ``isprintable`` excludes exactly the other categories (C*, Z* but space).
-    """
-    return ch.isprintable()
+_is_print = is_print  # Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols, U+0020
 
 
 def _escape_char(out: list[str], ch: str, quote: str, ascii_only: bool) -> None:

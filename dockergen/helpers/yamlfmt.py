@@ -21,6 +21,7 @@ from ..errors import HelperError
 from ..limits import LimitError, digits_value
 from .fieldpath import describe, is_missing
 from ..golang.json import format_float as go_float
+from ..golang.unicode import category, is_letter
 from .serialize import PlainRules, _text, rfc3339, to_plain
 
 __all__ = ["fromYaml", "mustFromYaml", "toYaml", "mustToYaml", "resolve_plain"]
@@ -159,7 +160,7 @@ def resolve_plain(text: str) -> tuple[str, Any]:
 
 
 def _is_letter(char: str) -> bool:
-    return char.isalpha()
+    return is_letter(char)  # unicode.IsLetter, in Go's Unicode
 
 
 def _yaml_key_less(a: Any, b: Any) -> bool:
@@ -184,7 +185,7 @@ def _yaml_key_less(a: Any, b: Any) -> bool:
     if letter_a and letter_b:
         return ca < cb
     if letter_a or letter_b:  # letters go last, but first after a common digit ("1x" < "1:")
-        return letter_a if i and a[i - 1].isdecimal() else letter_b
+        return letter_a if i and category(a[i - 1]) == "Nd" else letter_b
     an = bn = 0
     if (ca == "0" or cb == "0") and i:
         before = _DIGITS.match(a[i - 1::-1]).group()  # the digits just before, reversed

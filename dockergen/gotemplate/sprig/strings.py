@@ -12,12 +12,12 @@ import hashlib
 import random
 import secrets
 import string as _string
-import unicodedata
 import zlib
 from typing import Any
 
 from ...golang.strings import split_n as go_split
 from ...golang.unicode import BYTE_SPACE as _BYTE_SPACE
+from ...golang.unicode import category
 from ...golang.unicode import is_space as go_isspace
 from ...golang.unicode import trim_space as go_trim_space
 from ...helpers.functions import _go_case
@@ -53,19 +53,19 @@ def _to_title(char: str) -> str:
 
 
 def _is_letter(char: str) -> bool:
-    return unicodedata.category(char).startswith("L")
+    return category(char)[0] == "L"
 
 
 def _is_upper(char: str) -> bool:
-    return unicodedata.category(char) == "Lu"
+    return category(char) == "Lu"
 
 
 def _is_lower(char: str) -> bool:
-    return unicodedata.category(char) == "Ll"
+    return category(char) == "Ll"
 
 
 def _is_title(char: str) -> bool:
-    return unicodedata.category(char) == "Lt"
+    return category(char) == "Lt"
 
 
 # --- simple functions ---------------------------------------------------------------
@@ -127,7 +127,7 @@ def _title_separator(char: str) -> bool:
     # separates; beyond ASCII only letters/digits continue and only spaces separate.
     if char <= "\x7f":
         return not (char.isalnum() or char == "_")
-    if _is_letter(char) or unicodedata.category(char) == "Nd":
+    if _is_letter(char) or category(char) == "Nd":
         return False
     return go_isspace(char)
 
