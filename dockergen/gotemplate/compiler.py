@@ -915,7 +915,8 @@ class _Generator:
             self.emit("else:")
             with self.block():
                 self.general_call(call, values, out)
-        if call.fn.result.kind == "interface" and static is None:
+        # A nil interface{} result (index's too: a reflect.Value of one) is "no value" to the next command.
+        if (call.fn.result.kind == "interface" or call.fn.result is VALUE) and static is None:
             self.emit(f"if {out} is None: {out} = MISSING", pure=True)
         return _Val(out, static, plain=True)
 

@@ -376,10 +376,30 @@ def _literal_header(text: str) -> str:
     return header
 
 
+_INVALID_BYTE = re.compile("[\udc80-\udcff]")  # a byte of invalid UTF-8, kept by surrogateescape
+
+
+def _binary(text: str) -> str | None:
+    """yaml.v3 writes a string that is not valid UTF-8 as ``!!binary`` base64, in lines
+    of 70 characters (each ended by a line break) when longer; None for valid text."""
+    if _INVALID_BYTE.search(text) is None:
+        return None
+    import base64
+
+    encoded = base64.b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii")
+    if len(encoded) <= 70:
+        return encoded
+    return "".join(encoded[i:i + 70] + "\n" for i in range(0, len(encoded), 70))
+
+
 def _string_scalar(text: str, is_key: bool) -> tuple[str, str]:
-    """(style, rendered) for a string: ``plain``, ``single``, ``double`` or ``literal``."""
+    """(style, rendered) for a string: ``plain``, ``single``, ``double``, ``literal`` or
+    ``binary`` (a literal block of base64 lines: see :func:`_block_lines`)."""
     if not text:
         return "double", '""'
+    binary = _binary(text)
+    if binary is not None:
+        return ("binary", "!!binary " + _literal_header(binary)) if "\n" in binary else ("plain", "!!binary " + binary)
     if _RE.simple.fullmatch(text):
         # Fast path for names and hosts: a letter first and no indicators
         # inside, so only the true/false/null/yes/no words need quoting.
@@ -461,7 +481,9 @@ def _block_lines(style: str, text: str, value: Any, indent: int) -> tuple[str, l
     """
     if style == "single":
         return "'" + _indented(text[1:-1], indent, _AFTER_BREAK) + "'", []  # the quotes are not indented
-    if style != "literal":
+    if style == "binary":
+        value = _binary(value)
+    elif style != "literal":
         return text, []
     if value[:1] in _BREAKS:  # yaml.v3 ends the header line with the scalar's first line break
         if value[0] != "\n":
@@ -500,9 +522,12 @@ def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: li
 
 def _complex_key(key: Any) -> bool:
     """yaml.v3 writes a key that is not "simple" (multi-line, or over 128 bytes) after ``? ``."""
-    return isinstance(key, str) and (
-        any(char in key for char in _BREAKS) or len(key.encode("utf-8", "surrogateescape")) > 128
-    )
+    if not isinstance(key, str):
+        return False
+    binary = _binary(key)
+    if binary is not None:
+        return "\n" in binary
+    return any(char in key for char in _BREAKS) or len(key.encode("utf-8", "surrogateescape")) > 128
 
 
 def _emit_complex_entry(key: str, item: Any, indent: int, lead: str, lines: list[str]) -> None:
@@ -580,6 +605,33 @@ def _yaml_error(exc: Exception) -> str:
     return f"yaml: {where}{problem}"
 
 
+def _reader_problem(data: bytes) -> str:
+    """What yaml.v3's reader says of a document that is not valid UTF-8: the first problem,
+    reading from the start (a control character before the bad byte is that one)."""
+    i, n = 0, len(data)
+    while i < n:
+        lead = data[i]
+        width = 1 if lead < 0x80 else 2 if lead >> 5 == 6 else 3 if lead >> 4 == 14 else 4 if lead >> 3 == 30 else 0
+        if not width:
+            return "invalid leading UTF-8 octet"
+        if i + width > n:
+            return "incomplete UTF-8 octet sequence"
+        code = lead & (0x7F, 0x1F, 0x0F, 0x07)[width - 1]
+        for byte in data[i + 1:i + width]:
+            if byte >> 6 != 2:
+                return "invalid trailing UTF-8 octet"
+            code = code << 6 | byte & 0x3F
+        if code < (0, 0x80, 0x800, 0x10000)[width - 1]:
+            return "invalid length of a UTF-8 sequence"
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            return "invalid Unicode character"
+        if not (code in (0x9, 0xA, 0xD, 0x85) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
+                or 0xE000 <= code <= 0xFFFD or code >= 0x10000):
+            return "control characters are not allowed"
+        i += width
+    return "invalid leading UTF-8 octet"  # pragma: no cover - called only on invalid UTF-8
+
+
 def mustFromYaml(text: Any) -> Any:  # noqa: N802
     """Decode the first YAML document; invalid YAML fails the render.
 
@@ -591,6 +643,8 @@ def mustFromYaml(text: Any) -> Any:  # noqa: N802
     from .yamldecode import decode_yaml
 
     source = _text("mustFromYaml", text)
+    if _INVALID_BYTE.search(source) is not None:
+        raise HelperError("yaml: " + _reader_problem(source.encode("utf-8", "surrogateescape")))
     try:
         return decode_yaml(source)
     except yaml.YAMLError as exc:

@@ -38,7 +38,7 @@ FUNCTIONS: dict[str, Function] = {}
 # --- shared rune helpers ----------------------------------------------------------
 
 def _fix_invalid(text: str) -> str:
-    # strings.Map (behind ToUpper/ToLower/Title) turns each invalid byte into U+FFFD.
+    # strings.Map (behind ToUpper/ToLower/Title) and []rune(s) turn each invalid byte into U+FFFD.
     if text.isascii():
         return text
     return "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in text)
@@ -144,10 +144,11 @@ def title(text: str) -> str:
 
 @define(FUNCTIONS, "untitle", (STRING,), STRING)
 def untitle(text: str) -> str:
-    """Lower-case the first rune of each white-space separated word (goutils Uncapitalize)."""
+    """Lower-case the first rune of each white-space separated word (goutils Uncapitalize,
+    which works on runes: an invalid byte becomes U+FFFD)."""
     out = []
     at_start = True
-    for char in text:
+    for char in _fix_invalid(text):
         if go_isspace(char):
             at_start = True
             out.append(char)
@@ -308,10 +309,11 @@ def rand_ascii(count: int) -> str:
 
 @define(FUNCTIONS, "swapcase", (STRING,), STRING)
 def swapcase(text: str) -> str:
-    """goutils SwapCase: a lower-case rune after white space becomes title case."""
+    """goutils SwapCase: a lower-case rune after white space becomes title case (runes: an
+    invalid byte becomes U+FFFD)."""
     out = []
     after_space = True
-    for char in text:
+    for char in _fix_invalid(text):
         if _is_upper(char) or _is_title(char):
             out.append(_go_case(char, upper=False))
         elif _is_lower(char):
