@@ -137,15 +137,16 @@ class _Parser:
     def sub_tree(self, name: str, context: str, error_line: int | None = None) -> None:
         """Parse a define/block body as a template of its own (fresh variables).
 
-        A block's body is read by a parser of its own in Go: a wrong end is reported at the
-        line where the enclosing parser stopped (``error_line``, the block's ``}}``)."""
-        saved = self.vars, self.slots, self.range_depth
-        self.vars, self.slots, self.range_depth = ["$"], ["$"], 0
+        Go reads the body with a parser of its own: a lexical error in it names no action
+        started outside it, and a wrong end is reported at the line where the enclosing
+        parser stopped (``error_line``, a block's ``}}``)."""
+        saved = self.vars, self.slots, self.range_depth, self.action_line
+        self.vars, self.slots, self.range_depth, self.action_line = ["$"], ["$"], 0, 0  # its own actions only
         body, end = self.item_list()
         if not isinstance(end, EndNode):
             self.error(f"unexpected {end} in {context}", error_line)
         self.add(Tree(name, self.parse_name, body, self.source))
-        self.vars, self.slots, self.range_depth = saved
+        self.vars, self.slots, self.range_depth, self.action_line = saved
 
     def definition(self) -> None:
         context = "define clause"
