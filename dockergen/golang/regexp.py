@@ -33,6 +33,7 @@ from typing import Any
 import re2
 
 from .regexp_syntax import TOO_LARGE, RegexpSyntaxError, re2_options, translate
+from .unicode import category
 
 __all__ = ["Regexp", "RegexpSyntaxError", "compile", "quote_meta"]
 
@@ -264,7 +265,8 @@ def _re2_compile(expr: str, pattern: bytes, options: re2.Options) -> Any:
 
 
 def _is_name_char(c: str) -> bool:
-    return c.isalpha() or c.isdecimal() or c == "_"  # Go: unicode.IsLetter, IsDigit, '_'
+    kind = category(c)  # Go: unicode.IsLetter, IsDigit, '_'
+    return kind[0] == "L" or kind == "Nd" or c == "_"
 
 
 def _template_name(text: str) -> tuple[str | None, str]:

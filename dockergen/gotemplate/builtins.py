@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..golang.unicode import is_print
 from .errors import GoError
 from .fmt import action_text, format_v, sprint, sprintf, sprintln
 from .funcs import Function, define
@@ -243,7 +244,7 @@ def _js_char(ch: str) -> str:
         return ch
     if "\udc80" <= ch <= "\udcff":  # an invalid UTF-8 byte: Go writes U+FFFD's escape? keep the byte
         return ch
-    if ch.isprintable():
+    if is_print(ch):
         return ch
     return f"\\u{code:04X}"
 

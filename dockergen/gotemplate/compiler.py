@@ -233,6 +233,10 @@ class _Generator:
         # known at run time only, in the range's flag local (q + depth); "False" elsewhere.
         self.dot_iface = "False"
         self.var_iface: dict[int, str] = {}  # stack index of a range's element variable -> flag
+        # A variable some ``=`` assigns (``range $x = ...`` makes it interface{} or not each time)
+        # keeps its flag in a local of its own, set wherever the variable is.
+        self.reassigned = _reassigned(tree.root)
+        self.var_flags: dict[int, str] = {}  # stack index -> that local
         self.flags: list[str] = []  # the flags of the ranges being written
         self.dot = "dot"
         self.cur_node: str | None = None  # what State.node holds here, when the generator knows
@@ -319,8 +323,12 @@ class _Generator:
         return None if index is None else self.vars[index][1]
 
     def live_locals(self) -> list[str]:
-        """The locals a nested list can see: the variables', and the range flags of its dots."""
-        return list(dict.fromkeys([local for _, local in self.vars] + self.flags))
+        """The locals a nested list can see: the variables' (and their flags), and the range
+        flags of its dots."""
+        return list(dict.fromkeys([local for _, local in self.vars] + self.live_var_flags() + self.flags))
+
+    def live_var_flags(self) -> list[str]:
+        return [flag for index, flag in self.var_flags.items() if index < len(self.vars)]
 
     def assign(self, local: str, value: _Val) -> None:
         self.emit(f"{local} = {value.expr}", pure=True)
@@ -331,17 +339,34 @@ class _Generator:
         """Push variable ``name``.  It takes the local of a variable of the same name that it hides
         for good (declared in the same list, so popped with it: ``$_ := ...`` again and again),
         else the first local no live variable holds."""
-        local = None
+        local = flag = None
         for index in range(len(self.vars) - 1, self.scope - 1, -1):
             if self.vars[index][0] == name:
-                local = self.vars[index][1]
+                local, flag = self.vars[index][1], self.var_flags.get(index)
                 break
         if local is None:
-            held = {held for _, held in self.vars}
-            local = next(f"v{n}" for n in range(len(self.vars) + 1) if f"v{n}" not in held)
+            local = self.free_local()
         self.var_iface.pop(len(self.vars), None)
+        self.var_flags.pop(len(self.vars), None)
         self.vars.append((name, local))
         self.assign(local, value)
+        if name in self.reassigned:
+            if flag is None:
+                flag = self.free_local()
+            self.var_iface[len(self.vars) - 1] = self.var_flags[len(self.vars) - 1] = flag
+            self.assign(flag, _Val("False"))
+
+    def free_local(self) -> str:
+        """A ``v`` local no live variable or flag holds."""
+        held = {held for _, held in self.vars} | set(self.live_var_flags())
+        return next(f"v{n}" for n in range(len(held) + 1) if f"v{n}" not in held)
+
+    def set_flag(self, slot: int, name: str, iface: str) -> None:
+        """After ``=`` assigned variable ``name``: whether it now holds an interface{} element."""
+        index = self.find(slot, name)
+        flag = self.var_flags.get(index) if index is not None else None
+        if flag is not None:
+            self.assign(flag, _Val(iface))
 
     # -- statements ------------------------------------------------------------
 
@@ -474,7 +499,7 @@ class _Generator:
         pairs, track, ran, outer_item, key, elem, iface = (f"{c}{self.depth}" for c in "pkriaeq")
         self.emit(f"{pairs}, {track}, {iface} = range_items(st, {value.expr}, {len(decl) > 1})")
         self.release(mark)
-        if decl and not node.pipe.is_assign:
+        if decl and not node.pipe.is_assign and after_pipe - 1 not in self.var_flags:
             self.var_iface[after_pipe - 1] = iface  # the element's variable
         if node.else_list is not None:
             self.emit(f"{ran} = False")
@@ -496,6 +521,7 @@ class _Generator:
                         self.fail(f"undefined variable: {variable.ident[0]}")
                     else:
                         self.assign(local, item)
+                        self.set_flag(variable.slot, variable.ident[0], iface if item.expr == elem else "False")
             self.dot, self.dot_iface = elem, iface
             self.loop_depth += 1
             self.gen_body(node.list)
@@ -561,6 +587,7 @@ class _Generator:
                     self.fail(f"undefined variable: {name}")
                 else:
                     self.assign(local, value)
+                    self.set_flag(variable.slot, name, "False")
             else:
                 self.declare(name, value)
         return value
@@ -899,7 +926,8 @@ class _Generator:
             self.emit("else:")
             with self.block():
                 self.general_call(call, values, out)
-        if call.fn.result.kind == "interface" and static is None:
+        # A nil interface{} result (index's too: a reflect.Value of one) is "no value" to the next command.
+        if (call.fn.result.kind == "interface" or call.fn.result is VALUE) and static is None:
             self.emit(f"if {out} is None: {out} = MISSING", pure=True)
         return _Val(out, static, plain=True)
 
@@ -1033,6 +1061,29 @@ def _words(pattern: re.Pattern[str], text: str, trailing: int = 0) -> set[str]:
         if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
             found.add(text[start:stop])
     return found
+
+
+def _reassigned(root: Node | None) -> frozenset[str]:
+    """The names of the variables some ``=`` in ``root`` assigns."""
+    names: set[str] = set()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ListNode):
+            stack.extend(node.nodes)
+        elif isinstance(node, (ActionNode, TemplateNode)):
+            stack.append(node.pipe)
+        elif isinstance(node, (IfNode, WithNode, RangeNode)):
+            stack.extend((node.pipe, node.list, node.else_list))
+        elif isinstance(node, PipeNode):
+            if node.is_assign:
+                names.update(variable.ident[0] for variable in node.decl)
+            stack.extend(node.cmds)
+        elif isinstance(node, CommandNode):
+            stack.extend(node.args)
+        elif isinstance(node, ChainNode):
+            stack.append(node.node)
+    return frozenset(names)
 
 
 def _variables(lines: list[tuple[str, Any]]) -> tuple[set[str], set[str], set[str]]:

@@ -101,6 +101,10 @@ RUNTIME_CONTAINER = model_struct(
         Method("ImageID", lambda c: c.ImageID, (), STRING),
     ],
 )
+# docker-gen's (*RuntimeContainer).Equals(RuntimeContainer): the same ID and image.
+register_methods(RUNTIME_CONTAINER, [Method(
+    "Equals", lambda a, b: a.ID == b.ID and a.Image == b.Image, (RUNTIME_CONTAINER,), BOOL, pointer_receiver=True,
+)])
 CONTAINER_POINTER = pointer_to(RUNTIME_CONTAINER)
 
 DOCKER = model_struct(model.Docker, "context.Docker")

@@ -410,12 +410,11 @@ def _expand_without_groups(template: str) -> str:
 
 def _reference_length(text: str, start: int) -> int:
     """Characters of a group reference at ``start`` (after ``$``); 0 when there is none."""
-    import unicodedata
+    from ..golang.unicode import category
 
     brace = text.startswith("{", start)
     end = first = start + brace
-    while end < len(text) and (text[end] == "_" or unicodedata.category(text[end])[0] == "L"
-                               or unicodedata.category(text[end]) == "Nd"):
+    while end < len(text) and (text[end] == "_" or category(text[end])[0] == "L" or category(text[end]) == "Nd"):
         end += 1
     if end == first:
         return 0

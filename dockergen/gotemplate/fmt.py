@@ -17,6 +17,7 @@ import struct
 from datetime import datetime, timezone
 from typing import Any
 
+from ..golang.unicode import is_print
 from ..limits import check_text, deeper
 from .values import (
     ANY, BYTES, DICT, LIST, MISSING, STRING, UINT8, UINT_KINDS, Duration, Float32, GoMap, GoSlice, GoType,
@@ -183,12 +184,7 @@ def action_text(value: Any, addressable: bool = False) -> str:
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
-def _is_print(ch: str) -> bool:
-    """Go's ``strconv.IsPrint``: letters, marks, numbers, punctuation, symbols and U+0020.
-
-    Python's ``isprintable`` excludes exactly the other categories (C*, Z* but space).
-    """
-    return ch.isprintable()
+_is_print = is_print  # Go's strconv.IsPrint: letters, marks, numbers, punctuation, symbols, U+0020
 
 
 def _escape_char(out: list[str], ch: str, quote: str, ascii_only: bool) -> None:
@@ -484,6 +480,9 @@ class _Flags:
 def _is_composite(value: Any) -> bool:
     """Kinds a top-level pointer prints as ``&`` + value: struct, slice, array, map."""
     return isinstance(value, (list, dict, bytes)) or struct_info(value) is not None
+
+
+_NIL = object()  # the target of a nil pointer, for fmt_pointer
 
 
 def _address(obj: Any) -> int:
@@ -837,8 +836,13 @@ class _Printer:
         else:
             self.print_list([Uint8(c) for c in data], verb, depth, BYTES)
 
-    def fmt_pointer(self, addr: int, verb: str, tname: str, value: Any) -> None:
+    def fmt_pointer(self, target: Any, verb: str, tname: str, value: Any) -> None:
+        """A pointer to ``target`` (``_NIL``: a nil one); its made-up address only when printed."""
         f = self.f
+        if verb not in "vpbodxX":
+            self.bad_verb(verb, value, tname)
+            return
+        addr = 0 if target is _NIL else _address(target)
         if verb == "v":
             if f.sharp_v:
                 self.buf.append("(" + tname + ")(")
@@ -853,10 +857,8 @@ class _Printer:
                 self.fmt_0x64(addr, not f.sharp)
         elif verb == "p":
             self.fmt_0x64(addr, not f.sharp)
-        elif verb in "bodxX":
-            self.fmt_integer(addr, False, verb, value, tname)
         else:
-            self.bad_verb(verb, value, tname)
+            self.fmt_integer(addr, False, verb, value, tname)
 
     def bad_verb(self, verb: str, value: Any, tname: str | None, declared: GoType | None = None) -> None:
         """``%!verb(type=value)``: the value printed with ``%v`` and no String methods."""
@@ -936,11 +938,11 @@ class _Printer:
         """``%p``: the address of a pointer, slice, map or func; anything else is a bad verb."""
         info = struct_info(arg)
         if isinstance(arg, NilPointer) or (isinstance(arg, (GoSlice, GoMap)) and arg.nil):
-            self.fmt_pointer(0, "p", type_name(arg), arg)
+            self.fmt_pointer(_NIL, "p", type_name(arg), arg)
         elif isinstance(arg, Pointer):
-            self.fmt_pointer(_address(arg.target), "p", type_name(arg), arg)
+            self.fmt_pointer(arg.target, "p", type_name(arg), arg)
         elif isinstance(arg, (list, dict)) or (info is not None and info.pointer) or (info is None and callable(arg)):
-            self.fmt_pointer(_address(arg), "p", type_name(arg), arg)
+            self.fmt_pointer(arg, "p", type_name(arg), arg)
         else:
             self.bad_verb("p", arg, type_name(arg))
 
@@ -981,14 +983,14 @@ class _Printer:
             self.print_time_struct(value, verb, depth)
             return
         if isinstance(value, NilPointer):
-            self.fmt_pointer(0, verb, value.type.name, value)
+            self.fmt_pointer(_NIL, verb, value.type.name, value)
             return
         if isinstance(value, Pointer):
             if depth == 0 and _is_composite(value.target):
                 self.buf.append("&")
                 self.print_value(value.target, verb, depth + 1, value.type.elem, as_value=True)
             else:
-                self.fmt_pointer(_address(value.target), verb, value.type.name, value)
+                self.fmt_pointer(value.target, verb, value.type.name, value)
             return
         if isinstance(value, dict):
             self.print_map(value, verb, depth)
@@ -1011,15 +1013,15 @@ class _Printer:
                     self.buf.append("&")
                     self.print_value(value, verb, depth + 1, None, as_value=True)
                 else:
-                    self.fmt_pointer(_address(value), verb, type_name(value), value)
+                    self.fmt_pointer(value, verb, type_name(value), value)
                 return
             if declared is not None and declared.kind == "ptr" and depth > 0:  # a *T field holding a T
-                self.fmt_pointer(_address(value), verb, declared.name, value)
+                self.fmt_pointer(value, verb, declared.name, value)
                 return
             self.print_struct(value, info, verb, depth)
             return
         if callable(value):
-            self.fmt_pointer(_address(value), verb, type_name(value), value)
+            self.fmt_pointer(value, verb, type_name(value), value)
             return
         self.fmt_string(str(value), verb, value, type_name(value))
 
@@ -1038,7 +1040,7 @@ class _Printer:
         elif kind == "map":
             self.buf.append(declared.name + "(nil)" if sharp_v else "map[]")
         elif kind in ("ptr", "func", "chan"):
-            self.fmt_pointer(0, verb, declared.name, None)
+            self.fmt_pointer(_NIL, verb, declared.name, None)
         elif sharp_v:
             self.buf.append((declared.name if declared is not None else "interface {}") + "(nil)")
         else:
@@ -1110,9 +1112,9 @@ class _Printer:
         self.fmt_integer(ext, True, verb, Int64(ext), "int64")
         self.buf.append(" " + names[2])
         if location is None:
-            self.fmt_pointer(0, verb, "*time.Location", NilPointer(_LOCATION_POINTER))
+            self.fmt_pointer(_NIL, verb, "*time.Location", NilPointer(_LOCATION_POINTER))
         else:
-            self.fmt_pointer(_address(location), verb, "*time.Location", Pointer(location, _LOCATION_POINTER))
+            self.fmt_pointer(location, verb, "*time.Location", Pointer(location, _LOCATION_POINTER))
         self.buf.append("}")
 
     # Printf ----------------------------------------------------------------

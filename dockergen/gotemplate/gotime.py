@@ -6,13 +6,14 @@ directly.  Layout formatting is Sprig's date code (:mod:`.sprig.dates`).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Any
 
 from .errors import GoError
 from .values import (
-    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, GoType, Int64, Method, pointer_to, register_methods,
-    register_struct, register_type, slice_of,
+    BOOL, BYTES, DURATION, INT, INT64, STRING, TIME, UINT8, GoSlice, GoType, Int64, Method, Pointer, Uint8,
+    pointer_to, register_methods, register_struct, register_type, slice_of,
 )
 
 __all__ = ["Month", "Weekday", "Location", "MONTH", "WEEKDAY", "LOCATION"]
@@ -105,14 +106,45 @@ def _cmp(a: datetime, b: datetime) -> int:
 
 class Location:
     """A ``*time.Location``: Go's struct, as far as UTC and fixed zones show it (its
-    unexported fields print with ``%v`` and ``%#v``; JSON and YAML see none)."""
+    unexported fields print with ``%v`` and ``%#v``; JSON and YAML see none).
+
+    A fixed zone (``time.FixedZone``: an offset parsed from a time) has one zone, in
+    force from the beginning of time, and caches it for all time; UTC and Local hold
+    none.  A zone of the tz database (Local from ``TZ``) shows only its name.
+    """
 
     def __init__(self, zone: Any) -> None:
+        from .sprig.dates import is_local
+
         self.tzinfo = zone  # None for UTC
         self.name = _zone_name(zone)
         self.zone = self.tx = self.cacheZone = None
         self.extend = ""
         self.cacheStart = self.cacheEnd = Int64(0)
+        if isinstance(zone, timezone) and zone is not timezone.utc and not is_local(zone):
+            fixed = _Zone(self.name, int(zone.utcoffset(None).total_seconds()))
+            self.zone = GoSlice(_ZONES, [fixed])
+            self.tx = GoSlice(_TRANSITIONS, [_ZoneTrans()])
+            self.cacheStart, self.cacheEnd = Int64(-(1 << 63)), Int64((1 << 63) - 1)
+            self.cacheZone = Pointer(fixed, _ZONE_POINTER)
+
+
+class _Zone:
+    """Go's ``time.zone``: a zone's abbreviation and offset."""
+
+    def __init__(self, name: str, offset: int) -> None:
+        self.name = name
+        self.offset = offset
+        self.isDST = False
+
+
+class _ZoneTrans:
+    """Go's ``time.zoneTrans``: the transition a fixed zone has, at the beginning of time."""
+
+    def __init__(self) -> None:
+        self.when = Int64(-(1 << 63))
+        self.index = Uint8(0)
+        self.isstd = self.isutc = False
 
 
 def _zone_name(zone: Any) -> str:
@@ -125,11 +157,16 @@ def _zone_name(zone: Any) -> str:
     return "" if name.startswith("UTC") and len(name) > 3 else name  # an unnamed fixed offset
 
 
-_ZONE = GoType("struct", "time.zone")
+_ZONE = register_struct(_Zone, "time.zone", [("name", STRING), ("offset", INT), ("isDST", BOOL)])
+_ZONE_POINTER = pointer_to(_ZONE)
+_ZONES = slice_of(_ZONE)
+_TRANSITIONS = slice_of(register_struct(
+    _ZoneTrans, "time.zoneTrans", [("when", INT64), ("index", UINT8), ("isstd", BOOL), ("isutc", BOOL)],
+))
 LOCATION_STRUCT = register_struct(
     Location, "time.Location",
-    [("name", STRING), ("zone", slice_of(_ZONE)), ("tx", slice_of(GoType("struct", "time.zoneTrans"))),
-     ("extend", STRING), ("cacheStart", INT64), ("cacheEnd", INT64), ("cacheZone", pointer_to(_ZONE))],
+    [("name", STRING), ("zone", _ZONES), ("tx", _TRANSITIONS),
+     ("extend", STRING), ("cacheStart", INT64), ("cacheEnd", INT64), ("cacheZone", _ZONE_POINTER)],
     pointer=True,
     methods=[Method("String", lambda loc: loc.name, (), STRING, pointer_receiver=True)],
 )
@@ -206,6 +243,49 @@ def _marshal(t: datetime, what: str) -> bytes:
     return (f'"{text}"' if what == "MarshalJSON" else text).encode()
 
 
+_ZERO_TO_UNIX_SECONDS = 62135596800
+
+
+def _marshal_binary(t: datetime) -> bytes:
+    """``MarshalBinary`` (and ``GobEncode``): version, seconds since year 1, nanoseconds,
+    the zone offset in minutes (-1 for UTC itself), and its seconds in version 2."""
+    from .sprig.dates import is_local
+
+    zone = t.tzinfo
+    seconds = 0
+    if (zone is None or zone is timezone.utc) and not is_local(zone):
+        minutes = -1
+    else:
+        offset = int(t.utcoffset().total_seconds())  # type: ignore[union-attr]
+        minutes, seconds = int(offset / 60), int(math.fmod(offset, 60))  # Go's division truncates
+        if minutes == -1 or not -32768 <= minutes <= 32767:
+            raise GoError("Time.MarshalBinary: unexpected zone offset")
+    data = bytes([2 if seconds else 1]) + (_seconds(t) + _ZERO_TO_UNIX_SECONDS).to_bytes(8, "big", signed=True)
+    data += _ns(t).to_bytes(4, "big") + minutes.to_bytes(2, "big", signed=True)
+    return data + seconds.to_bytes(1, "big", signed=True) if seconds else data
+
+
+def _append_text(t: datetime, b: Any) -> bytes:
+    if not 0 <= _go_year(t) <= 9999:
+        raise GoError("Time.AppendText: year outside of range [0,9999]")
+    return bytes(b) + _marshal(t, "MarshalText")
+
+
+def _go_year(t: datetime) -> int:
+    from .sprig.dates import go_year
+
+    return go_year(t)
+
+
+def _refused(name: str, results: tuple[GoType, ...]) -> Method:
+    """A method with results text/template cannot take: found, and refused as Go refuses it."""
+    if len(results) > 2:
+        reason = f"function {name} has {len(results)} return values; should be 1 or 2"
+    else:
+        reason = f"invalid function signature for {name}: second return value should be error; is {results[1]}"
+    return Method(name, lambda t: None, (), results[0], refused=reason)
+
+
 def _time_ns(t: datetime) -> int:
     from .sprig.dates import time_to_ns
 
@@ -222,6 +302,17 @@ register_methods(TIME, [
     Method("GoString", lambda t: _gostring(t), (), STRING),
     Method("MarshalJSON", lambda t: _marshal(t, "MarshalJSON"), (), BYTES),
     Method("MarshalText", lambda t: _marshal(t, "MarshalText"), (), BYTES),
+    Method("MarshalBinary", _marshal_binary, (), BYTES),
+    Method("GobEncode", _marshal_binary, (), BYTES),
+    Method("AppendFormat", lambda t, b, layout: bytes(b) + _format(t, layout).encode("utf-8", "surrogateescape"),
+           (BYTES, STRING), BYTES),
+    Method("AppendText", _append_text, (BYTES,), BYTES),
+    Method("AppendBinary", lambda t, b: bytes(b) + _marshal_binary(t), (BYTES,), BYTES),
+    _refused("Date", (INT, MONTH, INT)),
+    _refused("Clock", (INT, INT, INT)),
+    _refused("ISOWeek", (INT, INT)),
+    _refused("Zone", (STRING, INT)),
+    _refused("ZoneBounds", (TIME, TIME)),
 ])
 
 

@@ -11,8 +11,9 @@ Positions are byte offsets into the UTF-8 source; lines are 1-based.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from dockergen.golang.unicode import category, is_print
 
 __all__ = ["Token", "lex", "KEYWORDS"]
 
@@ -76,7 +77,11 @@ class Token:
 
 
 def _is_alnum(ch: str) -> bool:
-    return ch == "_" or ch.isalpha() or ch.isdigit() or (ord(ch) > 127 and unicodedata.category(ch)[0] in "LN")
+    """Go's lexer: ``_``, a letter or a decimal digit (``²`` and ``Ⅻ`` are numbers, not digits)."""
+    if ch < "\x80":
+        return ch == "_" or ch.isalnum()
+    kind = category(ch)
+    return kind[0] == "L" or kind == "Nd"
 
 
 class _Lexer:
@@ -404,7 +409,7 @@ def _go_rune(ch: str) -> str:
     """Go's ``%#U``: ``U+002B '+'``."""
     code = ord(ch)
     text = f"U+{code:04X}"
-    if ch.isprintable():
+    if is_print(ch):
         text += f" '{ch}'"
     return text
 

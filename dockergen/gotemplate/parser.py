@@ -97,8 +97,10 @@ class _Parser:
 
     # -- errors ------------------------------------------------------------------
 
-    def error(self, message: str) -> None:
-        line = self.tokens[self.seen].line
+    def error(self, message: str, line: int | None = None) -> None:
+        """A parse error at the line of the last token read (or at ``line``)."""
+        if line is None:
+            line = self.tokens[self.seen].line
         raise ParseError(f"template: {self.parse_name}:{line}: {message}", self.parse_name, line)
 
     def unexpected(self, token: Token, context: str) -> None:
@@ -145,15 +147,19 @@ class _Parser:
         if not is_empty_tree(tree.root):
             self.error(f'template: multiple definition of template "{tree.name}"')
 
-    def sub_tree(self, name: str, context: str) -> None:
-        """Parse a define/block body as a template of its own (fresh variables)."""
-        saved = self.vars, self.slots, self.range_depth
-        self.vars, self.slots, self.range_depth = ["$"], ["$"], 0
+    def sub_tree(self, name: str, context: str, error_line: int | None = None) -> None:
+        """Parse a define/block body as a template of its own (fresh variables).
+
+        Go reads the body with a parser of its own: a lexical error in it names no action
+        started outside it, and a wrong end is reported at the line where the enclosing
+        parser stopped (``error_line``, a block's ``}}``)."""
+        saved = self.vars, self.slots, self.range_depth, self.action_line
+        self.vars, self.slots, self.range_depth, self.action_line = ["$"], ["$"], 0, 0  # its own actions only
         body, end = self.item_list()
         if not isinstance(end, EndNode):
-            self.error(f"unexpected {end} in {context}")
+            self.error(f"unexpected {end} in {context}", error_line)
         self.add(Tree(name, self.parse_name, body, self.source))
-        self.vars, self.slots, self.range_depth = saved
+        self.vars, self.slots, self.range_depth, self.action_line = saved
 
     def definition(self) -> None:
         context = "define clause"
@@ -276,7 +282,7 @@ class _Parser:
         token = self.next_non_space()
         name = self.template_name(token, context)
         pipe = self.pipeline(context, L.RIGHT)
-        self.sub_tree(name, context)
+        self.sub_tree(name, context, self.tokens[self.seen].line)
         return TemplateNode(token.pos, token.line, name, pipe)
 
     # -- pipelines ---------------------------------------------------------------

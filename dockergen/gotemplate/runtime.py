@@ -542,6 +542,7 @@ class MethodSite:
                 error = f"wrong number of args for {name}: want at least {len(params)} got {n_args}"
         elif n_in != len(params):
             error = f"wrong number of args for {name}: want {len(params)} got {n_in}"
+        error = error or fn.refused or None  # the arguments are counted first, then the results
         if error is not None:
             def run_error(st: State, dot: Any, receiver: Any, final: Any) -> Any:
                 raise st.fail(error)
@@ -595,7 +596,8 @@ def range_items(st: State, value: Any, two: bool) -> tuple[Iterable[tuple[Any, A
         if info is not None:
             if info.pointer:
                 return enumerate(value), True, iface
-            if any(m.pointer_receiver for m in info.methods.values()):  # slice elements are addressable
+            # A slice's elements are addressable, but not what an interface{} element holds.
+            if not iface and any(m.pointer_receiver for m in info.methods.values()):
                 return [(i, Addr(elem)) for i, elem in enumerate(value)], False, iface
         return enumerate(value), False, iface
     if isinstance(value, dict):

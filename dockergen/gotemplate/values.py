@@ -319,7 +319,9 @@ class Method:
     """A method callable from templates as ``.Name``: ``call(receiver, *args)``.
 
     ``params`` excludes the receiver.  ``pointer_receiver`` methods are only
-    found on pointers and addressable values (Go's method sets).
+    found on pointers and addressable values (Go's method sets).  ``refused``
+    is text/template's error for a method whose results it cannot take (more
+    than one, or a second that is not an error): found, never called.
     """
 
     name: str
@@ -329,6 +331,7 @@ class Method:
     variadic: GoType | None = None
     pointer_receiver: bool = False
     returns_error: bool = False
+    refused: str = ""
 
 
 @dataclass
@@ -353,8 +356,10 @@ _METHODS: dict[int, dict[str, Method]] = {}
 
 
 def register_methods(type_: GoType, methods: list[Method]) -> None:
-    """Give a (named, non-struct) type methods, e.g. ``*context.Context``'s ``Env``."""
-    _METHODS.setdefault(id(type_), {}).update({m.name: m for m in methods})
+    """Give a named type methods, e.g. ``*context.Context``'s ``Env`` (a struct's are in its
+    :class:`StructInfo`: a method taking the struct itself is added once the type exists)."""
+    table = type_.struct.methods if type_.struct is not None else _METHODS.setdefault(id(type_), {})
+    table.update({m.name: m for m in methods})
 
 
 def methods_of(type_: GoType | None) -> dict[str, Method]:

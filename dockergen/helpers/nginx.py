@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import HelperError
-from ..golang.unicode import trim_space
+from ..golang.unicode import is_print, trim_space
 from ..limits import digits_value
 from .fieldpath import describe, is_missing
 
@@ -44,7 +44,7 @@ def go_quote(text: str) -> str:
         escaped = _GO_ESCAPES.get(char)
         if escaped is not None:
             out.append(escaped)
-        elif char.isprintable():
+        elif is_print(char):
             out.append(char)
         else:
             code = ord(char)

@@ -21,6 +21,7 @@ from ..errors import HelperError
 from ..limits import LimitError, digits_value
 from .fieldpath import describe, is_missing
 from ..golang.json import format_float as go_float
+from ..golang.unicode import category, is_letter
 from .serialize import PlainRules, _text, rfc3339, to_plain
 
 __all__ = ["fromYaml", "mustFromYaml", "toYaml", "mustToYaml", "resolve_plain"]
@@ -159,12 +160,12 @@ def resolve_plain(text: str) -> tuple[str, Any]:
 
 
 def _is_letter(char: str) -> bool:
-    return char.isalpha()
+    return is_letter(char)  # unicode.IsLetter, in Go's Unicode
 
 
 def _yaml_key_less(a: Any, b: Any) -> bool:
     # yaml.v3's map key order: numbers by value, then strings "naturally"
-    # (digit runs compared as numbers, non-letters before letters).
+    # (digit runs compared as numbers, non-letters before letters except after a digit).
     a_num = isinstance(a, (int, float))
     b_num = isinstance(b, (int, float))
     if a_num and b_num:
@@ -183,8 +184,8 @@ def _yaml_key_less(a: Any, b: Any) -> bool:
     letter_a, letter_b = _is_letter(ca), _is_letter(cb)
     if letter_a and letter_b:
         return ca < cb
-    if letter_a or letter_b:
-        return letter_b
+    if letter_a or letter_b:  # letters go last, but first after a common digit ("1x" < "1:")
+        return letter_a if i and category(a[i - 1]) == "Nd" else letter_b
     an = bn = 0
     if (ca == "0" or cb == "0") and i:
         before = _DIGITS.match(a[i - 1::-1]).group()  # the digits just before, reversed
@@ -375,10 +376,30 @@ def _literal_header(text: str) -> str:
     return header
 
 
+_INVALID_BYTE = re.compile("[\udc80-\udcff]")  # a byte of invalid UTF-8, kept by surrogateescape
+
+
+def _binary(text: str) -> str | None:
+    """yaml.v3 writes a string that is not valid UTF-8 as ``!!binary`` base64, in lines
+    of 70 characters (each ended by a line break) when longer; None for valid text."""
+    if _INVALID_BYTE.search(text) is None:
+        return None
+    import base64
+
+    encoded = base64.b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii")
+    if len(encoded) <= 70:
+        return encoded
+    return "".join(encoded[i:i + 70] + "\n" for i in range(0, len(encoded), 70))
+
+
 def _string_scalar(text: str, is_key: bool) -> tuple[str, str]:
-    """(style, rendered) for a string: ``plain``, ``single``, ``double`` or ``literal``."""
+    """(style, rendered) for a string: ``plain``, ``single``, ``double``, ``literal`` or
+    ``binary`` (a literal block of base64 lines: see :func:`_block_lines`)."""
     if not text:
         return "double", '""'
+    binary = _binary(text)
+    if binary is not None:
+        return ("binary", "!!binary " + _literal_header(binary)) if "\n" in binary else ("plain", "!!binary " + binary)
     if _RE.simple.fullmatch(text):
         # Fast path for names and hosts: a letter first and no indicators
         # inside, so only the true/false/null/yes/no words need quoting.
@@ -396,9 +417,7 @@ def _string_scalar(text: str, is_key: bool) -> tuple[str, str]:
         style = "plain"
     else:
         style = "double"
-    multiline, block_plain, single, block = _analyze(text)
-    if is_key and multiline:
-        style = "double"
+    _, block_plain, single, block = _analyze(text)  # a multi-line key is a ? key: not here
     if style == "plain" and (not block_plain or (not text and is_key)):
         style = "single"
     if style == "single" and not single:
@@ -440,45 +459,82 @@ def _scalar(value: Any, is_key: bool = False) -> tuple[str, str]:
     raise HelperError(f"yaml: cannot encode {describe(value)}")  # pragma: no cover
 
 
-def _literal_lines(text: str, indent: int) -> list[str]:
-    body = text[:-1] if text.endswith("\n") else text
-    pad = " " * indent
-    lines = [pad + line if line else "" for line in body.split("\n")]
-    # yaml.v3 writes a leading line break as the end of the header line: one is lost.
-    return lines[1:] if text.startswith("\n") else lines
+_LINE_START = re.compile("(^|[\r\n\x85\u2028\u2029])(?=[^\r\n\x85\u2028\u2029])")
+_AFTER_BREAK = re.compile("([\r\n\x85\u2028\u2029])(?=[^\r\n\x85\u2028\u2029])")
+
+
+def _indented(text: str, indent: int, pattern: re.Pattern[str] = _LINE_START) -> str:
+    """``text`` with ``indent`` spaces before each line's first character, as yaml.v3 writes it.
+
+    U+2028, U+2029 (and NEL, CR) are line breaks to YAML: yaml.v3 writes them
+    as they are inside single-quoted and literal scalars, and indents the next
+    character as it would the next line's (an empty line gets no spaces).
+    """
+    return pattern.sub("\\1" + " " * indent, text)
+
+
+def _block_lines(style: str, text: str, value: Any, indent: int) -> tuple[str, list[str]]:
+    """A scalar placed at ``indent``: the rest of its first line and what follows it.
+
+    What follows is one piece of text that ends with its own line break when
+    the scalar's last character is one (see :func:`_joined`).
+    """
+    if style == "single":
+        return "'" + _indented(text[1:-1], indent, _AFTER_BREAK) + "'", []  # the quotes are not indented
+    if style == "binary":
+        value = _binary(value)
+    elif style != "literal":
+        return text, []
+    if value[:1] in _BREAKS:  # yaml.v3 ends the header line with the scalar's first line break
+        if value[0] != "\n":
+            text += value[0]
+        value = value[1:]
+    return text, [_indented(value, indent)] if value else []
+
+
+def _joined(lines: list[str]) -> str:
+    """The emitted pieces, each ended by a newline unless it ends with a line break of its own."""
+    return "".join(line if line[-1:] in _BREAKS else line + "\n" for line in lines)
+
+
+def _emit_scalar(value: Any, head: str, indent: int, lines: list[str]) -> None:
+    """``head`` then the scalar ``value``, whose continuation lines are indented by ``indent``."""
+    style, text = _scalar(value)
+    first, more = _block_lines(style, text, value, indent)
+    lines.append(f"{head} {first}" if head else first)
+    lines.extend(more)
 
 
 def _emit_value(value: Any, head: str, in_sequence: bool, parent: int, lines: list[str]) -> None:
     """Write ``value`` after ``head`` (``"key:"`` or ``"-"``, already indented)."""
+    # yaml.v3 indents a node in a sequence past the "- ", elsewhere to the next multiple of 4.
+    indent = parent + 2 if in_sequence else 4 * ((parent + 4) // 4)
     if isinstance(value, (dict, list)) and value:
         if in_sequence:
             # Block collections start on the dash line; content skips the "- ".
-            _emit_block(value, parent + 2, head + " ", lines)
+            _emit_block(value, indent, head + " ", lines)
         else:
             lines.append(head)
-            indent = 4 * ((parent + 4) // 4)
             _emit_block(value, indent, " " * indent, lines)
         return
-    style, text = _scalar(value)
-    lines.append(f"{head} {text}")
-    if style == "literal":
-        indent = parent + 2 if in_sequence else 4 * ((parent + 4) // 4)
-        lines.extend(_literal_lines(value, indent))
+    _emit_scalar(value, head, indent, lines)
 
 
 def _complex_key(key: Any) -> bool:
     """yaml.v3 writes a key that is not "simple" (multi-line, or over 128 bytes) after ``? ``."""
-    return isinstance(key, str) and ("\n" in key or len(key.encode("utf-8", "surrogateescape")) > 128)
+    if not isinstance(key, str):
+        return False
+    binary = _binary(key)
+    if binary is not None:
+        return "\n" in binary
+    return any(char in key for char in _BREAKS) or len(key.encode("utf-8", "surrogateescape")) > 128
 
 
 def _emit_complex_entry(key: str, item: Any, indent: int, lead: str, lines: list[str]) -> None:
     """``? KEY`` then ``: VALUE``, the key styled as a value would be (a block if multi-line)."""
     pad = " " * indent
     inner = 4 * ((indent + 4) // 4)
-    style, key_text = _scalar(key)
-    lines.append(f"{lead}? {key_text}")
-    if style == "literal":
-        lines.extend(_literal_lines(key, inner))
+    _emit_scalar(key, f"{lead}?", inner, lines)
     if isinstance(item, (dict, list)) and item:  # a collection starts on the ":" line, at its indent
         _emit_block(item, inner, pad + ":" + " " * (inner - indent - 1), lines)
     else:
@@ -507,11 +563,8 @@ def _dump_yaml(value: Any, rules: PlainRules | None = None) -> str:
     if isinstance(plain, (dict, list)) and plain:
         _emit_block(plain, 0, "", lines)
     else:
-        style, text = _scalar(plain)
-        lines.append(text)
-        if style == "literal":
-            lines.extend(_literal_lines(plain, 4))
-    return "\n".join(lines) + "\n"
+        _emit_scalar(plain, "", 4, lines)
+    return _joined(lines)
 
 
 def mustToYaml(value: Any, *, rules: PlainRules | None = None) -> str:  # noqa: N802
@@ -552,6 +605,33 @@ def _yaml_error(exc: Exception) -> str:
     return f"yaml: {where}{problem}"
 
 
+def _reader_problem(data: bytes) -> str:
+    """What yaml.v3's reader says of a document that is not valid UTF-8: the first problem,
+    reading from the start (a control character before the bad byte is that one)."""
+    i, n = 0, len(data)
+    while i < n:
+        lead = data[i]
+        width = 1 if lead < 0x80 else 2 if lead >> 5 == 6 else 3 if lead >> 4 == 14 else 4 if lead >> 3 == 30 else 0
+        if not width:
+            return "invalid leading UTF-8 octet"
+        if i + width > n:
+            return "incomplete UTF-8 octet sequence"
+        code = lead & (0x7F, 0x1F, 0x0F, 0x07)[width - 1]
+        for byte in data[i + 1:i + width]:
+            if byte >> 6 != 2:
+                return "invalid trailing UTF-8 octet"
+            code = code << 6 | byte & 0x3F
+        if code < (0, 0x80, 0x800, 0x10000)[width - 1]:
+            return "invalid length of a UTF-8 sequence"
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            return "invalid Unicode character"
+        if not (code in (0x9, 0xA, 0xD, 0x85) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
+                or 0xE000 <= code <= 0xFFFD or code >= 0x10000):
+            return "control characters are not allowed"
+        i += width
+    return "invalid leading UTF-8 octet"  # pragma: no cover - called only on invalid UTF-8
+
+
 def mustFromYaml(text: Any) -> Any:  # noqa: N802
     """Decode the first YAML document; invalid YAML fails the render.
 
@@ -563,6 +643,8 @@ def mustFromYaml(text: Any) -> Any:  # noqa: N802
     from .yamldecode import decode_yaml
 
     source = _text("mustFromYaml", text)
+    if _INVALID_BYTE.search(source) is not None:
+        raise HelperError("yaml: " + _reader_problem(source.encode("utf-8", "surrogateescape")))
     try:
         return decode_yaml(source)
     except yaml.YAMLError as exc:

@@ -155,7 +155,9 @@ PROBE_LAYOUTS = ["2006-01-02 15:04:05.000 MST -0700", "Mon Jan _2 15:04:05 2006"
                  "2006-01-02T15:04:05.999999999Z07:00", "3:04PM Monday January 2", "-070000 Z0700 MST"]
 PROBE_TIME_METHODS = ["Year", "YearDay", "Weekday", "Month", "Day", "Hour", "Unix", "UnixNano", "IsZero", "UTC",
                       "Local", "Nanosecond", "String", "Location", "AddDate 1 -13 40", "Truncate 7200000000000",
-                      "Round 86400000000000", "IsDST", "MarshalText"]
+                      "Round 86400000000000", "IsDST", "MarshalText", "MarshalBinary", "GobEncode", "Date", "Clock",
+                      "ISOWeek", "Zone", "ZoneBounds", 'AppendFormat nil "2006 MST"', "AppendText nil",
+                      "AppendBinary nil"]
 PROBE_LAYOUT_PARTS = ["2006", "06", "01", "1", "Jan", "January", "02", "2", "_2", "__2", "002", "15", "3", "03", "4",
                       "04", "5", "05", "PM", "pm", "MST", "-0700", "-07:00", "Z07:00", "-07", "Z0700", ".000", ".999",
                       ",000", "Mon", "Monday", " ", "-", ":", "T", "x", "/"]
@@ -221,7 +223,7 @@ CONTAINER_FIELDS = {
             ".Node.Address", ".Created.UTC", ".Created.Month", ".Created.Weekday", ".Created.IsZero",
             ".State.Health", ".Labels.a.b", '(.Created.Format "Jan _2 15:04:05.000 MST")', "(.Created.Add -90)",
             "(.Created.AddDate 0 1 -1)", "(.Created.Sub $.CurrentContainer.Created)", "(.Created.Truncate 3600000000000)",
-            "(.Created.Before .Created)", "(.Created.Round 60000000000).Minute"],
+            "(.Created.Before .Created)", "(.Created.Round 60000000000).Minute", "(.Equals (index $ 0))"],
 }
 ELEMENT_FIELDS = {
     "address": {"str": [".IP", ".Port", ".HostPort", ".Proto", ".HostIP", ".IP6Global"], "any": []},

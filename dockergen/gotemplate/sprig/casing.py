@@ -12,10 +12,10 @@ U+FFFD belongs to the word around it, as xstrings skips such runes.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from ...golang.unicode import SPACE as _SPACE
+from ...golang.unicode import category
 from ...helpers.functions import _go_case
 
 __all__ = ["snake_case", "kebab_case", "camel_case", "is_connector"]
@@ -32,25 +32,21 @@ def _invalid(char: str) -> bool:
     return "\udc80" <= char <= "\udcff" or char == "\ufffd"  # utf8.RuneError either way
 
 
-def _category(char: str) -> str:
-    return unicodedata.category(char)
+_category = category  # Go's Unicode 15.0
 
 
 def _is_upper(char: str) -> bool:
     return _category(char) == "Lu"
 
 
-# Han ideographs (letters of the Han script, Unicode 15) are words of their own in xstrings:
-# "a中b" is a_中_b, where "aあb" and "a々b" stay one word.
-_HAN_IDEOGRAPHS = (
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFA6D), (0xFA70, 0xFAD9), (0x20000, 0x2A6DF),
-    (0x2A700, 0x2B739), (0x2B740, 0x2B81D), (0x2B820, 0x2CEA1), (0x2CEB0, 0x2EBE0), (0x2F800, 0x2FA1D),
-    (0x30000, 0x3134A), (0x31350, 0x323AF),
-)
+# The ideographs xstrings makes words of their own: "a中b" is a_中_b, where "aあb", "a々b"
+# and the ideographs of the later extensions and the compatibility blocks ("a豈b") stay
+# one word.  Measured against Go's Sprig, rune by rune.
+_HAN_IDEOGRAPHS = ((0x3400, 0x4D85), (0x4E00, 0x9FCC), (0x20000, 0x2A6DF), (0x2A700, 0x2B739), (0x2B740, 0x2B81D))
 
 
 def _is_letter(char: str) -> bool:
-    """xstrings' "alphabet": a letter that is not a Han ideograph."""
+    """xstrings' "alphabet": a letter that is not one of those ideographs."""
     if _category(char)[0] != "L":
         return False
     code = ord(char)

@@ -468,10 +468,22 @@ def _skip_literal(value: str, prefix: str) -> str:
                 j += 1
             continue
         if j >= len(value) or value[j] != prefix[i]:
-            raise _Bad(value[j:])
+            raise _Bad(_after_common_bytes(value[j:], prefix[i]))
         i += 1
         j += 1
     return value[j:]
+
+
+def _after_common_bytes(rest: str, expected: str) -> str:
+    """Go compares the layout's bytes: a leading byte two different characters share is
+    consumed before the mismatch ("ß" against "é" leaves "\x9f")."""
+    if not rest or rest[0].isascii() or expected.isascii():
+        return rest
+    got, want = (c.encode("utf-8", "surrogateescape") for c in (rest[0], expected))
+    shared = 0
+    while shared < min(len(got), len(want)) and got[shared] == want[shared]:
+        shared += 1
+    return (got[shared:].decode("utf-8", "surrogateescape") + rest[1:]) if shared else rest
 
 
 def _nanoseconds(value: str, length: int) -> int:

@@ -9,11 +9,11 @@ is Go's ``unicode.IsSpace``; Python's defaults differ on both.
 from __future__ import annotations
 
 import string as _string
-import unicodedata
 from typing import Any
 
 from ...golang.strings import split_n as go_split
 from ...golang.unicode import BYTE_SPACE as _BYTE_SPACE
+from ...golang.unicode import category
 from ...golang.unicode import is_space as go_isspace
 from ...golang.unicode import trim_space as go_trim_space
 from ...helpers.functions import _go_case
@@ -34,7 +34,7 @@ FUNCTIONS: dict[str, Function] = {}
 # --- shared rune helpers ----------------------------------------------------------
 
 def _fix_invalid(text: str) -> str:
-    # strings.Map (behind ToUpper/ToLower/Title) turns each invalid byte into U+FFFD.
+    # strings.Map (behind ToUpper/ToLower/Title) and []rune(s) turn each invalid byte into U+FFFD.
     if text.isascii():
         return text
     return "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in text)
@@ -49,19 +49,19 @@ def _to_title(char: str) -> str:
 
 
 def _is_letter(char: str) -> bool:
-    return unicodedata.category(char).startswith("L")
+    return category(char)[0] == "L"
 
 
 def _is_upper(char: str) -> bool:
-    return unicodedata.category(char) == "Lu"
+    return category(char) == "Lu"
 
 
 def _is_lower(char: str) -> bool:
-    return unicodedata.category(char) == "Ll"
+    return category(char) == "Ll"
 
 
 def _is_title(char: str) -> bool:
-    return unicodedata.category(char) == "Lt"
+    return category(char) == "Lt"
 
 
 # --- simple functions ---------------------------------------------------------------
@@ -123,7 +123,7 @@ def _title_separator(char: str) -> bool:
     # separates; beyond ASCII only letters/digits continue and only spaces separate.
     if char <= "\x7f":
         return not (char.isalnum() or char == "_")
-    if _is_letter(char) or unicodedata.category(char) == "Nd":
+    if _is_letter(char) or category(char) == "Nd":
         return False
     return go_isspace(char)
 
@@ -140,10 +140,11 @@ def title(text: str) -> str:
 
 @define(FUNCTIONS, "untitle", (STRING,), STRING)
 def untitle(text: str) -> str:
-    """Lower-case the first rune of each white-space separated word (goutils Uncapitalize)."""
+    """Lower-case the first rune of each white-space separated word (goutils Uncapitalize,
+    which works on runes: an invalid byte becomes U+FFFD)."""
     out = []
     at_start = True
-    for char in text:
+    for char in _fix_invalid(text):
         if go_isspace(char):
             at_start = True
             out.append(char)
@@ -306,10 +307,11 @@ def rand_ascii(count: int) -> str:
 
 @define(FUNCTIONS, "swapcase", (STRING,), STRING)
 def swapcase(text: str) -> str:
-    """goutils SwapCase: a lower-case rune after white space becomes title case."""
+    """goutils SwapCase: a lower-case rune after white space becomes title case (runes: an
+    invalid byte becomes U+FFFD)."""
     out = []
     after_space = True
-    for char in text:
+    for char in _fix_invalid(text):
         if _is_upper(char) or _is_title(char):
             out.append(_go_case(char, upper=False))
         elif _is_lower(char):
