@@ -597,6 +597,7 @@ class CallMemo:
         self._previous_kept: dict[int, Any] = {}
         self._shared: dict[Hashable, Any] = {}  # equal key parts made one object (memory)
         self._previous_shared: dict[Hashable, Any] = {}
+        self._lists: dict[tuple, tuple] = {}  # container lists (by their ids) checked in this render
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -608,12 +609,14 @@ class CallMemo:
         self._previous, self._current = self._current, {}
         self._previous_kept, self._kept = self._kept, {}
         self._previous_shared, self._shared = self._shared, {}
+        self._lists = {}
         self.hits = self.misses = 0
         return True
 
     def end(self) -> None:
         self._previous = {}  # what this render did not use goes now, not at the next render
         self._previous_kept = self._previous_shared = {}
+        self._lists = {}
         self._lock.release()
 
     def run(self, st: Any, compiled: Any, value: Any, node: Node, run: Any) -> None:
@@ -678,9 +681,18 @@ class CallMemo:
                 return fn(*args)
         if not self.functions_too:
             return fn(*args)
-        for item in entries:
-            if type(item) not in _STRUCTS:
-                return fn(*args)
+        shared = self._shared  # a watcher keeps ~20 keys per host: their parts are shared, not repeated
+        ids = tuple(map(id, entries))
+        lists = self._lists
+        known = lists.get(ids)
+        if known is None:  # a list not seen yet in this render: checked, and its containers kept, once
+            for item in entries:
+                if type(item) not in _STRUCTS:
+                    return fn(*args)
+            known = lists[ids] = shared.setdefault(ids, ids)
+            kept = self._kept
+            for item in entries:
+                kept[id(item)] = item
         rest = args[1:]
         for arg in rest:
             if type(arg) is not str:
@@ -688,15 +700,13 @@ class CallMemo:
                     return fn(*args)
                 rest = (*rest, tuple(map(type, rest)))  # 1, 1.0 and True are equal keys otherwise
                 break
-        shared = self._shared  # a watcher keeps ~20 keys per host: their parts are shared, not repeated
-        ids = tuple(map(id, entries))
-        key = (fn, shared.setdefault(rest, rest), shared.setdefault(ids, ids))
+        key = (fn, shared.setdefault(rest, rest), known)
         found = self._current.get(key, _NOT_FOUND)
         if found is _NOT_FOUND:
             found = self._previous.get(key, _NOT_FOUND)
             if found is _NOT_FOUND:
                 found = fn(*args)
-            self._keep(key, found, entries)
+            self._current[key] = found
         return found
 
 
