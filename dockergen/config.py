@@ -16,6 +16,7 @@ from dockergen.options import (
     Flag,
     Flags,
     add_key_value,
+    from_flags,
     option,
     parse_duration,
     read_filter_flags,
@@ -335,8 +336,6 @@ class Config:
     @classmethod
     def from_flags(cls, flags: Flags, args: list[str], environ: Mapping[str, str]) -> "Config":
         """The single config described by flags and positional arguments (CLI mode)."""
-        from dockergen.options import from_flags
-
         values = from_flags(cls, flags, environ)
         return cls(template=args[0], dest=args[1] if len(args) > 1 else "", source="command line", **values).validate()
 
@@ -385,8 +384,6 @@ class Settings:
         cls, flags: Flags, environ: Mapping[str, str], endpoint_tables: list[dict[str, Any]] | None = None
     ) -> "Settings":
         """Process-wide settings: endpoints (``[[endpoints]]`` tables when a config file has them), TLS, events."""
-        from dockergen.options import from_flags
-
         values = from_flags(cls, flags, environ)
         if endpoint_tables:
             values["endpoints"] = endpoints_from(flags, environ, endpoint_tables)
