@@ -30,7 +30,8 @@ from typing import Any
 
 from .funcs import Function
 from .nodes import (
-    ActionNode, ChainNode, CommandNode, DotNode, FieldNode, IdentifierNode, IfNode, ListNode, Node, PipeNode, RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode,
+    ActionNode, ChainNode, CommandNode, DotNode, FieldNode, IdentifierNode, IfNode, ListNode, Node, PipeNode,
+    RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode,
 )
 from .parser import Tree
 from .runtime import field
