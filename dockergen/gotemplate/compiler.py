@@ -395,16 +395,19 @@ class _Generator:
     def gen_outlined(self, node: ListNode | None) -> None:
         """``node`` as a nested function called here; ``break``/``continue`` in it that belong to
         a loop out here come back as its result (1, 2)."""
-        loops = self.loop_depth
+        self.pass_on(self.call_nested_list(node), self.loop_depth)
+        self.unknown_node()
 
+    def call_nested_list(self, node: ListNode | None) -> str:
+        """A nested function that writes ``node``, called here: the local holding what it
+        returns (0 when it ran to its end; a ``break``/``continue`` inside gives 1/2)."""
         def body() -> str:
             self.gen_list(node)
             return "0"
         name = self.nested_function(body)
         result = self.new()
         self.emit(f"{result} = {name}(st, {self.dot})")
-        self.pass_on(result, loops)
-        self.unknown_node()
+        return result
 
     def pass_on(self, result: str, loops: int) -> None:
         """After a nested piece ran: its ``break``/``continue`` (1, 2) act on a loop out here,
@@ -545,12 +548,7 @@ class _Generator:
     def gen_range_else(self, body: ListNode) -> None:
         """A range's else branch with a ``{{break}}`` of its own: Go's range catches it (the
         branch just ends); a ``{{continue}}`` goes on to the loop around."""
-        def write() -> str:
-            self.gen_list(body)
-            return "0"
-        name = self.nested_function(write)
-        result = self.new()
-        self.emit(f"{result} = {name}(st, {self.dot})")
+        result = self.call_nested_list(body)
         self.emit(f"if {result} == 2: " + ("continue" if self.loop_depth else f"{self.unit_exit}return 2"))
         self.unknown_node()
 
