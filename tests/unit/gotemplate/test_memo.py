@@ -106,6 +106,13 @@ def _render_pair(memo: GoTemplate, plain: GoTemplate, data: RenderInput) -> None
     assert memo.render(data) == plain.render(data)
 
 
+def _memo_template(tmp_path: Path, text: str) -> GoTemplate:
+    """``text`` as a template file, compiled with its calls remembered between renders."""
+    spec = tmp_path / "t.tmpl"
+    spec.write_text(text)
+    return GoTemplate(str(spec), memo=True)
+
+
 def _calls(template: GoTemplate) -> CallMemo:
     return next(iter(template._calls.values()))[1]
 
@@ -296,9 +303,7 @@ def test_the_projects_go_nginx_template_remembered_renders_equal_fresh_ones(tmp_
 
 
 def test_a_failing_call_is_not_remembered(tmp_path):
-    spec = tmp_path / "t.tmpl"
-    spec.write_text('{{ define "t" }}{{ .a.b }}{{ end }}{{ range $ }}{{ template "t" (dict "a" .Env.X) }}{{ end }}')
-    template = GoTemplate(str(spec), memo=True)
+    template = _memo_template(tmp_path, '{{ define "t" }}{{ .a.b }}{{ end }}{{ range $ }}{{ template "t" (dict "a" .Env.X) }}{{ end }}')
     good = container_from_inspect(fake_inspect(1, {"X": "x"}))
     data = RenderInput(containers=[good], docker=Docker(), env={})
     for _ in range(3):
@@ -308,9 +313,7 @@ def test_a_failing_call_is_not_remembered(tmp_path):
 
 
 def test_one_shot_renders_remember_nothing(tmp_path):
-    spec = tmp_path / "t.tmpl"
-    spec.write_text('{{ define "t" }}{{ . }}{{ end }}{{ range $ }}{{ template "t" .Name }}{{ end }}')
-    template = GoTemplate(str(spec), memo=True)
+    template = _memo_template(tmp_path, '{{ define "t" }}{{ . }}{{ end }}{{ range $ }}{{ template "t" .Name }}{{ end }}')
     data = RenderInput(containers=[container_from_inspect(fake_inspect(1, {}))], docker=Docker(), env={})
     template.render(data)
     assert not template._calls  # the first render: nothing set up, nothing kept
@@ -321,9 +324,7 @@ def test_one_shot_renders_remember_nothing(tmp_path):
 
 def test_identity_keys_follow_the_inventorys_replaced_objects(tmp_path):
     """A container changed in the inventory is a new object: its calls run again."""
-    spec = tmp_path / "t.tmpl"
-    spec.write_text('{{ define "t" }}{{ .Name }}={{ .Env.X }};{{ end }}{{ range $ }}{{ template "t" . }}{{ end }}')
-    template = GoTemplate(str(spec), memo=True)
+    template = _memo_template(tmp_path, '{{ define "t" }}{{ .Name }}={{ .Env.X }};{{ end }}{{ range $ }}{{ template "t" . }}{{ end }}')
     first = container_from_inspect(fake_inspect(1, {"X": "1"}))
     assert template.render(RenderInput([first], Docker(), {})) == "app-1=1;"
     assert template.render(RenderInput([first], Docker(), {})) == "app-1=1;"
@@ -332,10 +333,8 @@ def test_identity_keys_follow_the_inventorys_replaced_objects(tmp_path):
 
 
 def test_container_functions_are_answered_again_only_for_the_same_container_objects(tmp_path):
-    spec = tmp_path / "t.tmpl"
-    spec.write_text('{{ range $k, $v := groupBy $ "Env.X" }}{{ $k }}:{{ len $v }};{{ end }}'
-                    '{{ $d := list (dict "X" "d") }}{{ groupByKeys $d "X" }}')
-    template = GoTemplate(str(spec), memo=True)
+    template = _memo_template(tmp_path, '{{ range $k, $v := groupBy $ "Env.X" }}{{ $k }}:{{ len $v }};{{ end }}'
+                                        '{{ $d := list (dict "X" "d") }}{{ groupByKeys $d "X" }}')
     a = container_from_inspect(fake_inspect(1, {"X": "1"}))
     b = container_from_inspect(fake_inspect(2, {"X": "1"}))
     assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
@@ -347,9 +346,7 @@ def test_container_functions_are_answered_again_only_for_the_same_container_obje
 
 
 def test_nothing_is_remembered_when_a_template_sorts_in_place(tmp_path):
-    spec = tmp_path / "t.tmpl"
-    spec.write_text('{{ sortStringsAsc (split "b,a" ",") }}{{ groupByKeys $ "Env.X" }}')
-    template = GoTemplate(str(spec), memo=True)
+    template = _memo_template(tmp_path, '{{ sortStringsAsc (split "b,a" ",") }}{{ groupByKeys $ "Env.X" }}')
     data = RenderInput([container_from_inspect(fake_inspect(1, {"X": "1"}))], Docker(), {})
     for _ in range(3):
         template.render(data)
@@ -357,10 +354,8 @@ def test_nothing_is_remembered_when_a_template_sorts_in_place(tmp_path):
 
 
 def test_what_a_render_did_not_use_is_dropped(tmp_path):
-    spec = tmp_path / "t.tmpl"
-    spec.write_text('{{ define "t" }}{{ .Name }}{{ end }}{{ range $ }}{{ template "t" . }}{{ end }}'
-                    '{{ groupByKeys $ "Env.X" }}')
-    template = GoTemplate(str(spec), memo=True)
+    template = _memo_template(tmp_path, '{{ define "t" }}{{ .Name }}{{ end }}{{ range $ }}{{ template "t" . }}{{ end }}'
+                                        '{{ groupByKeys $ "Env.X" }}')
     first = [container_from_inspect(fake_inspect(i, {"X": str(i)})) for i in range(3)]
     second = [container_from_inspect(fake_inspect(i, {"X": str(i)})) for i in range(10, 12)]
     for containers in (first, first, second):
