@@ -12,16 +12,16 @@ through the published ports, to backends that answer with their own name.
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 import sidecar_support
+from nginx_support import request
 from test_sidecar import SOCKET, conf_volume, socket_group  # noqa: F401,F811 - conf_volume is a fixture
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
@@ -77,14 +77,13 @@ def images():
 
 
 def get(port: int, host: str) -> tuple[int, str]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
+    """(status, body) of ``GET /`` with ``Host: host``; the body only of a success, 0 and the
+    error when nginx does not answer."""
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read().decode().strip()
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except OSError as exc:
+        response = request(port, host, timeout=5)
+    except (OSError, http.client.HTTPException) as exc:
         return 0, str(exc)
+    return response.status, response.body.strip() if response.status < 400 else ""
 
 
 class Requests(threading.Thread):
