@@ -38,7 +38,7 @@ from .runtime import field
 from .values import MISSING, Addr, GoMap, GoSlice, NilPointer, Pointer, _STRUCTS
 
 __all__ = [
-    "Summary", "analyse", "fingerprint", "CallMemo", "PURE", "MUTATORS", "TRACKED", "IN_PLACE", "CONTAINER_FUNCTIONS",
+    "Summary", "analyse", "fingerprint", "CallMemo", "PURE", "MUTATORS", "IN_PLACE", "CONTAINER_FUNCTIONS",
     "container_functions",
 ]
 
@@ -85,8 +85,6 @@ PURE = frozenset((
 ))
 # Functions that write to the map they are given first (and return it).
 MUTATORS = frozenset(("set", "unset", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"))
-# Functions that read files: remembered with their answers, asked again before an output is reused.
-TRACKED = frozenset(("exists",))
 # Functions that change a typed slice in place (a container's, say): a set calling one is never remembered.
 IN_PLACE = frozenset(("sortStringsAsc", "sortStringsDesc", "sortAlpha"))
 
@@ -403,7 +401,7 @@ def _classify(funcs: Mapping[str, Function], builtins: Mapping[str, Function]) -
             kinds[name] = "dict"
         elif name in MUTATORS:
             kinds[name] = "mutator"
-        elif name in TRACKED:
+        elif known.memo:  # asked once a render and recorded (exists): asked again before a reuse
             kinds[name] = "tracked"
         elif name in IN_PLACE:
             kinds[name] = "in_place"
