@@ -9,6 +9,8 @@ the container being ranged over), with Go's own error text after it.
 from __future__ import annotations
 
 import os
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from dockergen.engine import CompiledTemplate, RenderInput
 from dockergen.errors import RenderError
@@ -19,6 +21,9 @@ from .errors import ExecError, ParseError
 from .funcmap import function_map
 from .memo import CallMemo
 from .template import TemplateSet, read_template_file
+
+if TYPE_CHECKING:
+    from .cache import TemplateCache
 
 __all__ = ["GoTemplate", "WORTH_CACHING"]
 
@@ -41,8 +46,6 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
         ``{{template}}`` calls between renders (:mod:`.memo`), for a template rendered again and
         again (watch mode); from the second render on, so that a one-shot run, which renders
         once, pays nothing for it."""
-        from .cache import TemplateCache
-
         self._by_name = {os.path.basename(p): p for p in spec.split(";")}  # a later file wins, as in Go
         # Go-typed copies of the containers of the last render, by identity: the inventory
         # replaces a container object when it changes, so an unchanged one is converted once.
@@ -50,8 +53,15 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
         self._memo = memo
         self._renders = 0
         self._calls: dict[int, tuple[TemplateSet, CallMemo]] = {}  # the compiled set's, made at its first render
-        self._template_cache = TemplateCache.at(cache)  # parse trees and programs kept on disk
         super().__init__(spec, keep_blank_lines, cache)
+
+    @cached_property
+    def _template_cache(self) -> TemplateCache | None:
+        """Where parse trees and programs are kept on disk, looked up (directories made and
+        checked) when a template first needs it: one under WORTH_CACHING never does."""
+        from .cache import TemplateCache
+
+        return TemplateCache.at(self.cache)
 
     def _path_of(self, name: str) -> str:
         return self._by_name.get(name, self.main)
