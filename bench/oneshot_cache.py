@@ -40,6 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import GO_NAMES, REPO, append_results, compile_package, docker_gen_command  # noqa: E402
+from timing import cpu_median_ms  # noqa: E402
 
 from reference_support import SHARED  # noqa: E402  (../shared/, found from a worktree too)
 
@@ -104,19 +105,13 @@ def phases(template: Path) -> dict[str, float]:
         warm = TemplateSet.from_files(str(template), cache)
         warm.execute(root)
 
-        def median_ms(work) -> float:
-            times = []
-            for _ in range(15):
-                started = time.process_time()
-                work()
-                times.append(time.process_time() - started)
-            return statistics.median(times) * 1e3
-
         return {
-            "parse": median_ms(lambda: TemplateSet.from_files(str(template))),
-            "parse + generate + compile + render": median_ms(lambda: TemplateSet.from_files(str(template)).execute(root)),
-            "load from the cache + render": median_ms(lambda: TemplateSet.from_files(str(template), cache).execute(root)),
-            "render only": median_ms(lambda: warm.execute(root)),
+            "parse": cpu_median_ms(lambda: TemplateSet.from_files(str(template)), 15),
+            "parse + generate + compile + render":
+                cpu_median_ms(lambda: TemplateSet.from_files(str(template)).execute(root), 15),
+            "load from the cache + render":
+                cpu_median_ms(lambda: TemplateSet.from_files(str(template), cache).execute(root), 15),
+            "render only": cpu_median_ms(lambda: warm.execute(root), 15),
         }
     finally:
         shutil.rmtree(cache.directory, ignore_errors=True)
@@ -124,22 +119,17 @@ def phases(template: Path) -> dict[str, float]:
 
 # Parse, and parse + generate + compile + render, of one template: CPU ms, median of 21 (no cache).
 _COMPILE_TIMES = """
-import gc, json, statistics, sys, time
+import gc, json, sys
 gc.disable()
 from dockergen.gotemplate.context import make_root
 from dockergen.gotemplate.template import TemplateSet
 from dockergen.model import Docker
+sys.path.insert(0, sys.argv[2])
+from timing import cpu_median_ms
 path, root = sys.argv[1], make_root([], Docker(), {}, None)
 TemplateSet.from_files(path).execute(root)
-def median_ms(work):
-    times = []
-    for _ in range(21):
-        started = time.process_time()
-        work()
-        times.append(time.process_time() - started)
-    return statistics.median(times) * 1e3
-print(json.dumps([median_ms(lambda: TemplateSet.from_files(path)),
-                  median_ms(lambda: TemplateSet.from_files(path).execute(root))]))
+print(json.dumps([cpu_median_ms(lambda: TemplateSet.from_files(path), 21),
+                  cpu_median_ms(lambda: TemplateSet.from_files(path).execute(root), 21)]))
 """
 
 
@@ -152,7 +142,7 @@ def compile_times(revision: str, template: Path, rounds: int = 7) -> list[str]:
         found: dict[str, list[list[float]]] = {revision: [], "this checkout": []}
         for _ in range(rounds):
             for name, path in ((revision, baseline), ("this checkout", str(REPO))):
-                done = subprocess.run([sys.executable, "-c", _COMPILE_TIMES, str(template)], capture_output=True,
+                done = subprocess.run([sys.executable, "-c", _COMPILE_TIMES, str(template), str(REPO / "bench")], capture_output=True,
                                       text=True, check=True, env={**os.environ, "PYTHONPATH": path})
                 found[name].append(json.loads(done.stdout))
     lines = [f"Parse, and parse + generate + compile + render (no container), of nginx-proxy's nginx.tmpl without "

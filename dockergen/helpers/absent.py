@@ -21,7 +21,7 @@ import time
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["AbsentFiles", "SETTLED"]
+__all__ = ["SETTLED", "AbsentFiles"]
 
 SETTLED = 2_000_000_000  # ns: a directory unchanged for this long at listing time keeps its listing
 
