@@ -595,7 +595,20 @@ class CallMemo:
         self._previous_kept: dict[int, Any] = {}
         self._shared: dict[Hashable, Any] = {}  # equal key parts made one object (memory)
         self._previous_shared: dict[Hashable, Any] = {}
-        self._lists: dict[tuple, tuple] = {}  # container lists (by their ids) checked in this render
+        # Container functions' answers: (list token, function, arguments...) -> [answer, stamp of
+        # the last render that used it].  One dict across renders, so that a hit costs one
+        # lookup; what a render did not use is dropped at its end.
+        self._answers: dict[tuple, list[Any]] = {}
+        self._stamp = self._used = 0  # this render's number; answers it used so far
+        # Container lists by their items' ids -> a token (a number never given twice), so that a
+        # list of the same container objects is one small key part render after render.  The
+        # items are kept alive (in _kept) as long as their ids name a token.
+        self._tokens: dict[tuple[int, ...], int] = {}
+        self._previous_tokens: dict[tuple[int, ...], int] = {}
+        self._last_token = 0
+        # This render's list objects -> (the list, its token or None): a list is not changed
+        # during a render (no function the analysis allows changes one in place).
+        self._lists: dict[int, tuple[list[Any], int | None]] = {}
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -607,6 +620,9 @@ class CallMemo:
         self._previous, self._current = self._current, {}
         self._previous_kept, self._kept = self._kept, {}
         self._previous_shared, self._shared = self._shared, {}
+        self._previous_tokens, self._tokens = self._tokens, {}
+        self._stamp += 1
+        self._used = 0
         self._lists = {}
         self.hits = self.misses = 0
         return True
@@ -614,7 +630,11 @@ class CallMemo:
     def end(self) -> None:
         self._previous = {}  # what this render did not use goes now, not at the next render
         self._previous_kept = self._previous_shared = {}
+        self._previous_tokens = {}
         self._lists = {}
+        if len(self._answers) > self._used:
+            stamp = self._stamp
+            self._answers = {key: entry for key, entry in self._answers.items() if entry[1] == stamp}
         self._lock.release()
 
     def run(self, st: Any, compiled: Any, value: Any, node: Node, run: Any) -> None:
@@ -679,33 +699,52 @@ class CallMemo:
                 return fn(*args)
         if not self.functions_too:
             return fn(*args)
-        shared = self._shared  # a watcher keeps ~20 keys per host: their parts are shared, not repeated
-        ids = tuple(map(id, entries))
-        lists = self._lists
-        known = lists.get(ids)
-        if known is None:  # a list not seen yet in this render: checked, and its containers kept, once
+        seen = self._lists.get(id(entries))
+        if seen is not None and seen[0] is entries:
+            token = seen[1]
+        else:
+            ids = tuple(map(id, entries))
+            token = self._tokens.get(ids)
+            if token is None:
+                token = self._token(entries, ids)
+            self._lists[id(entries)] = (entries, token)
+        if token is None:
+            return fn(*args)
+        if len(args) == 2 and type(args[1]) is str:  # the usual call: a list and a field path
+            key: tuple = (token, fn, args[1])
+        else:
+            key = (token, fn, *args[1:])
+            for arg in args[1:]:
+                if type(arg) is not str:
+                    if type(arg) not in _PLAIN:
+                        return fn(*args)
+                    key = (*key, tuple(map(type, args[1:])))  # 1, 1.0 and True are equal keys otherwise
+                    break
+        entry = self._answers.get(key)
+        if entry is None:
+            entry = self._answers[key] = [fn(*args), self._stamp]
+            self._used += 1
+        elif entry[1] != self._stamp:
+            entry[1] = self._stamp
+            self._used += 1
+        return entry[0]
+
+    def _token(self, entries: list[Any], ids: tuple[int, ...]) -> int | None:
+        """The token of a container list first met in this render (None: not all containers).
+        A list the last render knew keeps its token: its items, kept alive since, are the same
+        objects."""
+        token = self._previous_tokens.get(ids)
+        if token is None:
             for item in entries:
                 if type(item) not in _STRUCTS:
-                    return fn(*args)
-            known = lists[ids] = shared.setdefault(ids, ids)
-            kept = self._kept
-            for item in entries:
-                kept[id(item)] = item
-        rest = args[1:]
-        for arg in rest:
-            if type(arg) is not str:
-                if type(arg) not in _PLAIN:
-                    return fn(*args)
-                rest = (*rest, tuple(map(type, rest)))  # 1, 1.0 and True are equal keys otherwise
-                break
-        key = (fn, shared.setdefault(rest, rest), known)
-        found = self._current.get(key, _NOT_FOUND)
-        if found is _NOT_FOUND:
-            found = self._previous.get(key, _NOT_FOUND)
-            if found is _NOT_FOUND:
-                found = fn(*args)
-            self._current[key] = found
-        return found
+                    return None
+            self._last_token += 1
+            token = self._last_token
+        kept = self._kept
+        for item in entries:
+            kept[id(item)] = item
+        self._tokens[ids] = token
+        return token
 
 
 _PLAIN = frozenset((str, int, bool, float, type(None)))

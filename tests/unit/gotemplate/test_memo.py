@@ -340,7 +340,7 @@ def test_container_functions_are_answered_again_only_for_the_same_container_obje
     assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
     assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
     memo = _calls(template)
-    assert [key[0] for key in memo._current] == [function_map()["groupBy"].call]  # not the list of maps
+    assert [key[1] for key in memo._answers] == [function_map()["groupBy"].call]  # not the list of maps
     b2 = dataclasses.replace(b, Env={"X": "2"})
     assert template.render(RenderInput([a, b2], Docker(), {})) == "1:1;2:1;[d]"
 
@@ -350,7 +350,7 @@ def test_nothing_is_remembered_when_a_template_sorts_in_place(tmp_path):
     data = RenderInput([container_from_inspect(fake_inspect(1, {"X": "1"}))], Docker(), {})
     for _ in range(3):
         template.render(data)
-    assert not _calls(template)._current
+    assert not _calls(template)._current and not _calls(template)._answers
 
 
 def test_what_a_render_did_not_use_is_dropped(tmp_path):
@@ -361,5 +361,39 @@ def test_what_a_render_did_not_use_is_dropped(tmp_path):
     for containers in (first, first, second):
         template.render(RenderInput(containers, Docker(), {}))
     memo = _calls(template)
-    assert len(memo._current) == 3 and not memo._previous  # two calls of "t" and one groupByKeys
+    assert len(memo._current) == 2 and not memo._previous  # the two calls of "t"
+    assert len(memo._answers) == 1 and len(memo._tokens) == 1  # groupByKeys of the second list
     assert len(memo._kept) == 2  # the Go copies of the second list's containers, whose ids the keys hold
+
+
+def test_a_container_function_runs_again_only_when_its_list_or_arguments_differ():
+    templates = TemplateSet([("main.tmpl", "")])
+    memo = CallMemo(templates.templates, templates.trees, function_map(), BUILTINS)
+    ran: list[tuple] = []
+
+    def fn(*args: Any) -> list:
+        ran.append(args[1:])
+        return [len(args[0]), *args[1:]]
+
+    a, b = (container_from_inspect(fake_inspect(i, {})) for i in (1, 2))
+    assert memo.begin()
+    first = memo.function(fn, ([a, b], "Env.X"))
+    assert memo.function(fn, ([a, b], "Env.X")) is first  # an equal list of the same objects
+    for arg in (1, True, 1.0, "1"):  # equal keys but for their types
+        memo.function(fn, ([a], "Env.X", arg))
+        memo.function(fn, ([a], "Env.X", arg))
+    memo.function(fn, ([b, a], "Env.X"))  # another order
+    memo.end()
+    assert len(ran) == 6
+    assert memo.begin()
+    assert memo.function(fn, ([a, b], "Env.X")) is first  # the next render: the list keeps its token
+    memo.function(fn, ([a, dataclasses.replace(b)], "Env.X"))  # a changed container is a new object
+    memo.function(fn, ([a, {"x": 1}], "Env.X"))  # not all containers: never remembered
+    memo.function(fn, ([a, {"x": 1}], "Env.X"))
+    memo.end()
+    assert len(ran) == 9
+    assert len(memo._answers) == 2  # what this render did not use is dropped
+    assert memo.begin()
+    memo.function(fn, ([b, a], "Env.X"))  # dropped: asked again
+    memo.end()
+    assert len(ran) == 10
