@@ -23,7 +23,7 @@ from __future__ import annotations
 import keyword
 import re
 from functools import lru_cache
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import CodeType, TracebackType
 from typing import Any, NamedTuple
 
@@ -31,7 +31,7 @@ from .funcs import Function
 from .nodes import (
     ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, FieldNode, IdentifierNode,
     IfNode, ListNode, NilNode, Node, NumberNode, PipeNode, RangeNode, StringNode, TemplateNode, TextNode,
-    VariableNode, WithNode,
+    VariableNode, WithNode, exits_loop,
 )
 from .parser import Tree
 from .runtime import (
@@ -507,6 +507,7 @@ class _Generator:
         if node.else_list is not None:
             self.emit(f"{ran} = False")
         self.emit(f"{outer_item} = st.item")
+        loop = self.range_memo(node, after_pipe - (0 if node.pipe.is_assign else len(decl)))
         self.emit(f"for {key}, {elem} in {pairs}:")
         saved_dot = self.dot, self.dot_iface
         self.flags.append(iface)
@@ -525,10 +526,17 @@ class _Generator:
                     else:
                         self.assign(local, item)
                         self.set_flag(variable.slot, variable.ident[0], iface if item.expr == elem else "False")
+            if loop is not None:  # an iteration whose inputs are unchanged: its output again
+                self.emit(f"if {loop} is not None:")
+                with self.block():
+                    self.emit(f"o{self.depth} = st.calls.enter(st, {loop}, {key}, {elem})")
+                    self.emit(f"if o{self.depth} is True: continue")
             self.dot, self.dot_iface = elem, iface
             self.loop_depth += 1
             self.gen_body(node.list)
             self.loop_depth -= 1
+            if loop is not None:
+                self.emit(f"if {loop} is not None and o{self.depth} is not None: st.calls.leave(st, o{self.depth})")
             del self.vars[after_pipe:]
         self.dot, self.dot_iface = saved_dot
         self.depth -= 1
@@ -544,6 +552,27 @@ class _Generator:
         del self.vars[depth:]
         self.scope = outer_scope
         self.unknown_node()
+
+    def range_memo(self, node: RangeNode, outer: int) -> str | None:
+        """Before a range's loop, while a watcher remembers (``st.calls``, :mod:`.memo`): the
+        local that holds the loop's inputs from around it, for each iteration to be written
+        again when its own inputs (key, element) are unchanged too.  Those from around it are
+        the variables of the scope there (``self.vars[:outer]``) that the body names.  None: a
+        body that ends the loop early is never remembered."""
+        if node.pipe.is_assign or exits_loop(node.list):
+            return None
+        own = {variable.ident[0] for variable in node.pipe.decl}
+        names, locals_ = [], []
+        for name in sorted(_referenced(node.list) - own):
+            local = next((held for seen, held in reversed(self.vars[:outer]) if seen == name), None)
+            if local is not None:
+                names.append(name)
+                locals_.append(local)
+        loop, site = f"m{self.depth}", self.const(node)
+        values = "".join(f"{local}, " for local in locals_)
+        self.emit(f"{loop} = None if st.calls is None or {site} not in st.calls.ranges else "
+                  f"st.calls.start(st, {site}, {self.const(tuple(names))}, ({values}))")
+        return loop
 
     def gen_range_else(self, body: ListNode) -> None:
         """A range's else branch with a ``{{break}}`` of its own: Go's range catches it (the
@@ -1061,12 +1090,15 @@ def _words(pattern: re.Pattern[str], text: str, trailing: int = 0) -> set[str]:
     return found
 
 
-def _reassigned(root: Node | None) -> frozenset[str]:
-    """The names of the variables some ``=`` in ``root`` assigns."""
-    names: set[str] = set()
+def _subtree(root: Node | None) -> Iterator[Node]:
+    """Every node of ``root``'s subtree that can name a variable (lists, actions, pipelines,
+    commands, chains, variables)."""
     stack: list[Any] = [root]
     while stack:
         node = stack.pop()
+        if node is None:
+            continue
+        yield node
         if isinstance(node, ListNode):
             stack.extend(node.nodes)
         elif isinstance(node, (ActionNode, TemplateNode)):
@@ -1074,13 +1106,27 @@ def _reassigned(root: Node | None) -> frozenset[str]:
         elif isinstance(node, (IfNode, WithNode, RangeNode)):
             stack.extend((node.pipe, node.list, node.else_list))
         elif isinstance(node, PipeNode):
-            if node.is_assign:
-                names.update(variable.ident[0] for variable in node.decl)
             stack.extend(node.cmds)
         elif isinstance(node, CommandNode):
             stack.extend(node.args)
         elif isinstance(node, ChainNode):
             stack.append(node.node)
+
+
+def _reassigned(root: Node | None) -> frozenset[str]:
+    """The names of the variables some ``=`` in ``root`` assigns."""
+    return frozenset(variable.ident[0] for node in _subtree(root)
+                     if isinstance(node, PipeNode) and node.is_assign for variable in node.decl)
+
+
+def _referenced(root: Node | None) -> frozenset[str]:
+    """The names of the variables ``root`` declares or uses (``$`` included)."""
+    names: set[str] = set()
+    for node in _subtree(root):
+        if isinstance(node, PipeNode):
+            names.update(variable.ident[0] for variable in node.decl)
+        elif isinstance(node, VariableNode):
+            names.add(node.ident[0])
     return frozenset(names)
 
 

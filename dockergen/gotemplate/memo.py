@@ -20,6 +20,14 @@ host.  A call's output is taken from the previous render (or from earlier in thi
 
 Only the output is remembered (a template returns nothing else), entries live for one
 render after their last use, and a failing call is never remembered.
+
+A ``range`` iteration is remembered the same way (nginx-proxy's server loop, one server
+block per host), when its body provably assigns no variable of the scope around the loop,
+writes only to maps it made, and ends no iteration but its own (no ``break``/``continue``
+of that loop): its inputs are then the key, the element and the variables around the
+loop at the paths the body follows (:class:`_BodyWalker`), plus the ``exists`` answers it
+got.  Those from around the loop cannot change while it runs: they are looked at once per
+loop (:meth:`CallMemo.start`), each iteration's own once per iteration (:meth:`CallMemo.enter`).
 """
 
 from __future__ import annotations
@@ -31,15 +39,15 @@ from typing import Any
 from .funcs import Function
 from .nodes import (
     ActionNode, ChainNode, CommandNode, DotNode, FieldNode, IdentifierNode, IfNode, ListNode, Node, PipeNode,
-    RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode,
+    RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode, exits_loop,
 )
 from .parser import Tree
 from .runtime import field
 from .values import MISSING, Addr, GoMap, GoSlice, NilPointer, Pointer, _STRUCTS
 
 __all__ = [
-    "Summary", "analyse", "fingerprint", "CallMemo", "PURE", "MUTATORS", "IN_PLACE", "CONTAINER_FUNCTIONS",
-    "container_functions",
+    "Summary", "analyse", "analyse_ranges", "fingerprint", "CallMemo", "PURE", "MUTATORS", "COPIES", "IN_PLACE",
+    "CONTAINER_FUNCTIONS", "container_functions",
 ]
 
 # Functions that read only their arguments, change none of them and give the same answer for
@@ -67,7 +75,7 @@ PURE = frozenset((
     "mustRest", "mustReverse", "mustSlice", "mustUniq", "mustWithout", "prepend", "push", "rest", "reverse",
     "seq", "tuple", "uniq", "until", "untilStep", "without",
     # dicts that only read (dict itself is a constructor, set/unset/merge write)
-    "deepCopy", "dig", "get", "hasKey", "keys", "mustDeepCopy", "omit", "pick", "pluck", "values",
+    "dig", "get", "hasKey", "keys", "omit", "pick", "pluck", "values",
     # defaults, reflection, math (less randInt), semver, URLs
     "all", "any", "coalesce", "default", "empty", "fromJson", "mustFromJson", "mustToJson", "mustToPrettyJson",
     "mustToRawJson", "ternary", "toJson", "toPrettyJson", "toRawJson",
@@ -85,6 +93,9 @@ PURE = frozenset((
 ))
 # Functions that write to the map they are given first (and return it).
 MUTATORS = frozenset(("set", "unset", "merge", "mustMerge", "mergeOverwrite", "mustMergeOverwrite"))
+# Functions that read their argument whole and return a copy sharing nothing with it: a map
+# the template made (its own to write to).
+COPIES = frozenset(("deepCopy", "mustDeepCopy"))
 # Functions that change a typed slice in place (a container's, say): a set calling one is never remembered.
 IN_PLACE = frozenset(("sortStringsAsc", "sortStringsDesc", "sortAlpha"))
 
@@ -154,6 +165,7 @@ class _Walker:
         self.ok = True
         self.writes_arg = False
         self.in_place = False
+        self.collect: dict[RangeNode, list[tuple[str, int]]] | None = None  # the scope at each range, when asked
 
     def run(self) -> Summary:
         while True:
@@ -246,6 +258,8 @@ class _Walker:
             self.walk_list(node.else_list, dot)
             del self.scope[mark:]
         elif isinstance(node, RangeNode):
+            if self.collect is not None:
+                self.collect[node] = list(self.scope)
             mark = len(self.scope)
             value = self.pipe(node.pipe, dot, declare=False)
             self.consume(value)
@@ -359,6 +373,11 @@ class _Walker:
                     self.consume(args[index][1])
                     self.consume(value)
             return frozenset((("fresh", id(ident)),))
+        if kind == "copy":
+            for _, value in args:
+                self.consume(value)
+            self.sites.setdefault(id(ident), {})
+            return frozenset((("fresh", id(ident)),))
         if kind == "mutator" and args:
             target = args[0][1]
             self.mutate(target)
@@ -401,6 +420,8 @@ def _classify(funcs: Mapping[str, Function], builtins: Mapping[str, Function]) -
             kinds[name] = "dict"
         elif name in MUTATORS:
             kinds[name] = "mutator"
+        elif name in COPIES:
+            kinds[name] = "copy"
         elif known.memo:  # asked once a render and recorded (exists): asked again before a reuse
             kinds[name] = "tracked"
         elif name in IN_PLACE:
@@ -430,6 +451,60 @@ def analyse(trees: Mapping[str, Tree], funcs: Mapping[str, Function],
                 changed = True
         if not changed:
             return summaries, any(walker.in_place for walker in walkers.values())
+
+
+class _BodyWalker(_Walker):
+    """One ``range``'s body as an iteration sees it: its inputs are the element (``#e``, also
+    the dot), the key (``#k``) and the variables of the scope around it (by their Go names,
+    ``$`` included), each at the paths the body follows.  The body must not assign any of
+    those variables, nor write to anything but the maps it makes."""
+
+    def __init__(self, node: RangeNode, scope: list[tuple[str, int]], summaries: Mapping[str, Summary],
+                 kinds: Mapping[str, str]) -> None:
+        super().__init__(None, summaries, kinds)  # type: ignore[arg-type]
+        self.node = node
+        self.outer = dict(scope)  # name -> key of the binding the body sees (the innermost)
+        self.vars = {key: frozenset((("path", (name,)),)) for name, key in self.outer.items()}
+        self.outer_keys = set(self.outer.values())
+        self.base = list(scope)
+
+    def assign(self, key: int | None, value: frozenset) -> None:
+        if key in self.outer_keys:
+            self.ok = False  # an outer variable: the next iteration, or what follows the loop, would see it
+        super().assign(key, value)
+
+    def run(self) -> Summary:
+        node = self.node
+        if node.pipe.is_assign or exits_loop(node.list):
+            return Summary(ok=False)
+        decl = node.pipe.decl
+        labels = ("#e",) if len(decl) == 1 else ("#k", "#e")
+        element = frozenset((("path", ("#e",)),))
+        while True:
+            before = self._size()
+            self.scope = list(self.base)
+            for variable, label in zip(decl, labels):
+                self.scope.append((variable.ident[0], id(variable)))
+                self.vars[id(variable)] = self.vars.get(id(variable), frozenset()) | {("path", (label,))}
+            self.walk_list(node.list, element)
+            if self._size() == before:
+                break
+        return Summary(self.ok and not self.in_place and not self.writes_arg, False, frozenset(_minimal(self.reads)))
+
+
+def analyse_ranges(trees: Mapping[str, Tree], funcs: Mapping[str, Function], builtins: Mapping[str, Function],
+                   summaries: Mapping[str, Summary]) -> dict[RangeNode, Summary]:
+    """Each ``range``'s body as a :class:`Summary` of one iteration (see :class:`_BodyWalker`);
+    ``summaries``: the templates' (:func:`analyse`), for the calls a body makes."""
+    kinds = _classify(funcs, builtins)
+    found: dict[RangeNode, Summary] = {}
+    for tree in trees.values():
+        walker = _Walker(tree, summaries, kinds)
+        walker.collect = {}
+        walker.run()
+        for node, scope in walker.collect.items():
+            found[node] = _BodyWalker(node, scope, summaries, kinds).run()
+    return found
 
 
 # --- fingerprints ----------------------------------------------------------------------
@@ -563,6 +638,16 @@ def _walk(st: Any, value: Any, at: _Node, parts: list[Hashable], refs: list[Any]
             parts.append(fingerprint(found, refs, budget))
 
 
+def _part(st: Any, value: Any, at: _Node, parts: list[Hashable], refs: list[Any], budget: list[int]) -> None:
+    """Append the key parts of ``value`` read at the paths below ``at`` (none: whole)."""
+    if at.children:
+        _walk(st, value, at, parts, refs, budget)
+    elif type(value) is str:
+        parts.append(value)
+    else:
+        parts.append(fingerprint(value, refs, budget))
+
+
 class _Entry:
     __slots__ = ("output", "asked")
 
@@ -588,6 +673,14 @@ class CallMemo:
         }
         self.summaries = summaries
         self.functions_too = not in_place  # see CONTAINER_FUNCTIONS
+        # range node -> the tree of its iterations' inputs (#k, #e, variables by name) and paths
+        self.ranges: dict[RangeNode, _Node] = {} if in_place else {
+            node: _path_tree(tuple(sorted(summary.reads)))
+            for node, summary in analyse_ranges(trees, funcs, builtins, summaries).items() if summary.ok
+        }
+        # A range's inputs from around its loop (its node first) -> a token: this render's, the last one's.
+        self._loops: dict[tuple, int] = {}
+        self._previous_loops: dict[tuple, int] = {}
         # Two generations: the last render's (looked up) and this one's (used or made now).
         self._previous: dict[Hashable, Any] = {}
         self._current: dict[Hashable, Any] = {}
@@ -595,9 +688,23 @@ class CallMemo:
         self._previous_kept: dict[int, Any] = {}
         self._shared: dict[Hashable, Any] = {}  # equal key parts made one object (memory)
         self._previous_shared: dict[Hashable, Any] = {}
-        self._lists: dict[tuple, tuple] = {}  # container lists (by their ids) checked in this render
+        # Container functions' answers: (list token, function, arguments...) -> [answer, stamp of
+        # the last render that used it].  One dict across renders, so that a hit costs one
+        # lookup; what a render did not use is dropped at its end.
+        self._answers: dict[tuple, list[Any]] = {}
+        self._stamp = self._used = 0  # this render's number; answers it used so far
+        # Container lists by their items' ids -> a token (a number never given twice), so that a
+        # list of the same container objects is one small key part render after render.  The
+        # items are kept alive (in _kept) as long as their ids name a token.
+        self._tokens: dict[tuple[int, ...], int] = {}
+        self._previous_tokens: dict[tuple[int, ...], int] = {}
+        self._last_token = 0
+        # This render's list objects -> (the list, its token or None): a list is not changed
+        # during a render (no function the analysis allows changes one in place).
+        self._lists: dict[int, tuple[list[Any], int | None]] = {}
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.iterations = 0  # of the hits, range iterations
 
     def begin(self) -> bool:
         """Start a render; False when another one holds the memory (render without it)."""
@@ -607,14 +714,22 @@ class CallMemo:
         self._previous, self._current = self._current, {}
         self._previous_kept, self._kept = self._kept, {}
         self._previous_shared, self._shared = self._shared, {}
+        self._previous_tokens, self._tokens = self._tokens, {}
+        self._previous_loops, self._loops = self._loops, {}
+        self._stamp += 1
+        self._used = 0
         self._lists = {}
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.iterations = 0
         return True
 
     def end(self) -> None:
         self._previous = {}  # what this render did not use goes now, not at the next render
         self._previous_kept = self._previous_shared = {}
+        self._previous_tokens = self._previous_loops = {}
         self._lists = {}
+        if len(self._answers) > self._used:
+            stamp = self._stamp
+            self._answers = {key: entry for key, entry in self._answers.items() if entry[1] == stamp}
         self._lock.release()
 
     def run(self, st: Any, compiled: Any, value: Any, node: Node, run: Any) -> None:
@@ -633,29 +748,108 @@ class CallMemo:
             key = None
             del self.plans[compiled]  # too large (or too strange) to compare: not remembered
         st.node = saved
-        if key is not None:
-            entry = self._current.get(key) or self._previous.get(key)
-            if entry is not None and _still(st.memo, entry.asked):
-                self._keep(key, entry, refs)
-                st.write(entry.output)
-                if st.reads is not None:
-                    st.reads.extend((asked[1], asked[2], answer) for asked, answer in entry.asked)
-                self.hits += 1
-                return
+        if key is not None and self._again(st, key, refs):
+            return
         self.misses += 1
-        outer, start = st.reads, len(st.out)
+        if key is None:
+            run(st, compiled, value, node)
+            return
+        mark = (key, refs, st.reads, len(st.out))
         st.reads = []
         try:
             run(st, compiled, value, node)
+        except BaseException:
+            st.reads = mark[2]
+            raise
+        self.leave(st, mark)
+
+    def start(self, st: Any, node: RangeNode, names: tuple[str, ...], values: tuple) -> tuple | None:
+        """Before a remembered ``range`` runs its iterations: its inputs from around the loop
+        (``values``: the variables ``names`` lists), looked at once, as a number that is the
+        same while they are, and what each iteration reads of its key and element (for
+        :meth:`enter`).  The body cannot change them (the analysis proved it).  None: not
+        remembered."""
+        refs: list[Any] = []
+        parts: list[Hashable] = [node]
+        saved = st.node
+        try:
+            plan = self.ranges[node]
+            where = {name: index for index, name in enumerate(names)}
+            inner: list[tuple[int, _Node]] = []
+            budget = [_BUDGET]
+            for label, at in plan.children:
+                if label in ("#k", "#e"):
+                    inner.append((label == "#e", at))
+                elif label in where:
+                    _part(st, values[where[label]], at, parts, refs, budget)
+                else:  # a variable the body reads that the compiled code does not pass
+                    raise Unkeyable(label)
+        except Unkeyable:
+            del self.ranges[node]  # too large (or too strange) to compare: not remembered
+            return None
         finally:
-            inner, st.reads = st.reads, outer
+            st.node = saved
+        key = tuple(parts)
+        token = self._loops.get(key)
+        if token is None:
+            token = self._previous_loops.get(key)
+            if token is None:
+                self._last_token += 1
+                token = self._last_token
+            self._loops[key] = token
+        kept = self._kept
+        for ref in refs:
+            kept[id(ref)] = ref
+        return token, inner, node
+
+    def enter(self, st: Any, loop: tuple, key: Any, element: Any) -> Any:
+        """One iteration of a remembered ``range`` (``loop``: what :meth:`start` gave): True
+        when its output was written again (the body is skipped), else what :meth:`leave`
+        takes after the body ran (None: not remembered)."""
+        token, inner, node = loop
+        refs: list[Any] = []
+        parts: list[Hashable] = [token]
+        budget = [_BUDGET]
+        saved = st.node
+        try:
+            for is_element, at in inner:
+                _part(st, element if is_element else key, at, parts, refs, budget)
+        except Unkeyable:
+            self.ranges.pop(node, None)  # not remembered from the next loop on
+            return None
+        finally:
+            st.node = saved
+        whole = tuple(parts)
+        if self._again(st, whole, refs):
+            self.iterations += 1
+            return True
+        self.misses += 1
+        mark = (whole, refs, st.reads, len(st.out))
+        st.reads = []
+        return mark
+
+    def leave(self, st: Any, mark: tuple) -> None:
+        """After a body (or a template) ran without failing: its output and ``exists`` answers kept."""
+        key, refs, outer, start = mark
+        inner, st.reads = st.reads, outer
         if outer is not None:
             outer.extend(inner)
-        if key is not None:
-            shared = self._shared
-            asked = [(shared.setdefault(key_, key_), answer)
-                     for key_, answer in ((("asked", fn, args), answer) for fn, args, answer in dict.fromkeys(inner))]
-            self._keep(key, _Entry("".join(st.out[start:]), asked), refs)
+        shared = self._shared
+        asked = [(shared.setdefault(key_, key_), answer)
+                 for key_, answer in ((("asked", fn, args), answer) for fn, args, answer in dict.fromkeys(inner))]
+        self._keep(key, _Entry("".join(st.out[start:]), asked), refs)
+
+    def _again(self, st: Any, key: tuple, refs: list[Any]) -> bool:
+        """Write what ``key`` wrote before, if its ``exists`` answers still hold."""
+        entry = self._current.get(key) or self._previous.get(key)
+        if entry is None or not _still(st.memo, entry.asked):
+            return False
+        self._keep(key, entry, refs)
+        st.write(entry.output)
+        if st.reads is not None:
+            st.reads.extend((asked[1], asked[2], answer) for asked, answer in entry.asked)
+        self.hits += 1
+        return True
 
     def _keep(self, key: Hashable, entry: Any, refs: list[Any]) -> None:
         self._current[key] = entry
@@ -679,33 +873,52 @@ class CallMemo:
                 return fn(*args)
         if not self.functions_too:
             return fn(*args)
-        shared = self._shared  # a watcher keeps ~20 keys per host: their parts are shared, not repeated
-        ids = tuple(map(id, entries))
-        lists = self._lists
-        known = lists.get(ids)
-        if known is None:  # a list not seen yet in this render: checked, and its containers kept, once
+        seen = self._lists.get(id(entries))
+        if seen is not None and seen[0] is entries:
+            token = seen[1]
+        else:
+            ids = tuple(map(id, entries))
+            token = self._tokens.get(ids)
+            if token is None:
+                token = self._token(entries, ids)
+            self._lists[id(entries)] = (entries, token)
+        if token is None:
+            return fn(*args)
+        if len(args) == 2 and type(args[1]) is str:  # the usual call: a list and a field path
+            key: tuple = (token, fn, args[1])
+        else:
+            key = (token, fn, *args[1:])
+            for arg in args[1:]:
+                if type(arg) is not str:
+                    if type(arg) not in _PLAIN:
+                        return fn(*args)
+                    key = (*key, tuple(map(type, args[1:])))  # 1, 1.0 and True are equal keys otherwise
+                    break
+        entry = self._answers.get(key)
+        if entry is None:
+            entry = self._answers[key] = [fn(*args), self._stamp]
+            self._used += 1
+        elif entry[1] != self._stamp:
+            entry[1] = self._stamp
+            self._used += 1
+        return entry[0]
+
+    def _token(self, entries: list[Any], ids: tuple[int, ...]) -> int | None:
+        """The token of a container list first met in this render (None: not all containers).
+        A list the last render knew keeps its token: its items, kept alive since, are the same
+        objects."""
+        token = self._previous_tokens.get(ids)
+        if token is None:
             for item in entries:
                 if type(item) not in _STRUCTS:
-                    return fn(*args)
-            known = lists[ids] = shared.setdefault(ids, ids)
-            kept = self._kept
-            for item in entries:
-                kept[id(item)] = item
-        rest = args[1:]
-        for arg in rest:
-            if type(arg) is not str:
-                if type(arg) not in _PLAIN:
-                    return fn(*args)
-                rest = (*rest, tuple(map(type, rest)))  # 1, 1.0 and True are equal keys otherwise
-                break
-        key = (fn, shared.setdefault(rest, rest), known)
-        found = self._current.get(key, _NOT_FOUND)
-        if found is _NOT_FOUND:
-            found = self._previous.get(key, _NOT_FOUND)
-            if found is _NOT_FOUND:
-                found = fn(*args)
-            self._current[key] = found
-        return found
+                    return None
+            self._last_token += 1
+            token = self._last_token
+        kept = self._kept
+        for item in entries:
+            kept[id(item)] = item
+        self._tokens[ids] = token
+        return token
 
 
 _PLAIN = frozenset((str, int, bool, float, type(None)))

@@ -15,7 +15,7 @@ __all__ = [
     "Node", "ListNode", "TextNode", "ActionNode", "PipeNode", "CommandNode", "IdentifierNode",
     "VariableNode", "DotNode", "NilNode", "FieldNode", "ChainNode", "BoolNode", "NumberNode",
     "StringNode", "IfNode", "WithNode", "RangeNode", "TemplateNode", "BreakNode", "ContinueNode",
-    "EndNode", "ElseNode", "is_empty_tree",
+    "EndNode", "ElseNode", "is_empty_tree", "exits_loop",
 ]
 
 
@@ -296,4 +296,20 @@ def is_empty_tree(node: Any) -> bool:
         return all(is_empty_tree(n) for n in node.nodes)
     if isinstance(node, TextNode):
         return trim_space(node.text) == ""
+    return False
+
+
+def exits_loop(body: ListNode) -> bool:
+    """Whether a range's body has a ``{{break}}`` or ``{{continue}}`` that acts on that range:
+    one in a nested range's body is that range's own, one in its else branch is not."""
+    stack: list[Node] = list(body.nodes)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (BreakNode, ContinueNode)):
+            return True
+        if isinstance(item, _BranchNode):
+            if not isinstance(item, RangeNode):
+                stack.extend(item.list.nodes)
+            if item.else_list is not None:
+                stack.extend(item.else_list.nodes)
     return False

@@ -19,7 +19,7 @@ import pytest
 from dockergen.gotemplate.builtins import BUILTINS
 from dockergen.gotemplate.engine import GoTemplate
 from dockergen.gotemplate.funcmap import function_map
-from dockergen.gotemplate.memo import CallMemo, analyse
+from dockergen.gotemplate.memo import CallMemo, analyse, analyse_ranges
 from dockergen.gotemplate.template import TemplateSet
 from dockergen.model import Docker, Network, container_from_inspect
 from dockergen.pipeline.render import RenderInput
@@ -99,6 +99,63 @@ def test_nginx_proxys_templates_are_remembered_with_few_paths():
     assert found["container_ip"].writes_arg  # set $ "ip": remembered only within upstream
 
 
+def ranges(text: str) -> dict[int, Any]:
+    """The range bodies' summaries by the line of their ``range`` (the first range of a line)."""
+    templates = TemplateSet([("main.tmpl", text)])
+    found, _ = analyse(templates.trees, function_map(), BUILTINS)
+    by_line: dict[int, Any] = {}
+    for node, summary in sorted(analyse_ranges(templates.trees, function_map(), BUILTINS, found).items(),
+                                key=lambda item: item[0].pos):
+        by_line.setdefault(text[:node.pos].count("\n") + 1, summary)
+    return by_line
+
+
+def test_an_iteration_reads_its_element_key_and_the_variables_around_at_their_paths():
+    found = ranges('{{ $c := .cfg }}{{ $n := 1 }}{{ range $k, $v := .items }}{{ $k }}{{ $v.a }}{{ .b.c }}'
+                   '{{ $c.flag }}{{ $.top }}{{ $m := dict "x" $v.d }}{{ $_ := set $m "y" 1 }}{{ $m.x.e }}'
+                   '{{ $copy := deepCopy $c }}{{ $_ := set $copy "z" 1 }}{{ $n }}{{ end }}')
+    body = found[1]
+    assert body.ok
+    assert body.reads == {("#k",), ("#e", "a"), ("#e", "b", "c"), ("#e", "d", "e"), ("$c",), ("$", "top"), ("$n",)}
+
+
+@pytest.mark.parametrize("body", [
+    '{{ $x = 2 }}',  # assigns a variable of the scope around the loop
+    '{{ range $x = .l }}{{ end }}',  # ... through a nested range
+    '{{ $_ := set $m "k" 1 }}',  # writes to a map made outside the body
+    '{{ $_ := set . "k" 1 }}',  # ... to the element
+    '{{ $_ := set (index $m "k") "k" 1 }}',  # ... to a map reached through a function
+    '{{ if . }}{{ break }}{{ end }}',  # ends the loop early
+    '{{ continue }}',
+    '{{ range .l }}{{ else }}{{ continue }}{{ end }}',  # a nested range's else branch continues this loop
+    '{{ env "HOME" }}',  # reads elsewhere
+    '{{ template "missing" . }}',
+    '{{ template "writes" $m }}',  # a template that writes to the map it is given
+    '{{ sortAlpha (list "b" "a") }}',  # sorts in place
+])
+def test_bodies_that_change_or_read_elsewhere_are_not_remembered(body):
+    text = ('{{ define "writes" }}{{ $_ := set $ "k" 1 }}{{ end }}{{ $x := 1 }}{{ $m := dict }}'
+            '{{ range .items }}' + body + '{{ end }}')
+    assert not ranges(text)[1].ok
+
+
+def test_a_body_whose_own_loops_end_early_is_remembered():
+    found = ranges('{{ range .items }}{{ range .l }}{{ if . }}{{ break }}{{ end }}{{ continue }}{{ end }}{{ end }}')
+    assert found[1].ok and not found[1].reads - {("#e", "l")}
+
+
+def test_nginx_proxys_server_loop_is_remembered():
+    if not NGINX_PROXY.exists():
+        pytest.skip(f"nginx-proxy's template is not here ({NGINX_PROXY})")
+    text = NGINX_PROXY.read_text(encoding="utf-8")
+    servers = [summary for line, summary in ranges(text).items()
+               if text.splitlines()[line - 1].strip().startswith("{{- range $hostname, $vhost := $globals.vhosts")]
+    assert len(servers) == 1 and servers[0].ok
+    reads = servers[0].reads
+    assert ("#e",) in reads and ("$globals", "config") in reads  # the vhost whole, the settings
+    assert not any(path[:2] in (("$globals",), ("$globals", "vhosts")) for path in reads)  # not every host's
+
+
 # --- randomized differential runs -------------------------------------------------------
 
 
@@ -128,7 +185,7 @@ def _differential_on_set(text: str, steps: int, seed: int) -> int:
         "items": [{"a": "x", "b": {"c": "1", "n": nets[0]}, "l": ["p", "q"]} for _ in range(4)],
         "cfg": {"flag": True, "name": "cfg"}, "other": "o",
     }
-    answered = 0
+    answered = iterations = 0
     for _ in range(steps):
         item = rnd.choice(data["items"])
         change = rnd.randrange(8)
@@ -156,6 +213,8 @@ def _differential_on_set(text: str, steps: int, seed: int) -> int:
         finally:
             memo.end()
         answered += memo.hits
+        iterations += memo.iterations
+    assert iterations > steps  # remembered range iterations took part
     return answered
 
 
@@ -168,6 +227,11 @@ SET_TEMPLATE = """
 {{- define "whole" }}{{ printf "%v" . }}{{ end }}
 {{- range $i, $it := .items }}{{ template "item" (dict "it" $it "cfg" $.cfg) }}{{ template "whole" $it.b }}{{ end }}
 {{- template "whole" .other }}
+{{- $cfg := .cfg }}{{ $other := .other }}
+{{- range $i, $it := .items }}({{ $i }}:{{ .a }}:{{ if $cfg.flag }}F{{ end }}:{{ $other }}:{{ template "deep" (dict "v" $it.b) }}
+{{- $m := dict "k" $it.b.c }}{{ $_ := set $m "l" (len $it.l) }}{{ range $it.l }}{{ . }}{{ end }}{{ $m.k }}{{ $m.l }})
+{{- end }}
+{{- range $k, $v := $cfg }}[{{ $k }}={{ $v }}]{{ end }}
 """
 
 
@@ -279,12 +343,14 @@ def _differential_on_file(tmp_path: Path, text: str, seed: int, steps: int) -> t
     world.env = {**world.env, "NGINX_CERTS_DIR": str(files / "certs"), "NGINX_VHOST_DIR": str(files / "vhost.d")}
     memo = GoTemplate(spec, keep_blank_lines=True, memo=True)
     plain = GoTemplate(spec, keep_blank_lines=True)
-    answered, kinds = 0, set()
+    answered, kinds, iterations = 0, set(), 0
     for step in range(steps):
         kinds.add(world.mutate())
         _render_pair(memo, plain, world.data())
         if step:
             answered += _calls(memo).hits
+            iterations += _calls(memo).iterations
+    assert iterations > steps  # remembered range iterations took part
     return answered, kinds
 
 
@@ -340,7 +406,7 @@ def test_container_functions_are_answered_again_only_for_the_same_container_obje
     assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
     assert template.render(RenderInput([a, b], Docker(), {})) == "1:2;[d]"
     memo = _calls(template)
-    assert [key[0] for key in memo._current] == [function_map()["groupBy"].call]  # not the list of maps
+    assert [key[1] for key in memo._answers] == [function_map()["groupBy"].call]  # not the list of maps
     b2 = dataclasses.replace(b, Env={"X": "2"})
     assert template.render(RenderInput([a, b2], Docker(), {})) == "1:1;2:1;[d]"
 
@@ -350,16 +416,116 @@ def test_nothing_is_remembered_when_a_template_sorts_in_place(tmp_path):
     data = RenderInput([container_from_inspect(fake_inspect(1, {"X": "1"}))], Docker(), {})
     for _ in range(3):
         template.render(data)
-    assert not _calls(template)._current
+    assert not _calls(template)._current and not _calls(template)._answers
 
 
 def test_what_a_render_did_not_use_is_dropped(tmp_path):
-    template = _memo_template(tmp_path, '{{ define "t" }}{{ .Name }}{{ end }}{{ range $ }}{{ template "t" . }}{{ end }}'
-                                        '{{ groupByKeys $ "Env.X" }}')
+    template = _memo_template(tmp_path, '{{ define "t" }}{{ .Name }}{{ end }}{{ range $ }}{{ template "t" . }}{{ break }}{{ end }}'
+                                        '{{ range $ }}{{ template "t" . }}{{ continue }}{{ end }}{{ groupByKeys $ "Env.X" }}')
     first = [container_from_inspect(fake_inspect(i, {"X": str(i)})) for i in range(3)]
     second = [container_from_inspect(fake_inspect(i, {"X": str(i)})) for i in range(10, 12)]
     for containers in (first, first, second):
         template.render(RenderInput(containers, Docker(), {}))
     memo = _calls(template)
-    assert len(memo._current) == 3 and not memo._previous  # two calls of "t" and one groupByKeys
+    assert len(memo._current) == 2 and not memo._previous  # the calls of "t" (the loops end early: not remembered)
+    assert len(memo._answers) == 1 and len(memo._tokens) == 1  # groupByKeys of the second list
     assert len(memo._kept) == 2  # the Go copies of the second list's containers, whose ids the keys hold
+
+
+def test_a_container_function_runs_again_only_when_its_list_or_arguments_differ():
+    templates = TemplateSet([("main.tmpl", "")])
+    memo = CallMemo(templates.templates, templates.trees, function_map(), BUILTINS)
+    ran: list[tuple] = []
+
+    def fn(*args: Any) -> list:
+        ran.append(args[1:])
+        return [len(args[0]), *args[1:]]
+
+    a, b = (container_from_inspect(fake_inspect(i, {})) for i in (1, 2))
+    assert memo.begin()
+    first = memo.function(fn, ([a, b], "Env.X"))
+    assert memo.function(fn, ([a, b], "Env.X")) is first  # an equal list of the same objects
+    for arg in (1, True, 1.0, "1"):  # equal keys but for their types
+        memo.function(fn, ([a], "Env.X", arg))
+        memo.function(fn, ([a], "Env.X", arg))
+    memo.function(fn, ([b, a], "Env.X"))  # another order
+    memo.end()
+    assert len(ran) == 6
+    assert memo.begin()
+    assert memo.function(fn, ([a, b], "Env.X")) is first  # the next render: the list keeps its token
+    memo.function(fn, ([a, dataclasses.replace(b)], "Env.X"))  # a changed container is a new object
+    memo.function(fn, ([a, {"x": 1}], "Env.X"))  # not all containers: never remembered
+    memo.function(fn, ([a, {"x": 1}], "Env.X"))
+    memo.end()
+    assert len(ran) == 9
+    assert len(memo._answers) == 2  # what this render did not use is dropped
+    assert memo.begin()
+    memo.function(fn, ([b, a], "Env.X"))  # dropped: asked again
+    memo.end()
+    assert len(ran) == 10
+
+
+def test_a_failing_iteration_is_not_remembered_and_fails_as_a_fresh_render_does(tmp_path):
+    text = '{{ range $ }}{{ .Name }}{{ if eq .Env.X "bad" }}{{ .Nope }}{{ end }};{{ end }}'
+    template = _memo_template(tmp_path, text)
+    good = container_from_inspect(fake_inspect(1, {"X": "ok", "P": "p"}))
+    bad = container_from_inspect(fake_inspect(2, {"X": "bad", "P": "p"}))
+    fresh = GoTemplate(str(tmp_path / "t.tmpl"))
+    for _ in range(3):
+        assert template.render(RenderInput([good], Docker(), {})) == "app-1;"
+        with pytest.raises(Exception) as remembered:
+            template.render(RenderInput([good, bad], Docker(), {}))
+        with pytest.raises(Exception) as plain:
+            fresh.render(RenderInput([good, bad], Docker(), {}))
+        assert str(remembered.value) == str(plain.value) and "can't evaluate field Nope" in str(plain.value)
+    memo = _calls(template)
+    assert memo.iterations == 1  # the good container's, again; the bad one's never
+    assert template.render(RenderInput([good], Docker(), {})) == "app-1;"
+
+
+def test_an_iteration_reading_what_cannot_be_compared_is_not_remembered():
+    class Opaque:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __str__(self) -> str:
+            return self.text
+
+    text = '{{ $o := .o }}{{ range .l }}{{ . }}{{ print $o }}{{ end }}'
+    templates = TemplateSet([("main.tmpl", text)])
+    memo = CallMemo(templates.templates, templates.trees, function_map(), BUILTINS)
+    assert len(memo.ranges) == 1
+    for word in ("a", "b", "b"):
+        data = {"l": ["x", "y"], "o": Opaque(word)}
+        assert memo.begin()
+        try:
+            assert templates.execute(data, calls=memo) == templates.execute(data)
+        finally:
+            memo.end()
+        assert memo.iterations == 0
+    assert not memo.ranges  # given up
+
+
+def test_iterations_follow_files_appearing_and_maps_changed_in_place(tmp_path):
+    (tmp_path / "files").mkdir()
+    text = ('{{ $cfg := .cfg }}{{ range $i := .n }}{{ $i }}{{ if exists (printf "%s/%d" $cfg.dir $i) }}+{{ end }}'
+            '{{ $cfg.mode }};{{ end }}')
+    templates = TemplateSet([("main.tmpl", text)])
+    memo = CallMemo(templates.templates, templates.trees, function_map(), BUILTINS)
+    data: dict[str, Any] = {"cfg": {"dir": str(tmp_path / "files"), "mode": "a"}, "n": 3}  # range over an int
+
+    def render() -> str:
+        assert memo.begin()
+        try:
+            out = templates.execute(data, calls=memo)
+        finally:
+            memo.end()
+        assert out == templates.execute(data)
+        return out
+
+    assert render() == "0a;1a;2a;"
+    assert render() == "0a;1a;2a;" and memo.iterations == 3
+    (tmp_path / "files" / "1").write_text("x")
+    assert render() == "0a;1+a;2a;" and memo.iterations == 2
+    data["cfg"]["mode"] = "b"  # the same map, changed
+    assert render() == "0b;1+b;2b;" and memo.iterations == 0
