@@ -430,7 +430,7 @@ def dir_list(path: str) -> GoSlice:
     return GoSlice(STRINGS, shared.dir_(path))
 
 
-@define(FUNCTIONS, "exists", (STRING,), BOOL, memo=True)
+@define(FUNCTIONS, "exists", (STRING,), BOOL, memo=True, file_probe=True)
 def exists(path: str) -> bool:
     import os
 

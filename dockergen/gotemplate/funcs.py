@@ -38,6 +38,7 @@ class Function:
     variadic: GoType | None = None  # element type of a final ...T parameter
     needs_state: bool = False  # call(state, *args): eval and friends need the executor
     memo: bool = False  # the same arguments give the same answer within a render: asked once
+    file_probe: bool = False  # true iff the file its one argument names exists: a directory listing can say "no"
 
 
 def define(
@@ -49,13 +50,14 @@ def define(
     variadic: GoType | None = None,
     needs_state: bool = False,
     memo: bool = False,
+    file_probe: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated callable in ``table`` under ``name`` (and ``aliases``)."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         for each in (name, *aliases):
-            table[each] = Function(each, fn, tuple(params), result, variadic, needs_state, memo)
+            table[each] = Function(each, fn, tuple(params), result, variadic, needs_state, memo, file_probe)
         return fn
 
     return register

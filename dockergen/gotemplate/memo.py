@@ -36,6 +36,8 @@ import threading
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+from dockergen.helpers.absent import AbsentFiles
+
 from .funcs import Function
 from .nodes import (
     ActionNode, ChainNode, CommandNode, DotNode, FieldNode, IdentifierNode, IfNode, ListNode, Node, PipeNode,
@@ -702,6 +704,9 @@ class CallMemo:
         # This render's list objects -> (the list, its token or None): a list is not changed
         # during a render (no function the analysis allows changes one in place).
         self._lists: dict[int, tuple[list[Any], int | None]] = {}
+        # exists answers asked again: "still absent" mostly known from a directory listing
+        self._absent = AbsentFiles()
+        self._probes = frozenset(fn.call for fn in (*funcs.values(), *builtins.values()) if fn.file_probe)
         self._lock = threading.Lock()
         self.hits = self.misses = 0
         self.iterations = 0  # of the hits, range iterations
@@ -719,6 +724,7 @@ class CallMemo:
         self._stamp += 1
         self._used = 0
         self._lists = {}
+        self._absent.begin()
         self.hits = self.misses = self.iterations = 0
         return True
 
@@ -842,13 +848,33 @@ class CallMemo:
     def _again(self, st: Any, key: tuple, refs: list[Any]) -> bool:
         """Write what ``key`` wrote before, if its ``exists`` answers still hold."""
         entry = self._current.get(key) or self._previous.get(key)
-        if entry is None or not _still(st.memo, entry.asked):
+        if entry is None or not self._still(st.memo, entry.asked):
             return False
         self._keep(key, entry, refs)
         st.write(entry.output)
         if st.reads is not None:
             st.reads.extend((asked[1], asked[2], answer) for asked, answer in entry.asked)
         self.hits += 1
+        return True
+
+    def _still(self, memo: dict, asked: list[tuple[tuple, Any]]) -> bool:
+        """Whether every tracked call gives its remembered answer (each asked once per render).
+
+        A file that was absent and whose directory's listing still lacks it is absent without
+        a ``stat`` of its own: nginx-proxy's template asks ~5 per host, nearly all absent."""
+        probes, absent = self._probes, self._absent
+        for key, answer in asked:
+            now = memo.get(key, _NOT_FOUND)
+            if now is _NOT_FOUND:
+                if answer is False and key[1] in probes and absent.certainly_absent(key[2][0]):
+                    now = memo[key] = False
+                else:
+                    try:
+                        now = memo[key] = key[1](*key[2])
+                    except Exception:
+                        return False
+            if now != answer or type(now) is not type(answer):
+                return False
         return True
 
     def _keep(self, key: Hashable, entry: Any, refs: list[Any]) -> None:
@@ -924,15 +950,3 @@ class CallMemo:
 _PLAIN = frozenset((str, int, bool, float, type(None)))
 
 
-def _still(memo: dict, asked: list[tuple[tuple, Any]]) -> bool:
-    """Whether every tracked call gives its remembered answer (each asked once per render)."""
-    for key, answer in asked:
-        now = memo.get(key, _NOT_FOUND)
-        if now is _NOT_FOUND:
-            try:
-                now = memo[key] = key[1](*key[2])
-            except Exception:
-                return False
-        if now != answer or type(now) is not type(answer):
-            return False
-    return True

@@ -529,3 +529,39 @@ def test_iterations_follow_files_appearing_and_maps_changed_in_place(tmp_path):
     assert render() == "0a;1+a;2a;" and memo.iterations == 2
     data["cfg"]["mode"] = "b"  # the same map, changed
     assert render() == "0b;1+b;2b;" and memo.iterations == 0
+
+
+def test_absent_files_asked_again_cost_a_listing_not_a_stat_each(tmp_path, monkeypatch):
+    import os
+
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    text = ('{{ range $i := .n }}{{ if exists (printf "%s/%d.crt" $.dir $i) }}{{ $i }}+{{ end }}'
+            '{{ if exists (printf "%s/missing/%d.key" $.dir $i) }}!{{ end }}{{ end }}')
+    templates = TemplateSet([("main.tmpl", text)])
+    memo = CallMemo(templates.templates, templates.trees, function_map(), BUILTINS)
+    data = {"dir": str(certs), "n": 20}
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        stats.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+
+    def render() -> str:
+        stats.clear()
+        assert memo.begin()
+        try:
+            return templates.execute(data, calls=memo)
+        finally:
+            memo.end()
+
+    assert render() == ""
+    assert len([p for p in stats if p.endswith((".crt", ".key"))]) == 40  # the first render asks each
+    assert render() == "" and memo.iterations == 20
+    assert [p for p in stats if p.endswith((".crt", ".key"))] == []  # then two directories answer all
+    (certs / "7.crt").write_text("x")
+    assert render() == "7+" == templates.execute(data)  # a new file is never missed
+    assert render() == "7+" and memo.iterations == 20
