@@ -25,10 +25,11 @@ __all__ = ["SETTLED", "AbsentFiles"]
 
 SETTLED = 2_000_000_000  # ns: a directory unchanged for this long at listing time keeps its listing
 
-# Listings kept across renders: a template names a handful of directories; a path built from
-# container values could name a new one per container, which must not grow memory without end.
-MAX_DIRECTORIES = 64
-MAX_NAMES = 100_000  # a directory with more entries is not listed: stat per name is cheaper
+# Paths are built from container values, which can name any directory (``../../usr/lib/x``):
+# what is listed and kept is bounded, and past a bound a path is simply asked with stat.
+MAX_DIRECTORIES = 16  # listings kept across renders (a template names a handful)
+MAX_NAMES = 4096  # a directory with more entries is not listed
+RENDER_BUDGET = 8192  # entries listed in one render, all directories together
 
 
 class _Listing(NamedTuple):
@@ -49,10 +50,12 @@ class AbsentFiles:
         self.settled = settled
         self._listings: dict[str, _Listing] = {}
         self._this_render: dict[str, _Listing | None] = {}  # None: no answer from this directory
+        self._left = RENDER_BUDGET
 
     def begin(self) -> None:
         """A new render: every directory is looked at again (once)."""
         self._this_render = {}
+        self._left = RENDER_BUDGET
 
     def certainly_absent(self, path: str) -> bool:
         """True when ``path`` does not exist, known from its directory; False means "ask stat"."""
@@ -87,14 +90,19 @@ class AbsentFiles:
         if kept is not None and kept.settled and kept.identity == identity:
             return kept
         now = time.time_ns()
+        limit = min(MAX_NAMES, self._left)
+        names: list[str] = []
         try:
             with os.scandir(directory) as entries:
-                names = []
                 for entry in entries:
                     names.append(entry.name)
-                    if len(names) > MAX_NAMES:
-                        return None
+                    if len(names) > limit:
+                        break
         except (OSError, ValueError):
+            return None
+        finally:
+            self._left -= len(names)
+        if len(names) > limit:
             return None
         settled = now - max(info.st_mtime_ns, info.st_ctime_ns) > self.settled
         listing = _Listing(identity, settled, frozenset(names), frozenset(map(_folded, names)))

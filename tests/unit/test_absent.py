@@ -130,3 +130,22 @@ def test_directories_kept_are_bounded(tmp_path):
     for i in range(absent.MAX_DIRECTORIES + 10):
         probe.certainly_absent(f"{tmp_path}/{i}/x")
     assert len(probe._listings) == absent.MAX_DIRECTORIES
+
+
+def test_listing_is_bounded_per_directory_and_per_render(tmp_path, monkeypatch, scandirs):
+    monkeypatch.setattr(absent, "MAX_NAMES", 5)
+    monkeypatch.setattr(absent, "RENDER_BUDGET", 12)
+    for name, count in (("big", 6), ("a", 4), ("b", 4), ("c", 4), ("d", 1)):
+        (tmp_path / name).mkdir()
+        for i in range(count):
+            (tmp_path / name / f"f{i}").write_text("x")
+    probe = AbsentFiles()
+    probe.begin()
+    assert not probe.certainly_absent(f"{tmp_path}/big/x")  # 6 > MAX_NAMES: stat decides (6 of 12 spent)
+    assert probe.certainly_absent(f"{tmp_path}/a/x")  # 4 more: 10 spent
+    assert not probe.certainly_absent(f"{tmp_path}/b/x")  # only 2 left: stat decides
+    assert not probe.certainly_absent(f"{tmp_path}/c/x")
+    assert not probe.certainly_absent(f"{tmp_path}/big/x")  # asked once a render, not listed again
+    assert scandirs.count(f"{tmp_path}/big") == 1
+    probe.begin()  # a new render, a new budget
+    assert probe.certainly_absent(f"{tmp_path}/b/x")
