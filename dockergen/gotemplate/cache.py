@@ -48,13 +48,9 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-try:  # hashlib's BLAKE2, without the OpenSSL library that importing hashlib loads (4 ms at start-up)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b
-
 from dockergen import __version__
 from dockergen.cache_dir import cache_root, private_directory
+from dockergen.golang import hashes
 
 from . import nodes as _nodes
 from .compiler import Program
@@ -109,7 +105,7 @@ _REDUCERS: dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]] = {
 def fingerprint() -> bytes:
     """A hash of the code an entry depends on: dockergen's version, the Python version, and
     the bytes of :data:`_SOURCES`.  Read once per process."""
-    digest = blake2b(_MAGIC + f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0".encode())
+    digest = hashes.new("blake2b", _MAGIC + f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0".encode())
     for source in _SOURCES:
         for path in _python_files(source):
             with open(path, "rb") as handle:
@@ -155,7 +151,7 @@ class TemplateCache:
         except OSError as exc:  # the package is not files (a zip): no way to tell a change
             log.debug("Go template cache: cannot read the package: %s", exc)
             return ""
-        digest = blake2b(base)
+        digest = hashes.new("blake2b", base)
         digest.update("\0".join(sorted(funcs)).encode())
         for name, text in sources:
             data = text.encode("utf-8", "surrogateescape")
@@ -179,7 +175,8 @@ class TemplateCache:
                     return None
                 data = handle.read()
             head = len(_MAGIC) + _DIGEST
-            if data[:len(_MAGIC)] != _MAGIC or blake2b(data[head:], digest_size=_DIGEST).digest() != data[len(_MAGIC):head]:
+            digest = hashes.new("blake2b", data[head:], digest_size=_DIGEST).digest()
+            if data[:len(_MAGIC)] != _MAGIC or digest != data[len(_MAGIC):head]:
                 log.debug("Go template cache: %s is corrupt or of another format: ignored", path)
                 return None
             stored_key, trees, stored = _Unpickler(io.BytesIO(data[head:]), funcs, builtins).load()
@@ -228,7 +225,7 @@ class TemplateCache:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(_MAGIC + blake2b(body, digest_size=_DIGEST).digest() + body)
+                    handle.write(_MAGIC + hashes.new("blake2b", body, digest_size=_DIGEST).digest() + body)
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)

@@ -60,7 +60,7 @@ NEVER = {
 NEVER_FOR_GO = {
     "jinja2": "Jinja2 templates",
     "dockergen.jinja": "Jinja2 templates",
-    "hashlib": "sha1, sha256sum ... (OpenSSL's library takes milliseconds to load)",
+    "hashlib": "derivePassword, genCA ... (OpenSSL's library takes milliseconds to load; sha1sum does without)",
     "_hashlib": "hashlib",
     "re2": "regular expressions (regexMatch, whereLabelValueMatches, semver ...)",
     "dockergen.golang.regexp": "regular expressions",
@@ -199,7 +199,7 @@ PROXY_LIKE = """\
 {{- $port := "80" }}{{ range $containers }}{{ $port = .Env.VIRTUAL_PORT | default "80" }}{{ end }}
 {{- $names := list }}{{ range $containers }}{{ $names = append $names (.Name | upper) }}{{ end }}
 {{- $config := dict "host" (trim $host) "port" $port }}{{ $_ := set $config "n" (add (len $containers) 1) }}
-{{ nginxQuote $config.host }} {{ $config.port }} {{ join "," $names }} {{ $config.n }} {{ toJson (keys $config) }}
+{{ nginxQuote $config.host }} {{ $config.port }} {{ join "," $names }} {{ $config.n }} {{ toJson (keys $config) }} {{ sha1sum $host }}
 {{- end }}
 {{ range whereLabelExists $ "app" }}{{ .Name }} {{ if exists "/nonexistent" }}x{{ end }}{{ end }}
 """
@@ -209,7 +209,7 @@ def test_docker_gen_functions_and_common_sprig_families_load_nothing_heavy(engin
     template = tmp_path / "proxy.tmpl"
     template.write_text(PROXY_LIKE)
     output, modules = one_shot(engine, tmp_path, str(template))
-    assert 'one.example.com 80 WEB1 2 ["host","n","port"]' in output and "two.example.com 8080 WEB2 2" in output
+    assert 'one.example.com 80 WEB1 2 ["host","n","port"] 5636ed5aa9b762d3ee3ec940fc992b4a6636ba8c' in output and "two.example.com 8080 WEB2 2" in output
     for family in ("strings", "lists", "dicts", "math", "defaults"):
         assert f"dockergen.gotemplate.sprig.{family}" in modules  # each of them ran
     assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == {}
