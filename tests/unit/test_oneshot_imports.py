@@ -73,6 +73,7 @@ NEVER_FOR_GO = {
     "decimal": "addf and the other float functions",
     "urllib.parse": "queryEscape, urlParse (Jinja2 loads it)",
     "ipaddress": "urllib.parse, getHostByName",
+    "pickle": "Jinja2's bytecode cache (the Go engine's cache reads its entries with _pickle's classes)",
 }
 
 ID1, ID2 = "a" * 64, "b" * 64
@@ -221,6 +222,20 @@ def test_the_bundled_go_proxy_template_loads_only_the_families_it_names(engine: 
     assert "dockergen.gotemplate.dockergen_funcs" in modules  # docker-gen's functions ran
     # It names regexMatch (for "~" hosts): the regex family comes with RE2 when the template compiles.
     expected = {name: NEVER_FOR_GO[name] for name in ("re2", "dockergen.golang.regexp")}
+    assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == expected
+
+
+def test_a_template_read_from_the_disk_cache_loads_nothing_heavy(engine: FakeEngine, tmp_path: Path) -> None:
+    # The second run loads parse trees and programs from the cache entry the first one wrote.
+    cache = tmp_path / "cache"
+    args = ("-template-cache", str(cache), str(REPO / "templates" / "go" / "nginx.tmpl"))
+    first, _ = one_shot(engine, tmp_path, *args)
+    assert list((cache / "gotemplate").glob("*.pickle"))
+    output, modules = one_shot(engine, tmp_path, *args)
+    assert output == first and "server_name one.example.com;" in output
+    assert "dockergen.gotemplate.cache" in modules
+    assert "dockergen.gotemplate.memo" not in modules  # watch mode's (the compiler asks it, and nothing compiled)
+    expected = {name: NEVER_FOR_GO[name] for name in ("re2", "dockergen.golang.regexp")}  # as without the cache
     assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == expected
 
 
