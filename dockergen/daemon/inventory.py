@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockergen.daemon.api import api_errors
 from dockergen.errors import InventoryError
 from dockergen.daemon.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
+from dockergen.records import record
 from dockergen.daemon.snapshot_requests import Filters, filters_key, list_arguments, send_ahead, unique_filter_sets
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@record()
 class Snapshot:
     """Everything a template sees besides the generator's environment."""
 

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dockergen.records import record
+
 __all__ = [
     "GoType", "Missing", "MISSING", "Addr", "VALUE", "NilPointer", "Pointer", "register_methods", "methods_of", "GoSlice", "GoMap", "StructInfo", "Method",
     "Int8", "Int16", "Int32", "Int64", "Uint", "Uint8", "Uint16", "Uint32", "Uint64", "Float32",
@@ -334,7 +336,7 @@ class Method:
     refused: str = ""
 
 
-@dataclass
+@record()
 class StructInfo:
     """A Python class seen from templates as a Go struct."""
 
