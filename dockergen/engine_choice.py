@@ -58,9 +58,10 @@ def detect(path: str, text: str) -> tuple[str | None, str]:
         return "jinja2", f"its name ends in {os.path.splitext(name)[1]}"
     if name.endswith(_GO_SUFFIXES):
         return "go", f"its name ends in {os.path.splitext(name)[1]}"
-    go_text = _blank_bodies(_GO_QUIET, text)
-    jinja = _JINJA_BLOCK.search(go_text) or _JINJA_NAMES.search(go_text)
-    go = _GO_ACTION.search(_blank_bodies(_JINJA_QUIET, text))
+    jinja = _jinja_sign(text)
+    if jinja and "/*" in text:  # blanking Go comments can only take signs away: done when there is one
+        jinja = _jinja_sign(_blank_bodies(_GO_QUIET, text))
+    go = _GO_ACTION.search(_blank_bodies(_JINJA_QUIET, text) if _has_jinja_openers(text) else text)
     if jinja and go:
         raise RenderError(
             f"cannot tell whether this is a Go or a Jinja2 template (it has both {_shown(go.group())!r} "
@@ -72,6 +73,17 @@ def detect(path: str, text: str) -> tuple[str | None, str]:
     if go:
         return "go", f"it has {_shown(go.group())!r}"
     return None, "it has no engine-specific syntax"
+
+
+# Python's re tries the patterns that start with "{%" or "{#" at every offset (no literal prefix
+# to skip ahead to): on nginx-proxy's 58 KB template, 6 ms; a Go template has neither opener,
+# and looking for them first takes 0.1 ms.
+def _has_jinja_openers(text: str) -> bool:
+    return "{%" in text or "{#" in text
+
+
+def _jinja_sign(text: str) -> re.Match[str] | None:
+    return (_JINJA_BLOCK.search(text) if _has_jinja_openers(text) else None) or _JINJA_NAMES.search(text)
 
 
 def _blank_bodies(pattern: re.Pattern[str], text: str) -> str:
