@@ -14,6 +14,7 @@ these, reintroduced anywhere on the path, fails them.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import site
@@ -119,9 +120,7 @@ class FakeEngine:
 
     def __init__(self, path: Path) -> None:
         self.path = str(path)
-        self.info_asked = threading.Event()
-        self.hold_list = False  # answer the container list only once /info is asked (or 2 s passed)
-        self.list_answered_after_info: list[bool] = []
+
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(self.path)
         self.server.listen(16)
@@ -143,12 +142,7 @@ class FakeEngine:
                     return
                 while stream.readline() not in (b"\r\n", b"\n", b""):
                     pass  # headers
-                path = request.split()[1].decode()
-                if path.startswith("/info"):
-                    self.info_asked.set()
-                elif path.startswith("/containers/json") and self.hold_list:
-                    self.list_answered_after_info.append(self.info_asked.wait(2))
-                status, data = _answer(path)
+                status, data = _answer(request.split()[1].decode())
                 body = json.dumps(data).encode()
                 connection.sendall(
                     f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
@@ -269,15 +263,40 @@ def test_the_dataclasses_a_one_shot_run_makes_compile_no_repr_or_equality(engine
     assert counted > 40 and generated == []
 
 
-def test_a_go_template_asks_for_the_daemon_facts_before_it_compiles(engine: FakeEngine, tmp_path: Path) -> None:
-    # /info takes the engine 10 to 15 ms: a Go template (which may always read the facts) asks it with
-    # the first requests, before the inspects that the list answer calls for, not after it compiles.
-    engine.hold_list = True
+def test_the_engine_is_asked_for_the_lists_first_and_the_daemon_facts_before_the_template_compiles(
+    engine: FakeEngine, tmp_path: Path,
+) -> None:
+    # The engine answers a list later when it works on /version or /info (10 to 15 ms each)
+    # meanwhile: the lists go alone, the facts with the inspects.  A Go template may always read
+    # the facts, so its /info goes then too, not after it compiled (when the snapshot soon needs it).
     template = tmp_path / "names.tmpl"
     template.write_text("{{ range $ }}{{ .Name }}\n{{ end }}{{ $.Docker.Name }}")
-    output, _ = one_shot(engine, tmp_path, str(template))
-    assert sorted(output.split()) == ["fake-engine", "web1", "web2"]
-    assert engine.list_answered_after_info == [True]
+    log = tmp_path / "order.json"
+    code = (
+        "import json, sys\n"
+        "from dockergen.daemon import api\n"
+        "from dockergen.pipeline import render\n"
+        "order = []\n"
+        "prefetch, inspects, compile = api.UnixReadClient.prefetch, api.UnixReadClient.prefetch_inspects, render.Template.__init__\n"
+        "api.UnixReadClient.prefetch = lambda self, name, *a, **k: (order.append(name), prefetch(self, name, *a, **k))[1]\n"
+        "api.UnixReadClient.prefetch_inspects = lambda self, ids, *a, **k: (order.append('inspects'), inspects(self, ids, *a, **k))[1]\n"
+        "render.Template.__init__ = lambda self, *a, **k: (order.append('compile'), compile(self, *a, **k))[1]\n"
+        "from dockergen.cli import main\n"
+        "status = main(sys.argv[2:])\n"
+        "sys.stdout.flush()\n"
+        "open(sys.argv[1], 'w').write(json.dumps(order))\n"
+        "sys.exit(status)\n"
+    )
+    path = os.pathsep.join([str(REPO), *site.getsitepackages()])
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(log), "-endpoint", f"unix://{engine.path}", str(template)],
+        capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": path, "HOSTNAME": "dockergen-test"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.split()) == ["fake-engine", "web1", "web2"]
+    order = [name for name, _ in itertools.groupby(json.loads(log.read_text()))]  # repeats (the inventory's own) as one
+    assert order[:order.index("compile") + 1] == ["containers", "inspects", "version", "networks", "info", "compile"]
 
 
 def test_every_dataclass_has_a_docstring() -> None:
