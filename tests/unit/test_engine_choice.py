@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -455,8 +456,8 @@ def _detect_by_full_scans(text: str) -> tuple[str | None, str]:
     from dockergen import engine_choice as ec
 
     go_text = ec._blank_bodies(ec._GO_QUIET, text)
-    jinja = ec._JINJA_BLOCK.search(go_text) or ec._JINJA_NAMES.search(go_text)
-    go = ec._GO_ACTION.search(ec._blank_bodies(ec._JINJA_QUIET, text))
+    jinja = re.search(ec._JINJA_BLOCK, go_text) or re.search(ec._JINJA_NAMES, go_text)
+    go = re.search(ec._GO_ACTION, ec._blank_bodies(ec._JINJA_QUIET, text))
     if jinja and go:
         return "refused", f"{ec._shown(go.group())!r} and {ec._shown(jinja.group())!r} line {ec._line_of(text, min(go.start(), jinja.start()))}"
     if jinja:
