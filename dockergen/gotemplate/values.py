@@ -33,7 +33,7 @@ then stand for ``*T`` (docker-gen's containers are always
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -316,7 +316,7 @@ def nil_map(key: GoType, elem: GoType) -> GoMap:
     return GoMap(map_of(key, elem), (), nil=True)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Method:
     """A method callable from templates as ``.Name``: ``call(receiver, *args)``.
 

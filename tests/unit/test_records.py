@@ -102,3 +102,23 @@ def test_the_models_print_and_compare_as_before() -> None:
     assert container != model.RuntimeContainer(ID="abc", Name="web", Env={"A": "2"})
     assert repr(nodes.TextNode(3, "hi")) == "TextNode(pos=3, text='hi')"
     assert nodes.TextNode(3, "hi") != nodes.TextNode(3, "hi")  # nodes compare by identity
+
+
+@pytest.mark.parametrize("slots", [False, True])
+def test_frozen_records_hash_and_refuse_assignment_as_dataclasses_do(slots: bool) -> None:
+    def body() -> dict:
+        return {"__annotations__": {"a": "int", "b": "str", "loose": "int", "solo": "int"}, "__doc__": "Frozen.",
+                "b": "x", "loose": field(default=0, compare=False), "solo": field(default=0, hash=False)}
+
+    plain = dataclass(frozen=True, slots=slots)(type("Frozen", (), body()))
+    made = record(frozen=True, slots=slots)(type("Frozen", (), body()))
+    for args in [(1,), (2, "y"), (3, "z", 5), (3, "z", 5, 6), (float("nan"),)]:
+        assert hash(made(*args)) == hash(plain(*args)) and repr(made(*args)) == repr(plain(*args))
+        assert (made(*args) == made(*args)) == (plain(*args) == plain(*args))
+    obj = made(1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        obj.a = 2  # type: ignore[misc]
+    assert dataclasses.replace(obj, a=2) == made(2) and {made(1), made(1)} == {obj}
+
+    one = record(frozen=True)(type("One", (), {"__annotations__": {"a": "int"}, "__doc__": "One field."}))
+    assert hash(one(5)) == hash((5,)) and one(5) == one(5)
