@@ -57,7 +57,7 @@ from dockergen.golang import hashes
 from . import nodes as _nodes
 from .compiler import Program
 from .funcs import Function
-from .parser import Tree
+from .nodes import Tree
 from .values import (
     _STRUCTS, MISSING, Duration, Float32, GoMap, GoSlice, GoType, Int8, Int16, Int32, Int64, NilPointer, Uint, Uint8,
     Uint16, Uint32, Uint64, map_of, pointer_to, slice_of,

@@ -16,7 +16,7 @@ __all__ = [
     "Node", "ListNode", "TextNode", "ActionNode", "PipeNode", "CommandNode", "IdentifierNode",
     "VariableNode", "DotNode", "NilNode", "FieldNode", "ChainNode", "BoolNode", "NumberNode",
     "StringNode", "IfNode", "WithNode", "RangeNode", "TemplateNode", "BreakNode", "ContinueNode",
-    "EndNode", "ElseNode", "is_empty_tree",
+    "EndNode", "ElseNode", "Tree", "is_empty_tree",
 ]
 
 
@@ -298,3 +298,18 @@ def is_empty_tree(node: Any) -> bool:
     if isinstance(node, TextNode):
         return trim_space(node.text) == ""
     return False
+
+
+class Tree:
+    """A parsed template: its name, the file (parse) it came from, its body and source."""
+
+    __slots__ = ("name", "parse_name", "root", "source")
+
+    def __init__(self, name: str, parse_name: str, root: ListNode, source: str) -> None:
+        self.name = name
+        self.parse_name = parse_name
+        self.root = root
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Tree({self.name!r})"

@@ -237,6 +237,7 @@ def test_a_template_read_from_the_disk_cache_loads_nothing_heavy(engine: FakeEng
     assert output == first and "server_name one.example.com;" in output
     assert "dockergen.gotemplate.cache" in modules
     assert "dockergen.gotemplate.memo" not in modules  # watch mode's (the compiler asks it, and nothing compiled)
+    assert {"dockergen.gotemplate.parser", "dockergen.gotemplate.lexer"} & modules == set()  # nothing parsed
     expected = {name: NEVER_FOR_GO[name] for name in ("re2", "dockergen.golang.regexp")}  # as without the cache
     assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == expected
 
