@@ -7,7 +7,6 @@ reported at start-up with the file, key or flag named, never mid-run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from dockergen.daemon.endpoint import EndpointSettings, endpoint_flags, endpoints_from
@@ -27,6 +26,7 @@ from dockergen.options import (
     toml_keys,
     toml_type,
 )
+from dockergen.records import record
 
 ALL_STATUSES = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
 DEFAULT_NOTIFY_TIMEOUT = 60.0
@@ -171,7 +171,7 @@ def _filters(name: str) -> Any:
 # Each field that is an option says which flags and TOML key set it (dockergen.options).
 
 
-@dataclass
+@record()
 class Config:
     """One template → destination job and what happens after its output changes."""
 
@@ -344,7 +344,7 @@ def _event_filter(flags: Flags, environ: Mapping[str, str]) -> dict[str, list[st
     return read_filter_flags(flags["event-filter"], "-event-filter")
 
 
-@dataclass
+@record()
 class Settings:
     """Process-wide settings shared by every config: where Docker is, and which events matter."""
 

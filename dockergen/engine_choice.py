@@ -37,18 +37,14 @@ ENGINES = ("auto", "go", "jinja2")
 _JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
 _GO_SUFFIXES = (".gotmpl", ".gotemplate")
 
-_JINJA_BLOCK = re.compile(r"\{%|(?<!\$)\{#")
-_JINJA_NAMES = re.compile(
-    r"\{\{-?\s*(?:containers|docker|env|current_container|services|tasks|nodes)\s*(?:[.|\[}]|\)|$)",
-    re.MULTILINE,
-)
+# The patterns are compiled when first used (re keeps them): a run that gives -template-engine
+# never does, and a Go template needs two of them (0.7 ms at start-up for all six).
+_JINJA_BLOCK = r"\{%|(?<!\$)\{#"
+_JINJA_NAMES = r"(?m)\{\{-?\s*(?:containers|docker|env|current_container|services|tasks|nodes)\s*(?:[.|\[}]|\)|$)"
 # Bodies that say nothing about the engine: a comment's text, a raw block's.
-_JINJA_QUIET = re.compile(r"(?<!\$)\{#(.*?)#\}|\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", re.DOTALL)
-_GO_QUIET = re.compile(r"\{\{(?:-\s)?/\*(.*?)\*/(?:\s-)?\}\}", re.DOTALL)
-_NOT_NEWLINE = re.compile(r"[^\n]")
-_GO_ACTION = re.compile(
-    r"\{\{-?\s*(?:(?:range|if|with|else|end|define|template|block|break|continue)\b|[.$]|/\*)"
-)
+_JINJA_QUIET = r"(?s)(?<!\$)\{#(.*?)#\}|\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}"
+_GO_QUIET = r"(?s)\{\{(?:-\s)?/\*(.*?)\*/(?:\s-)?\}\}"
+_GO_ACTION = r"\{\{-?\s*(?:(?:range|if|with|else|end|define|template|block|break|continue)\b|[.$]|/\*)"
 
 
 def detect(path: str, text: str) -> tuple[str | None, str]:
@@ -58,9 +54,10 @@ def detect(path: str, text: str) -> tuple[str | None, str]:
         return "jinja2", f"its name ends in {os.path.splitext(name)[1]}"
     if name.endswith(_GO_SUFFIXES):
         return "go", f"its name ends in {os.path.splitext(name)[1]}"
-    go_text = _blank_bodies(_GO_QUIET, text)
-    jinja = _JINJA_BLOCK.search(go_text) or _JINJA_NAMES.search(go_text)
-    go = _GO_ACTION.search(_blank_bodies(_JINJA_QUIET, text))
+    jinja = _jinja_sign(text)
+    if jinja and "/*" in text:  # blanking Go comments can only take signs away: done when there is one
+        jinja = _jinja_sign(_blank_bodies(_GO_QUIET, text))
+    go = re.search(_GO_ACTION, _blank_bodies(_JINJA_QUIET, text) if _has_jinja_openers(text) else text)
     if jinja and go:
         raise RenderError(
             f"cannot tell whether this is a Go or a Jinja2 template (it has both {_shown(go.group())!r} "
@@ -74,18 +71,30 @@ def detect(path: str, text: str) -> tuple[str | None, str]:
     return None, "it has no engine-specific syntax"
 
 
-def _blank_bodies(pattern: re.Pattern[str], text: str) -> str:
+# Python's re tries the patterns that start with "{%" or "{#" at every offset (no literal prefix
+# to skip ahead to): on nginx-proxy's 58 KB template, 6 ms; a Go template has neither opener,
+# and looking for them first takes 0.1 ms.
+def _has_jinja_openers(text: str) -> bool:
+    return "{%" in text or "{#" in text
+
+
+def _jinja_sign(text: str) -> re.Match[str] | None:
+    return (re.search(_JINJA_BLOCK, text) if _has_jinja_openers(text) else None) or re.search(_JINJA_NAMES, text)
+
+
+def _blank_bodies(pattern: str, text: str) -> str:
     """``text`` with the bodies ``pattern`` captures blanked, keeping offsets and line numbers."""
+    compiled = re.compile(pattern)
 
     def blank(match: re.Match[str]) -> str:
         whole, offset = match.group(), match.start()
-        for group in range(1, pattern.groups + 1):
+        for group in range(1, compiled.groups + 1):
             if match.start(group) >= 0:
                 start, end = match.start(group) - offset, match.end(group) - offset
-                whole = whole[:start] + _NOT_NEWLINE.sub(" ", whole[start:end]) + whole[end:]
+                whole = whole[:start] + re.sub(r"[^\n]", " ", whole[start:end]) + whole[end:]
         return whole
 
-    return pattern.sub(blank, text)
+    return compiled.sub(blank, text)
 
 
 def _shown(match: str) -> str:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
 
 from dockergen.errors import ConfigError
+from dockergen.records import record
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@record()
 class Health:
     """Ready once the first sync is done and, when watching, the event stream is connected."""
 

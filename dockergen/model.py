@@ -5,16 +5,19 @@ Field names are kept exactly as docker-gen spells them (``ID``, ``Env``,
 port unchanged from Go templates.  The dataclasses declare their fields in
 docker-gen's order, which is the order JSON/YAML serialisation shows.
 
-Every dataclass has a docstring: ``dataclass`` makes one from
-``inspect.signature`` for a class without, a cost every run pays at import
-(tests/unit/test_oneshot_imports.py holds the package to it).
+The classes are dataclasses made with :func:`dockergen.records.record`, which
+compiles less of each at import.  Every one has a docstring: ``dataclass``
+makes one from ``inspect.signature`` for a class without, a cost every run
+pays at import (tests/unit/test_oneshot_imports.py holds the package to it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timezone
 from typing import Any
+
+from dockergen.records import record
 
 
 class GoTime(datetime):
@@ -97,7 +100,7 @@ class GoTime(datetime):
         return result
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Address:
     """One exposed or published port of a container, with the container's addresses (docker-gen's ``Address``)."""
 
@@ -110,7 +113,7 @@ class Address:
     HostIP: str = ""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Network:
     """A network the container is attached to, and its address there."""
 
@@ -127,7 +130,7 @@ class Network:
     Internal: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Device:
     """A host device mapped into the container."""
 
@@ -136,7 +139,7 @@ class Device:
     Permissions: str = ""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Mount:
     """One of the container's mounts (bind, volume or tmpfs)."""
 
@@ -148,7 +151,7 @@ class Mount:
     RW: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Volume:
     """A legacy ``Volumes`` entry (only old engines report them)."""
 
@@ -157,7 +160,7 @@ class Volume:
     ReadWrite: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class SwarmNode:
     """The classic-swarm node the container runs on (empty on a plain engine)."""
 
@@ -166,14 +169,14 @@ class SwarmNode:
     Address: Address = field(default_factory=Address)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Health:
     """The healthcheck's status (empty without a healthcheck)."""
 
     Status: str = ""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class State:
     """Whether the container runs, and its health."""
 
@@ -181,7 +184,7 @@ class State:
     Health: Health = field(default_factory=Health)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class DockerImage:
     """An image reference split docker-gen's way: registry, repository, tag."""
 
@@ -209,7 +212,7 @@ class DockerImage:
         return cls(Registry=registry, Repository=repository, Tag=tag)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class RuntimeContainer:
     """One container as templates see it: docker-gen's fields, then dockergen's two."""
 
@@ -242,7 +245,7 @@ class RuntimeContainer:
         return self.Name
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Docker:
     """The ``docker`` context object: daemon facts plus the generator's own container ID."""
 
@@ -391,7 +394,7 @@ def container_from_inspect(data: dict[str, Any], internal_networks: frozenset[st
 # in one of these is still converging (worth a quick re-list).
 PENDING_STATES = frozenset({"new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting"})
 
-@dataclass(slots=True)
+@record(slots=True)
 class Node:
     """A swarm node, as ``docker node ls`` lists it."""
 
@@ -407,7 +410,7 @@ class Node:
     Self: bool = False  # the node dockergen talks to
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class TaskNetwork:
     """A network a swarm task is attached to, with its addresses."""
 
@@ -417,7 +420,7 @@ class TaskNetwork:
     IP: str = ""  # the first address without its prefix length
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class PublishedPort:
     """A port a service or task publishes."""
 
@@ -427,7 +430,7 @@ class PublishedPort:
     PublishMode: str = "ingress"  # "ingress" (routing mesh) or "host"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class VirtualIP:
     """A service's virtual IP on one network (endpoint mode ``vip``)."""
 
@@ -437,7 +440,7 @@ class VirtualIP:
     IP: str = ""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Task:
     """A swarm task: one slot of a service, and the container that runs it."""
 
@@ -460,7 +463,7 @@ class Task:
     Ports: list[PublishedPort] = field(default_factory=list)  # host-mode published ports (Status.PortStatus)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Service:
     """A swarm service with the tasks meant to run it."""
 
@@ -483,7 +486,7 @@ class Service:
         return [t for t in self.Tasks if t.State == "running"]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Swarm:
     """One consistent listing of the swarm, as a template sees it."""
 

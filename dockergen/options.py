@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from dockergen.errors import ConfigError
 from dockergen.golang import time as go_time
+from dockergen.records import record
 
 # -- durations ----------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class Flag(NamedTuple):
     per_config: bool = False  # ignored (with a warning) when -config is used
 
 
-@dataclasses.dataclass
+@record()
 class Flags:
     """A parsed command line: each flag's value (typed by its kind), which were given, the positional args."""
 

@@ -26,10 +26,15 @@ request has to wait for ``/version`` first.
 
 from __future__ import annotations
 
+import io
 import json
-import socket
 import sys
 import threading
+
+# The socket type itself: the socket module around it costs a one-shot run 3 to 4 ms at
+# start-up (it makes enums of every constant the platform has), and a GET over a unix
+# socket needs none of it.
+from _socket import AF_UNIX, SOCK_STREAM, socket as _socket_type
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -57,11 +62,24 @@ def api_errors() -> tuple[type[BaseException], ...]:
     return found
 
 
+class _SocketReader(io.RawIOBase):
+    """A socket as a raw stream to buffer (what ``socket.makefile("rb")`` gives, reading only)."""
+
+    def __init__(self, sock: _socket_type) -> None:
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._sock.recv_into(buffer)
+
+
 class _Connection:
     """One keep-alive HTTP/1.1 connection to a unix socket."""
 
     def __init__(self, path: str, timeout: float) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = _socket_type(AF_UNIX, SOCK_STREAM)
         sock.settimeout(timeout)
         try:
             sock.connect(path)
@@ -69,7 +87,7 @@ class _Connection:
             sock.close()
             raise
         self.sock = sock
-        self.stream = sock.makefile("rb")
+        self.stream = io.BufferedReader(_SocketReader(sock))
         self.open = True
 
     def close(self) -> None:

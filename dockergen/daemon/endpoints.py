@@ -83,10 +83,11 @@ class Endpoints:
         for inventory in self.members.values():
             inventory.prefetch(filter_sets)
 
-    def prefetch_inspects(self) -> None:
-        """Read the lists sent ahead and send the inspects they call for (:meth:`Inventory.prefetch_inspects`)."""
+    def prefetch_inspects(self, info: bool = False) -> None:
+        """Read the lists sent ahead and send the inspects they call for, then the daemon-fact
+        requests (:meth:`Inventory.prefetch_inspects`)."""
         for inventory in self.members.values():
-            inventory.prefetch_inspects()
+            inventory.prefetch_inspects(info)
 
     def docker_facts(self, info: bool = True) -> Docker:
         """The ``docker`` context object is the primary endpoint's; the others refresh their node facts."""

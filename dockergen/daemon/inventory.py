@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dockergen.daemon.api import api_errors
 from dockergen.errors import InventoryError
 from dockergen.daemon.filters import Facts, can_match_locally, matches
 from dockergen.model import Address, Docker, RuntimeContainer, State, SwarmNode, container_from_inspect
-from dockergen.daemon.snapshot_requests import Filters, filters_key, list_arguments, send_ahead, unique_filter_sets
+from dockergen.records import record
+from dockergen.daemon.snapshot_requests import (
+    Filters, filters_key, list_arguments, send_ahead, send_facts_ahead, unique_filter_sets,
+)
 
 if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
     from dockergen.model import Swarm
@@ -28,7 +31,7 @@ if TYPE_CHECKING:  # swarm support is imported only by configs in swarm mode
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@record()
 class Snapshot:
     """Everything a template sees besides the generator's environment."""
 
@@ -184,18 +187,23 @@ class Inventory:
         if send_ahead(self.api, filter_sets):
             self._prefetching = unique_filter_sets(filter_sets)
 
-    def prefetch_inspects(self) -> None:
-        """The second step: read the lists sent ahead and send the inspects of what they listed.
+    def prefetch_inspects(self, info: bool = False) -> None:
+        """The second step: read the lists sent ahead and send the inspects of what they listed,
+        then the daemon-fact requests (``info``: /info too).
 
         The lists are kept for the snapshots that asked for them, so the
         engine answers the inspects while the caller does something else.
         """
-        for key, filters in self._prefetching.items():
-            listed = self.list_containers(filters)
-            self._listed_ahead[key] = listed
-            with self._lock:
-                missing = [item["Id"] for item in listed if item["Id"] not in self._entries]
-            self.api.prefetch_inspects(missing, connections=self.workers)
+        try:
+            for key, filters in self._prefetching.items():
+                listed = self.list_containers(filters)
+                self._listed_ahead[key] = listed
+                with self._lock:
+                    missing = [item["Id"] for item in listed if item["Id"] not in self._entries]
+                self.api.prefetch_inspects(missing, connections=self.workers)
+        finally:
+            if self._prefetching:
+                send_facts_ahead(self.api, info)
         self._prefetching = {}
 
     def list_containers(self, filters: Filters, all: bool = True) -> list[dict[str, Any]]:

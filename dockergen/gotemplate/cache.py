@@ -41,25 +41,23 @@ import io
 import logging
 import marshal
 import os
-import pickle
 import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-try:  # hashlib's BLAKE2, without the OpenSSL library that importing hashlib loads (4 ms at start-up)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b
+# The pickle module's C classes, without the pure-Python module around them (1 ms at start-up)
+from _pickle import Pickler, PicklingError, Unpickler, UnpicklingError
 
 from dockergen import __version__
 from dockergen.cache_dir import cache_root, private_directory
+from dockergen.golang import hashes
 
 from . import nodes as _nodes
 from .compiler import Program
 from .funcs import Function
-from .parser import Tree
+from .nodes import Tree
 from .values import (
     _STRUCTS, MISSING, Duration, Float32, GoMap, GoSlice, GoType, Int8, Int16, Int32, Int64, NilPointer, Uint, Uint8,
     Uint16, Uint32, Uint64, map_of, pointer_to, slice_of,
@@ -109,7 +107,7 @@ _REDUCERS: dict[type, Callable[[Any], tuple[type, tuple[Any, ...]]]] = {
 def fingerprint() -> bytes:
     """A hash of the code an entry depends on: dockergen's version, the Python version, and
     the bytes of :data:`_SOURCES`.  Read once per process."""
-    digest = blake2b(_MAGIC + f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0".encode())
+    digest = hashes.new("blake2b", _MAGIC + f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0".encode())
     for source in _SOURCES:
         for path in _python_files(source):
             with open(path, "rb") as handle:
@@ -155,7 +153,7 @@ class TemplateCache:
         except OSError as exc:  # the package is not files (a zip): no way to tell a change
             log.debug("Go template cache: cannot read the package: %s", exc)
             return ""
-        digest = blake2b(base)
+        digest = hashes.new("blake2b", base)
         digest.update("\0".join(sorted(funcs)).encode())
         for name, text in sources:
             data = text.encode("utf-8", "surrogateescape")
@@ -179,7 +177,8 @@ class TemplateCache:
                     return None
                 data = handle.read()
             head = len(_MAGIC) + _DIGEST
-            if data[:len(_MAGIC)] != _MAGIC or blake2b(data[head:], digest_size=_DIGEST).digest() != data[len(_MAGIC):head]:
+            digest = hashes.new("blake2b", data[head:], digest_size=_DIGEST).digest()
+            if data[:len(_MAGIC)] != _MAGIC or digest != data[len(_MAGIC):head]:
                 log.debug("Go template cache: %s is corrupt or of another format: ignored", path)
                 return None
             stored_key, trees, stored = _Unpickler(io.BytesIO(data[head:]), funcs, builtins).load()
@@ -228,7 +227,7 @@ class TemplateCache:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(_MAGIC + blake2b(body, digest_size=_DIGEST).digest() + body)
+                    handle.write(_MAGIC + hashes.new("blake2b", body, digest_size=_DIGEST).digest() + body)
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
@@ -274,9 +273,9 @@ def _named_types() -> dict[int, tuple[str, str]]:
     return found
 
 
-class _Pickler(pickle.Pickler):
+class _Pickler(Pickler):
     def __init__(self, file: io.BytesIO, funcs: Mapping[str, Function], builtins: Mapping[str, Function]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        super().__init__(file, protocol=-1)  # the highest
         self.dispatch_table = _REDUCERS
         loaded = funcs.loaded() if hasattr(funcs, "loaded") else funcs
         self._functions = {id(fn.call): ("b", name) for name, fn in builtins.items()}
@@ -309,15 +308,15 @@ class _Pickler(pickle.Pickler):
             return ("map", t.key, t.elem)
         if t.kind == "ptr" and t.elem is not None and pointer_to(t.elem) is t:
             return ("ptr", t.elem)
-        raise pickle.PicklingError(f"Go type {t} cannot be found again")
+        raise PicklingError(f"Go type {t} cannot be found again")
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) in _BY_VALUE or isinstance(obj, _BY_REFERENCE):
             return NotImplemented
-        raise pickle.PicklingError(f"{type(obj).__name__} is not written to the cache")
+        raise PicklingError(f"{type(obj).__name__} is not written to the cache")
 
 
-class _Unpickler(pickle.Unpickler):
+class _Unpickler(Unpickler):
     def __init__(self, file: io.BytesIO, funcs: Mapping[str, Function], builtins: Mapping[str, Function]) -> None:
         super().__init__(file)
         self._funcs = funcs
@@ -345,9 +344,9 @@ class _Unpickler(pickle.Unpickler):
         elif kind == "ptr":
             value = pointer_to(pid[1])
         else:
-            raise pickle.UnpicklingError(f"unknown reference {kind!r}")
+            raise UnpicklingError(f"unknown reference {kind!r}")
         if type(value) is not GoType:
-            raise pickle.UnpicklingError(f"{pid!r} is not a Go type")
+            raise UnpicklingError(f"{pid!r} is not a Go type")
         return value
 
     def find_class(self, module: str, name: str) -> Any:
@@ -358,4 +357,4 @@ class _Unpickler(pickle.Unpickler):
         found = getattr(builtins if module == "builtins" else sys.modules.get(module), name, None)
         if isinstance(found, type) and (module == "builtins" or found in _STRUCTS):
             return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not read from the cache")
+        raise UnpicklingError(f"{module}.{name} is not read from the cache")

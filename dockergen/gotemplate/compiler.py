@@ -33,7 +33,7 @@ from .nodes import (
     IfNode, ListNode, NilNode, Node, NumberNode, PipeNode, RangeNode, StringNode, TemplateNode, TextNode,
     VariableNode, WithNode, exits_loop,
 )
-from .parser import Tree
+from .nodes import Tree
 from .runtime import (
     MAX_DEPTH, Compiled, Fail, MethodSite, State, call_failed, constant_arg, field, find_template, format_fail,
     ideal_value, position, printable, range_items, run_template, validate, zero_of,

@@ -16,11 +16,11 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from dockergen import model
 from dockergen.model import GoTime
+from dockergen.records import record
 
 from .values import (
     BOOL, INT, STRING, STRINGS, TIME, UINT64, GoMap, GoSlice, GoType, Method, NilPointer, Pointer,
@@ -242,7 +242,7 @@ def to_go_swarm(
 # --- the root -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _RootData:
     """What the root's methods return (``.Env``, ``.Docker``, ``.CurrentContainer``, the swarm's lists)."""
 

@@ -19,11 +19,11 @@ from .builtins import BUILTINS
 from .context import make_root, to_go_container
 from .errors import ExecError, ParseError
 from .funcmap import function_map
-from .memo import CallMemo
 from .template import TemplateSet, read_template_file
 
 if TYPE_CHECKING:
     from .cache import TemplateCache
+    from .memo import CallMemo
 
 __all__ = ["GoTemplate", "WORTH_CACHING"]
 
@@ -122,6 +122,8 @@ class GoTemplate(CompiledTemplate[TemplateSet]):
         with self._lock:
             found = self._calls.get(id(compiled))
             if found is None or found[0] is not compiled:
+                from .memo import CallMemo  # watch mode's: a one-shot run, which renders once, never loads it
+
                 found = (compiled, CallMemo(compiled.templates, compiled.trees, function_map(), BUILTINS))
                 self._calls = {id(compiled): found}
             return found[1]

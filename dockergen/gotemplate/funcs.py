@@ -19,15 +19,16 @@ function would return an error or panic.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from dockergen.records import record
 
 from .values import ANY, GoType
 
 __all__ = ["Function", "define"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Function:
     """A function callable from templates by name."""
 

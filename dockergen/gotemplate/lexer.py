@@ -11,9 +11,9 @@ Positions are byte offsets into the UTF-8 source; lines are 1-based.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from dockergen.golang.unicode import category, is_print
+from dockergen.records import record
 
 __all__ = ["Token", "lex", "KEYWORDS"]
 
@@ -52,7 +52,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")  # the ASCII letters and digits of a 
 _SPACES = re.compile(r"[ \t\r\n]*")
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Token:
     """One lexeme: its kind, its text and where it starts."""
 

@@ -41,9 +41,8 @@ from dockergen.helpers.absent import AbsentFiles
 from .funcs import Function
 from .nodes import (
     ActionNode, ChainNode, CommandNode, DotNode, FieldNode, IdentifierNode, IfNode, ListNode, Node, PipeNode,
-    RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode, exits_loop,
+    RangeNode, StringNode, TemplateNode, TextNode, Tree, VariableNode, WithNode, exits_loop,
 )
-from .parser import Tree
 from .runtime import field
 from .values import MISSING, Addr, GoMap, GoSlice, NilPointer, Pointer, _STRUCTS
 

@@ -6,16 +6,17 @@ errors report ``LINE:COL`` computed from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from dockergen.golang.unicode import trim_space
+from dockergen.records import record
 
 __all__ = [
     "Node", "ListNode", "TextNode", "ActionNode", "PipeNode", "CommandNode", "IdentifierNode",
     "VariableNode", "DotNode", "NilNode", "FieldNode", "ChainNode", "BoolNode", "NumberNode",
     "StringNode", "IfNode", "WithNode", "RangeNode", "TemplateNode", "BreakNode", "ContinueNode",
-    "EndNode", "ElseNode", "is_empty_tree", "exits_loop",
+    "EndNode", "ElseNode", "Tree", "is_empty_tree", "exits_loop",
 ]
 
 
@@ -25,7 +26,7 @@ class Node:
     __slots__ = ()
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ListNode(Node):
     """A sequence of nodes: a template's or a branch's body."""
 
@@ -36,7 +37,7 @@ class ListNode(Node):
         return "".join(str(n) for n in self.nodes)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class TextNode(Node):
     """Plain text between actions, written as it is."""
 
@@ -47,7 +48,7 @@ class TextNode(Node):
         return self.text
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class PipeNode(Node):
     """A pipeline, with the variables it declares or assigns (``$x := ...``)."""
 
@@ -64,7 +65,7 @@ class PipeNode(Node):
         return text + " | ".join(str(c) for c in self.cmds)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ActionNode(Node):
     """``{{pipeline}}``: a pipeline whose value is printed."""
 
@@ -76,7 +77,7 @@ class ActionNode(Node):
         return "{{" + str(self.pipe) + "}}"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class CommandNode(Node):
     """One command of a pipeline: a function call or an operand with its arguments."""
 
@@ -87,7 +88,7 @@ class CommandNode(Node):
         return " ".join(f"({a})" if isinstance(a, PipeNode) else str(a) for a in self.args)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class IdentifierNode(Node):
     """A function name."""
 
@@ -98,7 +99,7 @@ class IdentifierNode(Node):
         return self.name
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class VariableNode(Node):
     """``$x`` or ``$x.Field...``."""
 
@@ -110,7 +111,7 @@ class VariableNode(Node):
         return ".".join(self.ident)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class DotNode(Node):
     """``.``, the cursor."""
 
@@ -120,7 +121,7 @@ class DotNode(Node):
         return "."
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class NilNode(Node):
     """The untyped ``nil``."""
 
@@ -130,7 +131,7 @@ class NilNode(Node):
         return "nil"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class FieldNode(Node):
     """``.Field.Field...`` on the cursor."""
 
@@ -141,7 +142,7 @@ class FieldNode(Node):
         return "".join("." + name for name in self.ident)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ChainNode(Node):
     """``(pipeline).Field...`` or another operand followed by fields."""
 
@@ -154,7 +155,7 @@ class ChainNode(Node):
         return head + "".join("." + name for name in self.fields)
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class BoolNode(Node):
     """``true`` or ``false``."""
 
@@ -165,7 +166,7 @@ class BoolNode(Node):
         return "true" if self.value else "false"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class NumberNode(Node):
     """A numeric constant: which Go kinds it can be, and its value as each."""
 
@@ -184,7 +185,7 @@ class NumberNode(Node):
         return self.text
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class StringNode(Node):
     """A string constant: its source text and its value."""
 
@@ -196,7 +197,7 @@ class StringNode(Node):
         return self.quoted
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class _BranchNode(Node):
     """What ``{{if}}``, ``{{with}}`` and ``{{range}}`` share: a pipeline, a body and an else branch."""
 
@@ -229,7 +230,7 @@ class RangeNode(_BranchNode):
     keyword = "range"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class TemplateNode(Node):
     """``{{template "name" pipeline}}``."""
 
@@ -245,7 +246,7 @@ class TemplateNode(Node):
         return "{{template " + quoted + " " + str(self.pipe) + "}}"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class BreakNode(Node):
     """``{{break}}`` inside a range."""
 
@@ -256,7 +257,7 @@ class BreakNode(Node):
         return "{{break}}"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ContinueNode(Node):
     """``{{continue}}`` inside a range."""
 
@@ -267,7 +268,7 @@ class ContinueNode(Node):
         return "{{continue}}"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class EndNode(Node):
     """``{{end}}``: only seen by the parser."""
 
@@ -277,7 +278,7 @@ class EndNode(Node):
         return "{{end}}"
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class ElseNode(Node):
     """``{{else}}``: only seen by the parser."""
 
@@ -313,3 +314,18 @@ def exits_loop(body: ListNode) -> bool:
             if item.else_list is not None:
                 stack.extend(item.else_list.nodes)
     return False
+
+
+class Tree:
+    """A parsed template: its name, the file (parse) it came from, its body and source."""
+
+    __slots__ = ("name", "parse_name", "root", "source")
+
+    def __init__(self, name: str, parse_name: str, root: ListNode, source: str) -> None:
+        self.name = name
+        self.parse_name = parse_name
+        self.root = root
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Tree({self.name!r})"

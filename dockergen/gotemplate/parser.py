@@ -15,26 +15,11 @@ from .lexer import Token
 from .nodes import (
     ActionNode, BoolNode, BreakNode, ChainNode, CommandNode, ContinueNode, DotNode, ElseNode,
     EndNode, FieldNode, IdentifierNode, IfNode, ListNode, NilNode, Node, NumberNode, PipeNode,
-    RangeNode, StringNode, TemplateNode, TextNode, VariableNode, WithNode, is_empty_tree,
+    RangeNode, StringNode, TemplateNode, TextNode, Tree, VariableNode, WithNode, is_empty_tree,
 )
 from .unquote import UnquoteError, unquote, unquote_char
 
-__all__ = ["Tree", "parse"]
-
-
-class Tree:
-    """A parsed template: its name, the file (parse) it came from, its body and source."""
-
-    __slots__ = ("name", "parse_name", "root", "source")
-
-    def __init__(self, name: str, parse_name: str, root: ListNode, source: str) -> None:
-        self.name = name
-        self.parse_name = parse_name
-        self.root = root
-        self.source = source
-
-    def __repr__(self) -> str:
-        return f"Tree({self.name!r})"
+__all__ = ["Tree", "parse"]  # Tree is the nodes module's (a run from the disk cache never loads the parser)
 
 
 class _Parser:

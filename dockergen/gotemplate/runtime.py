@@ -18,7 +18,7 @@ from .fmt import action_text, format_indirect, format_v
 from .nodes import (
     BoolNode, DotNode, NilNode, Node, NumberNode, StringNode,
 )
-from .parser import Tree
+from .nodes import Tree
 from .values import (
     ANY, FLOAT_KINDS, INT_CLASSES, INT_KINDS, MISSING, STRING, UINT_KINDS, VALUE, Addr, Float32, GoMap, GoType,
     Method, NilPointer, Pointer, Uint8, can_be_nil, methods_of, nil_map, nil_slice, struct_info, typeof,

@@ -16,7 +16,7 @@ from ..limits import LimitError
 from .compiler import MAX_DEPTH, Compiled, Fail, Program, State, compile_tree, format_fail, position
 from .errors import ExecError, ParseError
 from .funcmap import function_map
-from .parser import Tree, parse
+from .nodes import Tree
 from .values import MISSING
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ class _Names:
 
 def parses(name: str, text: str) -> bool:
     """Whether ``text`` is a valid Go template (with docker-gen's function names)."""
+    from .parser import parse
+
     try:
         parse(name, text, _Names(function_map(), BUILTINS))
     except ParseError:
@@ -63,6 +65,8 @@ class TemplateSet:
         self._key = cache.key(sources, funcs) if cache is not None else ""
         stored = cache.load(self._key, funcs, BUILTINS) if cache is not None else None
         if stored is None:
+            from .parser import parse  # not loaded at all when the disk cache has the template
+
             trees: dict[str, Tree] = {}
             names = _Names(funcs, BUILTINS)
             for name, text in sources:

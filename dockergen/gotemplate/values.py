@@ -33,9 +33,11 @@ then stand for ``*T`` (docker-gen's containers are always
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
+
+from dockergen.records import record
 
 __all__ = [
     "GoType", "Missing", "MISSING", "Addr", "VALUE", "NilPointer", "Pointer", "register_methods", "methods_of", "GoSlice", "GoMap", "StructInfo", "Method",
@@ -314,7 +316,7 @@ def nil_map(key: GoType, elem: GoType) -> GoMap:
     return GoMap(map_of(key, elem), (), nil=True)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Method:
     """A method callable from templates as ``.Name``: ``call(receiver, *args)``.
 
@@ -334,7 +336,7 @@ class Method:
     refused: str = ""
 
 
-@dataclass
+@record()
 class StructInfo:
     """A Python class seen from templates as a Go struct."""
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import HelperError
+from ..golang import hashes
 from ..golang import path as go_path
 from ..limits import MAX_TEXT, LimitError, check_replace, check_scan
 from .fieldpath import as_list, describe, go_split, is_missing
@@ -248,9 +249,7 @@ def queryEscape(text: Any) -> str:  # noqa: N802
 
 def sha1(text: Any) -> str:
     """Lower-case hex SHA-1 of the UTF-8 text (Sprig's ``sha1sum``)."""
-    import hashlib
-
-    return hashlib.sha1(_str("sha1", text).encode("utf-8", "surrogateescape")).hexdigest()
+    return hashes.new("sha1", _str("sha1", text).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def mustBeOneOf(allowed: Any, value: Any) -> str:  # noqa: N802

@@ -75,12 +75,13 @@ def _notifies(config: Config) -> bool:
 class Job:
     """One config with its compiled template and its quarantine."""
 
-    def __init__(self, config: Config, metrics: Metrics | None = None) -> None:
+    def __init__(self, config: Config, metrics: Metrics | None = None, chosen: tuple[str, str] | None = None) -> None:
+        """``chosen``: the engine for the config's template and why, when the caller already chose it."""
         self.config = config
         self.metrics = metrics or Metrics()
         # memo: renders after the first reuse the template calls an event did not change.
         self.template = Template(config.template, keep_blank_lines=config.keep_blank_lines, engine=config.engine,
-                                 cache=config.template_cache, memo=True)
+                                 cache=config.template_cache, memo=True, chosen=chosen)
         engine = "Go text/template" if self.template.engine == "go" else "Jinja2"
         self.engine_note = f"Template {config.template}: {engine} engine ({self.template.engine_reason})"
         self.quarantine: dict[str, str] = {}  # container ID -> why it is left out

@@ -29,17 +29,18 @@ class Template:
     """One config's compiled template list in its engine, renderable many times, reloadable in place."""
 
     def __init__(self, spec: str, keep_blank_lines: bool = False, engine: str = "auto", cache: str | None = None,
-                 memo: bool = False) -> None:
+                 memo: bool = False, chosen: tuple[str, str] | None = None) -> None:
         """``cache``: where compiled templates are kept on disk (see :mod:`dockergen.cache_dir`);
         ``memo``: a Go template remembers its ``{{template}}`` calls between renders (for a
-        watcher: see :mod:`dockergen.gotemplate.memo`)."""
+        watcher: see :mod:`dockergen.gotemplate.memo`); ``chosen``: :func:`choose_engine`'s
+        answer for this list and ``engine``, when the caller already asked it."""
         from dockergen.engine_choice import choose_engine
 
         self.spec = spec
         self.paths = check_template_list(spec)
         self.main = self.paths[0]
         self.keep_blank_lines = keep_blank_lines
-        self.engine, self.engine_reason = choose_engine(self.paths, engine)
+        self.engine, self.engine_reason = chosen or choose_engine(self.paths, engine)
         options = {"memo": memo} if self.engine == "go" else {}
         self._impl: TemplateEngine = _engine_class(self.engine)(spec, keep_blank_lines, cache, **options)  # type: ignore[call-arg]
 

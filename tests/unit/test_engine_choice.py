@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -447,3 +448,41 @@ def test_jinja2_render_does_import_jinja2(write):
     assert probe["engine"] == "jinja2"
     assert probe["output"] == "172.17.0.2 web.example.com\n"
     assert probe["jinja2"] is True
+
+
+
+def _detect_by_full_scans(text: str) -> tuple[str | None, str]:
+    """detect() as the rule reads: every pattern run over the whole text (the reference for its shortcuts)."""
+    from dockergen import engine_choice as ec
+
+    go_text = ec._blank_bodies(ec._GO_QUIET, text)
+    jinja = re.search(ec._JINJA_BLOCK, go_text) or re.search(ec._JINJA_NAMES, go_text)
+    go = re.search(ec._GO_ACTION, ec._blank_bodies(ec._JINJA_QUIET, text))
+    if jinja and go:
+        return "refused", f"{ec._shown(go.group())!r} and {ec._shown(jinja.group())!r} line {ec._line_of(text, min(go.start(), jinja.start()))}"
+    if jinja:
+        return "jinja2", f"it has {ec._shown(jinja.group())!r}"
+    if go:
+        return "go", f"it has {ec._shown(go.group())!r}"
+    return None, "it has no engine-specific syntax"
+
+
+def test_the_shortcuts_decide_as_full_scans_do():
+    # detect() skips scans that cannot match (no "{%"/"{#" in the text; Go comments blanked only
+    # when a Jinja2 sign was seen): its answers, reasons and refusals are those of running them all.
+    import random
+
+    pieces = ["{{/*", "*/}}", "{{- /* ", " */ -}}", "{#", "#}", "${#", "{%", "%}", "{% raw %}", "{% endraw %}",
+              "{{ range $ }}", "{{ end }}", "{{ containers }}", "{{ docker.x }}", "{{ .Name }}", "{{ $x }}",
+              "{{", "}}", "$", " ", "\n", "x", "/*", "*/", "{{ \"s\" }}"]
+    rnd = random.Random(21)
+    seen = set()
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        try:
+            got = detect("t.tmpl", text)
+        except RenderError as exc:
+            got = ("refused", f"{str(exc).split('(it has both ')[1].split(')')[0]} line {exc.line}")
+        assert got == _detect_by_full_scans(text), text
+        seen.add(got[0])
+    assert seen == {"go", "jinja2", "refused", None}

@@ -14,6 +14,7 @@ these, reintroduced anywhere on the path, fails them.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import site
@@ -44,6 +45,8 @@ NEVER = {
     "concurrent.futures": "the SDK's parallel inspects",
     "asyncio": "nothing",
     "pathlib": "nothing on this path",
+    "socket": "the SDK (the lean client reads the engine with _socket's own type; the module costs 3 to 4 ms)",
+    "selectors": "socket",
     "difflib": "-dry-run",
     "dockergen.watch": "watch mode",
     "dockergen.debounce": "watch mode",
@@ -60,7 +63,7 @@ NEVER = {
 NEVER_FOR_GO = {
     "jinja2": "Jinja2 templates",
     "dockergen.jinja": "Jinja2 templates",
-    "hashlib": "sha1, sha256sum ... (OpenSSL's library takes milliseconds to load)",
+    "hashlib": "derivePassword, genCA ... (OpenSSL's library takes milliseconds to load; sha1sum does without)",
     "_hashlib": "hashlib",
     "re2": "regular expressions (regexMatch, whereLabelValueMatches, semver ...)",
     "dockergen.golang.regexp": "regular expressions",
@@ -73,6 +76,7 @@ NEVER_FOR_GO = {
     "decimal": "addf and the other float functions",
     "urllib.parse": "queryEscape, urlParse (Jinja2 loads it)",
     "ipaddress": "urllib.parse, getHostByName",
+    "pickle": "Jinja2's bytecode cache (the Go engine's cache reads its entries with _pickle's classes)",
 }
 
 ID1, ID2 = "a" * 64, "b" * 64
@@ -118,6 +122,7 @@ class FakeEngine:
 
     def __init__(self, path: Path) -> None:
         self.path = str(path)
+
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.server.bind(self.path)
         self.server.listen(16)
@@ -199,7 +204,7 @@ PROXY_LIKE = """\
 {{- $port := "80" }}{{ range $containers }}{{ $port = .Env.VIRTUAL_PORT | default "80" }}{{ end }}
 {{- $names := list }}{{ range $containers }}{{ $names = append $names (.Name | upper) }}{{ end }}
 {{- $config := dict "host" (trim $host) "port" $port }}{{ $_ := set $config "n" (add (len $containers) 1) }}
-{{ nginxQuote $config.host }} {{ $config.port }} {{ join "," $names }} {{ $config.n }} {{ toJson (keys $config) }}
+{{ nginxQuote $config.host }} {{ $config.port }} {{ join "," $names }} {{ $config.n }} {{ toJson (keys $config) }} {{ sha1sum $host }}
 {{- end }}
 {{ range whereLabelExists $ "app" }}{{ .Name }} {{ if exists "/nonexistent" }}x{{ end }}{{ end }}
 """
@@ -209,7 +214,7 @@ def test_docker_gen_functions_and_common_sprig_families_load_nothing_heavy(engin
     template = tmp_path / "proxy.tmpl"
     template.write_text(PROXY_LIKE)
     output, modules = one_shot(engine, tmp_path, str(template))
-    assert 'one.example.com 80 WEB1 2 ["host","n","port"]' in output and "two.example.com 8080 WEB2 2" in output
+    assert 'one.example.com 80 WEB1 2 ["host","n","port"] 5636ed5aa9b762d3ee3ec940fc992b4a6636ba8c' in output and "two.example.com 8080 WEB2 2" in output
     for family in ("strings", "lists", "dicts", "math", "defaults"):
         assert f"dockergen.gotemplate.sprig.{family}" in modules  # each of them ran
     assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == {}
@@ -224,6 +229,77 @@ def test_the_bundled_go_proxy_template_loads_only_the_families_it_names(engine: 
     assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == expected
 
 
+def test_a_template_read_from_the_disk_cache_loads_nothing_heavy(engine: FakeEngine, tmp_path: Path) -> None:
+    # The second run loads parse trees and programs from the cache entry the first one wrote.
+    cache = tmp_path / "cache"
+    args = ("-template-cache", str(cache), str(REPO / "templates" / "go" / "nginx.tmpl"))
+    first, _ = one_shot(engine, tmp_path, *args)
+    assert list((cache / "gotemplate").glob("*.pickle"))
+    output, modules = one_shot(engine, tmp_path, *args)
+    assert output == first and "server_name one.example.com;" in output
+    assert "dockergen.gotemplate.cache" in modules
+    assert "dockergen.gotemplate.memo" not in modules  # watch mode's (the compiler asks it, and nothing compiled)
+    assert {"dockergen.gotemplate.parser", "dockergen.gotemplate.lexer"} & modules == set()  # nothing parsed
+    expected = {name: NEVER_FOR_GO[name] for name in ("re2", "dockergen.golang.regexp")}  # as without the cache
+    assert _loaded(modules, {**NEVER, **NEVER_FOR_GO}) == expected
+
+
+def test_the_dataclasses_a_one_shot_run_makes_compile_no_repr_equality_or_hash(engine: FakeEngine, tmp_path: Path) -> None:
+    # @dataclass compiles __init__, __repr__ and __eq__ (and a frozen one's __hash__) for each class
+    # at import (~0.5 ms a class); dockergen.records.record shares those.
+    output, modules = one_shot(engine, tmp_path, str(REPO / "templates" / "go" / "nginx.tmpl"))
+    assert "server_name one.example.com;" in output
+    import importlib
+
+    generated, counted = [], 0
+    for name in sorted(m for m in modules if m.startswith("dockergen")):
+        for cls in vars(importlib.import_module(name)).values():
+            if not isinstance(cls, type) or cls.__module__ != name or "__dataclass_fields__" not in vars(cls):
+                continue
+            counted += 1
+            for method in ("__repr__", "__eq__", "__hash__"):
+                code = getattr(vars(cls).get(method), "__code__", None)
+                if code is not None and code.co_filename == "<string>":
+                    generated.append(f"{name}.{cls.__qualname__}.{method}")
+    assert counted > 40 and generated == []
+
+
+def test_the_engine_is_asked_for_the_lists_first_and_the_daemon_facts_before_the_template_compiles(
+    engine: FakeEngine, tmp_path: Path,
+) -> None:
+    # The engine answers a list later when it works on /version or /info (10 to 15 ms each)
+    # meanwhile: the lists go alone, the facts with the inspects.  A Go template may always read
+    # the facts, so its /info goes then too, not after it compiled (when the snapshot soon needs it).
+    template = tmp_path / "names.tmpl"
+    template.write_text("{{ range $ }}{{ .Name }}\n{{ end }}{{ $.Docker.Name }}")
+    log = tmp_path / "order.json"
+    code = (
+        "import json, sys\n"
+        "from dockergen.daemon import api\n"
+        "from dockergen.pipeline import render\n"
+        "order = []\n"
+        "prefetch, inspects, compile = api.UnixReadClient.prefetch, api.UnixReadClient.prefetch_inspects, render.Template.__init__\n"
+        "api.UnixReadClient.prefetch = lambda self, name, *a, **k: (order.append(name), prefetch(self, name, *a, **k))[1]\n"
+        "api.UnixReadClient.prefetch_inspects = lambda self, ids, *a, **k: (order.append('inspects'), inspects(self, ids, *a, **k))[1]\n"
+        "render.Template.__init__ = lambda self, *a, **k: (order.append('compile'), compile(self, *a, **k))[1]\n"
+        "from dockergen.cli import main\n"
+        "status = main(sys.argv[2:])\n"
+        "sys.stdout.flush()\n"
+        "open(sys.argv[1], 'w').write(json.dumps(order))\n"
+        "sys.exit(status)\n"
+    )
+    path = os.pathsep.join([str(REPO), *site.getsitepackages()])
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(log), "-endpoint", f"unix://{engine.path}", str(template)],
+        capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": path, "HOSTNAME": "dockergen-test"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.split()) == ["fake-engine", "web1", "web2"]
+    order = [name for name, _ in itertools.groupby(json.loads(log.read_text()))]  # repeats (the inventory's own) as one
+    assert order[:order.index("compile") + 1] == ["containers", "inspects", "version", "networks", "info", "compile"]
+
+
 def test_every_dataclass_has_a_docstring() -> None:
     # Without one, @dataclass builds it from inspect.signature when the module is imported:
     # about a third of the class's creation, paid by every run for every such class.
@@ -233,7 +309,7 @@ def test_every_dataclass_has_a_docstring() -> None:
             if not isinstance(node, ast.ClassDef):
                 continue
             decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
-            if any(getattr(d, "id", getattr(d, "attr", "")) == "dataclass" for d in decorators):
+            if any(getattr(d, "id", getattr(d, "attr", "")) in ("dataclass", "record") for d in decorators):
                 if ast.get_docstring(node) is None:
                     missing.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
     assert missing == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import string as _string
 from typing import Any
 
+from ...golang import hashes
 from ...golang.strings import split_n as go_split
 from ...golang.unicode import BYTE_SPACE as _BYTE_SPACE
 from ...golang.unicode import category
@@ -469,28 +470,22 @@ def plural(one: str, many: str, count: int) -> str:
 
 @define(FUNCTIONS, "sha1sum", (STRING,), STRING)
 def sha1sum(text: str) -> str:
-    import hashlib  # OpenSSL's library takes milliseconds to load: only templates that hash pay for it
-
-    return hashlib.sha1(go_bytes(text)).hexdigest()
+    return hashes.new("sha1", go_bytes(text)).hexdigest()
 
 
 @define(FUNCTIONS, "sha256sum", (STRING,), STRING)
 def sha256sum(text: str) -> str:
-    import hashlib  # see sha1sum
-
-    return hashlib.sha256(go_bytes(text)).hexdigest()
+    return hashes.new("sha256", go_bytes(text)).hexdigest()
 
 
 @define(FUNCTIONS, "sha512sum", (STRING,), STRING)
 def sha512sum(text: str) -> str:
-    import hashlib  # see sha1sum
-
-    return hashlib.sha512(go_bytes(text)).hexdigest()
+    return hashes.new("sha512", go_bytes(text)).hexdigest()
 
 
 @define(FUNCTIONS, "adler32sum", (STRING,), STRING)
 def adler32sum(text: str) -> str:
-    import zlib  # see sha1sum
+    import zlib  # a few hundred microseconds: only templates that use it pay for it
 
     return str(zlib.adler32(go_bytes(text)))
 
