@@ -154,7 +154,8 @@ class Worker:
         ids = [c.ID for c in snapshot.containers]
         if self._irrelevant(triggers, ids):
             log.debug(
-                "Skipping %s: %d event(s) about containers it does not see", config.label, len(triggers)
+                "Skipping %s: %d event(s) about containers it does not see (%d API calls)",
+                config.label, len(triggers), self.inventory.calls.total - calls_before,
             )
             return
         for trigger in triggers:
@@ -310,6 +311,8 @@ class Watcher:
                 return
             if message.type == "container" and message.action in ("die", "stop"):
                 inventory.mark_stopped(container_id)
+            elif message.type == "network":
+                inventory.network_changed(container_id)
             else:
                 inventory.forget(container_id)
             trigger = Trigger("event", container_id, name, message.describe(), time=message.time_nano / 1e9 or None)

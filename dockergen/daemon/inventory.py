@@ -130,6 +130,8 @@ class Inventory:
         self._node: SwarmNode | None = None
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
+        # Stopped containers whose networks changed since their entry was made (see network_changed).
+        self._stale: set[str] = set()
         # Bumped by forget(): an inspect that started before an event must not be cached after it.
         self._generation: dict[str, int] = {}
         self._listed_ids: set[str] | None = None  # IDs seen by the last reconcile
@@ -145,6 +147,7 @@ class Inventory:
         """Drop one container so that the next snapshot inspects it again."""
         with self._lock:
             self._entries.pop(container_id, None)
+            self._stale.discard(container_id)
             self._generation[container_id] = self._generation.get(container_id, 0) + 1
 
     def mark_stopped(self, container_id: str) -> None:
@@ -162,6 +165,25 @@ class Inventory:
                 stopped = replace(container, State=State(Running=False, Health=container.State.Health))
                 self._entries[container_id] = Entry(stopped, cached.facts.stopped())
 
+    def network_changed(self, container_id: str) -> None:
+        """A network ``connect``/``disconnect`` event about a container.
+
+        A running container is inspected again (:meth:`forget`).  A stopped one keeps its
+        entry, marked stale: right after a stop the engine answers its inspect only once the
+        network is torn down (tens of ms, during which the next event's render would wait),
+        and only its networks can be out of date, which a render whose filters leave it out
+        (by status, labels, ...) never reads.  :meth:`update` and :meth:`snapshot` inspect a
+        stale container the moment a render could show it.
+        """
+        with self._lock:
+            cached = self._entries.get(container_id)
+            if cached is None or cached.container.State.Running:
+                self._entries.pop(container_id, None)
+                self._stale.discard(container_id)
+            else:
+                self._stale.add(container_id)
+            self._generation[container_id] = self._generation.get(container_id, 0) + 1
+
     def forget_networks(self) -> None:
         with self._lock:
             self._internal_networks = None
@@ -172,6 +194,7 @@ class Inventory:
             for container_id in self._entries:
                 self._generation[container_id] = self._generation.get(container_id, 0) + 1
             self._entries.clear()
+            self._stale.clear()
             self._internal_networks = None
             self._version = None
 
@@ -199,7 +222,7 @@ class Inventory:
                 listed = self.list_containers(filters)
                 self._listed_ahead[key] = listed
                 with self._lock:
-                    missing = [item["Id"] for item in listed if item["Id"] not in self._entries]
+                    missing = [item["Id"] for item in listed if not self._fresh(item["Id"])]
                 self.api.prefetch_inspects(missing, connections=self.workers)
         finally:
             if self._prefetching:
@@ -272,6 +295,7 @@ class Inventory:
             for cid, entry in found.items():
                 if self._generation.get(cid, 0) == generations[cid]:
                     self._entries[cid] = entry
+                    self._stale.discard(cid)
         return found
 
     def reconcile(self) -> set[str]:
@@ -352,6 +376,10 @@ class Inventory:
             CurrentContainerID=self.current_id,
         )
 
+    def _fresh(self, container_id: str) -> bool:
+        """Cached and not stale (call with the lock held)."""
+        return container_id in self._entries and container_id not in self._stale
+
     def _known(self, found: Mapping[str, Entry]) -> dict[str, Entry]:
         with self._lock:
             return {**self._entries, **found}
@@ -373,7 +401,7 @@ class Inventory:
         ahead = self._listed_ahead.pop(filters_key(filters), None)
         listed = [item["Id"] for item in (self.list_containers(filters) if ahead is None else ahead)]
         with self._lock:
-            missing = [cid for cid in listed if cid not in self._entries]
+            missing = [cid for cid in listed if not self._fresh(cid)]
         known = self._known(self.inspect_many(missing))
         # Right after a container's `die` event the engine may still list it as
         # running while its inspect already says it stopped: trust the inspect.
@@ -402,7 +430,13 @@ class Inventory:
         changed = set(changed)
         members = set(previous)
         with self._lock:
-            missing = [cid for cid in changed if cid not in self._entries]
+            # A stale entry (a stopped container whose networks changed) is inspected only when
+            # these filters could list it: judged by its other facts, or whenever they name networks.
+            missing = [
+                cid for cid in changed
+                if cid not in self._entries or cid in self._stale
+                and ("network" in filters or matches(cid, self._entries[cid].facts, filters))
+            ]
         known = self._known(self.inspect_many(missing))
         for container_id in changed:
             entry = known.get(container_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 import uuid
@@ -129,6 +130,38 @@ def test_events_of_excluded_containers_do_not_render(setup, make_container, wait
     wait_for(lambda: gen.count("does not see") >= 1 or other.name in read(setup.dest), timeout=5)
     assert gen.count("Rendering ") == rendered
     assert other.name not in read(setup.dest)
+
+
+def test_a_stopped_containers_network_events_ask_the_engine_only_when_a_render_shows_it(
+        setup, make_container, make_network, wait_for, docker_api):
+    # Right after a stop the engine answers an inspect only once the network is torn down
+    # (tens of ms): the next event's render would wait for it.  Without -include-stopped
+    # a stopped container is never shown, so its disconnect event needs no inspect.
+    gen = setup.watch()
+    c = make_container(name=f"dgt-s-{setup.tag}", labels={"t": setup.tag}, init=True)
+    wait_for(lambda: c.name in read(setup.dest), timeout=5)
+    docker_api.stop(c.id, timeout=1)
+    wait_for(lambda: c.name not in read(setup.dest), timeout=10)
+
+    def since(marker: str) -> str:
+        text = gen.log()
+        return text[text.rfind(marker):] if marker in text else ""
+
+    # every render or skip after the disconnect event says how many API calls it made
+    wait_for(lambda: "API calls" in since("Received event network disconnect"), timeout=10)
+    counts = re.findall(r"(\d+) API calls", since("Received event container die"))
+    assert counts and set(counts) == {"0"}, since("Received event container die")
+
+    # Shown when stopped (-include-stopped): the same events inspect, and the output follows.
+    net = make_network(f"dgt-sn-{setup.tag}")
+    shown = make_container(name=f"dgt-sh-{setup.tag}", labels={"t": setup.tag}, init=True, networks=[net["Name"]])
+    other = setup.watch("-include-stopped", dest_path=setup.tmp / "all.txt")
+    wait_for(lambda: f"{shown.name} - {net['Name']}\n" in read(setup.tmp / "all.txt"), timeout=5)
+    docker_api.stop(shown.id, timeout=1)
+    docker_api.disconnect_container_from_network(shown.id, net["Id"])
+    wait_for(lambda: f"{shown.name} - \n" in read(setup.tmp / "all.txt"), timeout=10)  # stopped, no network left
+    assert read(setup.tmp / "all.txt") == setup.fresh("-include-stopped")
+    assert other.process.poll() is None and gen.process.poll() is None
 
 
 def test_an_event_filter_decides_when_to_render_never_what(setup, make_container, wait_for, docker_api):
