@@ -241,10 +241,11 @@ def toUpper(text: Any) -> str:  # noqa: N802
 
 
 def queryEscape(text: Any) -> str:  # noqa: N802
-    """Go's ``url.QueryEscape``: space becomes ``+``, only ``A-Z a-z 0-9 - _ . ~`` stay."""
+    """Go's ``url.QueryEscape``: space becomes ``+``, only ``A-Z a-z 0-9 - _ . ~`` stay; the
+    string's bytes are escaped, invalid UTF-8 (held as surrogate escapes) included."""
     from urllib.parse import quote_plus
 
-    return quote_plus(_str("queryEscape", text), safe="")
+    return quote_plus(_str("queryEscape", text), safe="", errors="surrogateescape")
 
 
 def sha1(text: Any) -> str:
