@@ -80,28 +80,12 @@ def _breaks(body: ListNode) -> bool:
 def _heavier(node: Node, limit: int) -> bool:
     """Whether a subtree has more than ``limit`` nodes (the generated code grows with them);
     counting stops there, so asking at every level of a deep template stays cheap."""
-    stack: list[Any] = [node]
     count = 0
-    while stack:
-        item = stack.pop()
-        if item is None:
-            continue
-        if isinstance(item, ListNode):
-            stack.extend(item.nodes)
-            continue
-        count += 1
-        if count > limit:
-            return True
-        if isinstance(item, (IfNode, WithNode, RangeNode)):
-            stack.extend((item.pipe, item.list, item.else_list))
-        elif isinstance(item, (ActionNode, TemplateNode)):
-            stack.append(item.pipe)
-        elif isinstance(item, PipeNode):
-            stack.extend(item.cmds)
-        elif isinstance(item, CommandNode):
-            stack.extend(item.args)
-        elif isinstance(item, ChainNode):
-            stack.append(item.node)
+    for item in _subtree(node):
+        if not isinstance(item, ListNode):
+            count += 1
+            if count > limit:
+                return True
     return False
 
 
@@ -1091,8 +1075,9 @@ def _words(pattern: re.Pattern[str], text: str, trailing: int = 0) -> set[str]:
 
 
 def _subtree(root: Node | None) -> Iterator[Node]:
-    """Every node of ``root``'s subtree that can name a variable (lists, actions, pipelines,
-    commands, chains, variables)."""
+    """Every node of ``root``'s subtree down to the commands' arguments (lists, branches,
+    actions, pipelines, commands, chains and what they hold), depth first, each when reached:
+    a caller that stops early walks no further."""
     stack: list[Any] = [root]
     while stack:
         node = stack.pop()

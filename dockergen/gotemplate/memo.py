@@ -631,12 +631,7 @@ def _walk(st: Any, value: Any, at: _Node, parts: list[Hashable], refs: list[Any]
             except Exception:  # the template cannot have read it: it would have failed there
                 parts.append((_NOT_FOUND, child.index))
                 continue
-        if child.children:
-            _walk(st, found, child, parts, refs, budget)
-        elif type(found) is str:
-            parts.append(found)
-        else:
-            parts.append(fingerprint(found, refs, budget))
+        _part(st, found, child, parts, refs, budget)
 
 
 def _part(st: Any, value: Any, at: _Node, parts: list[Hashable], refs: list[Any], budget: list[int]) -> None:
