@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import socketserver
 import threading
 import time
 
@@ -25,21 +26,18 @@ class CountingProxy:
         self._lock = threading.Lock()
         if os.path.exists(path):
             os.unlink(path)
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(path)
-        self.server.listen(64)
-        threading.Thread(target=self._accept, daemon=True).start()
+        proxy = self
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:  # closed: the proxy is done
-                return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+        class Connection(socketserver.BaseRequestHandler):
+            def handle(self) -> None:  # one client: its requests counted on the way up
+                upstream = socket.socket(socket.AF_UNIX)
+                upstream.connect(proxy.target)
+                threading.Thread(target=proxy._pipe, args=(upstream, self.request, False), daemon=True).start()
+                proxy._pipe(self.request, upstream, True)
+
+        self.server = socketserver.ThreadingUnixStreamServer(path, Connection)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket, count: bool) -> None:
         try:
@@ -68,6 +66,7 @@ class CountingProxy:
             return [path for _, path in self.requests]
 
     def close(self) -> None:
-        self.server.close()
+        self.server.shutdown()
+        self.server.server_close()
         if os.path.exists(self.path):
             os.unlink(self.path)

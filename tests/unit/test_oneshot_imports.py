@@ -18,7 +18,7 @@ import itertools
 import json
 import os
 import site
-import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -117,42 +117,33 @@ def _answer(path: str) -> tuple[str, object]:
     return "404 Not Found", {"message": f"no such thing: {route}"}
 
 
+class _Requests(socketserver.StreamRequestHandler):
+    """One connection: GET requests answered in order, kept alive and pipelined, as the engine does."""
+
+    def handle(self) -> None:
+        while request := self.rfile.readline():
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # headers
+            status, data = _answer(request.split()[1].decode())
+            body = json.dumps(data).encode()
+            self.wfile.write(
+                f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+
+
 class FakeEngine:
-    """Answers GET requests on a unix socket, kept alive and pipelined, as the engine does."""
+    """Answers GET requests on a unix socket (socketserver's threads, one a connection)."""
 
     def __init__(self, path: Path) -> None:
         self.path = str(path)
-
-        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.server.bind(self.path)
-        self.server.listen(16)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
-
-    def _serve(self, connection: socket.socket) -> None:
-        with connection, connection.makefile("rb") as stream:
-            while True:
-                request = stream.readline()
-                if not request:
-                    return
-                while stream.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # headers
-                status, data = _answer(request.split()[1].decode())
-                body = json.dumps(data).encode()
-                connection.sendall(
-                    f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
+        self.server = socketserver.ThreadingUnixStreamServer(self.path, _Requests)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
-        self.server.close()
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
